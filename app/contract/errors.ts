@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+/** Every error that crosses a process boundary has this shape: data, never a thrown string. */
+export const errorCodes = [
+  "bad_request", // input failed contract validation
+  "unauthorized", // missing or wrong token, or an untrusted IPC sender
+  "not_found",
+  "unknown_method",
+  "internal",
+  "engine_unavailable", // the engine process is down or restarting
+  "engine_crashed", // the engine process died while serving the request
+  "engine_busy",
+  "model_invalid", // the GGUF failed validation before llama.cpp saw it
+  "model_not_loaded",
+  "context_overflow",
+  "aborted",
+  "storage",
+] as const;
+
+export const ErrorCodeSchema = z.enum(errorCodes);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const AppErrorDataSchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type AppErrorData = z.infer<typeof AppErrorDataSchema>;
+
+/** Thrown inside a process; serialized with `toData()` at its edge. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+    this.details = details;
+  }
+
+  toData(): AppErrorData {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+
+  static from(error: unknown): AppError {
+    if (error instanceof AppError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new AppError("internal", message);
+  }
+
+  static fromData(data: AppErrorData): AppError {
+    return new AppError(data.code, data.message, data.details);
+  }
+}

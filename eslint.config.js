@@ -1,0 +1,43 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const nodeBuiltins = ["node:*", "fs", "fs/*", "path", "os", "child_process", "crypto", "http", "https", "net", "url", "util", "stream", "events", "worker_threads", "zlib", "buffer", "process"];
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "test-results/**", "playwright-report/**", ".cache/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    // app/ is the shared, pure layer: it must run in the renderer, main and engine alike.
+    files: ["app/**/*.ts"],
+    ignores: ["app/**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [{ name: "electron", message: "app/ is pure TypeScript: no electron." }],
+        patterns: [
+          { group: nodeBuiltins, message: "app/ is pure TypeScript: no node built-ins." },
+          { group: ["node-llama-cpp", "better-sqlite3", "ws", "**/main/**", "**/engine/**", "**/renderer/**"], message: "app/ depends on nothing but itself and zod." },
+        ],
+      }],
+    },
+  },
+  {
+    // The renderer reaches the backend only through the contract client.
+    files: ["renderer/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [{ name: "electron", message: "The renderer talks to the backend only through the contract client." }],
+        patterns: [{ group: [...nodeBuiltins, "**/main/**", "**/engine/**"], message: "The renderer talks to the backend only through the contract client." }],
+      }],
+    },
+  },
+  {
+    files: ["scripts/**/*.mjs", "bin/**/*.js"],
+    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
+  },
+);
