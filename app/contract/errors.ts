@@ -7,6 +7,7 @@ export const errorCodes = [
   "not_found",
   "unknown_method",
   "internal",
+  "backend_unreachable", // the UI lost its connection to the backend
   "engine_unavailable", // the engine process is down or restarting
   "engine_crashed", // the engine process died while serving the request
   "engine_busy",

@@ -1,0 +1,5 @@
+export * from "./errors";
+export * from "./engine-status";
+export * from "./api";
+export * from "./wire";
+export * from "./engine-protocol";

@@ -1,0 +1,31 @@
+import { AppError } from "../../app/contract";
+import { serveCommand } from "./serve";
+
+const commands: Record<string, { summary: string; run: (argv: string[]) => Promise<void> }> = {
+  serve: { summary: "serve the UI headless at http://127.0.0.1:<port>/?token=…  [--port N] [--host 127.0.0.1] [--data-dir DIR] [--open]", run: serveCommand },
+};
+
+function usage(): string {
+  return ["Usage: m2d <command> [options]", "", ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`)].join("\n");
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h") {
+    console.log(usage());
+    return;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`Unknown command "${name}".\n\n${usage()}`);
+    process.exitCode = 2;
+    return;
+  }
+  await command.run(rest);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const appError = AppError.from(error);
+  console.error(`m2d: ${appError.message}`);
+  process.exitCode = appError.code === "bad_request" ? 2 : 1;
+});

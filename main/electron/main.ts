@@ -1,0 +1,89 @@
+import { BrowserWindow, Menu, app, ipcMain, type IpcMainInvokeEvent } from "electron";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { dirname, join } from "node:path";
+import { AppError, type CallOutcome } from "../../app/contract";
+import { createBackend, type Backend } from "../backend";
+import { PRODUCT_NAME } from "../paths";
+import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from "./bridge";
+import { hardenSession, hardenWebContents, isAppUrl } from "./security";
+import { utilitySpawner } from "./utility-spawner";
+
+const distRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const rendererIndex = join(distRoot, "renderer", "index.html");
+const rendererIndexUrl = pathToFileURL(rendererIndex).href;
+
+app.setName(PRODUCT_NAME);
+app.enableSandbox();
+
+let backend: Backend | undefined;
+
+function registerIpc(current: Backend): void {
+  ipcMain.handle(IPC_INVOKE_CHANNEL, async (event: IpcMainInvokeEvent, payload: unknown): Promise<CallOutcome> => {
+    // Only our own top-level renderer may call the backend.
+    const frameUrl = event.senderFrame?.url ?? "";
+    if (!isAppUrl(frameUrl, rendererIndexUrl) || event.senderFrame?.parent) {
+      return { ok: false, error: new AppError("unauthorized", "IPC from an untrusted frame.").toData() };
+    }
+    const { method, params } = (payload ?? {}) as { method?: unknown; params?: unknown };
+    return current.dispatch(method, params, { transport: "electron" });
+  });
+}
+
+function createWindow(current: Backend): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1280,
+    height: 820,
+    minWidth: 720,
+    minHeight: 480,
+    title: PRODUCT_NAME,
+    show: false,
+    webPreferences: {
+      preload: join(distRoot, "main", "electron", "preload.cjs"),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: false,
+    },
+  });
+  hardenWebContents(window.webContents, rendererIndexUrl);
+  const unsubscribe = current.events.subscribe((event) => {
+    if (!window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, event);
+  });
+  window.on("closed", unsubscribe);
+  window.once("ready-to-show", () => window.show());
+  void window.loadFile(rendererIndex);
+  return window;
+}
+
+app.whenReady().then(() => {
+  hardenSession();
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      ...(process.platform === "darwin" ? [{ role: "appMenu" as const }] : []),
+      { role: "fileMenu" },
+      { role: "editMenu" },
+      { role: "viewMenu" },
+      { role: "windowMenu" },
+    ]),
+  );
+  backend = createBackend({
+    dataDir: process.env.M2D_DATA_DIR ?? app.getPath("userData"),
+    spawnEngine: utilitySpawner(join(distRoot, "engine", "main.js")),
+    sqliteNativeBinding: process.env.M2D_SQLITE_BINDING,
+  });
+  registerIpc(backend);
+  createWindow(backend);
+  app.on("activate", () => {
+    if (backend && BrowserWindow.getAllWindows().length === 0) createWindow(backend);
+  });
+});
+
+app.on("window-all-closed", () => {
+  if (process.platform !== "darwin") app.quit();
+});
+
+app.on("before-quit", () => {
+  void backend?.close();
+});

@@ -1,0 +1,24 @@
+import { utilityProcess } from "electron";
+import type { EngineChild, SpawnEngine } from "../engine/engine-child";
+import { ENGINE_ENV } from "../engine/fork-spawner";
+
+/** Starts the engine as an Electron utility process (a Node child without Electron's UI APIs). */
+export function utilitySpawner(entry: string): SpawnEngine {
+  return () => {
+    const child = utilityProcess.fork(entry, [], {
+      env: { ...process.env, ...ENGINE_ENV },
+      serviceName: "M2 Desktop engine",
+      stdio: "inherit",
+    });
+    const engine: EngineChild = {
+      get pid() {
+        return child.pid;
+      },
+      send: (message) => child.postMessage(message),
+      onMessage: (listener) => child.on("message", listener),
+      onExit: (listener) => child.on("exit", (code) => listener({ code, signal: null })),
+      kill: () => void child.kill(),
+    };
+    return engine;
+  };
+}

@@ -1,0 +1,29 @@
+import { fork } from "node:child_process";
+import type { EngineChild, SpawnEngine } from "./engine-child";
+
+/** One libuv thread: each extra thread would spin up its own OpenMP team and halve decode speed. */
+export const ENGINE_ENV = { UV_THREADPOOL_SIZE: "1" } as const;
+
+/** Starts the engine with Node's child_process.fork (the headless host and the CLI). */
+export function forkSpawner(entry: string, env: NodeJS.ProcessEnv = process.env): SpawnEngine {
+  return () => {
+    const child = fork(entry, [], {
+      env: { ...env, ...ENGINE_ENV },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      serialization: "advanced",
+    });
+    const engine: EngineChild = {
+      get pid() {
+        return child.pid;
+      },
+      send: (message) => {
+        // A send racing the child's death is reported through onExit, not as a throw here.
+        if (child.connected) child.send(message, (error) => error && undefined);
+      },
+      onMessage: (listener) => child.on("message", listener),
+      onExit: (listener) => child.on("exit", (code, signal) => listener({ code, signal })),
+      kill: () => child.kill("SIGKILL"),
+    };
+    return engine;
+  };
+}

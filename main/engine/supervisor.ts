@@ -1,0 +1,178 @@
+import {
+  AppError,
+  EngineResultSchemas,
+  FromEngineMessageSchema,
+  type EngineOp,
+  type EngineRequest,
+  type EngineResult,
+  type EngineStatus,
+} from "../../app/contract";
+import type { EngineChild, SpawnEngine } from "./engine-child";
+
+interface Pending {
+  op: EngineOp;
+  resolve: (result: unknown) => void;
+  reject: (error: AppError) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export interface SupervisorOptions {
+  spawn: SpawnEngine;
+  onStatus?: (status: EngineStatus) => void;
+  onLog?: (level: string, message: string) => void;
+  /** Delay before restarting a crashed engine; doubles on repeated crashes. */
+  restartDelayMs?: number;
+  maxRestartDelayMs?: number;
+}
+
+/**
+ * Keeps one engine process alive: starts it, routes requests to it, and restarts
+ * it when it dies. A crash fails only the requests in flight, with a typed error.
+ */
+export class EngineSupervisor {
+  private child: EngineChild | undefined;
+  private status: EngineStatus = { state: "stopped", pid: null, restarts: 0, lastExit: null };
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private readyWaiters: Array<{ resolve: () => void; reject: (e: AppError) => void }> = [];
+  private restartTimer: NodeJS.Timeout | undefined;
+  private crashStreak = 0;
+  private stopped = false;
+
+  constructor(private readonly options: SupervisorOptions) {}
+
+  getStatus(): EngineStatus {
+    return { ...this.status };
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.launch();
+  }
+
+  async request<O extends EngineOp>(
+    request: Extract<EngineRequest, { op: O }>,
+    { timeoutMs }: { timeoutMs?: number } = {},
+  ): Promise<EngineResult<O>> {
+    await this.whenReady();
+    const child = this.child;
+    if (!child) throw new AppError("engine_unavailable", "The engine is not running.");
+    const id = this.nextId++;
+    const raw = await new Promise<unknown>((resolve, reject) => {
+      const timer = timeoutMs
+        ? setTimeout(() => {
+            this.pending.delete(id);
+            reject(new AppError("engine_unavailable", `The engine did not answer "${request.op}" within ${timeoutMs} ms.`));
+          }, timeoutMs)
+        : undefined;
+      this.pending.set(id, { op: request.op, resolve, reject, timer });
+      child.send({ type: "request", id, request });
+    });
+    const parsed = EngineResultSchemas[request.op].safeParse(raw);
+    if (!parsed.success) {
+      throw new AppError("internal", `The engine sent a malformed "${request.op}" result.`, { issues: parsed.error.issues });
+    }
+    return parsed.data as EngineResult<O>;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    this.child = undefined;
+    const stoppedError = new AppError("engine_unavailable", "The engine was stopped.");
+    this.failPending(stoppedError);
+    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(stoppedError);
+    this.setStatus({ ...this.status, state: "stopped", pid: null });
+    child?.kill();
+  }
+
+  private whenReady(): Promise<void> {
+    if (this.status.state === "ready") return Promise.resolve();
+    if (this.stopped) return Promise.reject(new AppError("engine_unavailable", "The engine is stopped."));
+    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+  }
+
+  private launch(): void {
+    let child: EngineChild;
+    try {
+      child = this.options.spawn();
+    } catch (error) {
+      this.options.onLog?.("error", `Could not start the engine: ${AppError.from(error).message}`);
+      this.scheduleRestart();
+      return;
+    }
+    this.child = child;
+    this.setStatus({ ...this.status, state: "starting", pid: child.pid ?? null });
+    child.onMessage((raw) => this.onMessage(child, raw));
+    child.onExit((exit) => this.onExit(child, exit));
+  }
+
+  private onMessage(child: EngineChild, raw: unknown): void {
+    if (child !== this.child) return;
+    const parsed = FromEngineMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.options.onLog?.("warn", "Dropped a malformed message from the engine.");
+      return;
+    }
+    const message = parsed.data;
+    switch (message.type) {
+      case "ready":
+        this.setStatus({ ...this.status, state: "ready", pid: message.pid });
+        for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
+        return;
+      case "log":
+        this.options.onLog?.(message.level, message.message);
+        return;
+      case "reply": {
+        const pending = this.pending.get(message.id);
+        if (!pending) return;
+        this.pending.delete(message.id);
+        clearTimeout(pending.timer);
+        if (message.outcome.ok) pending.resolve(message.outcome.result);
+        else pending.reject(AppError.fromData(message.outcome.error));
+        return;
+      }
+    }
+  }
+
+  private onExit(child: EngineChild, exit: { code: number | null; signal: string | null }): void {
+    if (child !== this.child) return;
+    this.child = undefined;
+    const lastExit = { ...exit, at: Date.now() };
+    this.failPending(
+      new AppError("engine_crashed", `The engine process exited (${exit.signal ?? `code ${exit.code}`}) while handling the request.`, exit),
+    );
+    if (this.stopped) return;
+    this.setStatus({ ...this.status, state: "crashed", pid: null, lastExit });
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    const base = this.options.restartDelayMs ?? 100;
+    const delay = Math.min(base * 2 ** this.crashStreak, this.options.maxRestartDelayMs ?? 5_000);
+    this.crashStreak++;
+    this.restartTimer = setTimeout(() => {
+      if (this.stopped) return;
+      this.status = { ...this.status, restarts: this.status.restarts + 1 };
+      this.launch();
+    }, delay);
+    // A stable engine earns back the short restart delay.
+    setTimeout(() => {
+      if (this.status.state === "ready") this.crashStreak = 0;
+    }, 30_000).unref();
+  }
+
+  private failPending(error: AppError): void {
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(error);
+      this.pending.delete(id);
+    }
+  }
+
+  private setStatus(status: EngineStatus): void {
+    this.status = status;
+    this.options.onStatus?.(this.getStatus());
+  }
+}

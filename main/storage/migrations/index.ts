@@ -1,0 +1,6 @@
+import settings from "./0001_settings";
+
+/** Ordered, append-only: never edit a migration that has shipped; add the next one. */
+export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  { version: 1, name: "settings", sql: settings },
+];
