@@ -1,5 +1,5 @@
 import { defineConfig, type Plugin } from "vite";
-import { CONTENT_SECURITY_POLICY } from "../main/host/security-headers.ts";
+import { CONTENT_SECURITY_POLICY } from "../app/security-policy.ts";
 
 /** One CSP for both deliveries: a header from the headless host, a meta tag for Electron's file://. */
 function cspMetaTag(): Plugin {

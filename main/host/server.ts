@@ -4,7 +4,7 @@ import { WebSocketServer } from "ws";
 import { AppError } from "../../app/contract";
 import type { Backend } from "../backend";
 import { TOKEN_COOKIE, isAuthorized, isTrustedOrigin } from "./auth";
-import { SECURITY_HEADERS } from "./security-headers";
+import { SECURITY_HEADERS } from "../../app/security-policy";
 import { resolveStaticPath, serveFile } from "./static-files";
 import { serveContractOverWebSocket } from "./ws-transport";
 

@@ -1,4 +1,4 @@
-/** The renderer's CSP, shared by the headless host (as a header) and index.html (as a meta tag). */
+/** The renderer's CSP: the headless host sends it as a header, the renderer build puts it in index.html. */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",

@@ -1,0 +1,66 @@
+import { test as base } from "@playwright/test";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface HeadlessHost {
+  url: string;
+  dataDir: string;
+  process: ChildProcess;
+  /** Kills the host and starts a new one on the same data dir (a crash and relaunch). */
+  restart(): Promise<HeadlessHost>;
+  stop(): Promise<void>;
+}
+
+const root = join(import.meta.dirname, "..");
+
+/** Starts the real headless host (`m2d serve`) from the build, on a fresh data dir unless given one. */
+export async function startHeadlessHost(dataDir = mkdtempSync(join(tmpdir(), "m2d-e2e-"))): Promise<HeadlessHost> {
+  const child = spawn(process.execPath, [join(root, "dist", "main", "cli", "m2d.js"), "serve", "--port", "0", "--data-dir", dataDir], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`host did not start:\n${log}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(log);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`host exited (${code}):\n${log}`)));
+  });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGKILL");
+    });
+  return {
+    url,
+    dataDir,
+    process: child,
+    stop,
+    async restart() {
+      await stop();
+      return startHeadlessHost(dataDir);
+    },
+  };
+}
+
+export const test = base.extend<{ host: HeadlessHost }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern
+  host: async ({}, use) => {
+    const host = await startHeadlessHost();
+    await use(host);
+    await host.stop();
+    rmSync(host.dataDir, { recursive: true, force: true });
+  },
+});
+
+export { expect } from "@playwright/test";
