@@ -1,0 +1,185 @@
+import { readFileSync } from "node:fs";
+import { Template } from "@huggingface/jinja";
+import { describe, expect, it } from "vitest";
+import { AppError } from "../contract/errors";
+import { renderM2Prompt } from "./prompt";
+import { promptCorpus } from "./prompt-corpus";
+import { PromptRequestSchema, type ChatMessage, type PromptRequest } from "./types";
+
+const official = readFileSync(new URL("../../resources/minimax-m2.jinja", import.meta.url), "utf8");
+const template = new Template(official);
+// Equivalent in Jinja2; used only for corpus cases that declare a jinjaLimitation.
+const patchedSource = official.replace("_args.items()", "_args | items");
+const patched = new Template(patchedSource);
+
+/**
+ * What a server hands the template for a request, written independently of prompt.ts:
+ * string arguments parsed, request-level date/location put on a system message.
+ */
+function templateContext(request: PromptRequest): Record<string, unknown> {
+  let messages: unknown[] = request.messages.map((message: ChatMessage) => {
+    if (message.role !== "assistant" || !message.tool_calls) return message;
+    const tool_calls = message.tool_calls.map((tc) => {
+      const raw = tc.function.arguments;
+      const args: unknown = typeof raw !== "string" ? raw : raw.trim() === "" ? {} : JSON.parse(raw);
+      return { ...tc, function: { ...tc.function, arguments: args } };
+    });
+    return { ...message, tool_calls };
+  });
+  const extra: Record<string, string> = {};
+  if (request.current_date !== undefined) extra.current_date = request.current_date;
+  if (request.current_location !== undefined) extra.current_location = request.current_location;
+  if (Object.keys(extra).length > 0) {
+    messages =
+      request.messages[0]?.role === "system"
+        ? [{ ...(messages[0] as object), ...extra }, ...messages.slice(1)]
+        : [{ role: "system", ...extra }, ...messages];
+  }
+  const context: Record<string, unknown> = {
+    messages,
+    tools: request.tools,
+    add_generation_prompt: request.add_generation_prompt ?? true,
+  };
+  if (request.model_identity !== undefined) context.model_identity = request.model_identity;
+  return context;
+}
+
+describe("renderM2Prompt parity with the official template (@huggingface/jinja)", () => {
+  it("has a corpus of at least 50 uniquely named cases", () => {
+    expect(promptCorpus.length).toBeGreaterThanOrEqual(50);
+    expect(new Set(promptCorpus.map((c) => c.name)).size).toBe(promptCorpus.length);
+  });
+
+  it("patches exactly one spot for cases the library cannot render", () => {
+    expect(patchedSource).not.toBe(official);
+    expect(patchedSource.split("_args | items")).toHaveLength(2);
+  });
+
+  it.each(promptCorpus.map((c) => [c.name, c] as const))("%s", (_name, { request, jinjaLimitation }) => {
+    // Corpus entries must be valid wire data, and parsing must not change the prompt.
+    const parsed = PromptRequestSchema.safeParse(request);
+    expect(parsed.error).toBeUndefined();
+    if (parsed.success) expect(renderM2Prompt(parsed.data)).toBe(renderM2Prompt(request));
+    const context = templateContext(request);
+    if (jinjaLimitation === undefined) {
+      expect(renderM2Prompt(request)).toBe(template.render(context));
+    } else {
+      // Keeps the exclusion honest: drop it once the library renders the case.
+      expect(() => template.render(context)).toThrow();
+      expect(renderM2Prompt(request)).toBe(patched.render(context));
+    }
+  });
+});
+
+describe("renderM2Prompt", () => {
+  it("renders a small conversation exactly", () => {
+    const prompt = renderM2Prompt({
+      messages: [
+        { role: "system", content: "Be brief." },
+        { role: "user", content: "Weather?" },
+        {
+          role: "assistant",
+          content: null,
+          reasoning_content: "Use the tool.",
+          tool_calls: [{ function: { name: "get_weather", arguments: '{"city":"Paris","days":2}' } }],
+        },
+        { role: "tool", content: "18C" },
+      ],
+      tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object" } } }],
+      current_date: "2025-11-02",
+    });
+    expect(prompt).toBe(
+      "]~!b[]~b]system\nBe brief.\nCurrent date: 2025-11-02\n\n# Tools\n" +
+        "You may call one or more tools to assist with the user query.\n" +
+        "Here are the tools available in JSONSchema format:\n\n<tools>\n" +
+        '<tool>{"name": "get_weather", "parameters": {"type": "object"}}</tool>\n</tools>\n\n' +
+        "When making tool calls, use XML format to invoke tools and pass parameters:\n\n" +
+        '<minimax:tool_call>\n<invoke name="tool-name-1">\n' +
+        '<parameter name="param-key-1">param-value-1</parameter>\n' +
+        '<parameter name="param-key-2">param-value-2</parameter>\n...\n</invoke>\n</minimax:tool_call>[e~[\n' +
+        "]~b]user\nWeather?[e~[\n" +
+        "]~b]ai\n<think>\nUse the tool.\n</think>\n\n\n<minimax:tool_call>\n" +
+        '<invoke name="get_weather">\n<parameter name="city">Paris</parameter>\n' +
+        '<parameter name="days">2</parameter>\n</invoke>\n</minimax:tool_call>[e~[\n' +
+        "]~b]tool\n<response>18C</response>[e~[\n" +
+        "]~b]ai\n<think>\n",
+    );
+  });
+
+  it("defaults add_generation_prompt to true", () => {
+    expect(renderM2Prompt({ messages: [{ role: "user", content: "x" }] })).toMatch(/\]~b\]ai\n<think>\n$/);
+    expect(renderM2Prompt({ messages: [{ role: "user", content: "x" }], add_generation_prompt: false })).toMatch(
+      /\[e~\[\n$/,
+    );
+  });
+
+  it("splits <think> trimming all whitespace, as @huggingface/jinja does (Jinja2 strips only \\n)", () => {
+    const prompt = renderM2Prompt({
+      messages: [
+        { role: "user", content: "q" },
+        { role: "assistant", content: "<think>\n  why \n</think>\n\n  answer" },
+      ],
+      add_generation_prompt: false,
+    });
+    expect(prompt).toContain("]~b]ai\n<think>\nwhy\n</think>\n\nanswer[e~[\n");
+  });
+});
+
+describe("renderM2Prompt errors", () => {
+  const expectBadRequest = (request: PromptRequest, details: Record<string, unknown>): AppError => {
+    let caught: unknown;
+    try {
+      renderM2Prompt(request);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(AppError);
+    const error = caught as AppError;
+    expect(error.code).toBe("bad_request");
+    expect(error.details).toMatchObject(details);
+    return error;
+  };
+
+  it.each<[string, ChatMessage[], number]>([
+    ["a tool message first", [{ role: "tool", content: "r" }], 0],
+    [
+      "a tool message after an assistant turn without calls",
+      [
+        { role: "system", content: "s" },
+        { role: "user", content: "q" },
+        { role: "assistant", content: "a", tool_calls: [{ function: { name: "f", arguments: {} } }] },
+        { role: "tool", content: "r" },
+        { role: "assistant", content: "no calls" },
+        { role: "tool", content: "orphan" },
+      ],
+      5,
+    ],
+    [
+      "a tool message after an empty tool_calls list",
+      [{ role: "user", content: "q" }, { role: "assistant", content: "", tool_calls: [] }, { role: "tool", content: "r" }],
+      2,
+    ],
+  ])("rejects %s, like the template's raise_exception", (_name, messages, messageIndex) => {
+    const error = expectBadRequest({ messages }, { messageIndex, role: "tool" });
+    expect(error.message).toBe("Message has tool role, but there was no previous assistant message with a tool call!");
+    expect(() => template.render({ messages, add_generation_prompt: true })).toThrow();
+  });
+
+  it("rejects invalid or non-object JSON arguments", () => {
+    const withArgs = (args: string): PromptRequest => ({
+      messages: [{ role: "assistant", content: "", tool_calls: [{ function: { name: "f", arguments: args } }] }],
+    });
+    expectBadRequest(withArgs("{not json"), { messageIndex: 0, callIndex: 0, name: "f" });
+    expectBadRequest(withArgs("[1, 2]"), { messageIndex: 0, callIndex: 0, name: "f" });
+    expectBadRequest(withArgs("null"), { messageIndex: 0, callIndex: 0, name: "f" });
+  });
+
+  it("rejects null tool content, which the template cannot iterate", () => {
+    const messages = [
+      { role: "assistant", content: "", tool_calls: [{ function: { name: "f", arguments: {} } }] },
+      { role: "tool", content: null },
+    ] as unknown as ChatMessage[];
+    expectBadRequest({ messages }, { messageIndex: 1 });
+    expect(() => template.render({ messages })).toThrow();
+  });
+});

@@ -1,0 +1,118 @@
+import { z } from "zod";
+
+/**
+ * The wire shape of an M2 conversation: OpenAI chat format plus the fields
+ * M2's chat template (resources/minimax-m2.jinja) reads: `reasoning_content`
+ * on assistant messages, `current_date` / `current_location` on the system message.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(JsonValueSchema),
+    z.record(z.string(), JsonValueSchema),
+  ]),
+);
+
+export const JsonSchemaSchema: z.ZodType<JsonSchema> = z.lazy(() =>
+  z.record(z.string(), z.unknown()),
+);
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * Rendered into the prompt as `tojson(function)`, keys in object order. Once parsed
+ * by this schema that is name, description, parameters; unknown keys (e.g. OpenAI's
+ * `strict`) are dropped. `parameters` keeps the client's key order.
+ */
+export const ToolDefinitionSchema = z.object({
+  type: z.literal("function").optional(),
+  function: z.object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    parameters: JsonSchemaSchema.optional(),
+  }),
+});
+export type ToolDefinition = z.infer<typeof ToolDefinitionSchema>;
+
+export const ToolCallSchema = z.object({
+  id: z.string().optional(),
+  type: z.literal("function").optional(),
+  function: z.object({
+    name: z.string(),
+    /**
+     * A JSON object, or a JSON string of one (OpenAI sends strings). The renderer
+     * parses strings first (the template calls `.items()` on it); an empty string
+     * means no arguments. Non-string values are rendered with `tojson`.
+     */
+    arguments: z.union([z.record(z.string(), z.unknown()), z.string()]),
+  }),
+});
+export type ToolCall = z.infer<typeof ToolCallSchema>;
+
+const TextPartSchema = z.object({ type: z.literal("text"), text: z.string() });
+/** The template's `visible_text` keeps text parts and bare strings, in order. */
+export const ContentPartSchema = z.union([TextPartSchema, z.string()]);
+export const MessageContentSchema = z.union([z.string(), z.array(ContentPartSchema), z.null()]);
+export type MessageContent = z.infer<typeof MessageContentSchema>;
+
+/**
+ * One item of a list-valued tool result. The template prints `item.output` if
+ * present, else `item.text` of a text part, else the item itself (objects as JSON).
+ * Loose objects so what the client sent is what gets rendered.
+ */
+export const ToolResultItemSchema = z.union([
+  z.string(),
+  z.looseObject({ output: JsonValueSchema }),
+  z.looseObject({ type: z.literal("text"), text: z.string() }),
+  z.record(z.string(), JsonValueSchema),
+]);
+export type ToolResultItem = z.infer<typeof ToolResultItemSchema>;
+/** Not null: the template iterates non-string content, which fails on null. */
+export const ToolContentSchema = z.union([z.string(), z.array(ToolResultItemSchema)]);
+export type ToolContent = z.infer<typeof ToolContentSchema>;
+
+export const ChatMessageSchema = z.discriminatedUnion("role", [
+  z.object({
+    role: z.literal("system"),
+    content: MessageContentSchema,
+    /** Printed as "Current date: …" after the system text; only read on the first message. */
+    current_date: z.string().optional(),
+    current_location: z.string().optional(),
+  }),
+  z.object({ role: z.literal("user"), content: MessageContentSchema }),
+  z.object({
+    role: z.literal("assistant"),
+    content: MessageContentSchema.optional(),
+    /** When absent or null, `<think>…</think>` inside content is split out instead. */
+    reasoning_content: z.string().nullable().optional(),
+    tool_calls: z.array(ToolCallSchema).nullable().optional(),
+  }),
+  z.object({
+    role: z.literal("tool"),
+    content: ToolContentSchema,
+    tool_call_id: z.string().optional(),
+    name: z.string().optional(),
+  }),
+]);
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+export const PromptRequestSchema = z.object({
+  messages: z.array(ChatMessageSchema),
+  tools: z.array(ToolDefinitionSchema).optional(),
+  /**
+   * Set on the system message (overriding its own fields); with no system
+   * message, one is synthesized that carries only these fields, so the default
+   * identity is used.
+   */
+  current_date: z.string().optional(),
+  current_location: z.string().optional(),
+  /** The template's `model_identity`: the system text used when there is no system content. */
+  model_identity: z.string().optional(),
+  /** Defaults to true: end with the assistant header and an open `<think>`. */
+  add_generation_prompt: z.boolean().optional(),
+});
+export type PromptRequest = z.infer<typeof PromptRequestSchema>;
