@@ -1,21 +1,32 @@
-import { AppError, ToEngineMessageSchema, type EngineRequest, type EngineResult, type EngineOp } from "../app/contract";
+import { AppError, ToEngineMessageSchema, type EngineOp, type EngineRequest, type EngineResult } from "../app/contract";
 import { connectToParent } from "./channel";
+import { EngineService } from "./runtime/engine-service";
 
-/** Entry point of the engine child process. */
+/** Entry point of the engine child process: validates each request and routes it to the service. */
 
 const startedAt = Date.now();
 const parent = connectToParent();
+const service = new EngineService((level, message) => parent.send({ type: "log", level, message }));
 
 type Handler<O extends EngineOp> = (request: Extract<EngineRequest, { op: O }>) => Promise<EngineResult<O>>;
 const handlers: { [O in EngineOp]: Handler<O> } = {
   echo: async ({ text }) => ({ text, pid: process.pid }),
   ping: async () => ({ pid: process.pid, uptimeMs: Date.now() - startedAt }),
+  inspect: ({ path }) => service.inspect(path),
+  load: ({ loadId, path, options }) =>
+    service.load(loadId, path, options, (progress) =>
+      parent.send({ type: "event", event: { kind: "load_progress", loadId, progress } }),
+    ),
+  cancelLoad: async ({ loadId }) => (service.cancelLoad(loadId), {}),
+  unload: async () => (await service.unload(), {}),
+  status: () => service.status(),
+  generate: ({ generationId, request }) =>
+    service.generate(generationId, request, (event) =>
+      parent.send({ type: "event", event: { kind: "generation", generationId, event } }),
+    ),
+  abort: async ({ generationId }) => (service.abort(generationId), {}),
+  renderPrompt: async ({ request }) => service.renderPrompt(request),
 };
-
-async function dispatch(request: EngineRequest): Promise<unknown> {
-  const handler = handlers[request.op] as Handler<EngineOp>;
-  return handler(request as never);
-}
 
 parent.onMessage((raw) => {
   const parsed = ToEngineMessageSchema.safeParse(raw);
@@ -24,7 +35,8 @@ parent.onMessage((raw) => {
     return;
   }
   const { id, request } = parsed.data;
-  dispatch(request).then(
+  const handler = handlers[request.op] as Handler<EngineOp>;
+  handler(request as never).then(
     (result) => parent.send({ type: "reply", id, outcome: { ok: true, result } }),
     (error: unknown) => parent.send({ type: "reply", id, outcome: { ok: false, error: AppError.from(error).toData() } }),
   );

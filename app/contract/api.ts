@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { EngineStatusSchema } from "./engine-status";
+import { GenerationEventSchema, GenerationRequestSchema } from "./generation";
+import { LoadOptionsSchema, LoadedModelSchema, ModelReportSchema } from "./model";
 
 /**
  * The one API between the UI and the backend. Each method names its params and
@@ -16,6 +18,7 @@ export const HealthSchema = z.object({
 export type Health = z.infer<typeof HealthSchema>;
 
 const NoParams = z.object({}).strict();
+const GenerationIdSchema = z.string().min(1).max(64).regex(/^[\w-]+$/);
 
 export const methods = {
   "health.get": { params: NoParams, result: HealthSchema },
@@ -23,11 +26,27 @@ export const methods = {
     params: z.object({ text: z.string().max(10_000) }).strict(),
     result: z.object({ text: z.string(), pid: z.number().int() }),
   },
+  "model.inspect": { params: z.object({ path: z.string().min(1).max(4096) }).strict(), result: ModelReportSchema },
+  "model.load": {
+    params: z.object({ path: z.string().min(1).max(4096), options: LoadOptionsSchema.optional() }).strict(),
+    result: LoadedModelSchema,
+  },
+  "model.cancelLoad": { params: NoParams, result: z.object({}) },
+  "model.unload": { params: NoParams, result: z.object({}) },
+  "model.status": { params: NoParams, result: z.object({ loaded: LoadedModelSchema.nullable() }) },
+  "generation.start": {
+    params: z.object({ generationId: GenerationIdSchema, request: GenerationRequestSchema }).strict(),
+    result: z.object({ generationId: GenerationIdSchema }),
+  },
+  "generation.abort": { params: z.object({ generationId: GenerationIdSchema }).strict(), result: z.object({}) },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
+/** What a caller sends. */
 export type MethodParams<M extends MethodName> = z.input<Methods[M]["params"]>;
+/** What a handler receives: the params after validation filled in defaults. */
+export type ParsedMethodParams<M extends MethodName> = z.output<Methods[M]["params"]>;
 export type MethodResult<M extends MethodName> = z.output<Methods[M]["result"]>;
 
 export const methodNames = Object.keys(methods) as MethodName[];
@@ -39,5 +58,14 @@ export function isMethodName(value: unknown): value is MethodName {
 /** Pushed from the backend to every connected UI. */
 export const AppEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("engine.status"), status: EngineStatusSchema }),
+  z.object({ type: z.literal("model.load_progress"), loadId: z.string(), path: z.string(), progress: z.number() }),
+  z.object({
+    type: z.literal("model.status"),
+    loaded: LoadedModelSchema.nullable(),
+    loadingPath: z.string().nullable(),
+    /** The engine crashed with a model loaded; the next generation reloads it. */
+    lostInCrash: z.boolean(),
+  }),
+  z.object({ type: z.literal("generation.event"), generationId: z.string(), event: GenerationEventSchema }),
 ]);
 export type AppEvent = z.infer<typeof AppEventSchema>;

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { CallOutcomeSchema } from "./wire";
+import { BackendInfoSchema, LoadOptionsSchema, LoadedModelSchema, ModelReportSchema } from "./model";
+import { GenerationEventSchema, GenerationRequestSchema, GenerationStatsSchema } from "./generation";
 
 /**
  * Messages between the backend and the engine child process. Both ends validate
@@ -9,15 +11,39 @@ import { CallOutcomeSchema } from "./wire";
 export const EngineRequestSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("echo"), text: z.string() }),
   z.object({ op: z.literal("ping") }),
+  z.object({ op: z.literal("inspect"), path: z.string() }),
+  z.object({ op: z.literal("load"), loadId: z.string(), path: z.string(), options: LoadOptionsSchema }),
+  z.object({ op: z.literal("cancelLoad"), loadId: z.string() }),
+  z.object({ op: z.literal("unload") }),
+  z.object({ op: z.literal("status") }),
+  z.object({ op: z.literal("generate"), generationId: z.string(), request: GenerationRequestSchema }),
+  z.object({ op: z.literal("abort"), generationId: z.string() }),
+  z.object({ op: z.literal("renderPrompt"), request: GenerationRequestSchema }),
 ]);
 export type EngineRequest = z.infer<typeof EngineRequestSchema>;
 export type EngineOp = EngineRequest["op"];
 
+const Empty = z.object({});
+
 export const EngineResultSchemas = {
   echo: z.object({ text: z.string(), pid: z.number().int() }),
   ping: z.object({ pid: z.number().int(), uptimeMs: z.number() }),
+  inspect: ModelReportSchema,
+  load: LoadedModelSchema,
+  cancelLoad: Empty,
+  unload: Empty,
+  status: z.object({ loaded: LoadedModelSchema.nullable(), backend: BackendInfoSchema.nullable() }),
+  generate: z.object({ finishReason: z.string(), stats: GenerationStatsSchema.nullable() }),
+  abort: Empty,
+  renderPrompt: z.object({ prompt: z.string(), tokens: z.number().int() }),
 } as const satisfies Record<EngineOp, z.ZodType>;
 export type EngineResult<O extends EngineOp> = z.infer<(typeof EngineResultSchemas)[O]>;
+
+export const EngineEventSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("load_progress"), loadId: z.string(), progress: z.number().min(0).max(1) }),
+  z.object({ kind: z.literal("generation"), generationId: z.string(), event: GenerationEventSchema }),
+]);
+export type EngineEvent = z.infer<typeof EngineEventSchema>;
 
 export const ToEngineMessageSchema = z.object({
   type: z.literal("request"),
@@ -29,6 +55,7 @@ export type ToEngineMessage = z.infer<typeof ToEngineMessageSchema>;
 export const FromEngineMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), pid: z.number().int() }),
   z.object({ type: z.literal("reply"), id: z.number().int(), outcome: CallOutcomeSchema }),
+  z.object({ type: z.literal("event"), event: EngineEventSchema }),
   z.object({ type: z.literal("log"), level: z.enum(["debug", "info", "warn", "error"]), message: z.string() }),
 ]);
 export type FromEngineMessage = z.infer<typeof FromEngineMessageSchema>;

@@ -3,3 +3,5 @@ export * from "./engine-status";
 export * from "./api";
 export * from "./wire";
 export * from "./engine-protocol";
+export * from "./model";
+export * from "./generation";

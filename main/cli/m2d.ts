@@ -1,8 +1,12 @@
 import { AppError } from "../../app/contract";
+import { parseCommand } from "./parse-command";
+import { promptCommand } from "./prompt-command";
 import { serveCommand } from "./serve";
 
 const commands: Record<string, { summary: string; run: (argv: string[]) => Promise<void> }> = {
   serve: { summary: "serve the UI headless at http://127.0.0.1:<port>/?token=…  [--port N] [--host 127.0.0.1] [--data-dir DIR] [--open]", run: serveCommand },
+  prompt: { summary: "read {messages, tools} (OpenAI format + reasoning_content) on stdin; print the exact M2 prompt", run: promptCommand },
+  parse: { summary: "read raw model output on stdin; print {reasoning, content, tool_calls} as JSON  [--tools tools.json]", run: parseCommand },
 };
 
 function usage(): string {
@@ -25,7 +29,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const appError = AppError.from(error);
+  // node:util parseArgs reports bad flags as ERR_PARSE_ARGS_*: a usage error, not a crash.
+  const isUsage = typeof (error as { code?: unknown })?.code === "string" && (error as { code: string }).code.startsWith("ERR_PARSE_ARGS");
+  const appError = isUsage ? new AppError("bad_request", (error as Error).message) : AppError.from(error);
   console.error(`m2d: ${appError.message}`);
   process.exitCode = appError.code === "bad_request" ? 2 : 1;
 });

@@ -2,6 +2,7 @@ import {
   AppError,
   EngineResultSchemas,
   FromEngineMessageSchema,
+  type EngineEvent,
   type EngineOp,
   type EngineRequest,
   type EngineResult,
@@ -20,6 +21,8 @@ export interface SupervisorOptions {
   spawn: SpawnEngine;
   onStatus?: (status: EngineStatus) => void;
   onLog?: (level: string, message: string) => void;
+  /** Streamed engine events: load progress, generation deltas. */
+  onEvent?: (event: EngineEvent) => void;
   /** Delay before restarting a crashed engine; doubles on repeated crashes. */
   restartDelayMs?: number;
   maxRestartDelayMs?: number;
@@ -123,6 +126,9 @@ export class EngineSupervisor {
         return;
       case "log":
         this.options.onLog?.(message.level, message.message);
+        return;
+      case "event":
+        this.options.onEvent?.(message.event);
         return;
       case "reply": {
         const pending = this.pending.get(message.id);

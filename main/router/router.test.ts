@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { methodNames } from "../../app/contract";
 import { createRouter, type Handlers } from "./router";
 
 const health = {
@@ -9,8 +10,13 @@ const health = {
   engine: { state: "ready" as const, pid: 1, restarts: 0, lastExit: null },
 };
 
+const unused = Object.fromEntries(
+  methodNames.map((name) => [name, async () => { throw new Error(`${name} is not used by this test`); }]),
+) as unknown as Handlers;
+
 function router(overrides: Partial<Handlers> = {}) {
   return createRouter({
+    ...unused,
     "health.get": async () => health,
     "engine.echo": async ({ text }) => ({ text, pid: 42 }),
     ...overrides,

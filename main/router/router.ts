@@ -4,7 +4,7 @@ import {
   methods,
   type CallOutcome,
   type MethodName,
-  type MethodParams,
+  type ParsedMethodParams,
   type MethodResult,
 } from "../../app/contract";
 
@@ -14,7 +14,7 @@ export interface CallContext {
 }
 
 export type Handlers = {
-  [M in MethodName]: (params: MethodParams<M>, context: CallContext) => Promise<MethodResult<M>>;
+  [M in MethodName]: (params: ParsedMethodParams<M>, context: CallContext) => Promise<MethodResult<M>>;
 };
 
 /**

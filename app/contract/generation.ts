@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { ChatMessageSchema, ToolDefinitionSchema } from "../m2/types";
+import type { M2ParseEvent } from "../m2/parser";
+
+/** M2's official sampling: temperature 1.0, top_p 0.95, top_k 40. */
+export const M2_SAMPLING_DEFAULTS = { temperature: 1.0, topP: 0.95, topK: 40 } as const;
+
+export const SamplingSchema = z
+  .object({
+    temperature: z.number().min(0).max(5).default(M2_SAMPLING_DEFAULTS.temperature),
+    topP: z.number().gt(0).max(1).default(M2_SAMPLING_DEFAULTS.topP),
+    topK: z.number().int().min(0).max(1000).default(M2_SAMPLING_DEFAULTS.topK),
+    maxTokens: z.number().int().min(1).max(1_048_576).optional(),
+    stop: z.array(z.string().min(1).max(200)).max(16).optional(),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  })
+  .strict();
+export type Sampling = z.input<typeof SamplingSchema>;
+
+export const GenerationRequestSchema = z
+  .object({
+    messages: z.array(ChatMessageSchema).min(1),
+    tools: z.array(ToolDefinitionSchema).optional(),
+    currentDate: z.string().max(64).optional(),
+    sampling: SamplingSchema.prefault({}),
+  })
+  .strict();
+export type GenerationRequest = z.input<typeof GenerationRequestSchema>;
+export type ParsedGenerationRequest = z.output<typeof GenerationRequestSchema>;
+
+export const GenerationStatsSchema = z.object({
+  promptTokens: z.number().int(),
+  reusedTokens: z.number().int(),
+  evaluatedTokens: z.number().int(),
+  generatedTokens: z.number().int(),
+  ttftMs: z.number(),
+  prefillTokensPerSecond: z.number(),
+  decodeTokensPerSecond: z.number(),
+  totalMs: z.number(),
+});
+export type GenerationStats = z.infer<typeof GenerationStatsSchema>;
+
+const ParseErrorInfoSchema = z.object({ code: z.string(), message: z.string() });
+const FinishReasonSchema = z.enum(["stop", "length", "tool_calls", "abort", "error"]);
+
+/** The parser's events plus the engine's own (stats, and why a generation failed). */
+export const GenerationEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("reasoning_delta"), text: z.string() }),
+  z.object({ type: z.literal("content_delta"), text: z.string() }),
+  z.object({ type: z.literal("tool_call_started"), index: z.number().int(), name: z.string() }),
+  z.object({
+    type: z.literal("tool_call_argument"),
+    index: z.number().int(),
+    name: z.string(),
+    parameter: z.string(),
+    complete: z.boolean(),
+    value_delta: z.string().optional(),
+    raw: z.string().optional(),
+    value: z.unknown().optional(),
+  }),
+  z.object({
+    type: z.literal("tool_call_completed"),
+    index: z.number().int(),
+    name: z.string(),
+    arguments: z.record(z.string(), z.unknown()),
+    error: ParseErrorInfoSchema.optional(),
+  }),
+  z.object({ type: z.literal("parse_error"), code: z.string(), message: z.string(), raw: z.string() }),
+  z.object({ type: z.literal("stats"), stats: GenerationStatsSchema }),
+  z.object({
+    type: z.literal("done"),
+    finish_reason: FinishReasonSchema,
+    /** Set when the engine died or failed: the partial output stays, marked interrupted. */
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  }),
+]);
+export type GenerationEvent = z.infer<typeof GenerationEventSchema>;
+
+// The parser's events must stay expressible in the contract.
+export type _ParserEventsFitContract = M2ParseEvent extends GenerationEvent ? true : never;
+const _parserEventsFit: _ParserEventsFitContract = true;
+void _parserEventsFit;

@@ -1,0 +1,138 @@
+import type { Llama } from "node-llama-cpp";
+import {
+  AppError,
+  type BackendInfo,
+  type GenerationEvent,
+  type GpuChoice,
+  type LoadedModel,
+  type ModelReport,
+  type ParsedGenerationRequest,
+} from "../../app/contract";
+import { describeBackend, openBackend, ModelSession } from "../llama";
+import { inspectForContract } from "./report";
+import { PromptBuilder } from "./prompt-builder";
+import { runGeneration } from "./generation-run";
+
+interface Loaded {
+  session: ModelSession;
+  model: LoadedModel;
+  prompts: PromptBuilder;
+}
+
+/** Everything the engine process holds: the backend, at most one model, its running work. */
+export class EngineService {
+  private llama: { gpu: GpuChoice; instance: Llama } | undefined;
+  private loaded: Loaded | undefined;
+  private readonly loads = new Map<string, AbortController>();
+  private readonly generations = new Map<string, AbortController>();
+
+  constructor(private readonly log: (level: "info" | "warn" | "error", message: string) => void) {}
+
+  async inspect(path: string): Promise<ModelReport> {
+    return (await inspectForContract(path)).report;
+  }
+
+  async status(): Promise<{ loaded: LoadedModel | null; backend: BackendInfo | null }> {
+    return { loaded: this.loaded?.model ?? null, backend: this.llama ? await describeBackend(this.llama.instance) : null };
+  }
+
+  async load(
+    loadId: string,
+    path: string,
+    options: { gpu: GpuChoice; contextSize?: number; gpuLayers?: number; threads?: number },
+    onProgress: (progress: number) => void,
+  ): Promise<LoadedModel> {
+    if (this.loads.size > 0) throw new AppError("engine_busy", "Another model is loading.");
+    const controller = new AbortController();
+    this.loads.set(loadId, controller);
+    try {
+      // Validate before llama.cpp sees the file: a bad GGUF must be a typed error, not a native abort.
+      const { report, gguf } = await inspectForContract(path);
+      await this.unload();
+      const llama = await this.backend(options.gpu);
+      const session = await ModelSession.load(llama, {
+        modelPath: report.path,
+        ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
+        ...(options.gpuLayers !== undefined ? { gpuLayers: options.gpuLayers } : {}),
+        ...(options.threads !== undefined ? { threads: options.threads } : {}),
+        onLoadProgress: onProgress,
+        signal: controller.signal,
+      });
+      let prompts: PromptBuilder;
+      try {
+        prompts = new PromptBuilder(report, gguf.chatTemplate, (message) => this.log("warn", message));
+      } catch (error) {
+        await session.unload();
+        throw error;
+      }
+      const model: LoadedModel = {
+        report,
+        backend: await describeBackend(llama),
+        contextSize: session.contextSize,
+        promptFormat: prompts.format,
+        loadedAt: Date.now(),
+      };
+      this.loaded = { session, model, prompts };
+      return model;
+    } finally {
+      this.loads.delete(loadId);
+    }
+  }
+
+  cancelLoad(loadId: string): void {
+    this.loads.get(loadId)?.abort();
+  }
+
+  async unload(): Promise<void> {
+    const loaded = this.loaded;
+    this.loaded = undefined;
+    for (const controller of this.generations.values()) controller.abort();
+    await loaded?.session.unload();
+  }
+
+  renderPrompt(request: ParsedGenerationRequest): { prompt: string; tokens: number } {
+    const loaded = this.require();
+    const prompt = loaded.prompts.build(request);
+    return { prompt, tokens: loaded.session.tokenize(prompt).length };
+  }
+
+  async generate(generationId: string, request: ParsedGenerationRequest, emit: (event: GenerationEvent) => void) {
+    const loaded = this.require();
+    if (this.generations.size > 0) throw new AppError("engine_busy", "A generation is already running.");
+    const controller = new AbortController();
+    this.generations.set(generationId, controller);
+    try {
+      const prompt = loaded.prompts.build(request);
+      const result = await runGeneration({
+        session: loaded.session,
+        prompt,
+        request,
+        isM2: loaded.model.report.isM2,
+        signal: controller.signal,
+        emit,
+      });
+      return { finishReason: result.finishReason, stats: result.stats?.stats ?? null };
+    } finally {
+      this.generations.delete(generationId);
+    }
+  }
+
+  abort(generationId: string): void {
+    this.generations.get(generationId)?.abort();
+  }
+
+  private require(): Loaded {
+    if (!this.loaded) throw new AppError("model_not_loaded", "No model is loaded. Load a GGUF first.");
+    return this.loaded;
+  }
+
+  /** One llama.cpp backend per process; a different GPU choice reopens it. */
+  private async backend(gpu: GpuChoice): Promise<Llama> {
+    if (this.llama?.gpu === gpu) return this.llama.instance;
+    await this.llama?.instance.dispose();
+    this.llama = undefined;
+    const instance = await openBackend({ gpu: gpu === "cpu" ? false : gpu });
+    this.llama = { gpu, instance };
+    return instance;
+  }
+}

@@ -1,0 +1,53 @@
+import type { GenerationEvent, ParsedGenerationRequest } from "../../app/contract";
+import { AppError } from "../../app/contract";
+import { createM2StreamParser, type M2EndReason } from "../../app/m2/parser";
+import type { ModelSession } from "../llama";
+
+export interface GenerationRunOptions {
+  session: ModelSession;
+  prompt: string;
+  request: ParsedGenerationRequest;
+  /** M2 output starts inside `<think>` and may call tools; other models' output is plain content. */
+  isM2: boolean;
+  signal: AbortSignal;
+  emit: (event: GenerationEvent) => void;
+}
+
+/** One generation: model text deltas → M2 parse events → stats → exactly one `done`. */
+export async function runGeneration(options: GenerationRunOptions): Promise<{ finishReason: string; stats: GenerationEvent & { type: "stats" } | null }> {
+  const { session, prompt, request, isM2, signal, emit } = options;
+  const parser = isM2 ? createM2StreamParser({ tools: request.tools }) : undefined;
+  const forward = (text: string) => {
+    if (!parser) return emit({ type: "content_delta", text });
+    for (const event of parser.push(text)) emit(event);
+  };
+  const finish = (reason: M2EndReason, error?: AppError) => {
+    const events = parser ? parser.end(reason) : [{ type: "done" as const, finish_reason: reason }];
+    for (const event of events) {
+      emit(event.type === "done" && error ? { ...event, error: { code: error.code, message: error.message } } : event);
+    }
+    return events.at(-1)?.type === "done" ? (events.at(-1) as { finish_reason: string }).finish_reason : reason;
+  };
+
+  let result;
+  try {
+    result = await session.generate(prompt, {
+      temperature: request.sampling.temperature,
+      topP: request.sampling.topP,
+      topK: request.sampling.topK,
+      ...(request.sampling.maxTokens !== undefined ? { maxTokens: request.sampling.maxTokens } : {}),
+      ...(request.sampling.stop ? { stop: request.sampling.stop } : {}),
+      ...(request.sampling.seed !== undefined ? { seed: request.sampling.seed } : {}),
+      signal,
+      onDelta: forward,
+    });
+  } catch (error) {
+    const appError = AppError.from(error);
+    finish("error", appError);
+    throw appError;
+  }
+  const stats = { type: "stats" as const, stats: result.stats };
+  emit(stats);
+  const error = result.error ? AppError.fromData(result.error) : undefined;
+  return { finishReason: finish(result.finishReason, error), stats };
+}

@@ -1,0 +1,20 @@
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { AppError } from "../../app/contract";
+import { parseM2Output } from "../../app/m2/parser";
+import { ToolDefinitionSchema } from "../../app/m2/types";
+import { parseJson, readStdin } from "./stdin";
+
+/** `m2d parse [--tools tools.json]`: raw model output (after the pre-filled `<think>\n`) → reasoning, content, tool calls. */
+export async function parseCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { tools: { type: "string" } }, strict: true });
+  let tools;
+  if (values.tools) {
+    const parsed = z.array(ToolDefinitionSchema).safeParse(parseJson(readFileSync(values.tools, "utf8"), values.tools));
+    if (!parsed.success) throw new AppError("bad_request", `${values.tools} is not a list of tool definitions.`);
+    tools = parsed.data;
+  }
+  const output = parseM2Output(await readStdin(), tools);
+  process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+}

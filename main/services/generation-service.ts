@@ -1,0 +1,49 @@
+import { AppError, type AppEvent, type GenerationEvent, type ParsedGenerationRequest } from "../../app/contract";
+import type { EngineSupervisor } from "../engine/supervisor";
+import type { ModelService } from "./model-service";
+
+/**
+ * Runs generations in the engine and guarantees each one ends with exactly one `done`
+ * event, also when the engine dies mid-stream (then the partial output is interrupted).
+ */
+export class GenerationService {
+  private readonly active = new Set<string>();
+
+  constructor(
+    private readonly engine: EngineSupervisor,
+    private readonly models: ModelService,
+    private readonly publish: (event: AppEvent) => void,
+  ) {}
+
+  isActive(generationId: string): boolean {
+    return this.active.has(generationId);
+  }
+
+  /** Called with every generation event the engine streams. */
+  onEngineEvent(generationId: string, event: GenerationEvent): void {
+    if (!this.active.has(generationId)) return;
+    if (event.type === "done") this.active.delete(generationId);
+    this.publish({ type: "generation.event", generationId, event });
+  }
+
+  /** Starts a generation; its events arrive as `generation.event`. The caller picks the id so no event precedes it. */
+  async start(generationId: string, request: ParsedGenerationRequest): Promise<void> {
+    if (this.active.has(generationId)) throw new AppError("bad_request", `Generation ${generationId} is already running.`);
+    await this.models.ensureLoaded();
+    this.active.add(generationId);
+    this.engine.request({ op: "generate", generationId, request }).catch((error: unknown) => {
+      if (!this.active.has(generationId)) return;
+      const appError = AppError.from(error);
+      this.onEngineEvent(generationId, {
+        type: "done",
+        finish_reason: "error",
+        error: { code: appError.code, message: appError.message },
+      });
+    });
+  }
+
+  async abort(generationId: string): Promise<void> {
+    if (!this.active.has(generationId)) return;
+    await this.engine.request({ op: "abort", generationId }, { timeoutMs: 5_000 });
+  }
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto";
+import { AppError, type AppEvent, type LoadOptions, type LoadedModel, type ModelReport } from "../../app/contract";
+import type { EngineSupervisor } from "../engine/supervisor";
+
+/** The loaded model as the backend tracks it, across engine crashes and restarts. */
+export class ModelService {
+  private loaded: LoadedModel | null = null;
+  private loading: { loadId: string; path: string } | null = null;
+  /** Remembered so a generation after an engine crash can reload what the user had loaded. */
+  private lastLoad: { path: string; options: LoadOptions } | null = null;
+  private engineLostModel = false;
+
+  constructor(
+    private readonly engine: EngineSupervisor,
+    private readonly publish: (event: AppEvent) => void,
+  ) {}
+
+  current(): LoadedModel | null {
+    return this.loaded;
+  }
+
+  inspect(path: string): Promise<ModelReport> {
+    return this.engine.request({ op: "inspect", path }, { timeoutMs: 60_000 });
+  }
+
+  async load(path: string, options: LoadOptions = {}): Promise<LoadedModel> {
+    if (this.loading) throw new AppError("engine_busy", `Already loading ${this.loading.path}.`, { path: this.loading.path });
+    const loadId = randomUUID();
+    this.loading = { loadId, path };
+    this.publish({ type: "model.load_progress", loadId, path, progress: 0 });
+    try {
+      const loaded = await this.engine.request({ op: "load", loadId, path, options: { gpu: "auto", ...options } });
+      this.loaded = loaded;
+      this.lastLoad = { path, options };
+      this.engineLostModel = false;
+      return loaded;
+    } finally {
+      this.loading = null;
+      this.publishStatus();
+    }
+  }
+
+  async cancelLoad(): Promise<void> {
+    if (!this.loading) return;
+    await this.engine.request({ op: "cancelLoad", loadId: this.loading.loadId }, { timeoutMs: 10_000 });
+  }
+
+  async unload(): Promise<void> {
+    await this.engine.request({ op: "unload" }, { timeoutMs: 30_000 });
+    this.loaded = null;
+    this.lastLoad = null;
+    this.publishStatus();
+  }
+
+  onLoadProgress(loadId: string, progress: number): void {
+    if (this.loading?.loadId !== loadId) return;
+    this.publish({ type: "model.load_progress", loadId, path: this.loading.path, progress });
+  }
+
+  /** A crashed engine took its model with it. */
+  onEngineLost(): void {
+    if (!this.loaded && !this.loading) return;
+    this.loaded = null;
+    this.loading = null;
+    this.engineLostModel = true;
+    this.publishStatus();
+  }
+
+  /** Before a generation: reload the model a crash unloaded, once. */
+  async ensureLoaded(): Promise<LoadedModel> {
+    if (this.loaded) return this.loaded;
+    if (this.engineLostModel && this.lastLoad) {
+      this.engineLostModel = false;
+      return this.load(this.lastLoad.path, this.lastLoad.options);
+    }
+    throw new AppError("model_not_loaded", "No model is loaded. Load a GGUF first.");
+  }
+
+  private publishStatus(): void {
+    this.publish({ type: "model.status", loaded: this.loaded, loadingPath: this.loading?.path ?? null, lostInCrash: this.engineLostModel });
+  }
+}
