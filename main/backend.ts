@@ -1,11 +1,12 @@
 import { AppError, type AppEvent } from "../app/contract";
-import { EngineSupervisor } from "./engine/supervisor";
+import type { EngineSupervisor } from "./engine/supervisor";
 import type { SpawnEngine } from "./engine/engine-child";
+import { createEngineStack } from "./engine/engine-stack";
 import { createRouter, type Dispatch } from "./router/router";
 import { EventHub } from "./router/event-hub";
 import { databasePath } from "./paths";
-import { GenerationService } from "./services/generation-service";
-import { ModelService } from "./services/model-service";
+import type { GenerationService } from "./services/generation-service";
+import type { ModelService } from "./services/model-service";
 import { openDatabase, schemaVersion, type Db } from "./storage/database";
 import { APP_VERSION } from "./version";
 
@@ -35,26 +36,7 @@ export function createBackend(options: BackendOptions): Backend {
   const events = new EventHub();
   const publish = (event: AppEvent) => events.publish(event);
 
-  // The services need the supervisor and the supervisor reports to them: late-bound through these lets.
-  let models: ModelService | undefined;
-  let generations: GenerationService | undefined;
-  const engine = new EngineSupervisor({
-    spawn: options.spawnEngine,
-    onStatus: (status) => {
-      if (status.state === "crashed") models?.onEngineLost();
-      publish({ type: "engine.status", status });
-    },
-    onEvent: (event) => {
-      if (event.kind === "load_progress") models?.onLoadProgress(event.loadId, event.progress);
-      else generations?.onEngineEvent(event.generationId, event.event);
-    },
-    onLog: (level, message) => log(level, `engine: ${message}`),
-  });
-  models = new ModelService(engine, publish);
-  generations = new GenerationService(engine, models, publish);
-  const modelService = models;
-  const generationService = generations;
-  engine.start();
+  const { engine, models, generations } = createEngineStack({ spawn: options.spawnEngine, publish, log });
 
   const dispatch = createRouter({
     "health.get": async () => ({
@@ -65,21 +47,21 @@ export function createBackend(options: BackendOptions): Backend {
       engine: engine.getStatus(),
     }),
     "engine.echo": async ({ text }) => engine.request({ op: "echo", text }, { timeoutMs: 10_000 }),
-    "model.inspect": ({ path }) => modelService.inspect(path),
-    "model.load": ({ path, options: loadOptions }) => modelService.load(path, loadOptions),
-    "model.cancelLoad": async () => (await modelService.cancelLoad(), {}),
-    "model.unload": async () => (await modelService.unload(), {}),
-    "model.status": async () => ({ loaded: modelService.current() }),
-    "generation.start": async ({ generationId, request }) => (await generationService.start(generationId, request), { generationId }),
-    "generation.abort": async ({ generationId }) => (await generationService.abort(generationId), {}),
+    "model.inspect": ({ path }) => models.inspect(path),
+    "model.load": ({ path, options: loadOptions }) => models.load(path, loadOptions),
+    "model.cancelLoad": async () => (await models.cancelLoad(), {}),
+    "model.unload": async () => (await models.unload(), {}),
+    "model.status": async () => ({ loaded: models.current() }),
+    "generation.start": async ({ generationId, request }) => (await generations.start(generationId, request), { generationId }),
+    "generation.abort": async ({ generationId }) => (await generations.abort(generationId), {}),
   });
 
   return {
     dispatch,
     events,
     engine,
-    models: modelService,
-    generations: generationService,
+    models,
+    generations,
     db,
     async close() {
       await engine.stop();

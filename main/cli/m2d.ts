@@ -1,10 +1,14 @@
 import { AppError } from "../../app/contract";
+import { inspectCommand } from "./inspect-command";
 import { parseCommand } from "./parse-command";
+import { runCommand } from "./run-command";
 import { promptCommand } from "./prompt-command";
 import { serveCommand } from "./serve";
 
 const commands: Record<string, { summary: string; run: (argv: string[]) => Promise<void> }> = {
   serve: { summary: "serve the UI headless at http://127.0.0.1:<port>/?token=…  [--port N] [--host 127.0.0.1] [--data-dir DIR] [--open]", run: serveCommand },
+  run: { summary: 'load a GGUF and stream one answer: reasoning dimmed, then the answer  <model.gguf> "prompt" [--json]', run: runCommand },
+  inspect: { summary: "validate a GGUF and print its report  <model.gguf> [--json]", run: inspectCommand },
   prompt: { summary: "read {messages, tools} (OpenAI format + reasoning_content) on stdin; print the exact M2 prompt", run: promptCommand },
   parse: { summary: "read raw model output on stdin; print {reasoning, content, tool_calls} as JSON  [--tools tools.json]", run: parseCommand },
 };

@@ -1,0 +1,107 @@
+import { AppError } from "../../app/contract/errors";
+import type { BranchView, SiblingInfo, StoredMessage } from "../../app/chat/types";
+import type { ChatContext } from "./context";
+import { getConversation } from "./conversations";
+import { branchPath, getMessage, insertMessage, newestLeaf, newestLeafUnder } from "./messages";
+import { deleteSubtree } from "./tree-delete";
+
+/*
+ * Branches: messages form a tree through parent_id. An edit or a regeneration adds
+ * a sibling (same parent) instead of overwriting, so every version stays reachable.
+ * The conversation's active_leaf_id picks the branch on screen; the path is the
+ * chain of parents from that leaf up to a root.
+ */
+
+function liveMessage(ctx: ChatContext, messageId: string, role: StoredMessage["role"], action: string): StoredMessage {
+  const message = getMessage(ctx, messageId);
+  getConversation(ctx, message.conversationId);
+  if (message.role !== role) {
+    throw new AppError("bad_request", `Only a ${role} message can be the target of ${action}`, {
+      messageId, role: message.role, expected: role,
+    });
+  }
+  return message;
+}
+
+/** A new user message beside `messageId` (same parent), now the active leaf; generate its answer under it. */
+export function editAndResend(ctx: ChatContext, messageId: string, content: string): StoredMessage {
+  return ctx.db.transaction(() => {
+    const original = liveMessage(ctx, messageId, "user", "editAndResend");
+    return insertMessage(ctx, original.conversationId, { parentId: original.parentId, role: "user", content });
+  })();
+}
+
+/** An empty streaming assistant message beside `messageId`, now the active leaf: stream the new answer into it. */
+export function regenerate(ctx: ChatContext, messageId: string): StoredMessage {
+  return ctx.db.transaction(() => {
+    const original = liveMessage(ctx, messageId, "assistant", "regenerate");
+    return insertMessage(ctx, original.conversationId, {
+      parentId: original.parentId, role: "assistant", status: "streaming",
+    });
+  })();
+}
+
+/**
+ * Shows the branch through `messageId`: any message will do (a sibling picked in
+ * the UI), the active leaf becomes the newest leaf below it. Returns that path.
+ */
+export function setActiveLeaf(ctx: ChatContext, conversationId: string, messageId: string): StoredMessage[] {
+  return ctx.db.transaction(() => {
+    getConversation(ctx, conversationId);
+    const message = getMessage(ctx, messageId);
+    if (message.conversationId !== conversationId) {
+      throw new AppError("not_found", `No message ${messageId} in conversation ${conversationId}`, {
+        conversationId, messageId,
+      });
+    }
+    const leaf = newestLeafUnder(ctx, messageId);
+    ctx.db.prepare("UPDATE conversations SET active_leaf_id = ? WHERE id = ?").run(leaf, conversationId);
+    return branchPath(ctx, conversationId, leaf);
+  })();
+}
+
+/** The path to `leafId` (default: the active leaf), each message with its "2/3" sibling position. */
+export function branchView(ctx: ChatContext, conversationId: string, leafId?: string): BranchView {
+  const conversation = getConversation(ctx, conversationId);
+  const leaf = leafId ?? conversation.activeLeafId;
+  if (leaf === undefined) return { conversation, messages: [] };
+  const path = branchPath(ctx, conversationId, leaf);
+  const children = new Map<string | null, string[]>();
+  const rows = ctx.db
+    .prepare("SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY seq")
+    .all(conversationId) as { id: string; parent_id: string | null }[];
+  for (const row of rows) {
+    const list = children.get(row.parent_id) ?? [];
+    list.push(row.id);
+    children.set(row.parent_id, list);
+  }
+  return {
+    conversation,
+    messages: path.map((message) => {
+      const ids = children.get(message.parentId) ?? [message.id];
+      const siblings: SiblingInfo = { index: ids.indexOf(message.id), count: ids.length, ids };
+      return { message, siblings };
+    }),
+  };
+}
+
+/**
+ * Deletes a message and its whole subtree. When the active branch went with it,
+ * the view falls back to the newest remaining leaf under the parent (a sibling
+ * branch, or the parent itself), else the newest leaf of the conversation.
+ */
+export function deleteMessage(ctx: ChatContext, messageId: string): { deletedIds: string[]; activeLeafId: string | null } {
+  return ctx.db.transaction(() => {
+    const message = getMessage(ctx, messageId);
+    const conversation = getConversation(ctx, message.conversationId);
+    const deletedIds = deleteSubtree(ctx, messageId);
+    let activeLeafId = conversation.activeLeafId ?? null;
+    if (activeLeafId === null || deletedIds.includes(activeLeafId)) {
+      activeLeafId = message.parentId !== null
+        ? newestLeafUnder(ctx, message.parentId)
+        : newestLeaf(ctx, message.conversationId);
+      ctx.db.prepare("UPDATE conversations SET active_leaf_id = ? WHERE id = ?").run(activeLeafId, message.conversationId);
+    }
+    return { deletedIds, activeLeafId };
+  })();
+}

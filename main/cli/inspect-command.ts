@@ -1,0 +1,31 @@
+import { parseArgs } from "node:util";
+import { AppError, type ModelReport } from "../../app/contract";
+import { withEngine } from "./engine-session";
+import { formatBytes, formatCount } from "./format";
+
+export function formatReport(report: ModelReport): string {
+  const rows: Array<[string, string]> = [
+    ["file", report.path],
+    ["name", report.name ?? "—"],
+    ["architecture", `${report.architecture}${report.isM2 ? " (M2 features on)" : ""}`],
+    ["quantization", report.quantization],
+    ["parameters", formatCount(report.parameterCount)],
+    ["layers", String(report.layerCount ?? "—")],
+    ["experts", report.expertCount ? `${report.expertCount}, ${report.expertUsedCount ?? "?"} used per token` : "—"],
+    ["context length", report.contextLength ? report.contextLength.toLocaleString("en-US") : "—"],
+    ["heads", report.headCount ? `${report.headCount} query / ${report.headCountKv ?? "?"} KV` : "—"],
+    ["file size", `${formatBytes(report.fileSizeBytes)} in ${report.parts.length} part${report.parts.length === 1 ? "" : "s"}`],
+    ["chat template", report.chatTemplate],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n");
+}
+
+/** `m2d inspect <model.gguf> [--json]`: the model report, after the same validation the engine does. */
+export async function inspectCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: "boolean", default: false } }, allowPositionals: true });
+  const path = positionals[0];
+  if (!path) throw new AppError("bad_request", "Usage: m2d inspect <model.gguf> [--json]");
+  const report = await withEngine(({ models }) => models.inspect(path));
+  console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
+}

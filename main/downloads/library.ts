@@ -1,0 +1,110 @@
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Db } from "../storage/database";
+
+export interface LibraryModelInput {
+  id: string;
+  repo: string | null;
+  quant: string | null;
+  primaryPath: string;
+  totalBytes: number;
+  fileCount: number;
+}
+
+export interface LibraryFileInput {
+  path: string;
+  modelId: string;
+  size: number;
+  sha256: string;
+  /** "hub": matched the Hub's LFS sha256; "local": no published hash, computed here. */
+  sha256Source: "hub" | "local";
+  mtimeMs: number;
+}
+
+/** Which models are on disk and proven intact. */
+export class Library {
+  constructor(private readonly db: Db) {}
+
+  /** Registers a model as not yet verified (idempotent). */
+  ensureModel(model: LibraryModelInput): void {
+    this.db
+      .prepare(
+        `INSERT INTO library_models (id, repo, quant, primary_path, total_bytes, file_count, verified)
+         VALUES (?, ?, ?, ?, ?, ?, 0)
+         ON CONFLICT(id) DO UPDATE SET total_bytes = excluded.total_bytes, file_count = excluded.file_count`,
+      )
+      .run(model.id, model.repo, model.quant, model.primaryPath, model.totalBytes, model.fileCount);
+  }
+
+  recordVerifiedFile(file: LibraryFileInput): void {
+    this.db
+      .prepare(
+        `INSERT INTO library_files (path, model_id, size, sha256, sha256_source, mtime_ms, verified, verified_at)
+         VALUES (?, ?, ?, ?, ?, ?, 1, ?)
+         ON CONFLICT(path) DO UPDATE SET model_id = excluded.model_id, size = excluded.size, sha256 = excluded.sha256,
+           sha256_source = excluded.sha256_source, mtime_ms = excluded.mtime_ms, verified = 1, verified_at = excluded.verified_at`,
+      )
+      .run(file.path, file.modelId, file.size, file.sha256, file.sha256Source, Math.trunc(file.mtimeMs), Date.now());
+  }
+
+  /** Flags the model verified once every one of its files is; returns whether it is. */
+  completeModel(id: string): boolean {
+    const row = this.db
+      .prepare(
+        `SELECT m.file_count AS expected, COUNT(f.path) AS verified FROM library_models m
+         LEFT JOIN library_files f ON f.model_id = m.id AND f.verified = 1 WHERE m.id = ? GROUP BY m.id`,
+      )
+      .get(id) as { expected: number; verified: number } | undefined;
+    if (!row || row.verified !== row.expected) return false;
+    this.db.prepare("UPDATE library_models SET verified = 1, verified_at = ? WHERE id = ?").run(Date.now(), id);
+    return true;
+  }
+
+  /** A file already verified at `path` that still has the size we expect: no need to fetch it again. */
+  hasIntactFile(path: string, size: number): { sha256: string; sha256Source: "hub" | "local" } | undefined {
+    const row = this.db
+      .prepare("SELECT size, sha256, sha256_source, mtime_ms FROM library_files WHERE path = ? AND verified = 1")
+      .get(resolve(path)) as { size: number; sha256: string; sha256_source: "hub" | "local"; mtime_ms: number } | undefined;
+    if (!row || row.size !== size || !unchangedOnDisk(path, row.size, row.mtime_ms)) return undefined;
+    return { sha256: row.sha256, sha256Source: row.sha256_source };
+  }
+
+  /** Forgets an unfinished model; returns the paths of the files it had finished. */
+  forgetUnverified(id: string): string[] {
+    const verified = this.db.prepare("SELECT verified FROM library_models WHERE id = ?").pluck().get(id) as number | undefined;
+    if (verified === undefined || verified === 1) return [];
+    const paths = this.db.prepare("SELECT path FROM library_files WHERE model_id = ?").pluck().all(id) as string[];
+    this.db.prepare("DELETE FROM library_models WHERE id = ?").run(id);
+    return paths;
+  }
+}
+
+function unchangedOnDisk(path: string, size: number, mtimeMs: number): boolean {
+  try {
+    const stat = statSync(path);
+    return stat.isFile() && stat.size === size && Math.trunc(stat.mtimeMs) === mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True only for a file of a model whose every file finished downloading, matched its hash,
+ * passed the GGUF check and is still on disk unchanged (size and mtime) since then.
+ */
+export function isLoadable(db: Db, path: string): boolean {
+  const absolute = resolve(path);
+  const file = db
+    .prepare("SELECT model_id FROM library_files WHERE path = ? AND verified = 1")
+    .get(absolute) as { model_id: string } | undefined;
+  if (!file) return false;
+  const model = db
+    .prepare("SELECT file_count, verified FROM library_models WHERE id = ?")
+    .get(file.model_id) as { file_count: number; verified: number } | undefined;
+  if (!model || model.verified !== 1) return false;
+  const files = db
+    .prepare("SELECT path, size, mtime_ms, verified FROM library_files WHERE model_id = ?")
+    .all(file.model_id) as Array<{ path: string; size: number; mtime_ms: number; verified: number }>;
+  if (files.length !== model.file_count) return false;
+  return files.every((f) => f.verified === 1 && unchangedOnDisk(f.path, f.size, f.mtime_ms));
+}
