@@ -1,0 +1,173 @@
+import { z } from "zod";
+
+/**
+ * Chat storage as the UI sees it: conversations and the message tree behind them.
+ * Timestamps are milliseconds since the epoch.
+ */
+
+/** M2's official sampling: temperature 1.0, top_p 0.95, top_k 40. */
+export const CHAT_SETTINGS_DEFAULTS = { temperature: 1.0, topP: 0.95, topK: 40 } as const;
+
+export const ChatSettingsSchema = z
+  .object({
+    systemPrompt: z.string().max(200_000).optional(),
+    temperature: z.number().min(0).max(5).default(CHAT_SETTINGS_DEFAULTS.temperature),
+    topP: z.number().gt(0).max(1).default(CHAT_SETTINGS_DEFAULTS.topP),
+    topK: z.number().int().min(0).max(1000).default(CHAT_SETTINGS_DEFAULTS.topK),
+    maxTokens: z.number().int().min(1).max(1_048_576).optional(),
+  })
+  .strict();
+export type ChatSettings = z.output<typeof ChatSettingsSchema>;
+export type ChatSettingsInput = z.input<typeof ChatSettingsSchema>;
+
+export const ConversationKindSchema = z.enum(["chat", "agent"]);
+export type ConversationKind = z.infer<typeof ConversationKindSchema>;
+
+export const ConversationSchema = z.object({
+  id: z.string().min(1),
+  title: z.string(),
+  /** True while the title is derived from the first user message; a rename clears it. */
+  titleIsAuto: z.boolean(),
+  pinned: z.boolean(),
+  kind: ConversationKindSchema,
+  workspace: z.string().optional(),
+  settings: ChatSettingsSchema,
+  createdAt: z.number().int(),
+  /** Last message activity: what the history list sorts and groups by. */
+  updatedAt: z.number().int(),
+  /** Set while the conversation sits in the undo window before it is purged. */
+  deletedAt: z.number().int().optional(),
+  /** The leaf of the branch on screen. */
+  activeLeafId: z.string().optional(),
+});
+export type Conversation = z.infer<typeof ConversationSchema>;
+
+export const MessageRoleSchema = z.enum(["system", "user", "assistant", "tool"]);
+export type MessageRole = z.infer<typeof MessageRoleSchema>;
+
+export const MessageStatusSchema = z.enum(["complete", "streaming", "stopped", "interrupted", "error"]);
+export type MessageStatus = z.infer<typeof MessageStatusSchema>;
+
+export const StoredToolCallSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  arguments: z.record(z.string(), z.unknown()),
+});
+export type StoredToolCall = z.infer<typeof StoredToolCallSchema>;
+
+export const MessageStatsSchema = z.object({
+  promptTokens: z.number().int().nonnegative(),
+  reusedTokens: z.number().int().nonnegative(),
+  evaluatedTokens: z.number().int().nonnegative(),
+  ttftMs: z.number().nonnegative(),
+  prefillTps: z.number().nonnegative(),
+  decodeTps: z.number().nonnegative(),
+  generatedTokens: z.number().int().nonnegative(),
+  totalMs: z.number().nonnegative(),
+  reasoningMs: z.number().nonnegative().optional(),
+  reasoningTokens: z.number().int().nonnegative().optional(),
+});
+export type MessageStats = z.infer<typeof MessageStatsSchema>;
+
+export const StoredMessageSchema = z.object({
+  id: z.string().min(1),
+  conversationId: z.string().min(1),
+  /** Null for a root. Siblings (same parent) are alternative branches: edits and regenerations. */
+  parentId: z.string().min(1).nullable(),
+  role: MessageRoleSchema,
+  content: z.string(),
+  reasoning: z.string(),
+  toolCalls: z.array(StoredToolCallSchema),
+  toolCallId: z.string().optional(),
+  toolName: z.string().optional(),
+  status: MessageStatusSchema,
+  error: z.string().optional(),
+  stats: MessageStatsSchema.optional(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type StoredMessage = z.infer<typeof StoredMessageSchema>;
+
+// ---- Inputs ----
+
+export const TitleSchema = z.string().trim().min(1).max(500);
+
+export const NewConversationSchema = z
+  .object({
+    /** Given a title, it is kept; without one the first user message names the conversation. */
+    title: TitleSchema.optional(),
+    kind: ConversationKindSchema.default("chat"),
+    workspace: z.string().min(1).optional(),
+    settings: ChatSettingsSchema.prefault({}),
+  })
+  .strict();
+export type NewConversation = z.input<typeof NewConversationSchema>;
+
+export const SettingsPatchSchema = z
+  .object({
+    /** null clears it. */
+    systemPrompt: z.string().max(200_000).nullable().optional(),
+    temperature: z.number().min(0).max(5).optional(),
+    topP: z.number().gt(0).max(1).optional(),
+    topK: z.number().int().min(0).max(1000).optional(),
+    maxTokens: z.number().int().min(1).max(1_048_576).nullable().optional(),
+  })
+  .strict();
+export type SettingsPatch = z.input<typeof SettingsPatchSchema>;
+
+export const NewMessageSchema = z
+  .object({
+    /** Omitted: under the active leaf. null: a new root. */
+    parentId: z.string().min(1).nullable().optional(),
+    role: MessageRoleSchema,
+    content: z.string().default(""),
+    reasoning: z.string().default(""),
+    toolCalls: z.array(StoredToolCallSchema).default([]),
+    toolCallId: z.string().min(1).optional(),
+    toolName: z.string().min(1).optional(),
+    status: MessageStatusSchema.default("complete"),
+    error: z.string().optional(),
+    stats: MessageStatsSchema.optional(),
+  })
+  .strict();
+export type NewMessage = z.input<typeof NewMessageSchema>;
+
+// ---- Outputs ----
+
+export const SiblingInfoSchema = z.object({
+  /** 0-based position among its siblings, in creation order: the UI shows index + 1 / count. */
+  index: z.number().int().nonnegative(),
+  count: z.number().int().positive(),
+  ids: z.array(z.string()),
+});
+export type SiblingInfo = z.infer<typeof SiblingInfoSchema>;
+
+export const BranchViewSchema = z.object({
+  conversation: ConversationSchema,
+  messages: z.array(z.object({ message: StoredMessageSchema, siblings: SiblingInfoSchema })),
+});
+export type BranchView = z.infer<typeof BranchViewSchema>;
+
+export const DayGroupIdSchema = z.enum(["pinned", "today", "yesterday", "previous7Days", "older"]);
+export type DayGroupId = z.infer<typeof DayGroupIdSchema>;
+
+export const ConversationGroupSchema = z.object({
+  id: DayGroupIdSchema,
+  label: z.string(),
+  conversations: z.array(ConversationSchema),
+});
+export type ConversationGroup = z.infer<typeof ConversationGroupSchema>;
+
+export const SearchHitSchema = z.object({
+  conversationId: z.string(),
+  conversationTitle: z.string(),
+  messageId: z.string(),
+  role: MessageRoleSchema,
+  field: z.enum(["content", "reasoning"]),
+  /** Matches wrapped in « and », cut text marked with …. */
+  snippet: z.string(),
+});
+export type SearchHit = z.infer<typeof SearchHitSchema>;
+
+export const SEARCH_MARK_OPEN = "«";
+export const SEARCH_MARK_CLOSE = "»";
