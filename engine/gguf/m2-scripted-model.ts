@@ -1,0 +1,141 @@
+import { m2Metadata, m2TensorTable, type M2Hparams, type M2TensorSpec } from "./m2-arch";
+import { SCRIPTS, type ScriptedScenario } from "./m2-scripts";
+import { buildScriptedVocab, M2_CONTROL_TOKENS, M2_USER_TOKENS, tokenizerMetadata, type ScriptedVocab } from "./m2-vocab";
+import { toSegments } from "./segments";
+import { filled, fromRows } from "./tensor-data";
+import type { GgufFileInput, GgufTensorInput } from "./writer";
+
+/**
+ * Weights that make the real engine replay a script.
+ *
+ * The residual stream is the one-hot token embedding (attn_output and
+ * ffn_down_exps are zero), so logits depend on the last token only and
+ * output.weight[next, cur] = TRANSITION is a Markov chain: the prompt's last
+ * `\n` (after `<think>`) → segment 1 → … → EOS. After the final RMS norm the
+ * one-hot has magnitude √n_embd, so the chosen logit beats the rest by
+ * TRANSITION·√n_embd (≥ 170 here): probability 1 at temperature 1.
+ *
+ * Branch: layer 0 head 0 uses dim 64 (past the 64 roped dims, NEOX rope
+ * leaves it alone). The `\n` query and `<response>` keys meet there, so `\n`
+ * attends to any tool response; V carries 1 into head dim 0, and attn_output
+ * copies it into the spare residual dim FLAG. output[afterTool₁, FLAG] =
+ * BRANCH outbids the turn-1 successor whenever a tool response is in context.
+ */
+export const SCRIPTED_WEIGHTS = {
+  transition: 10,
+  branch: 30,
+  /** q_norm gain on the branch dim: the `\n`→`<response>` score is 16·10 = 160 vs 0 elsewhere. */
+  queryGain: 10,
+  branchDim: 64,
+} as const;
+
+export const SCRIPTED_HPARAMS = {
+  nLayer: 2,
+  nHead: 2,
+  nHeadKv: 1,
+  headDim: 128,
+  nRot: 64,
+  nExpert: 4,
+  nExpertUsed: 2,
+  nFfExp: 32,
+  contextLength: 8192,
+  ropeFreqBase: 5_000_000,
+  rmsEps: 1e-6,
+} as const;
+
+export interface ScriptedModel {
+  readonly input: GgufFileInput;
+  readonly vocab: ScriptedVocab;
+  readonly hparams: M2Hparams;
+  readonly segments: { readonly turn1: readonly string[]; readonly afterTool: readonly string[] };
+}
+
+type Fill = (row: number, out: Float32Array) => void;
+
+/** Sparse weight matrix as {outputRow → [[inputCol, value]]}. */
+type Sparse = Map<number, [number, number][]>;
+
+function addEntry(m: Sparse, row: number, col: number, value: number): void {
+  const entries = m.get(row) ?? [];
+  entries.push([col, value]);
+  m.set(row, entries);
+}
+
+const sparseFill = (m: Sparse): Fill => (row, out) => {
+  for (const [col, value] of m.get(row) ?? []) out[col] = value;
+};
+
+function outputMatrix(vocab: ScriptedVocab, turn1: readonly number[], afterTool: readonly number[], newline: number, flag: number): Sparse {
+  const { transition, branch } = SCRIPTED_WEIGHTS;
+  const m: Sparse = new Map();
+  const chain = (first: number, fromCol: number, weight: number, rest: readonly number[]) => {
+    addEntry(m, first, fromCol, weight);
+    const all = [first, ...rest, vocab.eos];
+    for (let i = 0; i + 1 < all.length; i++) addEntry(m, all[i + 1] ?? vocab.eos, all[i] ?? vocab.eos, transition);
+  };
+  const [a0, ...aRest] = turn1;
+  const [b0, ...bRest] = afterTool;
+  if (a0 === undefined || b0 === undefined) throw new Error("empty script");
+  chain(a0, newline, transition, aRest);
+  chain(b0, flag, branch, bRest);
+  return m;
+}
+
+export function buildScriptedModel(scenario: ScriptedScenario, chatTemplate: string): ScriptedModel {
+  const script = SCRIPTS[scenario];
+  const reserved = new Set<string>([...M2_CONTROL_TOKENS, ...M2_USER_TOKENS]);
+  const [turn1, afterTool] = toSegments([script.turn1, script.afterTool], reserved);
+  if (!turn1 || !afterTool) throw new Error("unreachable");
+  const vocab = buildScriptedVocab([...turn1, ...afterTool]);
+  const nVocab = vocab.tokens.length;
+  const flag = nVocab; // the first residual dim past the one-hot block
+  const nEmbd = Math.ceil((nVocab + 1) / 32) * 32;
+  const hparams: M2Hparams = { ...SCRIPTED_HPARAMS, nEmbd };
+  const ids = (segs: readonly string[]) => segs.map((s) => vocab.segmentIds.get(s) ?? -1);
+  const newline = 10; // byte tokens: id = byte
+  const response = vocab.idOf("<response>");
+  const output = outputMatrix(vocab, ids(turn1), ids(afterTool), newline, flag);
+
+  const { branchDim, queryGain } = SCRIPTED_WEIGHTS;
+  const tensorFor = (spec: M2TensorSpec): GgufTensorInput => {
+    const [cols = 1, rows = 1] = spec.shape;
+    const base = { name: spec.name, shape: spec.shape };
+    const layer0 = spec.layer === 0;
+    switch (spec.role) {
+      case "token_embd":
+        return { ...base, type: "F16", data: fromRows("F16", cols, rows, (r, out) => { out[r] = 1; }) };
+      case "output":
+        return { ...base, type: "F32", data: fromRows("F32", cols, rows, sparseFill(output)) };
+      case "output_norm": case "attn_norm": case "ffn_norm": case "attn_k_norm":
+        return { ...base, type: "F32", data: filled("F32", cols, 1) };
+      case "attn_q_norm":
+        return { ...base, type: "F32", data: fromRows("F32", cols, 1, (_, out) => { out.fill(1); out[branchDim] = queryGain; }) };
+      case "attn_q":
+        if (!layer0) break;
+        return { ...base, type: "F32", data: fromRows("F32", cols, rows, sparseFill(new Map([[branchDim, [[newline, 1]]]]))) };
+      case "attn_k":
+        if (!layer0) break;
+        return { ...base, type: "F32", data: fromRows("F32", cols, rows, sparseFill(new Map([[branchDim, [[response, 1]]]]))) };
+      case "attn_v":
+        if (!layer0) break;
+        // attn_norm scales the one-hot to √n_embd; this brings V back to exactly 1
+        return { ...base, type: "F32", data: fromRows("F32", cols, rows, sparseFill(new Map([[0, [[response, 1 / Math.sqrt(nEmbd)]]]]))) };
+      case "attn_output":
+        if (!layer0) break;
+        return { ...base, type: "F32", data: fromRows("F32", cols, rows, sparseFill(new Map([[flag, [[0, 1]]]]))) };
+      default:
+        break;
+    }
+    // everything else is zero: no attention in layer 1, no expert contributes anything
+    return { ...base, type: "F32", data: "zeros" };
+  };
+
+  const tensors = m2TensorTable(hparams, nVocab).map(tensorFor);
+  const kv = [
+    ...m2Metadata(hparams, `m2-scripted-${scenario}`),
+    ...tokenizerMetadata(vocab, chatTemplate),
+    // llama_ftype ALL_F32: the bulk of the bytes is F32
+    { key: "general.file_type", value: { type: "u32", value: 0 } } as const,
+  ];
+  return { input: { kv, tensors }, vocab, hparams, segments: { turn1, afterTool } };
+}

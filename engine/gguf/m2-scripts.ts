@@ -1,0 +1,81 @@
+/**
+ * What each scripted test model says. `turn1` is generated for any prompt
+ * without a tool response in it; `afterTool` once a `<response>` is in the
+ * context. Texts are the raw completion after the template's `<think>\n`,
+ * ending where the model emits `[e~[` (EOS, not part of the text).
+ */
+
+export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed";
+export type TestScenario = ScriptedScenario | "bench";
+
+export interface Script {
+  /** Chunks the model emits as one token each (merged where a chunk repeats). */
+  readonly turn1: readonly string[];
+  readonly afterTool: readonly string[];
+}
+
+/** Words with their trailing whitespace: token-sized chunks for streaming. */
+const words = (text: string): string[] => text.match(/\S+\s*|\s+/g) ?? [];
+
+const TOOL_CALL_LIST_FILES =
+  '<minimax:tool_call>\n<invoke name="list_files">\n<parameter name="path">.</parameter>\n</invoke>\n</minimax:tool_call>';
+
+const chat: Script = {
+  turn1: words(
+    "The user wants a quick formatting demo. I will show a code block, a list and a table.\n</think>\n\n" +
+      "Here is a short example in **TypeScript**:\n\n" +
+      "```ts\nexport function add(a: number, b: number): number {\n  return a + b;\n}\n```\n\n" +
+      "Key points:\n\n- It is a pure function.\n- It is fully typed.\n\n" +
+      "| Input | Output |\n| --- | --- |\n| add(1, 2) | 3 |\n| add(2, 3) | 5 |\n",
+  ),
+  afterTool: words("I have the tool output now, so I can answer directly.\n</think>\n\nThe tool finished successfully."),
+};
+
+const agent: Script = {
+  turn1: words(
+    "The user wants to know which files are in the workspace. I should call list_files on the current directory.\n</think>\n\n" +
+      TOOL_CALL_LIST_FILES,
+  ),
+  afterTool: words(
+    "The tool returned the directory listing. I will summarize it for the user.\n</think>\n\n" +
+      "The workspace contains the files shown in the listing above. Tell me which one to open next.",
+  ),
+};
+
+const parallel: Script = {
+  turn1: words(
+    "I need the directory listing and the README. They are independent, so I will call both tools at once.\n</think>\n\n" +
+      '<minimax:tool_call>\n<invoke name="list_files">\n<parameter name="path">.</parameter>\n</invoke>\n' +
+      '<invoke name="read_file">\n<parameter name="path">README.md</parameter>\n</invoke>\n</minimax:tool_call>',
+  ),
+  afterTool: words(
+    "Both tools returned. I can combine the listing and the README into one answer.\n</think>\n\n" +
+      "I looked at the directory and read README.md. The project is described in the README, and its files are listed above.",
+  ),
+};
+
+export const LONG_LINES = 2048;
+
+const long: Script = {
+  turn1: [
+    ...words("The user asked for a long answer. I will write many numbered lines.\n</think>\n\n"),
+    // one token per line: every line is unique, so no merging and ≥ 2048 tokens
+    ...Array.from({ length: LONG_LINES }, (_, i) => `Line ${i + 1} of the long streaming answer.\n`),
+  ],
+  afterTool: words("The tool is done; the long answer was the point.\n</think>\n\nDone."),
+};
+
+const malformed: Script = {
+  turn1: words(
+    "I will list the files, but this call is cut short on purpose.\n</think>\n\n" +
+      '<minimax:tool_call>\n<invoke name="list_files">\n<parameter name="path">.</parameter>\n',
+  ),
+  afterTool: words("The previous call was malformed, so I will answer without it.\n</think>\n\nI could not complete the tool call."),
+};
+
+export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed };
+
+/** The exact text a scripted model generates for a turn. */
+export function expectedOutput(scenario: ScriptedScenario, turn: "turn1" | "afterTool"): string {
+  return SCRIPTS[scenario][turn].join("");
+}

@@ -1,0 +1,92 @@
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BENCH_HPARAMS, BENCH_SEED, buildBenchModel } from "./m2-bench-model";
+import { SCRIPTS, type ScriptedScenario, type TestScenario } from "./m2-scripts";
+import { buildScriptedModel, SCRIPTED_HPARAMS, SCRIPTED_WEIGHTS } from "./m2-scripted-model";
+import { splitPartPath, writeGgufSplit } from "./split";
+import { writeGguf, type GgufFileInput } from "./writer";
+
+export { expectedOutput, LONG_LINES, SCRIPTS, type ScriptedScenario, type TestScenario } from "./m2-scripts";
+
+/** Bump when the generator's code changes in a way the parameters below do not show. */
+const GENERATOR_VERSION = 1;
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const CHAT_TEMPLATE_PATH = join(REPO_ROOT, "resources", "minimax-m2.jinja");
+
+/** `.cache/models/` under the repo root (gitignored); M2_TEST_MODELS_DIR overrides it. */
+export function testModelsDir(): string {
+  return process.env.M2_TEST_MODELS_DIR ?? join(REPO_ROOT, ".cache", "models");
+}
+
+export async function readChatTemplate(): Promise<string> {
+  return readFile(CHAT_TEMPLATE_PATH, "utf8");
+}
+
+function generatorKey(scenario: TestScenario, template: string): string {
+  const params =
+    scenario === "bench"
+      ? { scenario, hparams: BENCH_HPARAMS, seed: BENCH_SEED, chatScript: SCRIPTS.chat }
+      : { scenario, script: SCRIPTS[scenario], hparams: SCRIPTED_HPARAMS, weights: SCRIPTED_WEIGHTS };
+  return createHash("sha256")
+    .update(JSON.stringify({ v: GENERATOR_VERSION, params, template }))
+    .digest("hex")
+    .slice(0, 12);
+}
+
+function buildInput(scenario: TestScenario, template: string): GgufFileInput {
+  return scenario === "bench" ? buildBenchModel(template) : buildScriptedModel(scenario, template).input;
+}
+
+const pending = new Map<string, Promise<string[]>>();
+
+/** Generates once into a private temp dir, then renames into place so parallel test workers never see half a file. */
+async function ensure(name: string, parts: number, write: (prefix: string) => Promise<string[]>): Promise<string[]> {
+  const dir = testModelsDir();
+  const finalPaths = parts === 1 ? [join(dir, `${name}.gguf`)] : Array.from({ length: parts }, (_, i) => splitPartPath(join(dir, name), i + 1, parts));
+  if (finalPaths.every((p) => existsSync(p))) return finalPaths;
+  const running = pending.get(name);
+  if (running) return running;
+  const job = (async () => {
+    await mkdir(dir, { recursive: true });
+    const tmp = await mkdtemp(join(dir, `.tmp-${randomBytes(4).toString("hex")}-`));
+    try {
+      const written = await write(join(tmp, name));
+      // last part first: once part 1 exists the whole set does
+      for (let i = written.length - 1; i >= 0; i--) {
+        const from = written[i];
+        const to = finalPaths[i];
+        if (!from || !to || basename(from) !== basename(to)) throw new Error("unexpected generated file name");
+        await rename(from, to);
+      }
+      return finalPaths;
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+      pending.delete(name);
+    }
+  })();
+  pending.set(name, job);
+  return job;
+}
+
+/** Path of a generated minimax-m2 test model for `scenario`, created on first use. */
+export async function ensureTestModel(scenario: TestScenario): Promise<string> {
+  const template = await readChatTemplate();
+  const name = `m2-${scenario}-${generatorKey(scenario, template)}`;
+  const [path] = await ensure(name, 1, async (prefix) => {
+    await writeGguf(`${prefix}.gguf`, buildInput(scenario, template));
+    return [`${prefix}.gguf`];
+  });
+  if (!path) throw new Error("unreachable");
+  return path;
+}
+
+/** The same model written as `parts` gguf-split files; returns all part paths (load the first). */
+export async function ensureSplitTestModel(scenario: ScriptedScenario, parts = 3): Promise<string[]> {
+  const template = await readChatTemplate();
+  const name = `m2-${scenario}-split${parts}-${generatorKey(scenario, template)}`;
+  return ensure(name, parts, (prefix) => writeGgufSplit(prefix, buildInput(scenario, template), parts));
+}
