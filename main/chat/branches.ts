@@ -55,7 +55,7 @@ export function setActiveLeaf(ctx: ChatContext, conversationId: string, messageI
       });
     }
     const leaf = newestLeafUnder(ctx, messageId);
-    ctx.db.prepare("UPDATE conversations SET active_leaf_id = ? WHERE id = ?").run(leaf, conversationId);
+    ctx.prepare("UPDATE conversations SET active_leaf_id = ? WHERE id = ?").run(leaf, conversationId);
     return branchPath(ctx, conversationId, leaf);
   })();
 }
@@ -67,7 +67,7 @@ export function branchView(ctx: ChatContext, conversationId: string, leafId?: st
   if (leaf === undefined) return { conversation, messages: [] };
   const path = branchPath(ctx, conversationId, leaf);
   const children = new Map<string | null, string[]>();
-  const rows = ctx.db
+  const rows = ctx
     .prepare("SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY seq")
     .all(conversationId) as { id: string; parent_id: string | null }[];
   for (const row of rows) {
@@ -100,7 +100,7 @@ export function deleteMessage(ctx: ChatContext, messageId: string): { deletedIds
       activeLeafId = message.parentId !== null
         ? newestLeafUnder(ctx, message.parentId)
         : newestLeaf(ctx, message.conversationId);
-      ctx.db.prepare("UPDATE conversations SET active_leaf_id = ? WHERE id = ?").run(activeLeafId, message.conversationId);
+      ctx.prepare("UPDATE conversations SET active_leaf_id = ? WHERE id = ?").run(activeLeafId, message.conversationId);
     }
     return { deletedIds, activeLeafId };
   })();

@@ -19,7 +19,7 @@ export function createConversation(ctx: ChatContext, input: NewConversation = {}
   const data = parseInput(NewConversationSchema, input, "new conversation");
   const now = ctx.now();
   const id = ctx.newId();
-  ctx.db
+  ctx
     .prepare(
       `INSERT INTO conversations (id, title, title_is_auto, pinned, kind, workspace, settings, created_at, updated_at)
        VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?)`,
@@ -31,7 +31,7 @@ export function createConversation(ctx: ChatContext, input: NewConversation = {}
 
 /** Deleted conversations (in their undo window) are not found unless asked for. */
 export function getConversation(ctx: ChatContext, id: string, options: { includeDeleted?: boolean } = {}): Conversation {
-  const row = ctx.db.prepare("SELECT * FROM conversations WHERE id = ?").get(id) as ConversationRow | undefined;
+  const row = ctx.prepare("SELECT * FROM conversations WHERE id = ?").get(id) as ConversationRow | undefined;
   if (!row || (row.deleted_at !== null && !options.includeDeleted)) {
     throw new AppError("not_found", `No conversation ${id}`, { conversationId: id, deleted: row !== undefined });
   }
@@ -41,13 +41,13 @@ export function getConversation(ctx: ChatContext, id: string, options: { include
 export function renameConversation(ctx: ChatContext, id: string, title: string): Conversation {
   const clean = parseInput(TitleSchema, title, "title");
   getConversation(ctx, id);
-  ctx.db.prepare("UPDATE conversations SET title = ?, title_is_auto = 0 WHERE id = ?").run(clean, id);
+  ctx.prepare("UPDATE conversations SET title = ?, title_is_auto = 0 WHERE id = ?").run(clean, id);
   return getConversation(ctx, id);
 }
 
 export function setPinned(ctx: ChatContext, id: string, pinned: boolean): Conversation {
   getConversation(ctx, id);
-  ctx.db.prepare("UPDATE conversations SET pinned = ? WHERE id = ?").run(pinned ? 1 : 0, id);
+  ctx.prepare("UPDATE conversations SET pinned = ? WHERE id = ?").run(pinned ? 1 : 0, id);
   return getConversation(ctx, id);
 }
 
@@ -62,20 +62,20 @@ export function updateSettings(ctx: ChatContext, id: string, patch: SettingsPatc
   else if (p.systemPrompt !== undefined) next.systemPrompt = p.systemPrompt;
   if (p.maxTokens === null) delete next.maxTokens;
   else if (p.maxTokens !== undefined) next.maxTokens = p.maxTokens;
-  ctx.db.prepare("UPDATE conversations SET settings = ? WHERE id = ?").run(JSON.stringify(next), id);
+  ctx.prepare("UPDATE conversations SET settings = ? WHERE id = ?").run(JSON.stringify(next), id);
   return getConversation(ctx, id);
 }
 
 /** Soft delete: hidden from lists and search until restored or purged. */
 export function softDeleteConversation(ctx: ChatContext, id: string): Conversation {
   getConversation(ctx, id);
-  ctx.db.prepare("UPDATE conversations SET deleted_at = ? WHERE id = ?").run(ctx.now(), id);
+  ctx.prepare("UPDATE conversations SET deleted_at = ? WHERE id = ?").run(ctx.now(), id);
   return getConversation(ctx, id, { includeDeleted: true });
 }
 
 export function restoreConversation(ctx: ChatContext, id: string): Conversation {
   getConversation(ctx, id, { includeDeleted: true });
-  ctx.db.prepare("UPDATE conversations SET deleted_at = NULL WHERE id = ?").run(id);
+  ctx.prepare("UPDATE conversations SET deleted_at = NULL WHERE id = ?").run(id);
   return getConversation(ctx, id);
 }
 
@@ -84,14 +84,14 @@ export function purgeConversation(ctx: ChatContext, id: string): void {
   ctx.db.transaction(() => {
     getConversation(ctx, id, { includeDeleted: true });
     deleteConversationMessages(ctx, id);
-    ctx.db.prepare("DELETE FROM conversations WHERE id = ?").run(id);
+    ctx.prepare("DELETE FROM conversations WHERE id = ?").run(id);
   })();
 }
 
 /** Purges every conversation deleted at least `undoWindowMs` ago; returns their ids. */
 export function purgeExpired(ctx: ChatContext, undoWindowMs: number): string[] {
   const cutoff = ctx.now() - undoWindowMs;
-  const ids = ctx.db
+  const ids = ctx
     .prepare("SELECT id FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at <= ? ORDER BY deleted_at")
     .pluck()
     .all(cutoff) as string[];
@@ -100,7 +100,7 @@ export function purgeExpired(ctx: ChatContext, undoWindowMs: number): string[] {
 }
 
 export function listLiveConversations(ctx: ChatContext, kind?: ConversationKind): Conversation[] {
-  const rows = ctx.db
+  const rows = ctx
     .prepare(
       `SELECT * FROM conversations WHERE deleted_at IS NULL AND (@kind IS NULL OR kind = @kind)
        ORDER BY pinned DESC, updated_at DESC, id`,
@@ -111,5 +111,5 @@ export function listLiveConversations(ctx: ChatContext, kind?: ConversationKind)
 
 /** Marks activity: the history list sorts by it. */
 export function touchConversation(ctx: ChatContext, id: string): void {
-  ctx.db.prepare("UPDATE conversations SET updated_at = ? WHERE id = ?").run(ctx.now(), id);
+  ctx.prepare("UPDATE conversations SET updated_at = ? WHERE id = ?").run(ctx.now(), id);
 }

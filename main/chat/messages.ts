@@ -7,7 +7,7 @@ import { toMessage, type MessageRow } from "./rows";
 import { parseInput } from "./validate";
 
 export function getMessage(ctx: ChatContext, id: string): StoredMessage {
-  const row = ctx.db.prepare("SELECT * FROM messages WHERE id = ?").get(id) as MessageRow | undefined;
+  const row = ctx.prepare("SELECT * FROM messages WHERE id = ?").get(id) as MessageRow | undefined;
   if (!row) throw new AppError("not_found", `No message ${id}`, { messageId: id });
   return toMessage(row);
 }
@@ -32,7 +32,7 @@ export function insertMessage(ctx: ChatContext, conversationId: string, input: N
     }
     const now = ctx.now();
     const id = ctx.newId();
-    ctx.db
+    ctx
       .prepare(
         `INSERT INTO messages (id, conversation_id, parent_id, role, content, reasoning, tool_calls, tool_call_id,
            tool_name, status, error, stats, created_at, updated_at)
@@ -41,23 +41,24 @@ export function insertMessage(ctx: ChatContext, conversationId: string, input: N
       .run(id, conversationId, parentId, data.role, data.content, data.reasoning, JSON.stringify(data.toolCalls),
         data.toolCallId ?? null, data.toolName ?? null, data.status, data.error ?? null,
         data.stats ? JSON.stringify(data.stats) : null, now, now);
-    ctx.db.prepare("UPDATE conversations SET active_leaf_id = ? WHERE id = ?").run(id, conversationId);
+    ctx.prepare("UPDATE conversations SET active_leaf_id = ? WHERE id = ?").run(id, conversationId);
     touchConversation(ctx, conversationId);
     if (data.role === "user" && conversation.titleIsAuto && !hasUserAncestor(ctx, parentId)) {
-      ctx.db.prepare("UPDATE conversations SET title = ? WHERE id = ?").run(autoTitle(data.content), conversationId);
+      ctx.prepare("UPDATE conversations SET title = ? WHERE id = ?").run(autoTitle(data.content), conversationId);
     }
     return getMessage(ctx, id);
   })();
 }
 
+/** Walks up only until the first user message, so it stays short in long conversations. */
 function hasUserAncestor(ctx: ChatContext, parentId: string | null): boolean {
   if (parentId === null) return false;
-  return ctx.db
+  return ctx
     .prepare(
       `WITH RECURSIVE up(id, parent_id, role) AS (
          SELECT id, parent_id, role FROM messages WHERE id = ?
          UNION ALL
-         SELECT m.id, m.parent_id, m.role FROM messages m JOIN up ON m.id = up.parent_id
+         SELECT m.id, m.parent_id, m.role FROM messages m JOIN up ON m.id = up.parent_id WHERE up.role <> 'user'
        )
        SELECT EXISTS (SELECT 1 FROM up WHERE role = 'user')`,
     )
@@ -67,7 +68,7 @@ function hasUserAncestor(ctx: ChatContext, parentId: string | null): boolean {
 
 /** Root→leaf. */
 export function branchPath(ctx: ChatContext, conversationId: string, leafId: string): StoredMessage[] {
-  const rows = ctx.db
+  const rows = ctx
     .prepare(
       `WITH RECURSIVE up(id, parent_id, depth) AS (
          SELECT id, parent_id, 0 FROM messages WHERE id = ? AND conversation_id = ?
@@ -88,7 +89,7 @@ export function branchPath(ctx: ChatContext, conversationId: string, leafId: str
 /** Messages sharing this message's parent (roots share the null parent), in creation order. */
 export function siblingsOf(ctx: ChatContext, messageId: string): SiblingInfo {
   const message = getMessage(ctx, messageId);
-  const ids = ctx.db
+  const ids = ctx
     .prepare("SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS ? ORDER BY seq")
     .pluck()
     .all(message.conversationId, message.parentId) as string[];
@@ -97,7 +98,7 @@ export function siblingsOf(ctx: ChatContext, messageId: string): SiblingInfo {
 
 /** The most recently created leaf at or below `messageId`: where switching to that branch lands. */
 export function newestLeafUnder(ctx: ChatContext, messageId: string): string {
-  const id = ctx.db
+  const id = ctx
     .prepare(
       `WITH RECURSIVE sub(id) AS (
          SELECT id FROM messages WHERE id = ?
@@ -116,7 +117,7 @@ export function newestLeafUnder(ctx: ChatContext, messageId: string): string {
 
 /** The newest leaf of the whole conversation, or null when it has no messages. */
 export function newestLeaf(ctx: ChatContext, conversationId: string): string | null {
-  const id = ctx.db
+  const id = ctx
     .prepare(
       `SELECT m.id FROM messages m WHERE m.conversation_id = ?
          AND NOT EXISTS (SELECT 1 FROM messages c WHERE c.parent_id = m.id)
@@ -129,7 +130,7 @@ export function newestLeaf(ctx: ChatContext, conversationId: string): string | n
 
 /** Every message of every branch, in creation order (parents before children). */
 export function listAllMessages(ctx: ChatContext, conversationId: string): StoredMessage[] {
-  const rows = ctx.db
+  const rows = ctx
     .prepare("SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq")
     .all(conversationId) as MessageRow[];
   return rows.map(toMessage);

@@ -19,6 +19,8 @@ CREATE TABLE conversations (
 ) STRICT;
 
 CREATE INDEX conversations_by_activity ON conversations(deleted_at, pinned DESC, updated_at DESC);
+-- Deleting a message looks up conversations pointing at it (ON DELETE SET NULL).
+CREATE INDEX conversations_by_active_leaf ON conversations(active_leaf_id);
 
 CREATE TABLE messages (
   seq INTEGER PRIMARY KEY,

@@ -27,7 +27,7 @@ export function searchMessages(ctx: ChatContext, query: string, options: SearchO
   const match = toFtsQuery(query);
   if (match === null) return [];
   const limit = Math.max(1, Math.min(options.limit ?? 50, 500));
-  const rows = ctx.db
+  const rows = ctx
     .prepare(
       `SELECT m.id, m.conversation_id, c.title, m.role,
          snippet(messages_fts, 0, @open, @close, '…', ${SNIPPET_TOKENS}) AS content_snippet,

@@ -7,13 +7,13 @@ import type { ChatContext } from "./context";
  */
 
 function deleteInOrder(ctx: ChatContext, ids: readonly string[]): void {
-  const del = ctx.db.prepare("DELETE FROM messages WHERE id = ?");
+  const del = ctx.prepare("DELETE FROM messages WHERE id = ?");
   for (const id of ids) del.run(id);
 }
 
 /** Deletes a message and everything under it; returns the deleted ids, deepest first. */
 export function deleteSubtree(ctx: ChatContext, messageId: string): string[] {
-  const ids = ctx.db
+  const ids = ctx
     .prepare(
       `WITH RECURSIVE sub(id, depth) AS (
          SELECT id, 0 FROM messages WHERE id = ?
@@ -29,7 +29,7 @@ export function deleteSubtree(ctx: ChatContext, messageId: string): string[] {
 }
 
 export function deleteConversationMessages(ctx: ChatContext, conversationId: string): void {
-  const ids = ctx.db
+  const ids = ctx
     .prepare(
       `WITH RECURSIVE sub(id, depth) AS (
          SELECT id, 0 FROM messages WHERE conversation_id = ? AND parent_id IS NULL
