@@ -1,4 +1,4 @@
-import { AppError, type AppEvent, type GenerationEvent, type ParsedGenerationRequest } from "../../app/contract";
+import { AppError, GenerationRequestSchema, type AppEvent, type GenerationEvent, type GenerationRequest } from "../../app/contract";
 import type { EngineSupervisor } from "../engine/supervisor";
 import type { ModelService } from "./model-service";
 
@@ -27,8 +27,11 @@ export class GenerationService {
   }
 
   /** Starts a generation; its events arrive as `generation.event`. The caller picks the id so no event precedes it. */
-  async start(generationId: string, request: ParsedGenerationRequest): Promise<void> {
+  async start(generationId: string, input: GenerationRequest): Promise<void> {
     if (this.active.has(generationId)) throw new AppError("bad_request", `Generation ${generationId} is already running.`);
+    const parsed = GenerationRequestSchema.safeParse(input);
+    if (!parsed.success) throw new AppError("bad_request", "Invalid generation request.", { issues: parsed.error.issues });
+    const request = parsed.data;
     await this.models.ensureLoaded();
     this.active.add(generationId);
     this.engine.request({ op: "generate", generationId, request }).catch((error: unknown) => {
