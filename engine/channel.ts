@@ -24,6 +24,8 @@ export function connectToParent(): ParentChannel {
   }
   if (process.send) {
     const send = process.send.bind(process);
+    // An orphaned engine would hold gigabytes of model memory: die with the backend.
+    process.on("disconnect", () => process.exit(0));
     return {
       send: (message) => send(FromEngineMessageSchema.parse(message)),
       onMessage: (listener) => process.on("message", listener),

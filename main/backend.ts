@@ -7,6 +7,9 @@ import { EventHub } from "./router/event-hub";
 import { databasePath } from "./paths";
 import type { GenerationService } from "./services/generation-service";
 import type { ModelService } from "./services/model-service";
+import { ChatService } from "./services/chat-service";
+import { chatHandlers } from "./router/chat-handlers";
+import { recoverInterrupted } from "./chat/stream-writer";
 import { openDatabase, schemaVersion, type Db } from "./storage/database";
 import { APP_VERSION } from "./version";
 
@@ -23,6 +26,7 @@ export interface Backend {
   engine: EngineSupervisor;
   models: ModelService;
   generations: GenerationService;
+  chat: ChatService;
   db: Db;
   close(): Promise<void>;
 }
@@ -37,6 +41,13 @@ export function createBackend(options: BackendOptions): Backend {
   const publish = (event: AppEvent) => events.publish(event);
 
   const { engine, models, generations } = createEngineStack({ spawn: options.spawnEngine, publish, log });
+  // Answers a crash cut short are kept, marked interrupted, before anything else reads them.
+  const recovered = recoverInterrupted(db);
+  if (recovered > 0) log("info", `Marked ${recovered} unfinished answer(s) as interrupted.`);
+  const chat = new ChatService(db, models, generations, publish);
+  events.subscribe((event) => {
+    if (event.type === "generation.event") chat.onGenerationEvent(event.generationId, event.event);
+  });
 
   const dispatch = createRouter({
     "health.get": async () => ({
@@ -54,6 +65,7 @@ export function createBackend(options: BackendOptions): Backend {
     "model.status": async () => ({ loaded: models.current() }),
     "generation.start": async ({ generationId, request }) => (await generations.start(generationId, request), { generationId }),
     "generation.abort": async ({ generationId }) => (await generations.abort(generationId), {}),
+    ...chatHandlers(chat, models, engine),
   });
 
   return {
@@ -62,6 +74,7 @@ export function createBackend(options: BackendOptions): Backend {
     engine,
     models,
     generations,
+    chat,
     db,
     async close() {
       await engine.stop();

@@ -25,15 +25,35 @@ export interface LibraryFileInput {
 export class Library {
   constructor(private readonly db: Db) {}
 
-  /** Registers a model as not yet verified (idempotent). */
+  /**
+   * Registers a model as not yet verified. A re-download of the same files takes over the old
+   * entry, keeping its already verified files so they are not fetched again.
+   */
   ensureModel(model: LibraryModelInput): void {
-    this.db
-      .prepare(
+    const db = this.db;
+    db.transaction(() => {
+      const previous = db.prepare("SELECT id FROM library_models WHERE primary_path = ? AND id != ?").pluck().get(model.primaryPath, model.id) as string | undefined;
+      const kept = previous ? (db.prepare("SELECT * FROM library_files WHERE model_id = ?").all(previous) as Array<Record<string, unknown>>) : [];
+      if (previous) db.prepare("DELETE FROM library_models WHERE id = ?").run(previous);
+      db.prepare(
         `INSERT INTO library_models (id, repo, quant, primary_path, total_bytes, file_count, verified)
          VALUES (?, ?, ?, ?, ?, ?, 0)
          ON CONFLICT(id) DO UPDATE SET total_bytes = excluded.total_bytes, file_count = excluded.file_count`,
-      )
-      .run(model.id, model.repo, model.quant, model.primaryPath, model.totalBytes, model.fileCount);
+      ).run(model.id, model.repo, model.quant, model.primaryPath, model.totalBytes, model.fileCount);
+      const insert = db.prepare(
+        `INSERT OR REPLACE INTO library_files (path, model_id, size, sha256, sha256_source, mtime_ms, verified, verified_at)
+         VALUES (@path, @model_id, @size, @sha256, @sha256_source, @mtime_ms, @verified, @verified_at)`,
+      );
+      for (const row of kept) insert.run({ ...row, model_id: model.id });
+    })();
+  }
+
+  /** The model registered at `primaryPath`, if any. */
+  modelAt(primaryPath: string): { id: string; verified: boolean } | undefined {
+    const row = this.db.prepare("SELECT id, verified FROM library_models WHERE primary_path = ?").get(primaryPath) as
+      | { id: string; verified: number }
+      | undefined;
+    return row ? { id: row.id, verified: row.verified === 1 } : undefined;
   }
 
   recordVerifiedFile(file: LibraryFileInput): void {

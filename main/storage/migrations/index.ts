@@ -1,6 +1,8 @@
+import { chatMigration } from "../../chat/schema";
 import settings from "./0001_settings";
 
 /** Ordered, append-only: never edit a migration that has shipped; add the next one. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   { version: 1, name: "settings", sql: settings },
+  chatMigration,
 ];

@@ -1,0 +1,66 @@
+/** The bubblewrap command line: pure, so its shape is unit-tested apart from running it. */
+
+export const SANDBOX_HOME = "/home/agent";
+export const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** Host folders replaced by empty tmpfs: home folders, temp files, runtime sockets (D-Bus, Docker, X11). */
+export const TMPFS_DIRS = ["/tmp", "/var/tmp", "/run", "/home", "/root"] as const;
+
+/** Root-owned secrets that a sandbox running as host root could otherwise read. */
+export const MASKED_FILES = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers"] as const;
+export const MASKED_DIRS = ["/etc/ssh", "/etc/sudoers.d"] as const;
+
+export interface BwrapPlan {
+  bwrap: string;
+  prlimit: string;
+  shell: string;
+  workspace: string;
+  command: string;
+  network: boolean;
+  memoryBytes: number;
+  maxProcesses: number;
+  /** Existing paths inside the workspace to mount read-only over the read-write workspace. */
+  readOnlyInWorkspace: string[];
+  /** Existing host files and folders from MASKED_* to hide. */
+  maskedFiles: string[];
+  maskedDirs: string[];
+  /** Existing host paths to show read-only after the tmpfs mounts. */
+  extraReadOnly: string[];
+}
+
+export function bwrapArgs(plan: BwrapPlan): string[] {
+  const args = [plan.bwrap, "--die-with-parent", "--new-session", "--unshare-all"];
+  if (plan.network) args.push("--share-net");
+  args.push("--cap-drop", "ALL", "--clearenv");
+  args.push("--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev");
+  for (const dir of TMPFS_DIRS) args.push("--tmpfs", dir);
+  for (const file of plan.maskedFiles) args.push("--ro-bind", "/dev/null", file);
+  for (const dir of plan.maskedDirs) args.push("--tmpfs", dir, "--remount-ro", dir);
+  for (const path of plan.extraReadOnly) args.push("--ro-bind", path, path);
+  args.push("--dir", SANDBOX_HOME);
+  // Later mounts win: the workspace goes over the tmpfs, then its protected paths over it.
+  args.push("--bind", plan.workspace, plan.workspace);
+  for (const path of plan.readOnlyInWorkspace) args.push("--ro-bind", path, path);
+  args.push("--chdir", plan.workspace);
+  const env: [string, string][] = [
+    ["PATH", SANDBOX_PATH],
+    ["HOME", SANDBOX_HOME],
+    ["LANG", "C.UTF-8"],
+    ["TERM", "dumb"],
+    ["PWD", plan.workspace],
+    ["TMPDIR", "/tmp"],
+  ];
+  for (const [name, value] of env) args.push("--setenv", name, value);
+  args.push(
+    "--",
+    plan.prlimit,
+    `--data=${plan.memoryBytes}`,
+    `--nproc=${plan.maxProcesses}`,
+    "--core=0",
+    "--",
+    plan.shell,
+    "-c",
+    plan.command,
+  );
+  return args;
+}

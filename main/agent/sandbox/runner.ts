@@ -1,0 +1,133 @@
+import { access, mkdtemp, realpath, rm } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { AppError } from "../../../app/contract/errors";
+import { SANDBOX_READONLY_PATHS } from "../../../app/agent/protected-paths";
+import { resolveWorkspaceRoot } from "../workspace";
+import { bwrapArgs, MASKED_DIRS, MASKED_FILES, SANDBOX_PATH } from "./bwrap-args";
+import { RunCgroup } from "./cgroup";
+import { detectSandbox } from "./detect";
+import { execute } from "./execute";
+import type { ExecuteResult } from "./execute";
+import { sandboxExecArgv } from "./macos-profile";
+import { enforceProtected, planProtected } from "./protected";
+import { DEFAULT_LIMITS } from "./types";
+import type { RunRequest, RunResult, SandboxCapability, SandboxLimits } from "./types";
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+/**
+ * Runs one command for the agent: inside bubblewrap on Linux, sandbox-exec on macOS, and without a
+ * sandbox only where the workspace opted in (the result then says so). Policy has already approved it.
+ */
+export async function runSandboxed(request: RunRequest, capability?: SandboxCapability): Promise<RunResult> {
+  const cap = capability ?? (await detectSandbox());
+  const workspace = await resolveWorkspaceRoot(request.workspace);
+  const limits: SandboxLimits = { ...DEFAULT_LIMITS, ...request.limits };
+  if (typeof request.command !== "string" || request.command.trim() === "" || request.command.includes("\0")) {
+    throw new AppError("bad_request", "The command is empty or contains a NUL byte.", { reason: "bad_command" });
+  }
+  switch (cap.kind) {
+    case "bwrap":
+      return runBwrap(cap, workspace, request, limits);
+    case "sandbox-exec":
+      return runSandboxExec(cap, workspace, request, limits);
+    case "none":
+      if (!request.allowUnsandboxed) {
+        throw new AppError("bad_request", `run_command is disabled: ${cap.reason}. Allow unsandboxed commands for this workspace to run them anyway.`, {
+          reason: "sandbox_unavailable",
+          detail: cap.reason,
+        });
+      }
+      return runUnsandboxed(cap.reason, workspace, request, limits);
+  }
+}
+
+async function runBwrap(cap: Extract<SandboxCapability, { kind: "bwrap" }>, workspace: string, request: RunRequest, limits: SandboxLimits): Promise<RunResult> {
+  const protectedPlan = await planProtected(workspace);
+  const maskedFiles = (await Promise.all(MASKED_FILES.map(async (f) => ((await exists(f)) ? f : null)))).filter((f) => f !== null);
+  const maskedDirs = (await Promise.all(MASKED_DIRS.map(async (d) => ((await exists(d)) ? d : null)))).filter((d) => d !== null);
+  const extraReadOnly: string[] = [];
+  for (const path of request.readOnlyPaths ?? []) {
+    const real = await realpath(path).catch(() => null);
+    if (real) extraReadOnly.push(real);
+  }
+  const argv = bwrapArgs({
+    bwrap: cap.bwrap,
+    prlimit: cap.prlimit,
+    shell: cap.shell,
+    workspace,
+    command: request.command,
+    network: request.network === true,
+    memoryBytes: limits.memoryBytes,
+    maxProcesses: limits.maxProcesses,
+    readOnlyInWorkspace: protectedPlan.readOnly,
+    maskedFiles,
+    maskedDirs,
+    extraReadOnly,
+  });
+  const warnings = [...cap.notes];
+  let cgroup: RunCgroup | null = null;
+  let spawnArgv = argv;
+  if ((cap.processLimit === "cgroup-v1" || cap.processLimit === "cgroup-v2") && cap.cgroupParent) {
+    cgroup = await RunCgroup.create({ kind: cap.processLimit, parent: cap.cgroupParent }, limits.maxProcesses);
+    // Join the cgroup before exec'ing bwrap, so no process of the run is ever outside it.
+    spawnArgv = ["/bin/sh", "-c", 'echo $$ > "$1" || exit 125; shift; exec "$@"', "m2d-cgroup", cgroup.procsFile, ...argv];
+  }
+  let result: ExecuteResult;
+  try {
+    result = await execute({ argv: spawnArgv, env: {}, limits, signal: request.signal });
+  } finally {
+    await cgroup?.destroy();
+  }
+  const protectedViolations = await enforceProtected(workspace, protectedPlan.snapshot);
+  return { ...result, sandbox: "bwrap", unsandboxed: false, protectedViolations, warnings, argv };
+}
+
+async function runSandboxExec(cap: Extract<SandboxCapability, { kind: "sandbox-exec" }>, workspace: string, request: RunRequest, limits: SandboxLimits): Promise<RunResult> {
+  const tmpDir = await realpath(await mkdtemp(join(tmpdir(), "m2d-run-")));
+  const home = await realpath(homedir()).catch(() => homedir());
+  const protectedPlan = await planProtected(workspace);
+  const argv = sandboxExecArgv({
+    sandboxExec: cap.sandboxExec,
+    shell: cap.shell,
+    command: request.command,
+    workspace,
+    home,
+    tmpDir,
+    network: request.network === true,
+    protectedPaths: SANDBOX_READONLY_PATHS,
+    memoryBytes: limits.memoryBytes,
+    maxProcesses: limits.maxProcesses,
+  });
+  const env = { PATH: SANDBOX_PATH, HOME: tmpDir, LANG: "C.UTF-8", TERM: "dumb", PWD: workspace, TMPDIR: tmpDir };
+  try {
+    const result = await execute({ argv, env, cwd: workspace, limits, signal: request.signal });
+    const protectedViolations = await enforceProtected(workspace, protectedPlan.snapshot);
+    return { ...result, sandbox: "sandbox-exec", unsandboxed: false, protectedViolations, warnings: [...cap.notes], argv };
+  } finally {
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}
+
+async function runUnsandboxed(reason: string, workspace: string, request: RunRequest, limits: SandboxLimits): Promise<RunResult> {
+  const windows = process.platform === "win32";
+  const argv = windows ? ["cmd.exe", "/d", "/s", "/c", request.command] : ["/bin/sh", "-c", request.command];
+  // Still no secrets from the app's own environment.
+  const keep = windows ? ["PATH", "SystemRoot", "ComSpec", "PATHEXT", "TEMP", "TMP", "USERPROFILE", "HOME"] : ["PATH", "HOME", "LANG", "TMPDIR"];
+  const env: Record<string, string> = { TERM: "dumb" };
+  for (const name of keep) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  const result = await execute({ argv, env, cwd: workspace, limits, signal: request.signal });
+  return {
+    ...result,
+    sandbox: "none",
+    unsandboxed: true,
+    protectedViolations: [],
+    warnings: [`NOT sandboxed (${reason}): the command ran with your account's full permissions`],
+    argv,
+  };
+}
+

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import catalogJson from "../../resources/catalog.json";
+import { groupQuants, type GroupLayout } from "./gguf-parts";
+import type { HubFileCache } from "./hub-cache";
+import type { HubClient } from "./hub-client";
+import { listRepoFiles } from "./plan";
+
+const CatalogSchema = z.object({
+  version: z.literal(1),
+  repos: z.array(
+    z.object({
+      repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
+      publisher: z.string(),
+      description: z.string(),
+      recommended: z.string(),
+      quants: z.array(z.string()).min(1),
+    }),
+  ),
+});
+export type Catalog = z.infer<typeof CatalogSchema>;
+
+export function loadCatalog(data: unknown = catalogJson): Catalog {
+  return CatalogSchema.parse(data);
+}
+
+export interface CatalogQuant {
+  quant: string;
+  /** Listed in resources/catalog.json (as opposed to only seen on the Hub). */
+  known: boolean;
+  /** From the last Hub listing; absent until the repo was looked up once. */
+  files?: Array<{ path: string; size: number; sha256: string | null }>;
+  layout?: GroupLayout;
+  totalBytes?: number;
+  ref: string;
+}
+
+export interface CatalogRepo {
+  repo: string;
+  publisher: string;
+  description: string;
+  recommended: string;
+  /** When the Hub was last asked; null if never (sizes unknown). */
+  fetchedAt: number | null;
+  quants: CatalogQuant[];
+}
+
+/** The catalog merged with cached Hub listings: works offline once each repo was looked up. */
+export function catalogView(cache: HubFileCache, catalog: Catalog = loadCatalog(), revision = "main"): CatalogRepo[] {
+  return catalog.repos.map((entry) => {
+    const cached = cache.get(entry.repo, revision);
+    const groups = cached ? groupQuants(cached.files).filter((g) => g.complete && g.quant) : [];
+    const byQuant = new Map(groups.map((g) => [g.quant ?? "", g]));
+    const names = [...entry.quants, ...groups.map((g) => g.quant ?? "").filter((q) => q && !entry.quants.includes(q))];
+    const quants = names.map((quant): CatalogQuant => {
+      const group = byQuant.get(quant.toUpperCase());
+      const base = { quant, known: entry.quants.includes(quant), ref: `hf:${entry.repo}:${quant}` };
+      if (!group) return base;
+      return { ...base, files: group.files, layout: group.layout, totalBytes: group.totalBytes };
+    });
+    return { repo: entry.repo, publisher: entry.publisher, description: entry.description, recommended: entry.recommended, fetchedAt: cached?.fetchedAt ?? null, quants };
+  });
+}
+
+/** Looks every catalog repo up on the Hub (caching the listings); per-repo errors are returned, not thrown. */
+export async function refreshCatalog(
+  hub: HubClient,
+  cache: HubFileCache,
+  catalog: Catalog = loadCatalog(),
+): Promise<Array<{ repo: string; ok: boolean; error?: unknown }>> {
+  return Promise.all(
+    catalog.repos.map(async ({ repo }) => {
+      try {
+        await listRepoFiles(hub, cache, repo, "main");
+        return { repo, ok: true };
+      } catch (error) {
+        return { repo, ok: false, error };
+      }
+    }),
+  );
+}

@@ -1,0 +1,191 @@
+import { randomUUID } from "node:crypto";
+import { buildM2Messages } from "../../app/chat/history";
+import type { BranchView, Conversation, StoredMessage } from "../../app/chat/types";
+import { AppError, type AppEvent, type GenerationEvent, type ParsedGenerationRequest } from "../../app/contract";
+import { ChatSettingsSchema } from "../../app/chat/types";
+import { ChatRepository } from "../chat/repository";
+import { StreamWriter } from "../chat/stream-writer";
+import { exportJson, exportMarkdown, importJson } from "../chat/export";
+import type { Db } from "../storage/database";
+import type { GenerationService } from "./generation-service";
+import type { ModelService } from "./model-service";
+
+const CHAT_DEFAULTS = ChatSettingsSchema.parse({});
+
+/** Errors that mean the engine died under the answer: the partial text is kept as interrupted. */
+const ENGINE_LOST = new Set(["engine_crashed", "engine_unavailable"]);
+
+interface ActiveAnswer {
+  conversationId: string;
+  generationId: string;
+  writer: StreamWriter;
+}
+
+/**
+ * The chat screen's backend: stores turns, builds M2's history from the branch on
+ * screen, streams the answer into SQLite as it grows, and settles it exactly once.
+ */
+export class ChatService {
+  readonly repo: ChatRepository;
+  private readonly active = new Map<string, ActiveAnswer>(); // by generationId
+
+  constructor(
+    db: Db,
+    private readonly models: ModelService,
+    private readonly generations: GenerationService,
+    private readonly publish: (event: AppEvent) => void,
+  ) {
+    this.repo = new ChatRepository(db);
+  }
+
+  list() {
+    this.repo.purgeExpired();
+    return { groups: this.repo.listConversations({ now: Date.now(), kind: "chat" }) };
+  }
+
+  create(title?: string, systemPrompt?: string): Conversation {
+    const conversation = this.repo.createConversation({ ...(title ? { title } : {}), settings: systemPrompt ? { systemPrompt } : {} });
+    this.listChanged();
+    return conversation;
+  }
+
+  view(conversationId: string, leafId?: string): BranchView {
+    return this.repo.branchView(conversationId, leafId);
+  }
+
+  changed<T>(result: T): T {
+    this.listChanged();
+    return result;
+  }
+
+  async send(conversationId: string, content: string, parentId?: string | null) {
+    this.assertIdle(conversationId);
+    const userMessage = this.repo.appendMessage(conversationId, {
+      role: "user",
+      content,
+      ...(parentId !== undefined ? { parentId } : {}),
+    });
+    this.listChanged();
+    return { userMessage, ...(await this.answer(conversationId, userMessage.id)) };
+  }
+
+  async editAndResend(messageId: string, content: string) {
+    const original = this.repo.getMessage(messageId);
+    if (original.role !== "user") throw new AppError("bad_request", "Only user messages can be edited and resent.", { messageId });
+    this.assertIdle(original.conversationId);
+    const userMessage = this.repo.editAndResend(messageId, content);
+    return { userMessage, ...(await this.answer(original.conversationId, userMessage.id)) };
+  }
+
+  async regenerate(messageId: string) {
+    const original = this.repo.getMessage(messageId);
+    if (original.role !== "assistant" || !original.parentId) {
+      throw new AppError("bad_request", "Only an answer can be regenerated.", { messageId });
+    }
+    this.assertIdle(original.conversationId);
+    return this.answer(original.conversationId, original.parentId);
+  }
+
+  async stop(conversationId: string): Promise<void> {
+    for (const answer of this.active.values()) {
+      if (answer.conversationId === conversationId) await this.generations.abort(answer.generationId);
+    }
+  }
+
+  exportConversation(conversationId: string, format: "markdown" | "json") {
+    const { title } = this.repo.getConversation(conversationId);
+    const base = title.replace(/[^\w\- ]+/g, "").trim().replace(/\s+/g, "-").slice(0, 60) || "conversation";
+    return format === "markdown"
+      ? { filename: `${base}.md`, mimeType: "text/markdown", content: exportMarkdown(this.repo, conversationId) }
+      : { filename: `${base}.json`, mimeType: "application/json", content: JSON.stringify(exportJson(this.repo, conversationId), null, 2) };
+  }
+
+  importConversation(json: string): Conversation {
+    let document: unknown;
+    try {
+      document = JSON.parse(json);
+    } catch (error) {
+      throw new AppError("bad_request", `The file is not JSON: ${(error as Error).message}`);
+    }
+    return importJson(this.repo, document);
+  }
+
+  /** The request an answer would send now, with `draft` as the next user turn (for token counts). */
+  requestFor(conversationId: string | undefined, draft: string): ParsedGenerationRequest {
+    const settings = conversationId ? this.repo.getConversation(conversationId).settings : CHAT_DEFAULTS;
+    const path = conversationId ? this.repo.listBranchPath(conversationId) : [];
+    const messages = buildM2Messages(path, settings);
+    if (draft) messages.push({ role: "user", content: draft });
+    return { messages, sampling: { temperature: settings.temperature, topP: settings.topP, topK: settings.topK } };
+  }
+
+  /** Every generation event of a chat answer passes through here, in order. */
+  onGenerationEvent(generationId: string, event: GenerationEvent): void {
+    const answer = this.active.get(generationId);
+    if (!answer) return;
+    try {
+      const final = this.settle(answer, event);
+      if (final) {
+        this.active.delete(generationId);
+        this.publish({ type: "chat.message", conversationId: answer.conversationId, message: final });
+        this.listChanged();
+      }
+    } catch (error) {
+      // Storage failed (a full disk, say): the stream must still end, and say why.
+      this.active.delete(generationId);
+      answer.writer.dispose();
+      this.publish({
+        type: "chat.message",
+        conversationId: answer.conversationId,
+        message: { ...this.repo.getMessage(answer.writer.messageId), status: "error", error: AppError.from(error).message },
+      });
+    }
+  }
+
+  /** Starts an assistant answer under `parentId` (a user message, or a tool result in an agent loop). */
+  private async answer(conversationId: string, parentId: string) {
+    await this.models.ensureLoaded();
+    const conversation = this.repo.getConversation(conversationId);
+    const path = this.repo.listBranchPath(conversationId, parentId);
+    const messages = buildM2Messages(path, conversation.settings);
+    const assistantMessage = this.repo.appendMessage(conversationId, { role: "assistant", parentId, status: "streaming" });
+    const generationId = randomUUID();
+    this.active.set(generationId, { conversationId, generationId, writer: new StreamWriter(this.repo.ctx.db, assistantMessage.id) });
+    this.publish({ type: "chat.message", conversationId, message: assistantMessage });
+    const { temperature, topP, topK, maxTokens } = conversation.settings;
+    try {
+      await this.generations.start(generationId, {
+        messages,
+        currentDate: new Date().toISOString().slice(0, 10),
+        sampling: { temperature, topP, topK, ...(maxTokens ? { maxTokens } : {}) },
+      });
+    } catch (error) {
+      this.onGenerationEvent(generationId, {
+        type: "done",
+        finish_reason: "error",
+        error: { code: AppError.from(error).code, message: AppError.from(error).message },
+      });
+      throw error;
+    }
+    return { assistantMessage, generationId };
+  }
+
+  private settle(answer: ActiveAnswer, event: GenerationEvent): StoredMessage | undefined {
+    if (event.type === "done" && event.error && !ENGINE_LOST.has(event.error.code)) {
+      return answer.writer.finish("error", { error: event.error.message });
+    }
+    return answer.writer.apply(event);
+  }
+
+  private assertIdle(conversationId: string): void {
+    for (const answer of this.active.values()) {
+      if (answer.conversationId === conversationId) {
+        throw new AppError("engine_busy", "This conversation is still answering. Stop it first.", { conversationId });
+      }
+    }
+  }
+
+  private listChanged(): void {
+    this.publish({ type: "chat.conversations_changed" });
+  }
+}
