@@ -1,0 +1,141 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import type { StoredMessage } from "../../app/chat/types";
+import type { AppEvent } from "../../app/contract";
+import { ensureTestModel, expectedOutput } from "../../engine/gguf/m2-test-models";
+import { createBackend, type Backend } from "../backend";
+import { forkSpawner } from "../engine/fork-spawner";
+
+// The real backend (SQLite file, engine process, scripted models) answering chat turns.
+
+const root = join(import.meta.dirname, "..", "..");
+const engineBundle = join(root, "dist", "engine", "main.js");
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "m2d-chat-"));
+  dirs.push(dir);
+  return dir;
+};
+let chatModel: string;
+let longModel: string;
+
+beforeAll(async () => {
+  [chatModel, longModel] = await Promise.all([ensureTestModel("chat"), ensureTestModel("long")]);
+}, 120_000);
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function waitForMessage(backend: Backend, predicate: (m: StoredMessage) => boolean): Promise<StoredMessage> {
+  return new Promise((resolve) => {
+    const off = backend.events.subscribe((event: AppEvent) => {
+      if (event.type === "chat.message" && predicate(event.message)) {
+        off();
+        resolve(event.message);
+      }
+    });
+  });
+}
+
+function snapshot(backend: Backend, excludeId: string): string {
+  return JSON.stringify(backend.db.prepare("SELECT * FROM messages WHERE id != ? ORDER BY id").all(excludeId));
+}
+
+describe("chat service with the real engine", () => {
+  let backend: Backend;
+  beforeAll(() => {
+    backend = createBackend({ dataDir: tempDir(), spawnEngine: forkSpawner(engineBundle), log: () => undefined });
+  });
+  afterAll(() => backend.close());
+
+  it("stores the answer's reasoning and content separately, with stats", async () => {
+    await backend.models.load(chatModel, { gpu: "cpu", contextSize: 4096 });
+    const conversation = backend.chat.create();
+    const { assistantMessage } = await backend.chat.send(conversation.id, "Show me some formatting");
+    const final = await waitForMessage(backend, (m) => m.id === assistantMessage.id && m.status !== "streaming");
+    const [reasoning, content] = expectedOutput("chat", "turn1").split("\n</think>\n\n");
+    expect(final).toMatchObject({ status: "complete", reasoning, content });
+    expect(final.stats?.generatedTokens).toBeGreaterThan(10);
+    expect(final.stats?.reasoningMs).toBeGreaterThanOrEqual(0);
+    expect(backend.chat.repo.getConversation(conversation.id).title).toBe("Show me some formatting");
+    expect(backend.chat.repo.search("formatting demo").map((h) => h.field)).toContain("reasoning");
+  });
+
+  it("keeps the partial answer, marked interrupted, when the engine dies mid-stream; other messages are untouched", async () => {
+    await backend.models.load(longModel, { gpu: "cpu", contextSize: 4096 });
+    const conversation = backend.chat.create();
+    const first = await backend.chat.send(conversation.id, "Write a lot.");
+    await backend.chat.stop(conversation.id).catch(() => undefined);
+    await waitForMessage(backend, (m) => m.id === first.assistantMessage.id && m.status !== "streaming");
+
+    const { assistantMessage } = await backend.chat.send(conversation.id, "Again, longer.");
+    const before = snapshot(backend, assistantMessage.id);
+    await new Promise<void>((resolve) => {
+      const off = backend.events.subscribe((event) => {
+        if (event.type === "generation.event" && event.event.type === "content_delta" && event.event.text.includes("Line 30 ")) {
+          off();
+          process.kill(backend.engine.getStatus().pid!, "SIGKILL");
+          resolve();
+        }
+      });
+    });
+    const final = await waitForMessage(backend, (m) => m.id === assistantMessage.id && m.status !== "streaming");
+    expect(final.status).toBe("interrupted");
+    expect(final.content).toContain("Line 1 of the long streaming answer.");
+    expect(snapshot(backend, assistantMessage.id)).toBe(before);
+  });
+});
+
+describe("a backend process killed mid-answer", () => {
+  it("shows the partial answer as interrupted after a restart, and loses nothing else", async () => {
+    const dataDir = tempDir();
+    const start = async () => {
+      const child = spawn(process.execPath, [join(root, "dist", "main", "cli", "m2d.js"), "serve", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "inherit"] });
+      const url = await new Promise<string>((resolve) => {
+        let out = "";
+        child.stdout.on("data", (chunk) => {
+          out += chunk;
+          const match = /http:\/\/127\.0\.0\.1:(\d+)\/\?token=(\S+)/.exec(out);
+          if (match) resolve(`ws://127.0.0.1:${match[1]}/ws?token=${match[2]}`);
+        });
+      });
+      const ws = new WebSocket(url);
+      await new Promise((resolve) => ws.once("open", resolve));
+      let id = 0;
+      const pending = new Map<number, (outcome: { ok: boolean; result?: unknown; error?: unknown }) => void>();
+      const listeners: Array<(event: AppEvent) => void> = [];
+      ws.on("message", (data) => {
+        const message = JSON.parse(String(data));
+        if (message.type === "response") pending.get(message.id)?.(message.outcome);
+        else listeners.forEach((l) => l(message.event));
+      });
+      const call = <T>(method: string, params: unknown) =>
+        new Promise<T>((resolve, reject) => {
+          const n = ++id;
+          pending.set(n, (o) => (o.ok ? resolve(o.result as T) : reject(o.error)));
+          ws.send(JSON.stringify({ id: n, method, params }));
+        });
+      return { child, ws, call, listeners };
+    };
+
+    const first = await start();
+    await first.call("model.load", { path: longModel, options: { gpu: "cpu", contextSize: 4096 } });
+    const conversation = await first.call<{ id: string }>("chat.create", {});
+    const sent = await first.call<{ assistantMessage: { id: string } }>("chat.send", { conversationId: conversation.id, content: "Write a lot." });
+    // Wait past a 500 ms flush so some text is on disk, then kill the backend outright.
+    await new Promise<void>((resolve) => first.listeners.push((e) => e.type === "generation.event" && e.event.type === "content_delta" && e.event.text.includes("Line 40 ") && resolve()));
+    await new Promise((r) => setTimeout(r, 700));
+    first.child.kill("SIGKILL");
+    await new Promise((r) => first.child.once("exit", r));
+
+    const second = await start();
+    const view = await second.call<{ messages: Array<{ message: StoredMessage }> }>("chat.get", { conversationId: conversation.id });
+    const answer = view.messages.find((m) => m.message.id === sent.assistantMessage.id)?.message;
+    expect(answer?.status).toBe("interrupted");
+    expect(answer?.content).toContain("Line 1 of the long streaming answer.");
+    expect(view.messages[0]?.message).toMatchObject({ role: "user", content: "Write a lot.", status: "complete" });
+    second.child.kill("SIGKILL");
+  }, 120_000);
+});
