@@ -41,22 +41,53 @@ export class FileCursor {
     return 0;
   }
 
+  /** Returns the offset into this.buf; call it before reading this.buf, which it may replace. */
   private take(n: number): number {
     const at = this.ensure(n);
     this.pos += n;
     return at;
   }
 
-  u8(): number { return this.buf.readUInt8(this.take(1)); }
-  i8(): number { return this.buf.readInt8(this.take(1)); }
-  u16(): number { return this.buf.readUInt16LE(this.take(2)); }
-  i16(): number { return this.buf.readInt16LE(this.take(2)); }
-  u32(): number { return this.buf.readUInt32LE(this.take(4)); }
-  i32(): number { return this.buf.readInt32LE(this.take(4)); }
-  f32(): number { return this.buf.readFloatLE(this.take(4)); }
-  f64(): number { return this.buf.readDoubleLE(this.take(8)); }
-  u64(): bigint { return this.buf.readBigUInt64LE(this.take(8)); }
-  i64(): bigint { return this.buf.readBigInt64LE(this.take(8)); }
+  u8(): number {
+    const at = this.take(1);
+    return this.buf.readUInt8(at);
+  }
+  i8(): number {
+    const at = this.take(1);
+    return this.buf.readInt8(at);
+  }
+  u16(): number {
+    const at = this.take(2);
+    return this.buf.readUInt16LE(at);
+  }
+  i16(): number {
+    const at = this.take(2);
+    return this.buf.readInt16LE(at);
+  }
+  u32(): number {
+    const at = this.take(4);
+    return this.buf.readUInt32LE(at);
+  }
+  i32(): number {
+    const at = this.take(4);
+    return this.buf.readInt32LE(at);
+  }
+  f32(): number {
+    const at = this.take(4);
+    return this.buf.readFloatLE(at);
+  }
+  f64(): number {
+    const at = this.take(8);
+    return this.buf.readDoubleLE(at);
+  }
+  u64(): bigint {
+    const at = this.take(8);
+    return this.buf.readBigUInt64LE(at);
+  }
+  i64(): bigint {
+    const at = this.take(8);
+    return this.buf.readBigInt64LE(at);
+  }
 
   bytes(n: number): Buffer {
     const at = this.take(n);

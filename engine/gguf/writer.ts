@@ -50,6 +50,8 @@ export interface GgufTensorLayout {
 export interface GgufLayout {
   readonly header: Uint8Array;
   readonly alignment: number;
+  /** Where the tensor infos start (the end of the key/values). */
+  readonly tensorInfoOffset: number;
   readonly dataOffset: number;
   readonly fileSize: number;
   readonly tensors: readonly GgufTensorLayout[];
@@ -99,6 +101,7 @@ export function layoutGguf(input: GgufFileInput, options: GgufWriteOptions = {})
   b.u64(input.tensors.length);
   b.u64(kvs.length);
   for (const entry of kvs) writeKv(b, entry);
+  const tensorInfoOffset = b.length;
 
   const names = new Set<string>();
   const tensors: GgufTensorLayout[] = [];
@@ -121,7 +124,7 @@ export function layoutGguf(input: GgufFileInput, options: GgufWriteOptions = {})
   }
   const dataOffset = alignUp(b.length, alignment);
   b.zeros(dataOffset - b.length);
-  return { header: b.finish(), alignment, dataOffset, fileSize: dataOffset + offset, tensors };
+  return { header: b.finish(), alignment, tensorInfoOffset, dataOffset, fileSize: dataOffset + offset, tensors };
 }
 
 async function writeTensorData(file: FileHandle, name: string, data: TensorData, position: number, byteSize: number): Promise<void> {
