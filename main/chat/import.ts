@@ -67,6 +67,18 @@ export function importChat(ctx: ChatContext, document: unknown): Conversation {
     throw bad("the active leaf is not one of the messages", { activeLeafId: leaf });
   }
 
+  try {
+    return insertTree(ctx, doc, ordered);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new AppError("storage", `Could not import the conversation: ${AppError.from(error).message}`, {
+      title: doc.conversation.title, messages: ordered.length,
+    });
+  }
+}
+
+function insertTree(ctx: ChatContext, doc: ChatExport, ordered: readonly ExportedMessage[]): Conversation {
+  const leaf = doc.conversation.activeLeafId;
   return ctx.db.transaction(() => {
     const c = doc.conversation;
     const conversationId = ctx.newId();
