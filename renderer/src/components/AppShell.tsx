@@ -1,34 +1,53 @@
 import { useEffect } from "react";
+import { useShortcuts } from "../hooks/useShortcuts";
 import { useBackendStore } from "../stores/backend-store";
+import { conversationFromHash, useChatStore } from "../stores/chat-store";
+import { useConversationsStore } from "../stores/conversations-store";
+import { useModelsStore } from "../stores/models-store";
+import { useStreamStore } from "../stores/stream-store";
 import { useThemeStore } from "../stores/theme-store";
+import { useUiStore } from "../stores/ui-store";
+import { ChatView } from "./chat/ChatView";
 import { HealthPanel } from "./HealthPanel";
+import { SearchDialog } from "./search/SearchDialog";
+import { Sidebar } from "./sidebar/Sidebar";
 import { StatusBar } from "./StatusBar";
+import { Toasts } from "./Toasts";
+
+/** Each store subscribes to the contract events it needs. */
+function useStores() {
+  useEffect(() => {
+    const stops = [
+      useBackendStore.getState().start(),
+      useStreamStore.getState().start(),
+      useChatStore.getState().start(),
+      useConversationsStore.getState().start(),
+      useModelsStore.getState().start(),
+    ];
+    const fromHash = conversationFromHash(window.location.hash);
+    if (fromHash) void useChatStore.getState().open(fromHash);
+    return () => stops.forEach((stop) => stop());
+  }, []);
+}
 
 export function AppShell() {
-  const start = useBackendStore((s) => s.start);
   const theme = useThemeStore((s) => s.theme);
-  const toggleTheme = useThemeStore((s) => s.toggle);
+  const view = useUiStore((s) => s.view);
+  const searchOpen = useUiStore((s) => s.searchOpen);
+  useStores();
+  useShortcuts();
 
-  useEffect(() => start(), [start]);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
 
   return (
     <div className="shell">
-      <nav className="sidebar" aria-label="Main">
-        <div className="brand">M2 Desktop</div>
-        <ul>
-          <li><a aria-current="page" href="#system">System</a></li>
-        </ul>
-        <button type="button" className="theme-toggle" onClick={toggleTheme} aria-label={`Switch to ${theme === "dark" ? "light" : "dark"} theme`}>
-          {theme === "dark" ? "☀ Light" : "☾ Dark"}
-        </button>
-      </nav>
-      <main className="main-pane" id="system">
-        <HealthPanel />
-      </main>
+      <Sidebar />
+      <main className="main-pane">{view === "system" ? <div className="system-view"><HealthPanel /></div> : <ChatView />}</main>
       <StatusBar />
+      {searchOpen && <SearchDialog />}
+      <Toasts />
     </div>
   );
 }

@@ -1,10 +1,32 @@
 import { useBackendStore } from "../stores/backend-store";
+import { useChatStore } from "../stores/chat-store";
+import { useModelsStore } from "../stores/models-store";
+import { useLiveAnswer } from "../stores/stream-store";
 import { engineLabel } from "./engine-label";
+import { memoryLabel } from "./model/format";
+
+/** TTFT and speed of the last answer on screen: live stats while it streams, stored ones after. */
+function LastAnswerStats() {
+  const last = useChatStore((s) => s.items.findLast((i) => i.message.role === "assistant")?.message);
+  const live = useLiveAnswer(last?.id ?? "");
+  const stats = live?.stats
+    ? { ttftMs: live.stats.ttftMs, tps: live.stats.decodeTokensPerSecond }
+    : last?.stats
+      ? { ttftMs: last.stats.ttftMs, tps: last.stats.decodeTps }
+      : null;
+  if (!stats) return null;
+  return (
+    <span data-testid="answer-stats">
+      TTFT {stats.ttftMs < 1000 ? `${Math.round(stats.ttftMs)} ms` : `${(stats.ttftMs / 1000).toFixed(1)} s`} · {stats.tps.toFixed(1)} tok/s
+    </span>
+  );
+}
 
 export function StatusBar() {
   const connection = useBackendStore((s) => s.connection);
   const engine = useBackendStore((s) => s.engine);
   const restartsSeen = useBackendStore((s) => s.restartsSeen);
+  const loaded = useModelsStore((s) => s.loaded);
   return (
     <footer className="status-bar" role="status" aria-live="polite">
       <span data-testid="connection-status" className={`dot dot-${connection}`}>
@@ -16,6 +38,15 @@ export function StatusBar() {
           Engine restarted ({restartsSeen}×)
         </span>
       )}
+      {loaded && (
+        <>
+          <span data-testid="model-backend">{loaded.backend.backend}</span>
+          <span data-testid="model-memory">{memoryLabel(loaded)}</span>
+          <span data-testid="model-context">ctx {loaded.contextSize.toLocaleString("en-US")}</span>
+        </>
+      )}
+      <span className="spacer" />
+      <LastAnswerStats />
     </footer>
   );
 }

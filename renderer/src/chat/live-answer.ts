@@ -1,0 +1,117 @@
+import type { GenerationEvent, GenerationStats } from "../../../app/contract";
+
+/**
+ * An answer as it streams, in the order the model produced it: thinking, text and
+ * tool calls. A tool loop inside one stream gives one thinking part per step.
+ */
+export type LivePart =
+  | { kind: "reasoning"; text: string; tokens: number; startedAt: number; endedAt?: number }
+  | { kind: "content"; text: string }
+  | {
+      kind: "tool";
+      index: number;
+      name: string;
+      /** Raw parameter text as it streams in. */
+      args: Record<string, string>;
+      status: "running" | "done" | "error";
+      error?: string;
+    };
+
+export type FinishReason = Extract<GenerationEvent, { type: "done" }>["finish_reason"];
+
+export interface LiveAnswer {
+  generationId: string;
+  parts: LivePart[];
+  startedAt: number;
+  firstTokenAt?: number;
+  stats?: GenerationStats;
+  finished?: { reason: FinishReason; error?: { code: string; message: string } };
+  parseErrors: string[];
+}
+
+export function newLiveAnswer(generationId: string, now: number): LiveAnswer {
+  return { generationId, parts: [], startedAt: now, parseErrors: [] };
+}
+
+function endReasoning(parts: LivePart[], now: number): void {
+  const last = parts.at(-1);
+  if (last?.kind === "reasoning" && last.endedAt === undefined) parts[parts.length - 1] = { ...last, endedAt: now };
+}
+
+/** Applies a batch of events (one animation frame's worth) as one new immutable answer. */
+export function applyEvents(answer: LiveAnswer, events: readonly GenerationEvent[], now: number): LiveAnswer {
+  if (events.length === 0) return answer;
+  const parts = answer.parts.slice();
+  const next: LiveAnswer = { ...answer, parts };
+  for (const event of events) {
+    const last = parts.at(-1);
+    switch (event.type) {
+      case "reasoning_delta":
+        next.firstTokenAt ??= now;
+        if (last?.kind === "reasoning" && last.endedAt === undefined) {
+          parts[parts.length - 1] = { ...last, text: last.text + event.text, tokens: last.tokens + 1 };
+        } else {
+          parts.push({ kind: "reasoning", text: event.text, tokens: 1, startedAt: now });
+        }
+        break;
+      case "content_delta":
+        next.firstTokenAt ??= now;
+        endReasoning(parts, now);
+        if (last?.kind === "content") parts[parts.length - 1] = { ...last, text: last.text + event.text };
+        else parts.push({ kind: "content", text: event.text });
+        break;
+      case "tool_call_started":
+        endReasoning(parts, now);
+        parts.push({ kind: "tool", index: event.index, name: event.name, args: {}, status: "running" });
+        break;
+      case "tool_call_argument": {
+        const i = parts.findLastIndex((p) => p.kind === "tool" && p.index === event.index);
+        const part = parts[i];
+        if (part?.kind !== "tool") break;
+        const previous = part.args[event.parameter] ?? "";
+        const value = event.complete && event.value !== undefined ? stringify(event.value) : previous + (event.value_delta ?? "");
+        parts[i] = { ...part, args: { ...part.args, [event.parameter]: value } };
+        break;
+      }
+      case "tool_call_completed": {
+        const i = parts.findLastIndex((p) => p.kind === "tool" && p.index === event.index);
+        const args = Object.fromEntries(Object.entries(event.arguments).map(([k, v]) => [k, stringify(v)]));
+        const done: LivePart = {
+          kind: "tool",
+          index: event.index,
+          name: event.name,
+          args,
+          status: event.error ? "error" : "done",
+          ...(event.error ? { error: event.error.message } : {}),
+        };
+        if (i === -1) parts.push(done);
+        else parts[i] = done;
+        break;
+      }
+      case "parse_error":
+        next.parseErrors = [...next.parseErrors, event.message];
+        break;
+      case "stats":
+        next.stats = event.stats;
+        break;
+      case "done":
+        endReasoning(parts, now);
+        for (let i = 0; i < parts.length; i++) {
+          const p = parts[i];
+          if (p?.kind === "tool" && p.status === "running") parts[i] = { ...p, status: "error", error: "The call was cut off." };
+        }
+        next.finished = { reason: event.finish_reason, ...(event.error ? { error: event.error } : {}) };
+        break;
+    }
+  }
+  return next;
+}
+
+function stringify(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value, null, 2);
+}
+
+/** The answer's text so far, for copy. */
+export function liveContent(answer: LiveAnswer): string {
+  return answer.parts.map((p) => (p.kind === "content" ? p.text : "")).join("");
+}

@@ -1,0 +1,45 @@
+import { useChatStore } from "../../stores/chat-store";
+import { useUiStore } from "../../stores/ui-store";
+import { HealthPanel } from "../HealthPanel";
+import { ModelPanel } from "../model/ModelPanel";
+import { ChatHeader } from "./ChatHeader";
+import { Composer } from "./Composer";
+import { MessageList } from "./MessageList";
+import { SettingsPanel } from "./SettingsPanel";
+
+function Welcome() {
+  return (
+    <div className="welcome" data-testid="welcome">
+      <h2>Chat with MiniMax-M2, locally</h2>
+      <p className="muted">
+        Type below to start. <kbd>Ctrl</kbd>+<kbd>K</kbd> searches your conversations, <kbd>Ctrl</kbd>+<kbd>N</kbd> starts a new one, <kbd>Esc</kbd> stops an answer.
+      </p>
+      <ModelPanel />
+      <HealthPanel />
+    </div>
+  );
+}
+
+/** The chat screen: header, messages (or the welcome page), composer, and the settings side panel. */
+export function ChatView() {
+  const conversationId = useChatStore((s) => s.conversationId);
+  const empty = useChatStore((s) => s.items.length === 0 && s.pendingUser === null && !s.loading);
+  const loadError = useChatStore((s) => s.loadError);
+  const settingsOpen = useUiStore((s) => s.settingsOpen);
+
+  return (
+    <div className={`chat-view${settingsOpen ? " with-settings" : ""}`}>
+      <section className="chat-main" aria-label="Chat">
+        <ChatHeader />
+        {loadError && (
+          <p className="error banner" role="alert">
+            {loadError}
+          </p>
+        )}
+        {conversationId === null && empty ? <Welcome /> : <MessageList />}
+        <Composer />
+      </section>
+      {settingsOpen && <SettingsPanel />}
+    </div>
+  );
+}

@@ -1,0 +1,119 @@
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
+import { isStreaming, useChatStore } from "../../stores/chat-store";
+import { useComposerStore } from "../../stores/composer-store";
+import { MessageItem } from "./MessageItem";
+
+const BOTTOM_SLACK_PX = 48;
+
+/** Marks the first paint of a conversation's messages, for the UI benchmark. */
+function markPainted(conversationId: string) {
+  requestAnimationFrame(() =>
+    setTimeout(() => {
+      performance.mark("m2d:messages-painted", { detail: { conversationId } });
+      try {
+        performance.measure("m2d:open-to-paint", "m2d:open-conversation", "m2d:messages-painted");
+      } catch {
+        // no open mark (the list was restored some other way)
+      }
+    }, 0),
+  );
+}
+
+/**
+ * The branch on screen, virtualized with measured row heights: a 2,000-message
+ * conversation renders the rows in view only. It sticks to the bottom while an
+ * answer streams, unless the user has scrolled up.
+ */
+export function MessageList() {
+  const items = useChatStore((s) => s.items);
+  const pendingUser = useChatStore((s) => s.pendingUser);
+  const focus = useChatStore((s) => s.focus);
+  const conversationId = useChatStore((s) => s.conversationId);
+  const editingId = useComposerStore((s) => s.editing?.messageId);
+  const busy = isStreaming(items) || pendingUser !== null;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+  const painted = useRef<string | null>(null);
+  const [atBottom, setAtBottom] = useState(true);
+  const count = items.length + (pendingUser !== null ? 1 : 0);
+
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => 140,
+    overscan: 4,
+    getItemKey: (i) => items[i]?.message.id ?? "pending",
+  });
+  const total = virtualizer.getTotalSize();
+
+  useLayoutEffect(() => {
+    stick.current = true;
+    setAtBottom(true);
+  }, [conversationId]);
+
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [total, count]);
+
+  useEffect(() => {
+    if (conversationId && count > 0 && painted.current !== conversationId) {
+      painted.current = conversationId;
+      markPainted(conversationId);
+    }
+  }, [conversationId, count]);
+
+  // A search hit: scroll the message into view (the highlight is the row's CSS).
+  const focusIndex = focus ? items.findIndex((i) => i.message.id === focus.messageId) : -1;
+  useEffect(() => {
+    if (focusIndex < 0) return;
+    stick.current = false;
+    setAtBottom(false);
+    virtualizer.scrollToIndex(focusIndex, { align: "start" });
+  }, [focus?.nonce, focusIndex]);
+
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
+    stick.current = bottom;
+    if (bottom !== atBottom) setAtBottom(bottom);
+  };
+
+  const jumpToLatest = () => {
+    stick.current = true;
+    setAtBottom(true);
+    const el = scrollRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  };
+
+  return (
+    <div className="message-pane">
+      <div ref={scrollRef} className="message-scroll" onScroll={onScroll} role="log" aria-label="Messages" aria-busy={busy} data-testid="message-list" tabIndex={-1}>
+        <div className="message-track" style={{ height: total }}>
+          {virtualizer.getVirtualItems().map((row) => {
+            const item = items[row.index];
+            return (
+              <div key={row.key} data-index={row.index} ref={virtualizer.measureElement} className="message-row" style={{ transform: `translateY(${row.start}px)` }}>
+                {item ? (
+                  <MessageItem item={item} busy={busy} focus={focus?.messageId === item.message.id ? focus : null} editing={editingId === item.message.id} />
+                ) : (
+                  <article className="message message-user message-pending" data-testid="message" data-role="user" data-status="sending">
+                    <div className="message-role">You</div>
+                    <div className="user-text">{pendingUser}</div>
+                  </article>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      {!atBottom && (
+        <button type="button" className="jump-latest" onClick={jumpToLatest}>
+          ↓ Latest
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+import type { DisplayPart } from "../../chat/message-view";
+
+type ToolPart = Extract<DisplayPart, { kind: "tool" }>;
+
+const STATUS_LABEL: Record<ToolPart["status"], string> = { running: "running…", done: "called", error: "failed" };
+
+/** One tool call of an agent step: name, arguments, status. */
+export function ToolCallCard({ part }: { part: ToolPart }) {
+  const entries = Object.entries(part.args);
+  return (
+    <div className={`tool-card tool-${part.status}`} data-testid="tool-call">
+      <div className="tool-head">
+        <span className="tool-icon" aria-hidden="true">⚙</span>
+        <code className="tool-name">{part.name}</code>
+        <span className="tool-status">{STATUS_LABEL[part.status]}</span>
+      </div>
+      {entries.length > 0 && (
+        <dl className="tool-args">
+          {entries.map(([name, value]) => (
+            <div key={name}>
+              <dt>{name}</dt>
+              <dd>
+                <pre>{value}</pre>
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {part.error && <p className="error">{part.error}</p>}
+    </div>
+  );
+}
+
+/** A tool's output, folded: it can be long. */
+export function ToolResultCard({ name, content }: { name: string | undefined; content: string }) {
+  return (
+    <details className="tool-card tool-result" data-testid="tool-result">
+      <summary>
+        <span className="tool-icon" aria-hidden="true">↩</span> Result{name ? <> of <code>{name}</code></> : null}
+        <span className="tool-status">{content.length.toLocaleString("en-US")} chars</span>
+      </summary>
+      <pre>{content}</pre>
+    </details>
+  );
+}

@@ -1,0 +1,18 @@
+import type { LoadedModel } from "../../../../app/contract";
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024 ** 2) return `${Math.round(bytes / 1024)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(0)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+}
+
+export function modelName(model: LoadedModel): string {
+  return model.report.name ?? model.report.path.split(/[\\/]/).pop() ?? model.report.path;
+}
+
+/** "VRAM 3.1 / 24.0 GB" on a GPU backend, else system RAM in use. */
+export function memoryLabel(model: LoadedModel): string {
+  const { vram, ram } = model.backend;
+  if (vram.total > 0) return `VRAM ${formatBytes(vram.used)} / ${formatBytes(vram.total)}`;
+  return `RAM ${formatBytes(ram.total - ram.free)} / ${formatBytes(ram.total)}`;
+}

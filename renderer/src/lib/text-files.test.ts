@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { fileInsertion, isTextFile } from "./text-files";
+
+describe("text files", () => {
+  it("accepts text and source files, refuses binaries and huge files", () => {
+    expect(isTextFile({ name: "a.ts", type: "", size: 10 })).toBe(true);
+    expect(isTextFile({ name: "notes", type: "text/plain", size: 10 })).toBe(true);
+    expect(isTextFile({ name: "photo.png", type: "image/png", size: 10 })).toBe(false);
+    expect(isTextFile({ name: "big.txt", type: "text/plain", size: 3 * 1024 * 1024 })).toBe(false);
+  });
+
+  it("fences code with a fence longer than any inside", () => {
+    expect(fileInsertion("a.py", "print(1)\n")).toBe("a.py:\n```py\nprint(1)\n```");
+    expect(fileInsertion("doc.md", "# Hi")).toBe("# Hi");
+    expect(fileInsertion("x.md.js", "a ``` b")).toContain("````js");
+  });
+});

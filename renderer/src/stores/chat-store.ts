@@ -1,0 +1,229 @@
+import { create } from "zustand";
+import type { BranchView, Conversation, SettingsPatch, StoredMessage } from "../../../app/chat/types";
+import { client } from "../client/client-instance";
+import { upsertMessage, type ViewItem } from "../chat/branch";
+import { errorMessage } from "../lib/errors";
+import { useStreamStore } from "./stream-store";
+import { toastError } from "./toast-store";
+
+export interface MessageFocus {
+  messageId: string;
+  field: "content" | "reasoning";
+  /** A new jump to the same message scrolls again. */
+  nonce: number;
+}
+
+interface ChatState {
+  /** null: a new chat, created on the first send. */
+  conversationId: string | null;
+  conversation: Conversation | null;
+  items: ViewItem[];
+  loading: boolean;
+  loadError: string | null;
+  /** The user's text between pressing Enter and the backend storing it. */
+  pendingUser: string | null;
+  focus: MessageFocus | null;
+  /** `leafId`: a message to show, switching to its branch if it is not on the one on screen. */
+  open(conversationId: string | null, options?: { leafId?: string; focus?: Omit<MessageFocus, "nonce"> }): Promise<void>;
+  reload(): Promise<void>;
+  send(text: string): Promise<boolean>;
+  editAndResend(messageId: string, text: string): Promise<boolean>;
+  regenerate(messageId: string): Promise<void>;
+  switchBranch(messageId: string): Promise<void>;
+  deleteMessage(messageId: string): Promise<void>;
+  stop(): Promise<void>;
+  updateSettings(patch: SettingsPatch): Promise<void>;
+  start(): () => void;
+}
+
+let openToken = 0;
+let nonce = 0;
+
+/** The conversation on screen: its branch, fed by chat.message events and the results of chat.* calls. */
+export const useChatStore = create<ChatState>((set, get) => {
+  const applyView = (view: BranchView) => {
+    if (view.conversation.id !== get().conversationId) return;
+    set({ conversation: view.conversation, items: view.messages, loading: false, loadError: null });
+  };
+
+  const upsert = (messages: StoredMessage[]) => {
+    let items = get().items;
+    for (const m of messages) {
+      const next = upsertMessage(items, m);
+      if (!next) return void get().reload();
+      items = next;
+    }
+    set({ items });
+  };
+
+  const answerStarted = (result: { assistantMessage: StoredMessage; generationId: string; userMessage?: StoredMessage }) => {
+    useStreamStore.getState().link(result.assistantMessage.id, result.generationId);
+    upsert(result.userMessage ? [result.userMessage, result.assistantMessage] : [result.assistantMessage]);
+  };
+
+  return {
+    conversationId: null,
+    conversation: null,
+    items: [],
+    loading: false,
+    loadError: null,
+    pendingUser: null,
+    focus: null,
+
+    async open(conversationId, options = {}) {
+      const token = ++openToken;
+      performance.mark("m2d:open-conversation");
+      const same = conversationId === get().conversationId;
+      set({
+        conversationId,
+        ...(same ? {} : { conversation: null, items: [], pendingUser: null }),
+        loading: conversationId !== null,
+        loadError: null,
+        focus: options.focus ? { ...options.focus, nonce: ++nonce } : null,
+      });
+      writeHash(conversationId);
+      if (!conversationId) return;
+      try {
+        let view = await client().call("chat.get", { conversationId });
+        // A hit off the branch on screen: make its branch the active one (not chat.get's leafId,
+        // which would cut the view at the hit while a send still went to the old leaf).
+        const target = options.leafId;
+        if (target && !view.messages.some((m) => m.message.id === target)) {
+          view = await client().call("chat.switchBranch", { conversationId, messageId: target });
+        }
+        if (token === openToken) applyView(view);
+      } catch (error) {
+        if (token === openToken) set({ loading: false, loadError: errorMessage(error) });
+      }
+    },
+
+    async reload() {
+      const conversationId = get().conversationId;
+      if (!conversationId) return;
+      try {
+        applyView(await client().call("chat.get", { conversationId }));
+      } catch (error) {
+        set({ loadError: errorMessage(error) });
+      }
+    },
+
+    async send(text) {
+      set({ pendingUser: text });
+      try {
+        let conversationId = get().conversationId;
+        if (!conversationId) {
+          const conversation = await client().call("chat.create", {});
+          conversationId = conversation.id;
+          ++openToken;
+          set({ conversationId, conversation, items: [] });
+          writeHash(conversationId);
+        }
+        const result = await client().call("chat.send", { conversationId, content: text });
+        set({ pendingUser: null });
+        answerStarted(result);
+        return true;
+      } catch (error) {
+        set({ pendingUser: null });
+        toastError(errorMessage(error));
+        void get().reload();
+        return false;
+      }
+    },
+
+    async editAndResend(messageId, text) {
+      try {
+        answerStarted(await client().call("chat.editAndResend", { messageId, content: text }));
+        return true;
+      } catch (error) {
+        toastError(`Could not resend: ${errorMessage(error)}`);
+        void get().reload();
+        return false;
+      }
+    },
+
+    async regenerate(messageId) {
+      try {
+        answerStarted(await client().call("chat.regenerate", { messageId }));
+      } catch (error) {
+        toastError(`Could not regenerate: ${errorMessage(error)}`);
+        void get().reload();
+      }
+    },
+
+    async switchBranch(messageId) {
+      const conversationId = get().conversationId;
+      if (!conversationId) return;
+      try {
+        applyView(await client().call("chat.switchBranch", { conversationId, messageId }));
+      } catch (error) {
+        toastError(`Could not switch branch: ${errorMessage(error)}`);
+      }
+    },
+
+    async deleteMessage(messageId) {
+      try {
+        applyView(await client().call("chat.deleteMessage", { messageId }));
+      } catch (error) {
+        toastError(`Could not delete the message: ${errorMessage(error)}`);
+      }
+    },
+
+    async stop() {
+      const conversationId = get().conversationId;
+      if (!conversationId) return;
+      try {
+        await client().call("chat.stop", { conversationId });
+      } catch (error) {
+        toastError(`Could not stop: ${errorMessage(error)}`);
+      }
+    },
+
+    async updateSettings(patch) {
+      const conversationId = get().conversationId;
+      if (!conversationId) return;
+      try {
+        const conversation = await client().call("chat.updateSettings", { conversationId, patch });
+        if (conversation.id === get().conversationId) set({ conversation });
+      } catch (error) {
+        toastError(`Could not save the settings: ${errorMessage(error)}`);
+      }
+    },
+
+    start() {
+      const off = client().onEvent((event) => {
+        if (event.type === "chat.message" && event.conversationId === get().conversationId) upsert([event.message]);
+      });
+      const offConnection = client().onConnection((state) => {
+        if (state === "open") void get().reload();
+      });
+      // A stream this window did not start (another window, or one running before a reload)
+      // has no generation id here: follow it by re-reading the stored message.
+      const poll = setInterval(() => {
+        const linked = useStreamStore.getState().generationOf;
+        if (get().items.some((i) => i.message.status === "streaming" && !linked[i.message.id])) void get().reload();
+      }, 1000);
+      return () => {
+        off();
+        offConnection();
+        clearInterval(poll);
+      };
+    },
+  };
+});
+
+/** The open conversation lives in the URL hash, so a reload comes back to it. */
+function writeHash(conversationId: string | null): void {
+  const hash = conversationId ? `#chat/${encodeURIComponent(conversationId)}` : "#chat";
+  if (window.location.hash !== hash) history.replaceState(null, "", hash);
+}
+
+export function conversationFromHash(hash: string): string | null | undefined {
+  if (hash === "#chat") return null;
+  const m = /^#chat\/(.+)$/.exec(hash);
+  return m?.[1] ? decodeURIComponent(m[1]) : undefined;
+}
+
+/** True while an answer in view is being generated. */
+export function isStreaming(items: readonly ViewItem[]): boolean {
+  return items.some((i) => i.message.status === "streaming");
+}
