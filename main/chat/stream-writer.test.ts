@@ -109,6 +109,12 @@ describe("StreamWriter", () => {
     expect(run([{ type: "content_delta", text: "par" }, { type: "done", finish_reason: "error", error: { code: "engine_crashed", message: "boom" } }]))
       .toMatchObject({ status: "interrupted", content: "par", error: "boom" });
     expect(run([{ type: "done", finish_reason: "error" }])).toMatchObject({ status: "error" });
+
+    const { writer } = start();
+    writer.apply({ type: "content_delta", text: "x" });
+    writer.apply({ type: "done", finish_reason: "stop" });
+    writer.apply({ type: "stats", stats: engineStats }); // late: still stored
+    expect(stored(writer.messageId)).toMatchObject({ status: "complete", content: "x", stats });
   });
 
   it("reports a message deleted under it instead of writing elsewhere", () => {

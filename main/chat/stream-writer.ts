@@ -131,9 +131,12 @@ export class StreamWriter {
       case "tool_call_completed":
         this.addToolCall({ name: event.name, arguments: event.arguments });
         return undefined;
-      case "stats":
-        this.setStats(toMessageStats(event.stats, this.reasoningExtra()));
+      case "stats": {
+        const stats = toMessageStats(event.stats, this.reasoningExtra());
+        if (this.finished && !this.pendingError) this.writeLateStats(stats);
+        else this.setStats(stats);
         return undefined;
+      }
       case "done":
         // The contract: an engine failure keeps the partial output, marked interrupted.
         if (event.error) return this.finish("interrupted", { error: event.error.message });
@@ -175,8 +178,9 @@ export class StreamWriter {
     return getMessage(chatContext(this.db), this.messageId);
   }
 
-  /** Writes what has accumulated now. */
+  /** Writes what has accumulated now (nothing once finished). */
   flush(): void {
+    if (this.finished) return;
     this.clearTimer();
     this.lastFlushAt = this.now();
     this.guard(() => {
@@ -195,6 +199,14 @@ export class StreamWriter {
   dispose(): void {
     this.clearTimer();
     this.finished = true;
+  }
+
+  /** Stats that arrive after `done` still belong to the message. */
+  private writeLateStats(stats: MessageStats): void {
+    this.stats = stats;
+    this.guard(() => {
+      cachedStatement(this.db, "UPDATE messages SET stats = ? WHERE id = ?").run(this.statsJson(), this.messageId);
+    });
   }
 
   private switchTo(phase: "reasoning" | "content"): boolean {
