@@ -43,6 +43,8 @@ export interface FetchChunkOptions {
   /** Called after each write with the bytes just made durable-in-order for this chunk. */
   onWritten: (bytes: number) => void;
   writeBatchBytes?: number;
+  /** Longest time received bytes wait in memory, so slow links still show and save progress. */
+  writeDelayMs?: number;
 }
 
 /**
@@ -81,8 +83,10 @@ export async function fetchChunk(o: FetchChunkOptions): Promise<void> {
 async function streamToFile(res: IncomingMessage, o: FetchChunkOptions): Promise<void> {
   const { chunk } = o;
   const batch = o.writeBatchBytes ?? 1024 * 1024;
+  const maxDelay = o.writeDelayMs ?? 200;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  let pendingSince = 0;
   let received = chunk.done;
   const want = chunk.end - chunk.start;
 
@@ -111,9 +115,10 @@ async function streamToFile(res: IncomingMessage, o: FetchChunkOptions): Promise
       let data = step.value;
       if (received + data.length > want) data = data.subarray(0, want - received);
       received += data.length;
+      if (pendingBytes === 0) pendingSince = performance.now();
       pending.push(data);
       pendingBytes += data.length;
-      if (pendingBytes >= batch || received >= want) await writePending();
+      if (pendingBytes >= batch || received >= want || performance.now() - pendingSince >= maxDelay) await writePending();
       const wait = o.throttle.take(data.length);
       if (wait > 0) await sleep(wait, o.signal);
     }

@@ -136,7 +136,7 @@ class FileRun {
 
   /** Progress in SQLite is only trusted if the partial still holds it. */
   private async checkPartial(): Promise<void> {
-    const written = Math.max(0, ...this.file.chunks.map((c) => c.start + c.done));
+    const written = Math.max(0, ...this.file.chunks.map((c) => (c.done > 0 ? c.start + c.done : 0)));
     if (written === 0) return;
     const size = await stat(this.partial).then((s) => s.size, () => -1);
     if (size >= written) return;

@@ -38,6 +38,8 @@ export interface FaultRule {
   path?: string;
   /** How many requests get the fault. */
   times: number;
+  /** Also hit one-byte probes (Range: bytes=0-0); by default only real transfers are. */
+  probes?: boolean;
   fault: Fault;
 }
 
@@ -178,8 +180,10 @@ export class HubEmulator {
     });
   }
 
-  private takeFault(on: FaultRule["on"], path: string): Fault | undefined {
-    const rule = this.rules.find((r) => r.on === on && r.times > 0 && (r.path === undefined || r.path === path));
+  private takeFault(on: FaultRule["on"], path: string, probe = false): Fault | undefined {
+    const rule = this.rules.find(
+      (r) => r.on === on && r.times > 0 && (r.path === undefined || r.path === path) && (!probe || r.probes),
+    );
     if (!rule) return undefined;
     rule.times--;
     return rule.fault;
@@ -275,7 +279,7 @@ export class HubEmulator {
     if (kind === "cdn" && url.searchParams.get("sig") !== String(this.signature)) {
       return void res.writeHead(403, { "content-type": "text/plain" }).end("Request has expired");
     }
-    const fault = this.takeFault("cdn", state.file.path);
+    const fault = this.takeFault("cdn", state.file.path, req.headers.range === "bytes=0-0");
     if (fault?.kind === "status") return statusFault(res, fault);
     const size = state.file.content.size;
     const ranges = kind !== "norange";
