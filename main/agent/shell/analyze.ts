@@ -150,6 +150,6 @@ function crossCheckWords(words: PWord[]): void {
 }
 
 function byteOffsets(text: string): (index: number) => number {
-  const ascii = !/[^\x00-\x7f]/.test(text);
+  const ascii = Buffer.byteLength(text) === text.length;
   return (index) => (ascii ? index : Buffer.byteLength(text.slice(0, index)));
 }

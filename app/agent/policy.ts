@@ -1,0 +1,174 @@
+import type { CommandAnalysis, ShellRedirect, SimpleCommand } from "./command";
+import { matchCommand } from "./command-match";
+import { relativeInside, resolvePosix } from "./posix-path";
+import { isProtectedPath } from "./protected-paths";
+import type { PolicyMode, ToolName } from "./types";
+
+export interface PolicySettings {
+  mode: PolicyMode;
+  /** "Always allow" per tool, e.g. write_file. Never lifts read_only, protected paths or unparseable commands. */
+  allowedTools?: readonly ToolName[];
+  /** "Always allow" per command: `npm test`, `npm run *`. Every part of a chain must match one. */
+  allowedCommands?: readonly string[];
+}
+
+/** How run_command would execute here; `unavailable` carries the reason in `detail`. */
+export interface CommandExecution {
+  kind: "sandboxed" | "unsandboxed" | "unavailable";
+  detail: string;
+  network: boolean;
+  timeoutS: number;
+}
+
+export type ToolRequest =
+  | { tool: "list_files" | "read_file" | "search"; workspace: string; path: string }
+  | { tool: "todo"; summary: string }
+  /** `path` is workspace-relative and already resolved by the path guard. */
+  | { tool: "write_file" | "edit_file"; workspace: string; path: string }
+  | { tool: "run_command"; workspace: string; command: string; analysis: CommandAnalysis; execution: CommandExecution }
+  | { tool: "fetch_url"; url: string; host: string; enabled: boolean; hostAllowed: boolean };
+
+export type DecisionKind = "allow" | "ask" | "deny";
+
+export interface Decision {
+  kind: DecisionKind;
+  tool: ToolName;
+  /** Why, for a person. */
+  reason: string;
+  /** Exactly what will run or change. */
+  action: string;
+  /** Where it happens. */
+  where: string;
+}
+
+const READ_TOOLS = new Set<ToolName>(["list_files", "read_file", "search", "todo"]);
+
+export function decide(request: ToolRequest, settings: PolicySettings): Decision {
+  switch (request.tool) {
+    case "list_files":
+    case "read_file":
+    case "search":
+      return make(request.tool, "allow", "reading the workspace is always allowed", `${request.tool} ${request.path}`, request.workspace);
+    case "todo":
+      return make("todo", "allow", "updating the plan changes nothing on disk", request.summary, "the conversation");
+    case "write_file":
+    case "edit_file":
+      return decideWrite(request, settings);
+    case "run_command":
+      return decideCommand(request, settings);
+    case "fetch_url":
+      return decideFetch(request, settings);
+  }
+}
+
+function make(tool: ToolName, kind: DecisionKind, reason: string, action: string, where: string): Decision {
+  return { kind, tool, reason, action, where };
+}
+
+function toolAllowed(settings: PolicySettings, tool: ToolName): boolean {
+  return READ_TOOLS.has(tool) || (settings.allowedTools ?? []).includes(tool);
+}
+
+function editsRun(settings: PolicySettings): boolean {
+  return settings.mode === "auto_edit" || settings.mode === "full_auto" || toolAllowed(settings, "write_file");
+}
+
+function decideWrite(request: Extract<ToolRequest, { tool: "write_file" | "edit_file" }>, settings: PolicySettings): Decision {
+  const action = `${request.tool === "write_file" ? "write" : "edit"} ${request.path}`;
+  const deny = (reason: string) => make(request.tool, "deny", reason, action, request.workspace);
+  if (settings.mode === "read_only") return deny("read-only mode refuses writes");
+  if (isProtectedPath(request.path)) return deny(`${request.path} is protected (git internals, shell rc files and .m2d are never written by the agent)`);
+  if (settings.mode === "auto_edit" || settings.mode === "full_auto") {
+    return make(request.tool, "allow", `${modeLabel(settings.mode)} runs edits`, action, request.workspace);
+  }
+  if (toolAllowed(settings, request.tool)) return make(request.tool, "allow", `${request.tool} is always allowed`, action, request.workspace);
+  return make(request.tool, "ask", "ask mode: writes need your approval", action, request.workspace);
+}
+
+function decideCommand(request: Extract<ToolRequest, { tool: "run_command" }>, settings: PolicySettings): Decision {
+  const { execution } = request;
+  const action = `bash -c ${shellQuote(request.command)}`;
+  const where = whereCommandRuns(request);
+  const result = (kind: DecisionKind, reason: string) => make("run_command", kind, reason, action, where);
+
+  if (settings.mode === "read_only") return result("deny", "read-only mode refuses commands");
+  if (execution.kind === "unavailable") return result("deny", `run_command is disabled: ${execution.detail}`);
+  const { analysis } = request;
+  if (!analysis.ok && analysis.kind === "unparseable") {
+    return result("ask", `the command could not be parsed (${analysis.reason}), so it cannot be checked part by part`);
+  }
+  const sandboxed = execution.kind === "sandboxed";
+  if (settings.mode === "full_auto" && sandboxed) return result("allow", "full auto: runs inside the sandbox");
+  if (!analysis.ok) return result("ask", `the command uses ${analysis.reason}, which the allowlist cannot vouch for`);
+  if (toolAllowed(settings, "run_command") && sandboxed) return result("allow", "run_command is always allowed (inside the sandbox)");
+
+  const problems = commandProblems(analysis.commands, request.workspace, settings);
+  if (problems.length === 0) {
+    const parts = analysis.commands.map((c) => `\`${c.source}\``).join(", ");
+    return result("allow", `every part is allowlisted: ${parts}${sandboxed ? "" : " (NOT sandboxed)"}`);
+  }
+  const prefix = settings.mode === "full_auto" ? "full auto does not auto-run unsandboxed commands; " : "";
+  return result("ask", prefix + problems.join("; "));
+}
+
+function commandProblems(commands: SimpleCommand[], workspace: string, settings: PolicySettings): string[] {
+  const problems: string[] = [];
+  // After a `cd`, relative redirect targets no longer resolve against the workspace.
+  const movesCwd = commands.some((c) => ["cd", "pushd", "popd"].includes(c.argv[0]?.value ?? ""));
+  for (const cmd of commands) {
+    const match = matchCommand(cmd, settings.allowedCommands ?? []);
+    if (!match.allowed) problems.push(match.reason);
+    for (const redirect of cmd.redirects) {
+      const problem = redirectProblem(redirect, workspace, movesCwd, settings);
+      if (problem) problems.push(problem);
+    }
+  }
+  return problems;
+}
+
+const HARMLESS_TARGETS = new Set(["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"]);
+
+/** A redirection that writes a file is a write: allowed only where edits run, inside the workspace, unprotected. */
+function redirectProblem(redirect: ShellRedirect, workspace: string, movesCwd: boolean, settings: PolicySettings): string | null {
+  if (redirect.kind !== "write") return null;
+  const target = redirect.target.value;
+  if (target === null) return `\`${redirect.op} ${redirect.target.source}\` writes to a path computed at run time`;
+  if (HARMLESS_TARGETS.has(target)) return null;
+  if (movesCwd && !target.startsWith("/")) return `\`${redirect.op} ${target}\` writes relative to a directory changed by cd`;
+  const inside = relativeInside(workspace, resolvePosix(workspace, target));
+  if (inside === null) return `\`${redirect.op} ${target}\` writes outside the workspace`;
+  if (isProtectedPath(inside)) return `\`${redirect.op} ${target}\` writes a protected path`;
+  if (!editsRun(settings)) return `\`${redirect.op} ${target}\` writes a file, and writes need approval in ask mode`;
+  return null;
+}
+
+function decideFetch(request: Extract<ToolRequest, { tool: "fetch_url" }>, settings: PolicySettings): Decision {
+  const result = (kind: DecisionKind, reason: string) => make("fetch_url", kind, reason, `GET ${request.url}`, `the network (${request.host})`);
+  if (!request.enabled) return result("deny", "fetch_url is off for this workspace");
+  if (!request.hostAllowed) return result("deny", `${request.host} is not in this workspace's fetch allowlist`);
+  if (settings.mode === "read_only") return result("deny", "read-only mode refuses network access");
+  if (settings.mode === "full_auto") return result("allow", "full auto: the host is allowlisted");
+  if (toolAllowed(settings, "fetch_url")) return result("allow", "fetch_url is always allowed for allowlisted hosts");
+  return result("ask", "fetching a URL sends data off this machine");
+}
+
+function whereCommandRuns(request: Extract<ToolRequest, { tool: "run_command" }>): string {
+  const { execution } = request;
+  switch (execution.kind) {
+    case "sandboxed":
+      return `${request.workspace} (sandbox: ${execution.detail}; network ${execution.network ? "ON" : "off"}; timeout ${execution.timeoutS} s)`;
+    case "unsandboxed":
+      return `${request.workspace} (NOT sandboxed: runs with your account's full permissions; timeout ${execution.timeoutS} s)`;
+    case "unavailable":
+      return `${request.workspace} (nowhere: ${execution.detail})`;
+  }
+}
+
+function modeLabel(mode: PolicyMode): string {
+  return { ask: "ask mode", auto_edit: "auto-edit mode", full_auto: "full auto", read_only: "read-only mode" }[mode];
+}
+
+/** Single-quotes a string for display, the way a shell would read it back. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

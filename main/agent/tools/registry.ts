@@ -1,0 +1,169 @@
+import { AppError } from "../../../app/contract/errors";
+import type { AppErrorData } from "../../../app/contract/errors";
+import { hostAllowed } from "../../../app/agent/fetch-allow";
+import { decide } from "../../../app/agent/policy";
+import type { Decision, PolicySettings, ToolRequest } from "../../../app/agent/policy";
+import { isToolName } from "../../../app/agent/types";
+import type { ToolName } from "../../../app/agent/types";
+import { analyzeCommand } from "../shell/analyze";
+import type { ToolContext } from "./context";
+import { editFileTool } from "./edit-file";
+import { checkFetchUrl, fetchUrlTool } from "./fetch-url";
+import { listFiles } from "./list-files";
+import type { ToolOutput } from "./output";
+import { readFileTool } from "./read-file";
+import { commandExecution, runCommandTool } from "./run-command";
+import { TOOL_ARGS } from "./schemas";
+import type { ToolArgs } from "./schemas";
+import { searchTool } from "./search";
+import { todoTool } from "./todo";
+import { writeFileTool } from "./write-file";
+
+/**
+ * How the agent loop runs a tool call:
+ *   const prepared = await prepareToolCall(ctx, call);   // validates, resolves paths, parses commands
+ *   const decision = decideToolCall(prepared, policy);    // allow | ask | deny, with what and where
+ *   if (decision.kind === "ask") approved = await askUser(decision);
+ *   const result = await executeToolCall(ctx, prepared, { userApproved: approved });
+ * or all of it at once with runToolCall(ctx, call, policy, askUser).
+ * executeToolCall only runs a call whose decision came from decideToolCall for that very object.
+ */
+
+export interface ToolCallInput {
+  id?: string;
+  name: string;
+  /** JSON text as the model produced it, or an already-parsed object. */
+  arguments: string | Record<string, unknown>;
+}
+
+export type PreparedCall = {
+  [N in ToolName]: { id: string; name: N; args: ToolArgs[N]; request: ToolRequest };
+}[ToolName];
+
+export type ToolResult =
+  | ({ ok: true } & ToolOutput)
+  | { ok: false; content: string; error: AppErrorData };
+
+const decisions = new WeakMap<PreparedCall, Decision>();
+let callCounter = 0;
+
+function parseArguments(name: string, raw: ToolCallInput["arguments"]): unknown {
+  if (typeof raw !== "string") return raw;
+  try {
+    return raw.trim() === "" ? {} : JSON.parse(raw);
+  } catch {
+    throw new AppError("bad_request", `The arguments for ${name} are not valid JSON.`, { reason: "bad_arguments_json", tool: name });
+  }
+}
+
+export async function prepareToolCall(ctx: ToolContext, call: ToolCallInput): Promise<PreparedCall> {
+  if (!isToolName(call.name)) {
+    throw new AppError("bad_request", `There is no tool named ${call.name}.`, { reason: "unknown_tool", tool: call.name });
+  }
+  const name = call.name;
+  const parsed = TOOL_ARGS[name].safeParse(parseArguments(name, call.arguments));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(arguments)"}: ${i.message}`).join("; ");
+    throw new AppError("bad_request", `Invalid arguments for ${name}: ${issues}`, { reason: "bad_arguments", tool: name, issues: parsed.error.issues });
+  }
+  const id = call.id ?? `call-${++callCounter}`;
+  return { id, name, args: parsed.data, request: await toRequest(ctx, name, parsed.data) } as PreparedCall;
+}
+
+async function toRequest(ctx: ToolContext, name: ToolName, args: ToolArgs[ToolName]): Promise<ToolRequest> {
+  const a = args as Record<string, unknown>;
+  switch (name) {
+    case "list_files":
+      return { tool: name, workspace: ctx.workspace, path: (await ctx.guard.forDirectory(a["path"])).relative || "." };
+    case "read_file":
+      return { tool: name, workspace: ctx.workspace, path: (await ctx.guard.forRead(a["path"])).relative };
+    case "search":
+      return { tool: name, workspace: ctx.workspace, path: (await ctx.guard.resolve(a["path"] ?? ".")).relative || "." };
+    case "write_file":
+    case "edit_file":
+      return { tool: name, workspace: ctx.workspace, path: (await ctx.guard.forWrite(a["path"])).relative };
+    case "run_command": {
+      const command = (args as ToolArgs["run_command"]).command;
+      return { tool: name, workspace: ctx.workspace, command, analysis: await analyzeCommand(command), execution: commandExecution(ctx, args as ToolArgs["run_command"]) };
+    }
+    case "fetch_url": {
+      const url = checkFetchUrl(ctx, (args as ToolArgs["fetch_url"]).url);
+      return { tool: name, url: url.href, host: url.hostname, enabled: ctx.settings.fetch.enabled, hostAllowed: hostAllowed(url.hostname, ctx.settings.fetch.allowedHosts) };
+    }
+    case "todo":
+      return { tool: name, summary: `update the plan (${(args as ToolArgs["todo"]).items.length} items)` };
+  }
+}
+
+export function decideToolCall(prepared: PreparedCall, policy: PolicySettings): Decision {
+  const decision = decide(prepared.request, policy);
+  decisions.set(prepared, decision);
+  return decision;
+}
+
+export async function executeToolCall(ctx: ToolContext, prepared: PreparedCall, approval: { userApproved: boolean }): Promise<ToolOutput> {
+  const decision = decisions.get(prepared);
+  if (!decision) throw new AppError("unauthorized", "This tool call was not checked against the policy.", { reason: "no_decision", tool: prepared.name });
+  if (decision.kind === "deny") throw new AppError("unauthorized", `Refused: ${decision.reason}.`, { reason: "denied_by_policy", tool: prepared.name });
+  if (decision.kind === "ask" && !approval.userApproved) {
+    throw new AppError("unauthorized", `Not approved: ${decision.reason}.`, { reason: "approval_required", tool: prepared.name });
+  }
+  decisions.delete(prepared); // one decision, one execution
+  switch (prepared.name) {
+    case "list_files":
+      return listFiles(ctx, prepared.args);
+    case "read_file":
+      return readFileTool(ctx, prepared.args);
+    case "write_file":
+      return writeFileTool(ctx, prepared.args);
+    case "edit_file":
+      return editFileTool(ctx, prepared.args);
+    case "search":
+      return searchTool(ctx, prepared.args);
+    case "run_command":
+      return runCommandTool(ctx, prepared.args);
+    case "fetch_url":
+      return fetchUrlTool(ctx, prepared.args);
+    case "todo":
+      return todoTool(prepared.args);
+  }
+}
+
+export interface ToolRun {
+  /** null when the call never got as far as the policy (unknown tool, bad arguments, bad path). */
+  decision: Decision | null;
+  approved: boolean;
+  result: ToolResult;
+}
+
+function failure(error: unknown): ToolResult {
+  const app = AppError.from(error);
+  return { ok: false, content: `Error: ${app.message}`, error: app.toData() };
+}
+
+/** The whole round: errors come back as results the model can read, never as throws. */
+export async function runToolCall(
+  ctx: ToolContext,
+  call: ToolCallInput,
+  policy: PolicySettings,
+  ask: (decision: Decision, prepared: PreparedCall) => Promise<boolean>,
+): Promise<ToolRun> {
+  let prepared: PreparedCall;
+  try {
+    prepared = await prepareToolCall(ctx, call);
+  } catch (error) {
+    return { decision: null, approved: false, result: failure(error) };
+  }
+  const decision = decideToolCall(prepared, policy);
+  const approved = decision.kind === "allow" || (decision.kind === "ask" && (await ask(decision, prepared)));
+  if (!approved) {
+    const why = decision.kind === "deny" ? `Refused by policy: ${decision.reason}.` : "The user declined this action.";
+    return { decision, approved, result: { ok: false, content: why, error: { code: "unauthorized", message: why, details: { reason: decision.kind === "deny" ? "denied_by_policy" : "declined_by_user" } } } };
+  }
+  try {
+    const output = await executeToolCall(ctx, prepared, { userApproved: decision.kind === "ask" });
+    return { decision, approved, result: { ok: true, ...output } };
+  } catch (error) {
+    return { decision, approved, result: failure(error) };
+  }
+}
