@@ -1,6 +1,7 @@
 import { AppError } from "../../app/contract";
 import { inspectCommand } from "./inspect-command";
 import { parseCommand } from "./parse-command";
+import { planCommand } from "./plan-command";
 import { runCommand } from "./run-command";
 import { promptCommand } from "./prompt-command";
 import { serveCommand } from "./serve";
@@ -9,6 +10,7 @@ const commands: Record<string, { summary: string; run: (argv: string[]) => Promi
   serve: { summary: "serve the UI headless at http://127.0.0.1:<port>/?token=…  [--port N] [--host 127.0.0.1] [--data-dir DIR] [--open]", run: serveCommand },
   run: { summary: 'load a GGUF and stream one answer: reasoning dimmed, then the answer  <model.gguf> "prompt" [--json]', run: runCommand },
   inspect: { summary: "validate a GGUF and print its report  <model.gguf> [--json]", run: inspectCommand },
+  plan: { summary: "plan GPU/CPU placement (expert offload) for a GGUF  <model.gguf> [--ctx N] [--vram GiB] [--ram GiB]", run: planCommand },
   prompt: { summary: "read {messages, tools} (OpenAI format + reasoning_content) on stdin; print the exact M2 prompt", run: promptCommand },
   parse: { summary: "read raw model output on stdin; print {reasoning, content, tool_calls} as JSON  [--tools tools.json]", run: parseCommand },
 };
