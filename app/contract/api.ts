@@ -2,6 +2,7 @@ import { z } from "zod";
 import { EngineStatusSchema } from "./engine-status";
 import { GenerationEventSchema, GenerationRequestSchema } from "./generation";
 import { LoadOptionsSchema, LoadedModelSchema, ModelReportSchema } from "./model";
+import { chatEventSchemas, chatMethods } from "./chat-api";
 
 /**
  * The one API between the UI and the backend. Each method names its params and
@@ -39,6 +40,7 @@ export const methods = {
     result: z.object({ generationId: GenerationIdSchema }),
   },
   "generation.abort": { params: z.object({ generationId: GenerationIdSchema }).strict(), result: z.object({}) },
+  ...chatMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type Methods = typeof methods;
@@ -67,5 +69,6 @@ export const AppEventSchema = z.discriminatedUnion("type", [
     lostInCrash: z.boolean(),
   }),
   z.object({ type: z.literal("generation.event"), generationId: z.string(), event: GenerationEventSchema }),
+  ...chatEventSchemas,
 ]);
 export type AppEvent = z.infer<typeof AppEventSchema>;

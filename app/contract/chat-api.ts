@@ -1,0 +1,72 @@
+import { z } from "zod";
+import {
+  BranchViewSchema,
+  ConversationGroupSchema,
+  ConversationSchema,
+  SearchHitSchema,
+  SettingsPatchSchema,
+  StoredMessageSchema,
+  TitleSchema,
+} from "../chat/types";
+
+/** The chat screen's part of the contract. Ids are opaque strings minted by the backend. */
+
+const Id = z.string().min(1).max(64);
+const ConversationRef = z.object({ conversationId: Id }).strict();
+const Empty = z.object({});
+
+export const chatMethods = {
+  "chat.list": { params: z.object({}).strict(), result: z.object({ groups: z.array(ConversationGroupSchema) }) },
+  "chat.create": {
+    params: z.object({ title: TitleSchema.optional(), systemPrompt: z.string().max(200_000).optional() }).strict(),
+    result: ConversationSchema,
+  },
+  "chat.get": {
+    params: z.object({ conversationId: Id, leafId: Id.optional() }).strict(),
+    result: BranchViewSchema,
+  },
+  "chat.rename": { params: z.object({ conversationId: Id, title: TitleSchema }).strict(), result: ConversationSchema },
+  "chat.pin": { params: z.object({ conversationId: Id, pinned: z.boolean() }).strict(), result: ConversationSchema },
+  "chat.delete": { params: ConversationRef, result: z.object({ undoUntil: z.number() }) },
+  "chat.restore": { params: ConversationRef, result: ConversationSchema },
+  "chat.updateSettings": { params: z.object({ conversationId: Id, patch: SettingsPatchSchema }).strict(), result: ConversationSchema },
+  /** Appends a user message under the active leaf (or `parentId`) and starts the answer. */
+  "chat.send": {
+    params: z.object({ conversationId: Id, content: z.string().min(1).max(1_000_000), parentId: Id.nullable().optional() }).strict(),
+    result: z.object({ userMessage: StoredMessageSchema, assistantMessage: StoredMessageSchema, generationId: Id }),
+  },
+  /** A sibling of the user message with new text, answered anew; the old branch stays. */
+  "chat.editAndResend": {
+    params: z.object({ messageId: Id, content: z.string().min(1).max(1_000_000) }).strict(),
+    result: z.object({ userMessage: StoredMessageSchema, assistantMessage: StoredMessageSchema, generationId: Id }),
+  },
+  /** A sibling of the assistant message, generated anew; the old answer stays. */
+  "chat.regenerate": {
+    params: z.object({ messageId: Id }).strict(),
+    result: z.object({ assistantMessage: StoredMessageSchema, generationId: Id }),
+  },
+  "chat.stop": { params: ConversationRef, result: Empty },
+  "chat.switchBranch": { params: z.object({ conversationId: Id, messageId: Id }).strict(), result: BranchViewSchema },
+  "chat.deleteMessage": { params: z.object({ messageId: Id }).strict(), result: BranchViewSchema },
+  "chat.search": {
+    params: z.object({ query: z.string().max(500) }).strict(),
+    result: z.object({ hits: z.array(SearchHitSchema) }),
+  },
+  "chat.export": {
+    params: z.object({ conversationId: Id, format: z.enum(["markdown", "json"]) }).strict(),
+    result: z.object({ filename: z.string(), mimeType: z.string(), content: z.string() }),
+  },
+  "chat.import": { params: z.object({ json: z.string().max(50_000_000) }).strict(), result: ConversationSchema },
+  /** Tokens the conversation (plus a draft) takes in the loaded model's context. */
+  "chat.countTokens": {
+    params: z.object({ conversationId: Id.optional(), draft: z.string().max(1_000_000) }).strict(),
+    result: z.object({ tokens: z.number().int(), contextSize: z.number().int().nullable() }),
+  },
+} as const;
+
+export const chatEventSchemas = [
+  /** A stored message changed: a flush of a streaming answer, or a state change. */
+  z.object({ type: z.literal("chat.message"), conversationId: z.string(), message: StoredMessageSchema }),
+  /** The conversation list changed (created, renamed, deleted, titled, …). */
+  z.object({ type: z.literal("chat.conversations_changed") }),
+] as const;
