@@ -10,6 +10,7 @@ import type { ModelService } from "./services/model-service";
 import { ChatService } from "./services/chat-service";
 import { chatHandlers } from "./router/chat-handlers";
 import { recoverInterrupted } from "./chat/stream-writer";
+import { startPurgeTimer } from "./chat/purge-timer";
 import { openDatabase, schemaVersion, type Db } from "./storage/database";
 import { APP_VERSION } from "./version";
 
@@ -48,6 +49,10 @@ export function createBackend(options: BackendOptions): Backend {
   events.subscribe((event) => {
     if (event.type === "generation.event") chat.onGenerationEvent(event.generationId, event.event);
   });
+  const stopPurging = startPurgeTimer(chat.repo, {
+    onPurged: () => publish({ type: "chat.conversations_changed" }),
+    onError: (error) => log("warn", `Purging deleted conversations failed: ${error.message}`),
+  });
 
   const dispatch = createRouter({
     "health.get": async () => ({
@@ -77,6 +82,7 @@ export function createBackend(options: BackendOptions): Backend {
     chat,
     db,
     async close() {
+      stopPurging();
       await engine.stop();
       try {
         db.close();

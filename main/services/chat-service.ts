@@ -39,7 +39,6 @@ export class ChatService {
   }
 
   list() {
-    this.repo.purgeExpired();
     return { groups: this.repo.listConversations({ now: Date.now(), kind: "chat" }) };
   }
 
