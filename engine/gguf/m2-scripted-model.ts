@@ -105,7 +105,7 @@ export function buildScriptedModel(scenario: ScriptedScenario, chatTemplate: str
       case "token_embd":
         return { ...base, type: "F16", data: fromRows("F16", cols, rows, (r, out) => { out[r] = 1; }) };
       case "output":
-        return { ...base, type: "F32", data: fromRows("F32", cols, rows, sparseFill(output)) };
+        return { ...base, type: "Q8_0", data: fromRows("Q8_0", cols, rows, sparseFill(output)) };
       case "output_norm": case "attn_norm": case "ffn_norm": case "attn_k_norm":
         return { ...base, type: "F32", data: filled("F32", cols, 1) };
       case "attn_q_norm":

@@ -5,12 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeM2HeaderOnly, M2_HEADER_QUANTS, M2_VOCAB_SIZE, type M2HeaderQuant } from "./m2-header-only";
 import { ensureSplitTestModel, ensureTestModel, readChatTemplate } from "./m2-test-models";
 import { inspectModel } from "./report";
+import type { GgufLayout } from "./writer";
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), "gguf-report-")); });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
-describe("inspectModel", () => {
+describe("inspectModel", { timeout: 120_000 }, () => {
   it("describes a scripted test model", async () => {
     const path = await ensureTestModel("agent");
     const r = await inspectModel(path);
@@ -49,7 +50,14 @@ describe("inspectModel", () => {
   });
 });
 
-describe("writeM2HeaderOnly", () => {
+describe("writeM2HeaderOnly", { timeout: 60_000 }, () => {
+  const quants = Object.keys(M2_HEADER_QUANTS) as M2HeaderQuant[];
+  const layouts = new Map<M2HeaderQuant, GgufLayout>();
+  const pathOf = (quant: M2HeaderQuant) => join(dir, `m2-${quant}.gguf`);
+  beforeAll(async () => {
+    for (const quant of quants) layouts.set(quant, await writeM2HeaderOnly(pathOf(quant), quant));
+  }, 120_000);
+
   const expected: Record<M2HeaderQuant, [number, number]> = {
     // [min, max] GB of tensor data, from llama-quantize's type mix for M2
     IQ1_S: [45, 52],
@@ -58,13 +66,12 @@ describe("writeM2HeaderOnly", () => {
     Q8_0: [240, 246],
   };
 
-  for (const quant of Object.keys(M2_HEADER_QUANTS) as M2HeaderQuant[]) {
+  for (const quant of quants) {
     it(`${quant}: real tensor table, full apparent size, almost no disk`, async () => {
-      const path = join(dir, `m2-${quant}.gguf`);
-      const layout = await writeM2HeaderOnly(path, quant);
+      const path = pathOf(quant);
       const st = await stat(path);
       const r = await inspectModel(path);
-      expect(st.size).toBe(layout.fileSize);
+      expect(st.size).toBe(layouts.get(quant)?.fileSize);
       expect(st.blocks * 512).toBeLessThan(16 << 20);
       expect(r).toMatchObject({
         architecture: "minimax-m2",
@@ -93,9 +100,7 @@ describe("writeM2HeaderOnly", () => {
   }
 
   it("Q4_K_M keeps M2's mixed per-tensor types", async () => {
-    const path = join(dir, "m2-mix.gguf");
-    await writeM2HeaderOnly(path, "Q4_K_M");
-    const r = await inspectModel(path);
+    const r = await inspectModel(pathOf("Q4_K_M"));
     const type = (name: string) => r.tensors.find((t) => t.name === name)?.type;
     expect(type("output.weight")).toBe("Q6_K");
     expect(type("token_embd.weight")).toBe("Q4_K");

@@ -39,35 +39,48 @@ export function prng(seed: number): () => number {
   };
 }
 
+const POOL_BLOCKS = 1 << 15;
+const SEGMENT_BYTES = 1 << 16;
+
+/** ~1.1 MB of random Q8_0 blocks with scale `d`; -128 is outside Q8_0's ±127, so it is folded. */
+function blockPool(next: () => number, d: number): Uint8Array {
+  const pool = new Uint8Array(POOL_BLOCKS * Q8_0_BLOCK_BYTES);
+  for (let o = 0; o < pool.length; o += Q8_0_BLOCK_BYTES) {
+    pool[o] = d & 0xff;
+    pool[o + 1] = d >>> 8;
+    for (let j = 0; j < Q8_0_BLOCK; j += 4) {
+      const bits = next();
+      for (let k = 0; k < 4; k++) {
+        const q = (bits >>> (k * 8)) & 0xff;
+        pool[o + 2 + j + k] = q === 0x80 ? 0x81 : q;
+      }
+    }
+  }
+  return pool;
+}
+
 /**
- * Random Q8_0 rows written straight as blocks (no float pass): scale
- * `amplitude`/127 and uniform int8 quants, so values spread over ±amplitude.
- * Rows listed in `zeroRows` are all zero.
+ * Random Q8_0 rows written straight as blocks: scale `amplitude`/127 and
+ * uniform int8 quants, so values spread over ±amplitude. Chunks are copied
+ * from a random block pool at random offsets, which keeps generating a
+ * 0.5 GB benchmark model to memcpy speed; rows in `zeroRows` are all zero.
  */
 export function randomQ8_0(rowLength: number, rows: number, seed: number, amplitude: number, zeroRows: ReadonlySet<number> = new Set()): TensorData {
   return function* () {
     const next = prng(seed);
-    const d = toHalf(amplitude / 127);
+    const pool = blockPool(next, toHalf(amplitude / 127));
     const rowBytes = (rowLength / Q8_0_BLOCK) * Q8_0_BLOCK_BYTES;
     const rowsPerChunk = Math.max(1, Math.floor(CHUNK_BYTES / rowBytes));
     for (let start = 0; start < rows; start += rowsPerChunk) {
       const n = Math.min(rowsPerChunk, rows - start);
       const out = new Uint8Array(n * rowBytes);
-      for (let r = 0; r < n; r++) {
-        if (zeroRows.has(start + r)) continue;
-        for (let o = r * rowBytes; o < (r + 1) * rowBytes; o += Q8_0_BLOCK_BYTES) {
-          out[o] = d & 0xff;
-          out[o + 1] = d >>> 8;
-          for (let j = 0; j < Q8_0_BLOCK; j += 4) {
-            const bits = next();
-            // four int8 quants per draw; -128 is outside Q8_0's ±127 range, so fold it
-            for (let k = 0; k < 4; k++) {
-              const q = (bits >>> (k * 8)) & 0xff;
-              out[o + 2 + j + k] = q === 0x80 ? 0x81 : q;
-            }
-          }
-        }
+      for (let filledTo = 0; filledTo < out.length; ) {
+        const from = (next() % POOL_BLOCKS) * Q8_0_BLOCK_BYTES;
+        const len = Math.min(SEGMENT_BYTES, pool.length - from, out.length - filledTo);
+        out.set(pool.subarray(from, from + len), filledTo);
+        filledTo += len;
       }
+      for (let r = 0; r < n; r++) if (zeroRows.has(start + r)) out.fill(0, r * rowBytes, (r + 1) * rowBytes);
       yield out;
     }
   };

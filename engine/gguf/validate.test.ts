@@ -141,7 +141,7 @@ describe("validateModel: single files", () => {
   });
 });
 
-describe("validateModel: split models", () => {
+describe("validateModel: split models", { timeout: 120_000 }, () => {
   it("a 3-part split model validates and loads in node-llama-cpp from part 1", async () => {
     const parts = await ensureSplitTestModel("chat", 3);
     parts.forEach((p, i) => expect(p).toMatch(new RegExp(`-0000${i + 1}-of-00003\\.gguf$`)));
