@@ -2,16 +2,15 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import settingsSql from "../../storage/migrations/0001_settings";
 import { openDatabase, type Db } from "../../storage/database";
 import { Downloader } from "../downloader";
 import { HubClient } from "../hub-client";
-import { downloadsMigration } from "../schema";
 import type { DownloadSettings } from "../settings";
 import { bufferContent, ggufBytes } from "./content";
+import { TEST_MIGRATIONS } from "./migrations";
 import { HubEmulator, type EmulatedFile } from "./hub-emulator";
 
-export const TEST_MIGRATIONS = [{ version: 1, name: "settings", sql: settingsSql }, downloadsMigration];
+export { TEST_MIGRATIONS };
 
 /** Short timers so failure paths run in milliseconds; no disk reserve on small test disks. */
 export const FAST_SETTINGS: Partial<DownloadSettings> = {
