@@ -1,8 +1,7 @@
 import { kv } from "./gguf-values";
 import { m2Metadata, m2TensorTable, type M2Hparams, type M2TensorSpec } from "./m2-arch";
-import { SCRIPTS } from "./m2-scripts";
-import { buildScriptedVocab, M2_CONTROL_TOKENS, M2_USER_TOKENS, tokenizerMetadata } from "./m2-vocab";
-import { toSegments } from "./segments";
+import { scriptedSegments } from "./m2-scripted-model";
+import { buildScriptedVocab, tokenizerMetadata } from "./m2-vocab";
 import { filled, fromRows, prng, randomQ8_0 } from "./tensor-data";
 import type { GgufFileInput, GgufTensorInput } from "./writer";
 
@@ -27,8 +26,8 @@ const LLAMA_FTYPE_MOSTLY_Q8_0 = 7;
 
 /** Random Q8_0 weights over the chat scenario's vocab; the EOS row of output.weight is zero so greedy decoding never stops early. */
 export function buildBenchModel(chatTemplate: string): GgufFileInput {
-  const reserved = new Set<string>([...M2_CONTROL_TOKENS, ...M2_USER_TOKENS]);
-  const vocab = buildScriptedVocab(toSegments([SCRIPTS.chat.turn1, SCRIPTS.chat.afterTool], reserved).flat());
+  const { turn1, afterTool } = scriptedSegments("chat");
+  const vocab = buildScriptedVocab([...turn1, ...afterTool]);
   const h = BENCH_HPARAMS;
   const specs = m2TensorTable(h, vocab.tokens.length);
   const tensorFor = (spec: M2TensorSpec, index: number): GgufTensorInput => {

@@ -81,11 +81,17 @@ function outputMatrix(vocab: ScriptedVocab, turn1: readonly number[], afterTool:
   return m;
 }
 
-export function buildScriptedModel(scenario: ScriptedScenario, chatTemplate: string): ScriptedModel {
+/** The text of each token a scripted model generates, per turn (EOS excluded). */
+export function scriptedSegments(scenario: ScriptedScenario): ScriptedModel["segments"] {
   const script = SCRIPTS[scenario];
   const reserved = new Set<string>([...M2_CONTROL_TOKENS, ...M2_USER_TOKENS]);
   const [turn1, afterTool] = toSegments([script.turn1, script.afterTool], reserved);
   if (!turn1 || !afterTool) throw new Error("unreachable");
+  return { turn1, afterTool };
+}
+
+export function buildScriptedModel(scenario: ScriptedScenario, chatTemplate: string): ScriptedModel {
+  const { turn1, afterTool } = scriptedSegments(scenario);
   const vocab = buildScriptedVocab([...turn1, ...afterTool]);
   const nVocab = vocab.tokens.length;
   const flag = nVocab; // the first residual dim past the one-hot block

@@ -1,7 +1,7 @@
 import { Template } from "@huggingface/jinja";
 import { getLlama, type Llama, type LlamaModel, type Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureTestModel, expectedOutput, LONG_LINES, readChatTemplate, type ScriptedScenario } from "./m2-test-models";
+import { ensureTestModel, expectedOutput, expectedTokens, LONG_LINES, readChatTemplate, type ScriptedScenario } from "./m2-test-models";
 
 const SAMPLING = { temperature: 1, topK: 40, topP: 0.95 } as const;
 
@@ -102,6 +102,7 @@ describe("scripted minimax-m2 test models in node-llama-cpp", { timeout: 120_000
   it("long: streams more than 2000 tokens, then stops", async () => {
     const out = await generate("long", [user], false);
     expect(out.tokenCount).toBeGreaterThanOrEqual(2000);
+    expect(out.tokenCount).toBe(expectedTokens("long", "turn1").length);
     expect(out.text).toBe(expectedOutput("long", "turn1"));
   });
 });

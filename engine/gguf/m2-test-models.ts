@@ -5,11 +5,16 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BENCH_HPARAMS, BENCH_SEED, buildBenchModel } from "./m2-bench-model";
 import { SCRIPTS, type ScriptedScenario, type TestScenario } from "./m2-scripts";
-import { buildScriptedModel, SCRIPTED_HPARAMS, SCRIPTED_WEIGHTS } from "./m2-scripted-model";
+import { buildScriptedModel, scriptedSegments, SCRIPTED_HPARAMS, SCRIPTED_WEIGHTS } from "./m2-scripted-model";
 import { splitPartPath, writeGgufSplit } from "./split";
 import { writeGguf, type GgufFileInput } from "./writer";
 
 export { expectedOutput, LONG_LINES, SCRIPTS, type ScriptedScenario, type TestScenario } from "./m2-scripts";
+
+/** Each generated token's text for a scripted turn, in order (EOS excluded): for streaming assertions. */
+export function expectedTokens(scenario: ScriptedScenario, turn: "turn1" | "afterTool"): readonly string[] {
+  return scriptedSegments(scenario)[turn];
+}
 
 /** Bump when the generator's code changes in a way the parameters below do not show. */
 const GENERATOR_VERSION = 3;

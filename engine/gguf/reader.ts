@@ -196,7 +196,9 @@ export async function readGgufHeader(path: string): Promise<GgufHeader> {
     throw new AppError("internal", `cannot open ${path}: ${(error as Error).message}`, { path });
   }
   try {
-    const c = new FileCursor(fd, fstatSync(fd).size);
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw modelInvalid(path, "not_gguf", `${path} is not a file`);
+    const c = new FileCursor(fd, st.size);
     try {
       return parse(path, c);
     } catch (error) {

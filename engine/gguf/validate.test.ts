@@ -136,6 +136,10 @@ describe("validateModel: single files", () => {
     expect(await reasonOf(await writeSmall("llama.gguf", smallModel("llama")))).toBe("valid");
   });
 
+  it("a directory → not_gguf", async () => {
+    expect(await reasonOf(dir)).toBe("not_gguf");
+  });
+
   it("a missing file is not_found, not model_invalid", async () => {
     await expect(validateModel(join(dir, "nope.gguf"))).rejects.toMatchObject({ code: "not_found" });
   });
