@@ -1,3 +1,4 @@
+import { kv } from "./gguf-values";
 import { m2Metadata, m2TensorTable, type M2Hparams, type M2TensorSpec } from "./m2-arch";
 import { SCRIPTS, type ScriptedScenario } from "./m2-scripts";
 import { buildScriptedVocab, M2_CONTROL_TOKENS, M2_USER_TOKENS, tokenizerMetadata, type ScriptedVocab } from "./m2-vocab";
@@ -13,7 +14,8 @@ import type { GgufFileInput, GgufTensorInput } from "./writer";
  * output.weight[next, cur] = TRANSITION is a Markov chain: the prompt's last
  * `\n` (after `<think>`) → segment 1 → … → EOS. After the final RMS norm the
  * one-hot has magnitude √n_embd, so the chosen logit beats the rest by
- * TRANSITION·√n_embd (≥ 170 here): probability 1 at temperature 1.
+ * TRANSITION·√n_embd (≥ 178 here; output.weight is Q8_0, which is exact
+ * enough at such margins): probability 1 at temperature 1.
  *
  * Branch: layer 0 head 0 uses dim 64 (past the 64 roped dims, NEOX rope
  * leaves it alone). The `\n` query and `<response>` keys meet there, so `\n`
@@ -137,11 +139,11 @@ export function buildScriptedModel(scenario: ScriptedScenario, chatTemplate: str
   };
 
   const tensors = m2TensorTable(hparams, nVocab).map(tensorFor);
-  const kv = [
+  const metadata = [
     ...m2Metadata(hparams, `m2-scripted-${scenario}`),
     ...tokenizerMetadata(vocab, chatTemplate),
-    // llama_ftype ALL_F32: the bulk of the bytes is F32
-    { key: "general.file_type", value: { type: "u32", value: 0 } } as const,
+    // llama_ftype ALL_F32: most bytes are F32 (token_embd is F16, output.weight Q8_0)
+    kv.u32("general.file_type", 0),
   ];
-  return { input: { kv, tensors }, vocab, hparams, segments: { turn1, afterTool } };
+  return { input: { kv: metadata, tensors }, vocab, hparams, segments: { turn1, afterTool } };
 }
