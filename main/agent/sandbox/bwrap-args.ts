@@ -26,12 +26,18 @@ export interface BwrapPlan {
   maskedDirs: string[];
   /** Existing host paths to show read-only after the tmpfs mounts. */
   extraReadOnly: string[];
+  /** bwrap >= 0.8: no nested user namespaces (the kernel surface they open) inside the sandbox. */
+  disableUserns: boolean;
+  /** Descriptor the seccomp program (seccomp.ts) is read from, or null for none. */
+  seccompFd: number | null;
 }
 
 export function bwrapArgs(plan: BwrapPlan): string[] {
   const args = [plan.bwrap, "--die-with-parent", "--new-session", "--unshare-all"];
+  if (plan.disableUserns) args.push("--unshare-user", "--disable-userns");
   if (plan.network) args.push("--share-net");
   args.push("--cap-drop", "ALL", "--clearenv");
+  if (plan.seccompFd !== null) args.push("--seccomp", String(plan.seccompFd));
   args.push("--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev");
   for (const dir of TMPFS_DIRS) args.push("--tmpfs", dir);
   for (const file of plan.maskedFiles) args.push("--ro-bind", "/dev/null", file);

@@ -17,8 +17,9 @@ async function findExecutable(name: string): Promise<string | null> {
 }
 
 /** Runs bwrap once with the same namespaces and mounts a real run uses: present is not the same as working. */
-function probeBwrap(bwrap: string): Promise<{ ok: boolean; detail: string }> {
+function probeBwrap(bwrap: string, extra: string[]): Promise<{ ok: boolean; detail: string }> {
   const args = [
+    ...extra,
     "--die-with-parent", "--new-session", "--unshare-all", "--cap-drop", "ALL", "--clearenv",
     "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--", "/bin/sh", "-c", "exit 0",
   ];
@@ -43,7 +44,8 @@ async function detectLinux(): Promise<SandboxCapability> {
   if (!bwrap) return { kind: "none", reason: "bubblewrap (bwrap) is not installed; install it (e.g. apt install bubblewrap) to run commands" };
   const prlimit = await findExecutable("prlimit");
   if (!prlimit) return { kind: "none", reason: "prlimit (util-linux) is missing, so memory and process limits cannot be applied" };
-  const probe = await probeBwrap(bwrap);
+  const disableUserns = (await probeBwrap(bwrap, ["--unshare-user", "--disable-userns"])).ok;
+  const probe = disableUserns ? { ok: true, detail: "" } : await probeBwrap(bwrap, []);
   if (!probe.ok) {
     return { kind: "none", reason: `bubblewrap is installed but cannot create a sandbox here (${probe.detail}); user namespaces may be disabled` };
   }
@@ -51,14 +53,15 @@ async function detectLinux(): Promise<SandboxCapability> {
   const cgroup = await detectCgroup();
   const root = process.getuid?.() === 0;
   const notes: string[] = [];
+  if (!disableUserns) notes.push("this bwrap cannot --disable-userns: commands may create nested user namespaces");
   if (root) notes.push("running as root: the sandbox keeps host uid 0 without capabilities; RLIMIT_NPROC does not bind root");
-  if (cgroup) return { kind: "bwrap", bwrap, prlimit, shell, processLimit: cgroup.kind, cgroupParent: cgroup.parent, notes };
+  if (cgroup) return { kind: "bwrap", bwrap, prlimit, shell, processLimit: cgroup.kind, cgroupParent: cgroup.parent, disableUserns, notes };
   if (!root) {
     notes.push("no writable pids cgroup: RLIMIT_NPROC, counted inside the sandbox's own user namespace, limits processes");
-    return { kind: "bwrap", bwrap, prlimit, shell, processLimit: "rlimit-nproc", cgroupParent: null, notes };
+    return { kind: "bwrap", bwrap, prlimit, shell, processLimit: "rlimit-nproc", cgroupParent: null, disableUserns, notes };
   }
   notes.push("no writable pids cgroup and running as root: nothing limits the number of processes");
-  return { kind: "bwrap", bwrap, prlimit, shell, processLimit: "none", cgroupParent: null, notes };
+  return { kind: "bwrap", bwrap, prlimit, shell, processLimit: "none", cgroupParent: null, disableUserns, notes };
 }
 
 async function detectNow(): Promise<SandboxCapability> {

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
+import type { Writable } from "node:stream";
 import { CappedOutput } from "./output-cap";
 import type { SandboxLimits } from "./types";
 
@@ -8,6 +9,8 @@ export interface ExecuteOptions {
   cwd?: string;
   limits: SandboxLimits;
   signal?: AbortSignal;
+  /** Written to the child's fd 3 (bwrap --seccomp 3). */
+  fd3?: Buffer;
 }
 
 export interface ExecuteResult {
@@ -39,8 +42,13 @@ export function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       cwd: options.cwd,
       env: options.env,
       detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: options.fd3 ? ["ignore", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"],
     });
+    if (options.fd3) {
+      const fd3 = child.stdio[3] as Writable;
+      fd3.on("error", () => undefined); // the child may exit before reading it
+      fd3.end(options.fd3);
+    }
     const stdout = new CappedOutput(options.limits.maxOutputBytes);
     const stderr = new CappedOutput(options.limits.maxOutputBytes);
     let timedOut = false;
@@ -65,8 +73,11 @@ export function execute(options: ExecuteOptions): Promise<ExecuteResult> {
         killTree();
       }
     };
-    child.stdout.on("data", onData(stdout));
-    child.stderr.on("data", onData(stderr));
+    const out = child.stdout;
+    const err = child.stderr;
+    if (!out || !err) throw new Error("execute: stdio pipes missing");
+    out.on("data", onData(stdout));
+    err.on("data", onData(stderr));
 
     const timer = setTimeout(() => {
       timedOut = true;
@@ -107,8 +118,8 @@ export function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     child.on("exit", (code, signal) => {
       exit = { code, signal };
       setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
+        out.destroy();
+        err.destroy();
         finish();
       }, PIPE_GRACE_MS).unref();
     });

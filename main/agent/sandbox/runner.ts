@@ -11,6 +11,7 @@ import { execute } from "./execute";
 import type { ExecuteResult } from "./execute";
 import { sandboxExecArgv } from "./macos-profile";
 import { enforceProtected, planProtected } from "./protected";
+import { seccompFilter } from "./seccomp";
 import { DEFAULT_LIMITS } from "./types";
 import type { RunRequest, RunResult, SandboxCapability, SandboxLimits } from "./types";
 
@@ -52,6 +53,7 @@ async function runBwrap(cap: Extract<SandboxCapability, { kind: "bwrap" }>, work
     const real = await realpath(path).catch(() => null);
     if (real) extraReadOnly.push(real);
   }
+  const seccomp = seccompFilter();
   const argv = bwrapArgs({
     bwrap: cap.bwrap,
     prlimit: cap.prlimit,
@@ -65,8 +67,11 @@ async function runBwrap(cap: Extract<SandboxCapability, { kind: "bwrap" }>, work
     maskedFiles,
     maskedDirs,
     extraReadOnly,
+    seccompFd: seccomp ? 3 : null,
+    disableUserns: cap.disableUserns,
   });
   const warnings = [...cap.notes];
+  if (!seccomp) warnings.push(`no seccomp filter for ${process.arch}: unix sockets at visible paths stay reachable`);
   let cgroup: RunCgroup | null = null;
   let spawnArgv = argv;
   if ((cap.processLimit === "cgroup-v1" || cap.processLimit === "cgroup-v2") && cap.cgroupParent) {
@@ -76,7 +81,7 @@ async function runBwrap(cap: Extract<SandboxCapability, { kind: "bwrap" }>, work
   }
   let result: ExecuteResult;
   try {
-    result = await execute({ argv: spawnArgv, env: {}, limits, signal: request.signal });
+    result = await execute({ argv: spawnArgv, env: {}, limits, signal: request.signal, fd3: seccomp ?? undefined });
   } finally {
     await cgroup?.destroy();
   }

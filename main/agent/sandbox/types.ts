@@ -10,6 +10,8 @@ export type SandboxCapability =
       processLimit: ProcessLimitKind;
       /** Where per-run pids cgroups are created, for the cgroup kinds. */
       cgroupParent: string | null;
+      /** bwrap supports --disable-userns here. */
+      disableUserns: boolean;
       notes: string[];
     }
   | { kind: "sandbox-exec"; sandboxExec: string; shell: string; notes: string[] }
