@@ -114,6 +114,29 @@ describe("pause, resume, cancel and limits", () => {
     expect(t.emulator.bytesServed()).toBeLessThanOrEqual(1_500_000 - kept + 16);
   });
 
+  it("after a reboot trusts only fdatasync'ed progress", async () => {
+    const files = model("Q5_K_S", 1, 1_200_000);
+    t.emulator.throttle(400_000);
+    const first = t.setup({ syncIntervalMs: 60_000 });
+    const { id } = await first.downloader.start({ ref: `hf:${REPO}:Q5_K_S`, destDir: first.models });
+    await until(() => (first.downloader.get(id)?.bytesDone ?? 0) > 400_000, 10_000, "progress");
+    await first.downloader.close();
+    // As if the machine lost power: only the first 100 KB had been synced, on another boot.
+    t.db.prepare("UPDATE download_chunks SET synced = MIN(done, 100000) WHERE idx = 0").run();
+    t.db.prepare("UPDATE download_chunks SET synced = 0 WHERE idx > 0").run();
+    t.db.prepare("UPDATE download_files SET boot_id = 'an-earlier-boot'").run();
+    t.emulator.throttle(null);
+    t.emulator.resetCounters();
+    const second = t.setup();
+    await second.downloader.resume(id);
+    const done = await second.downloader.wait(id);
+    expect(done.state).toBe("completed");
+    expect(readFileSync(done.primaryPath).equals(files[0]?.content.read(0, 1_200_000) ?? Buffer.alloc(0))).toBe(true);
+    const served = t.emulator.bytesServed();
+    expect(served).toBeGreaterThanOrEqual(1_100_000);
+    expect(served).toBeLessThanOrEqual(1_100_000 + 16);
+  });
+
   it("refuses a second download of the same files and a model that is already there", async () => {
     model("Q2_K_L", 1, 200_000);
     const { downloader, models } = t.setup();

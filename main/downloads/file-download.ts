@@ -2,6 +2,7 @@ import { mkdir, open, rename, stat, unlink, type FileHandle } from "node:fs/prom
 import { basename, dirname } from "node:path";
 import { AppError } from "../../app/contract";
 import { backoffDelay, sleep } from "./backoff";
+import { bootId } from "./boot-id";
 import { chunkSizeFor, planChunks, type Chunk } from "./chunk-plan";
 import { fetchChunk, RangeIgnoredError, WriteError } from "./chunk-fetch";
 import { freeBytes, isDiskFull } from "./disk-space";
@@ -79,12 +80,13 @@ class FileRun {
   private readonly probes = new Map<number, ProbeResult>();
   private readonly reprobes = new Map<number, Promise<void>>();
   private readonly persisted = new Map<number, number>();
+  private readonly synced = new Map<number, number>();
   private fh: FileHandle | undefined;
   private hasher: PrefixHasher | undefined;
   private firstError: unknown = null;
   private frontierIdx = 0;
   private flushChain: Promise<void> = Promise.resolve();
-  private flushQueued = false;
+  private readonly queued = { flush: false, sync: false };
   private discarded = false;
   private readonly partial: string;
 
@@ -93,7 +95,14 @@ class FileRun {
     private readonly file: FileRow,
   ) {
     this.partial = partialPath(file.finalPath);
-    for (const c of file.chunks) this.persisted.set(c.idx, c.done);
+    // Written-but-unsynced bytes died with the page cache if the machine rebooted since.
+    const rebooted = file.bootId != null && file.bootId !== bootId();
+    file.chunks.forEach((c, i) => {
+      const synced = file.synced?.[i] ?? 0;
+      if (rebooted) c.done = Math.min(c.done, synced);
+      this.persisted.set(c.idx, rebooted ? -1 : c.done);
+      this.synced.set(c.idx, synced);
+    });
   }
 
   private get signal(): AbortSignal {
@@ -114,7 +123,10 @@ class FileRun {
     this.hasher = new PrefixHasher(this.fh, file.sources, (m) =>
       this.fail(this.hashMismatch(m.sourceIdx, m.expected, m.actual)),
     );
-    const timer = setInterval(() => void this.flush().catch((e: unknown) => this.fail(e)), ctx.settings.flushIntervalMs);
+    const timers = [
+      setInterval(() => void this.flush().catch((e: unknown) => this.fail(e)), ctx.settings.flushIntervalMs),
+      setInterval(() => void this.sync().catch((e: unknown) => this.fail(e)), ctx.settings.syncIntervalMs),
+    ];
     try {
       void this.hasher.advance(this.frontier());
       await this.runWorkers();
@@ -127,9 +139,12 @@ class FileRun {
       if (failureReason(failure) === "hash_mismatch") await this.discard();
       throw failure;
     } finally {
-      clearInterval(timer);
+      for (const timer of timers) clearInterval(timer);
       ctx.signal.removeEventListener("abort", onOuterAbort);
-      if (!this.discarded) await this.flush().catch(() => undefined);
+      if (!this.discarded) {
+        await this.sync().catch(() => undefined);
+        await this.flush().catch(() => undefined);
+      }
       await this.fh?.close().catch(() => undefined);
     }
   }
@@ -140,9 +155,18 @@ class FileRun {
     if (written === 0) return;
     const size = await stat(this.partial).then((s) => s.size, () => -1);
     if (size >= written) return;
+    this.resetProgress();
+  }
+
+  private resetProgress(): void {
     for (const c of this.file.chunks) c.done = 0;
-    this.ctx.store.saveProgress(this.ctx.downloadId, this.file.idx, this.file.chunks);
-    for (const c of this.file.chunks) this.persisted.set(c.idx, 0);
+    const zero = this.file.chunks.map((c) => ({ idx: c.idx, done: 0, synced: 0 }));
+    this.ctx.store.saveProgress(this.ctx.downloadId, this.file.idx, zero, bootId());
+    this.ctx.store.saveSynced(this.ctx.downloadId, this.file.idx, zero);
+    for (const c of this.file.chunks) {
+      this.persisted.set(c.idx, 0);
+      this.synced.set(c.idx, 0);
+    }
   }
 
   private async probeIncompleteSources(): Promise<void> {
@@ -324,8 +348,7 @@ class FileRun {
     await this.fh?.close().catch(() => undefined);
     this.fh = undefined;
     await unlink(this.partial).catch(() => undefined);
-    for (const c of this.file.chunks) c.done = 0;
-    this.ctx.store.saveProgress(this.ctx.downloadId, this.file.idx, this.file.chunks);
+    this.resetProgress();
   }
 
   private fail(error: unknown): void {
@@ -335,22 +358,36 @@ class FileRun {
     if (!this.internal.signal.aborted) this.internal.abort();
   }
 
-  /** fdatasync first, then record: SQLite never claims bytes a power cut could lose. */
+  /** Records written bytes (no fsync): enough after a crash of this process, not of the machine. */
   private flush(): Promise<void> {
-    if (this.flushQueued || this.discarded) return this.flushChain;
-    this.flushQueued = true;
-    this.flushChain = this.flushChain.then(async () => {
-      this.flushQueued = false;
-      const fh = this.fh;
-      if (!fh || this.discarded) return;
-      const changed = this.file.chunks
-        .filter((c) => this.persisted.get(c.idx) !== c.done)
-        .map((c) => ({ idx: c.idx, done: c.done }));
+    return this.persist("flush", async () => {
+      const changed = this.file.chunks.filter((c) => this.persisted.get(c.idx) !== c.done).map((c) => ({ idx: c.idx, done: c.done }));
       if (changed.length === 0) return;
+      this.ctx.store.saveProgress(this.ctx.downloadId, this.file.idx, changed, bootId());
+      for (const c of changed) this.persisted.set(c.idx, c.done);
+    });
+  }
+
+  /** fdatasync, then record what it covered: the progress a reboot cannot take back. */
+  private sync(): Promise<void> {
+    return this.persist("sync", async (fh) => {
+      const snapshot = this.file.chunks.filter((c) => this.synced.get(c.idx) !== c.done).map((c) => ({ idx: c.idx, synced: c.done }));
+      if (snapshot.length === 0) return;
       await fh.datasync();
       if (this.discarded) return;
-      this.ctx.store.saveProgress(this.ctx.downloadId, this.file.idx, changed);
-      for (const c of changed) this.persisted.set(c.idx, c.done);
+      this.ctx.store.saveSynced(this.ctx.downloadId, this.file.idx, snapshot);
+      for (const c of snapshot) this.synced.set(c.idx, c.synced);
+    });
+  }
+
+  /** One persistence step at a time; a request already queued covers later ones. */
+  private persist(kind: "flush" | "sync", step: (fh: FileHandle) => Promise<void>): Promise<void> {
+    if (this.queued[kind] || this.discarded) return this.flushChain;
+    this.queued[kind] = true;
+    this.flushChain = this.flushChain.then(async () => {
+      this.queued[kind] = false;
+      const fh = this.fh;
+      if (fh && !this.discarded) await step(fh);
     });
     return this.flushChain;
   }

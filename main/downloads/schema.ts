@@ -35,6 +35,7 @@ CREATE TABLE download_files (
   final_path TEXT NOT NULL,
   size INTEGER NOT NULL,
   verified INTEGER NOT NULL DEFAULT 0,
+  boot_id TEXT,                 -- the boot on which "done" was last recorded
   PRIMARY KEY (download_id, idx)
 ) STRICT;
 
@@ -53,7 +54,8 @@ CREATE TABLE download_sources (
   FOREIGN KEY (download_id, file_idx) REFERENCES download_files(download_id, idx) ON DELETE CASCADE
 ) STRICT;
 
--- Byte ranges of a file; "done" counts bytes from "start" that are written and fdatasync'ed.
+-- Byte ranges of a file. "done": bytes from "start" written (safe across a process crash);
+-- "synced": bytes also fdatasync'ed (safe across a reboot).
 CREATE TABLE download_chunks (
   download_id TEXT NOT NULL,
   file_idx INTEGER NOT NULL,
@@ -61,6 +63,7 @@ CREATE TABLE download_chunks (
   start INTEGER NOT NULL,
   end INTEGER NOT NULL,
   done INTEGER NOT NULL DEFAULT 0,
+  synced INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (download_id, file_idx, idx),
   FOREIGN KEY (download_id, file_idx) REFERENCES download_files(download_id, idx) ON DELETE CASCADE
 ) STRICT;

@@ -13,8 +13,10 @@ export const DownloadSettingsSchema = z.object({
   retryBaseMs: z.number().min(0),
   retryMaxMs: z.number().min(0),
   idleTimeoutMs: z.number().min(100),
-  /** How often written bytes are fdatasync'ed and recorded in SQLite. */
+  /** How often written bytes are recorded in SQLite (what a crash of the app can resume from). */
   flushIntervalMs: z.number().min(10),
+  /** How often the partial is fdatasync'ed and that recorded (what a reboot can resume from). */
+  syncIntervalMs: z.number().min(10),
   progressIntervalMs: z.number().min(10),
   /** How often free space is checked while downloading; 0 = only before starting. */
   diskCheckIntervalMs: z.number().min(0),
@@ -32,7 +34,8 @@ export const DEFAULT_DOWNLOAD_SETTINGS: DownloadSettings = {
   retryBaseMs: 500,
   retryMaxMs: 30_000,
   idleTimeoutMs: 30_000,
-  flushIntervalMs: 1_000,
+  flushIntervalMs: 500,
+  syncIntervalMs: 10_000,
   progressIntervalMs: 500,
   diskCheckIntervalMs: 2_000,
   diskReserveBytes: 256 * 1024 * 1024,

@@ -23,6 +23,10 @@ export interface FileRow {
   verified: boolean;
   sources: SourceRow[];
   chunks: Chunk[];
+  /** Bytes of each chunk known to be fdatasync'ed (same order as chunks). */
+  synced?: number[];
+  /** Boot on which `done` was recorded; on another boot only `synced` is trusted. */
+  bootId?: string | null;
 }
 
 export interface DownloadRow {
@@ -82,11 +86,20 @@ export class DownloadStore {
       state, error ? JSON.stringify(error) : null, Date.now(), id);
   }
 
-  /** Progress of many chunks in one transaction (called after an fdatasync of the file). */
-  saveProgress(id: string, fileIdx: number, chunks: ReadonlyArray<{ idx: number; done: number }>): void {
+  /** Written bytes per chunk, in one transaction, stamped with the current boot. */
+  saveProgress(id: string, fileIdx: number, chunks: ReadonlyArray<{ idx: number; done: number }>, boot: string): void {
     const update = this.db.prepare("UPDATE download_chunks SET done = ? WHERE download_id = ? AND file_idx = ? AND idx = ?");
     this.db.transaction(() => {
       for (const c of chunks) update.run(c.done, id, fileIdx, c.idx);
+      this.db.prepare("UPDATE download_files SET boot_id = ? WHERE download_id = ? AND idx = ?").run(boot, id, fileIdx);
+    })();
+  }
+
+  /** Bytes per chunk that an fdatasync has made durable. */
+  saveSynced(id: string, fileIdx: number, chunks: ReadonlyArray<{ idx: number; synced: number }>): void {
+    const update = this.db.prepare("UPDATE download_chunks SET synced = ? WHERE download_id = ? AND file_idx = ? AND idx = ?");
+    this.db.transaction(() => {
+      for (const c of chunks) update.run(c.synced, id, fileIdx, c.idx);
     })();
   }
 
@@ -127,22 +140,23 @@ export class DownloadStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const chunk = this.db.prepare(
-      "INSERT INTO download_chunks (download_id, file_idx, idx, start, end, done) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO download_chunks (download_id, file_idx, idx, start, end, done, synced) VALUES (?, ?, ?, ?, ?, ?, ?)",
     );
     for (const s of file.sources) source.run(id, file.idx, s.idx, s.url, s.offset, s.size, s.sha256, s.etag, s.rangeable ? 1 : 0);
-    for (const c of file.chunks) chunk.run(id, file.idx, c.idx, c.start, c.end, c.done);
+    // A new layout starts from what the caller says is there (0, or whole files already verified).
+    for (const c of file.chunks) chunk.run(id, file.idx, c.idx, c.start, c.end, c.done, c.done);
   }
 
   private hydrate(raw: RawDownload): DownloadRecord {
     const files = this.db
-      .prepare("SELECT idx, final_path, size, verified FROM download_files WHERE download_id = ? ORDER BY idx")
-      .all(raw.id) as Array<{ idx: number; final_path: string; size: number; verified: number }>;
+      .prepare("SELECT idx, final_path, size, verified, boot_id FROM download_files WHERE download_id = ? ORDER BY idx")
+      .all(raw.id) as Array<{ idx: number; final_path: string; size: number; verified: number; boot_id: string | null }>;
     const sources = this.db
       .prepare("SELECT * FROM download_sources WHERE download_id = ? ORDER BY file_idx, idx")
       .all(raw.id) as Array<{ file_idx: number; idx: number; url: string; offset: number; size: number; sha256: string | null; etag: string | null; rangeable: number }>;
     const chunks = this.db
-      .prepare("SELECT file_idx, idx, start, end, done FROM download_chunks WHERE download_id = ? ORDER BY file_idx, idx")
-      .all(raw.id) as Array<{ file_idx: number; idx: number; start: number; end: number; done: number }>;
+      .prepare("SELECT file_idx, idx, start, end, done, synced FROM download_chunks WHERE download_id = ? ORDER BY file_idx, idx")
+      .all(raw.id) as Array<{ file_idx: number; idx: number; start: number; end: number; done: number; synced: number }>;
     return {
       id: raw.id,
       ref: JSON.parse(raw.ref) as ModelRef,
@@ -159,6 +173,8 @@ export class DownloadStore {
         finalPath: f.final_path,
         size: f.size,
         verified: f.verified === 1,
+        bootId: f.boot_id,
+        synced: chunks.filter((c) => c.file_idx === f.idx).map((c) => c.synced),
         sources: sources.filter((s) => s.file_idx === f.idx).map((s) => ({
           idx: s.idx, url: s.url, offset: s.offset, size: s.size, sha256: s.sha256, etag: s.etag, rangeable: s.rangeable === 1,
         })),

@@ -21,6 +21,7 @@ export const FAST_SETTINGS: Partial<DownloadSettings> = {
   retryMaxMs: 50,
   idleTimeoutMs: 2_000,
   flushIntervalMs: 50,
+  syncIntervalMs: 100,
   progressIntervalMs: 50,
   diskCheckIntervalMs: 0,
   diskReserveBytes: 0,

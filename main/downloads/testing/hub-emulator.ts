@@ -331,10 +331,7 @@ export class HubEmulator {
       this.served.set(key, (this.served.get(key) ?? 0) + n);
       sent += n;
       at += n;
-      if (!res.write(data)) await new Promise<void>((resolve) => {
-        res.once("drain", resolve);
-        res.once("close", resolve);
-      });
+      if (!res.write(data)) await drained(res);
       if (this.bytesPerSecond) {
         const due = began + (sent / this.bytesPerSecond) * 1000;
         const wait = due - Date.now();
@@ -349,6 +346,18 @@ export class HubEmulator {
     }
     res.end();
   }
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
 }
 
 function sha1(text: string): string {
