@@ -69,7 +69,11 @@ export class PathGuard {
         existing = dirname(existing);
       }
     }
-    const realBase = await realpath(existing);
+    // lstat found it but realpath cannot follow it: a symlink to nowhere. Writing through it would
+    // create its target wherever that is (say .git/hooks/pre-commit), so it is refused outright.
+    const realBase = await realpath(existing).catch(() => {
+      throw refuse("dangling_symlink", `${input} goes through a symlink whose target does not exist.`, input);
+    });
     const real = missing.length === 0 ? realBase : join(realBase, ...missing);
     if (!this.inside(real)) {
       throw refuse("symlink_escape", `${input} leads outside the workspace through a symlink (to ${realBase}).`, input);

@@ -93,22 +93,42 @@ function wordsOf(command: PCommand): PWord[] {
   return command.type === "simple" ? [...command.assignments, ...command.words, ...targets] : targets;
 }
 
-/** The script of `bash -c '…'` and friends, or null when this is not such a call. */
+/**
+ * The script of `bash -c '…'` and friends, or null when this runs a script file or stdin. Options
+ * are read the way bash reads them: all of them first (some take a value), then the first operand
+ * is the -c string.
+ */
 function nestedShellScript(command: PSimple): string | null {
   const name = command.words[0]?.value;
   if (!name || !SHELLS.has(name.slice(name.lastIndexOf("/") + 1))) return null;
-  let i = 1;
-  let flags = "";
-  while (i < command.words.length && /^[-+][A-Za-z]+$/.test(command.words[i]?.value ?? "")) {
-    flags += command.words[i]?.value?.slice(1) ?? "";
-    i++;
+  let hasC = false;
+  for (let i = 1; i < command.words.length; i++) {
+    const word = command.words[i] as PWord;
+    if (word.value === null) {
+      if (hasC) throw new Unsupported("a `-c` script computed at run time");
+      throw new Unsupported("shell options computed at run time");
+    }
+    const arg = word.value;
+    if (arg === "--" || arg === "-") {
+      const script = command.words[i + 1];
+      if (!hasC) return null;
+      if (!script) throw new Unsupported("`-c` without a script");
+      if (script.value === null) throw new Unsupported("a `-c` script computed at run time");
+      return script.value;
+    }
+    if (arg.startsWith("--")) {
+      if (arg === "--rcfile" || arg === "--init-file") i++;
+      continue;
+    }
+    if (/^[-+][A-Za-z]+$/.test(arg)) {
+      if (arg.includes("c")) hasC = true;
+      if (/[oO]/.test(arg)) i++; // -o pipefail, -O extglob: the next word is the option's value
+      continue;
+    }
+    return hasC ? arg : null;
   }
-  if (!flags.includes("c")) return null;
-  if (/[oO]/.test(flags)) throw new Unsupported("shell options that take arguments before `-c`");
-  const script = command.words[i];
-  if (!script) throw new Unsupported("`-c` without a script");
-  if (script.value === null) throw new Unsupported("a `-c` script computed at run time");
-  return script.value;
+  if (hasC) throw new Unsupported("`-c` without a script");
+  return null;
 }
 
 function crossCheckStatements(mine: PStatement[], reference: RefStmt[], bytes: (index: number) => number): void {

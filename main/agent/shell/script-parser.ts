@@ -200,15 +200,17 @@ class Parser {
     this.parseList(close);
     const bodyEnd = this.i;
     this.i++;
+    let end = this.i;
     const redirects: PRedirect[] = [];
     for (;;) {
       this.skipBlanks();
       if (!this.atRedirect()) break;
       redirects.push(this.parseRedirect());
+      end = this.i;
     }
     const c = this.peek();
     if (c !== "" && !"\n;&|)#}".includes(c)) throw new Unsupported(`\`${c}\` right after a \`${close}\``);
-    return { type, start, end: this.i, bodyStart, bodyEnd, redirects };
+    return { type, start, end, bodyStart, bodyEnd, redirects };
   }
 
   private parseSimple(): PSimple {

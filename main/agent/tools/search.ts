@@ -82,7 +82,7 @@ async function readCandidate(absolute: string): Promise<string | null> {
   }
 }
 
-export async function searchTool(ctx: ToolContext, args: ToolArgs["search"]): Promise<ToolOutput> {
+export async function searchTool(ctx: ToolContext, args: ToolArgs["search"], budgetMs = TIME_BUDGET_MS): Promise<ToolOutput> {
   try {
     new RegExp(args.pattern);
   } catch (error) {
@@ -90,7 +90,7 @@ export async function searchTool(ctx: ToolContext, args: ToolArgs["search"]): Pr
   }
   const scope = await ctx.guard.resolve(args.path ?? ".");
   if (!scope.stats) throw new AppError("bad_request", `${args.path ?? "."} does not exist.`, { reason: "not_found", path: args.path });
-  const deadline = Date.now() + TIME_BUDGET_MS;
+  const deadline = Date.now() + budgetMs;
   const worker = new RegexWorker();
   const matches: Match[] = [];
   let skipped = 0;
@@ -134,7 +134,7 @@ export async function searchTool(ctx: ToolContext, args: ToolArgs["search"]): Pr
   const shown = matches.slice(0, MAX_MATCHES);
   const lines = shown.map(([path, line, text]) => `${path}:${line}: ${text}`);
   if (matches.length > MAX_MATCHES) lines.push(`[… more than ${MAX_MATCHES} matches; narrow the search with path or a more specific pattern]`);
-  if (timedOut) lines.push(`[… search stopped after ${TIME_BUDGET_MS / 1000} s: results are partial; narrow path or simplify the pattern]`);
+  if (timedOut) lines.push(`[… search stopped after ${budgetMs / 1000} s: results are partial; narrow path or simplify the pattern]`);
   if (shown.length === 0 && !timedOut) lines.push("No matches.");
   return { content: lines.join("\n"), data: { matches: shown.length, skippedFiles: skipped, timedOut } };
 }
