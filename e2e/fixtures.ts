@@ -19,6 +19,8 @@ const root = join(import.meta.dirname, "..");
 export async function startHeadlessHost(dataDir = mkdtempSync(join(tmpdir(), "m2d-e2e-"))): Promise<HeadlessHost> {
   const child = spawn(process.execPath, [join(root, "dist", "main", "cli", "m2d.js"), "serve", "--port", "0", "--data-dir", dataDir], {
     stdio: ["ignore", "pipe", "pipe"],
+    // Tiny scripted models on a 2-core box share it with Chromium: one compute thread keeps tokens fast.
+    env: { ...process.env, M2D_ENGINE_THREADS: process.env.M2D_ENGINE_THREADS ?? "1" },
   });
   let log = "";
   const url = await new Promise<string>((resolve, reject) => {

@@ -8,6 +8,7 @@ import { databasePath } from "./paths";
 import type { GenerationService } from "./services/generation-service";
 import type { ModelService } from "./services/model-service";
 import { ChatService } from "./services/chat-service";
+import { AgentService } from "./services/agent-service";
 import { chatHandlers } from "./router/chat-handlers";
 import { recoverInterrupted } from "./chat/stream-writer";
 import { startPurgeTimer } from "./chat/purge-timer";
@@ -28,6 +29,7 @@ export interface Backend {
   models: ModelService;
   generations: GenerationService;
   chat: ChatService;
+  agent: AgentService;
   db: Db;
   close(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export function createBackend(options: BackendOptions): Backend {
   events.subscribe((event) => {
     if (event.type === "generation.event") chat.onGenerationEvent(event.generationId, event.event);
   });
+  const agent = new AgentService(db, chat, options.dataDir, publish);
   const stopPurging = startPurgeTimer(chat.repo, {
     onPurged: () => publish({ type: "chat.conversations_changed" }),
     onError: (error) => log("warn", `Purging deleted conversations failed: ${error.message}`),
@@ -71,6 +74,14 @@ export function createBackend(options: BackendOptions): Backend {
     "generation.start": async ({ generationId, request }) => (await generations.start(generationId, request), { generationId }),
     "generation.abort": async ({ generationId }) => (await generations.abort(generationId), {}),
     ...chatHandlers(chat, models, engine),
+    "agent.start": async ({ workspace, task, conversationId, mode, maxSteps }) => {
+      const { conversationId: id } = await agent.start({ workspace, task, mode, maxSteps, ...(conversationId ? { conversationId } : {}) });
+      return { conversationId: id };
+    },
+    "agent.approve": async ({ approvalId, approved }) => (agent.approve(approvalId, approved), {}),
+    "agent.stop": async ({ conversationId }) => (await agent.stop(conversationId), {}),
+    "agent.toolRuns": async ({ conversationId }) => ({ runs: agent.toolRuns(conversationId) }),
+    "agent.workspaces": async () => ({ recent: agent.recentWorkspaces() }),
   });
 
   return {
@@ -80,9 +91,11 @@ export function createBackend(options: BackendOptions): Backend {
     models,
     generations,
     chat,
+    agent,
     db,
     async close() {
       stopPurging();
+      await agent.stopAll();
       await engine.stop();
       try {
         db.close();

@@ -3,6 +3,7 @@ import { EngineStatusSchema } from "./engine-status";
 import { GenerationEventSchema, GenerationRequestSchema } from "./generation";
 import { LoadOptionsSchema, LoadedModelSchema, ModelReportSchema } from "./model";
 import { chatEventSchemas, chatMethods } from "./chat-api";
+import { agentEventSchemas, agentMethods } from "./agent-api";
 
 /**
  * The one API between the UI and the backend. Each method names its params and
@@ -41,6 +42,7 @@ export const methods = {
   },
   "generation.abort": { params: z.object({ generationId: GenerationIdSchema }).strict(), result: z.object({}) },
   ...chatMethods,
+  ...agentMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type Methods = typeof methods;
@@ -70,5 +72,6 @@ export const AppEventSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("generation.event"), generationId: z.string(), event: GenerationEventSchema }),
   ...chatEventSchemas,
+  ...agentEventSchemas,
 ]);
 export type AppEvent = z.infer<typeof AppEventSchema>;

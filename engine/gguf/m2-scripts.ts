@@ -5,7 +5,7 @@
  * ending where the model emits `[e~[` (EOS, not part of the text).
  */
 
-export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed";
+export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "edit";
 export type TestScenario = ScriptedScenario | "bench";
 
 export interface Script {
@@ -73,7 +73,23 @@ const malformed: Script = {
   afterTool: words("The previous call was malformed, so I will answer without it.\n</think>\n\nI could not complete the tool call."),
 };
 
-export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed };
+/** An agent that never finishes: it calls a tool again after every result (max-steps and repeat tests). */
+const loop: Script = {
+  // Each tool block is one token: the two scripts must not share a token (a token has one successor).
+  turn1: [...words("I will start by listing the workspace.\n</think>\n\n"), TOOL_CALL_LIST_FILES],
+  afterTool: [...words("There is more to check, so I will list it again.\n</think>\n\n"), TOOL_CALL_LIST_FILES.replace(">.<", ">./<")],
+};
+
+/** An agent that writes a file (a call that needs approval in Ask mode), then reports. */
+const edit: Script = {
+  turn1: [
+    ...words("The user wants a notes file. I will write notes.md with a greeting.\n</think>\n\n"),
+    '<minimax:tool_call>\n<invoke name="write_file">\n<parameter name="path">notes.md</parameter>\n<parameter name="content">Hello from M2\n</parameter>\n</invoke>\n</minimax:tool_call>',
+  ],
+  afterTool: words("The write_file result is in. I will tell the user what happened.\n</think>\n\nI tried to create notes.md; the tool result above says whether it was written."),
+};
+
+export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed, loop, edit };
 
 /** The exact text a scripted model generates for a turn. */
 export function expectedOutput(scenario: ScriptedScenario, turn: "turn1" | "afterTool"): string {

@@ -50,11 +50,13 @@ export class EngineService {
       const { report, gguf } = await inspectForContract(path);
       await this.unload();
       const llama = await this.backend(options.gpu);
+      // M2D_ENGINE_THREADS pins compute threads (tests on a busy 2-core box: tiny models stall with more).
+      const threads = options.threads ?? (Number(process.env.M2D_ENGINE_THREADS) || undefined);
       const session = await ModelSession.load(llama, {
         modelPath: report.path,
         ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
         ...(options.gpuLayers !== undefined ? { gpuLayers: options.gpuLayers } : {}),
-        ...(options.threads !== undefined ? { threads: options.threads } : {}),
+        ...(threads !== undefined ? { threads } : {}),
         onLoadProgress: onProgress,
         signal: controller.signal,
       });

@@ -4,13 +4,16 @@ import { createEngineStack, type EngineStack } from "../../main/engine/engine-st
 import { forkSpawner } from "../../main/engine/fork-spawner";
 import { EventHub } from "../../main/router/event-hub";
 
-const ENGINE_BUNDLE = join(import.meta.dirname, "..", "..", "dist", "engine", "main.js");
+export const ENGINE_BUNDLE = join(import.meta.dirname, "..", "..", "dist", "engine", "main.js");
+
+/** Tiny test models on a shared 2-core box: one compute thread, or llama.cpp's threads stall each other. */
+export const TEST_ENGINE_ENV = { ...process.env, M2D_ENGINE_THREADS: process.env.M2D_ENGINE_THREADS ?? "1" };
 
 /** The real engine process behind the app's own supervisor and services, for integration tests. */
 export function startEngineHarness(): EngineStack & { events: EventHub; generate: typeof generate; stop(): Promise<void> } {
   const events = new EventHub();
   const stack = createEngineStack({
-    spawn: forkSpawner(ENGINE_BUNDLE),
+    spawn: forkSpawner(ENGINE_BUNDLE, TEST_ENGINE_ENV),
     publish: (event: AppEvent) => events.publish(event),
     log: () => undefined,
   });

@@ -9,11 +9,11 @@ import type { AppEvent } from "../../app/contract";
 import { ensureTestModel, expectedOutput } from "../../engine/gguf/m2-test-models";
 import { createBackend, type Backend } from "../backend";
 import { forkSpawner } from "../engine/fork-spawner";
+import { ENGINE_BUNDLE, TEST_ENGINE_ENV } from "../../engine/testing/engine-harness";
 
 // The real backend (SQLite file, engine process, scripted models) answering chat turns.
 
 const root = join(import.meta.dirname, "..", "..");
-const engineBundle = join(root, "dist", "engine", "main.js");
 const dirs: string[] = [];
 const tempDir = () => {
   const dir = mkdtempSync(join(tmpdir(), "m2d-chat-"));
@@ -46,7 +46,7 @@ function snapshot(backend: Backend, excludeId: string): string {
 describe("chat service with the real engine", () => {
   let backend: Backend;
   beforeAll(() => {
-    backend = createBackend({ dataDir: tempDir(), spawnEngine: forkSpawner(engineBundle), log: () => undefined });
+    backend = createBackend({ dataDir: tempDir(), spawnEngine: forkSpawner(ENGINE_BUNDLE, TEST_ENGINE_ENV), log: () => undefined });
   });
   afterAll(() => backend.close());
 
@@ -92,7 +92,7 @@ describe("a backend process killed mid-answer", () => {
   it("shows the partial answer as interrupted after a restart, and loses nothing else", async () => {
     const dataDir = tempDir();
     const start = async () => {
-      const child = spawn(process.execPath, [join(root, "dist", "main", "cli", "m2d.js"), "serve", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(process.execPath, [join(root, "dist", "main", "cli", "m2d.js"), "serve", "--data-dir", dataDir], { stdio: ["ignore", "pipe", "inherit"], env: TEST_ENGINE_ENV });
       const url = await new Promise<string>((resolve) => {
         let out = "";
         child.stdout.on("data", (chunk) => {

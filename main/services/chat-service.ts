@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { buildM2Messages } from "../../app/chat/history";
 import type { BranchView, Conversation, StoredMessage } from "../../app/chat/types";
 import { AppError, type AppEvent, type GenerationEvent, type ParsedGenerationRequest } from "../../app/contract";
+import type { ChatMessage, ToolDefinition } from "../../app/m2/types";
 import { ChatSettingsSchema } from "../../app/chat/types";
 import { ChatRepository } from "../chat/repository";
 import { StreamWriter } from "../chat/stream-writer";
@@ -19,6 +20,18 @@ interface ActiveAnswer {
   conversationId: string;
   generationId: string;
   writer: StreamWriter;
+  settled: (message: StoredMessage) => void;
+}
+
+export interface AnswerOptions {
+  tools?: ToolDefinition[];
+}
+
+export interface StartedAnswer {
+  assistantMessage: StoredMessage;
+  generationId: string;
+  /** Resolves with the stored message once the answer is complete, stopped, interrupted or failed. */
+  settled: Promise<StoredMessage>;
 }
 
 /**
@@ -65,7 +78,8 @@ export class ChatService {
       ...(parentId !== undefined ? { parentId } : {}),
     });
     this.listChanged();
-    return { userMessage, ...(await this.answer(conversationId, userMessage.id)) };
+    const { assistantMessage, generationId } = await this.answer(conversationId, userMessage.id);
+    return { userMessage, assistantMessage, generationId };
   }
 
   async editAndResend(messageId: string, content: string) {
@@ -73,7 +87,8 @@ export class ChatService {
     if (original.role !== "user") throw new AppError("bad_request", "Only user messages can be edited and resent.", { messageId });
     this.assertIdle(original.conversationId);
     const userMessage = this.repo.editAndResend(messageId, content);
-    return { userMessage, ...(await this.answer(original.conversationId, userMessage.id)) };
+    const { assistantMessage, generationId } = await this.answer(original.conversationId, userMessage.id);
+    return { userMessage, assistantMessage, generationId };
   }
 
   async regenerate(messageId: string) {
@@ -82,7 +97,8 @@ export class ChatService {
       throw new AppError("bad_request", "Only an answer can be regenerated.", { messageId });
     }
     this.assertIdle(original.conversationId);
-    return this.answer(original.conversationId, original.parentId);
+    const { assistantMessage, generationId } = await this.answer(original.conversationId, original.parentId);
+    return { assistantMessage, generationId };
   }
 
   async stop(conversationId: string): Promise<void> {
@@ -126,6 +142,7 @@ export class ChatService {
       const final = this.settle(answer, event);
       if (final) {
         this.active.delete(generationId);
+        answer.settled(final);
         this.publish({ type: "chat.message", conversationId: answer.conversationId, message: final });
         this.listChanged();
       }
@@ -133,28 +150,42 @@ export class ChatService {
       // Storage failed (a full disk, say): the stream must still end, and say why.
       this.active.delete(generationId);
       answer.writer.dispose();
-      this.publish({
-        type: "chat.message",
-        conversationId: answer.conversationId,
-        message: { ...this.repo.getMessage(answer.writer.messageId), status: "error", error: AppError.from(error).message },
-      });
+      const message: StoredMessage = { ...this.repo.getMessage(answer.writer.messageId), status: "error", error: AppError.from(error).message };
+      answer.settled(message);
+      this.publish({ type: "chat.message", conversationId: answer.conversationId, message });
     }
   }
 
-  /** Starts an assistant answer under `parentId` (a user message, or a tool result in an agent loop). */
-  private async answer(conversationId: string, parentId: string) {
+  /**
+   * Starts an assistant answer under `parentId` (a user message, or a tool result in an agent loop).
+   * `transform` lets the agent loop fit old tool outputs into its context budget.
+   */
+  async answer(
+    conversationId: string,
+    parentId: string,
+    options: AnswerOptions & { transform?: (messages: ChatMessage[]) => ChatMessage[] } = {},
+  ): Promise<StartedAnswer> {
     await this.models.ensureLoaded();
     const conversation = this.repo.getConversation(conversationId);
     const path = this.repo.listBranchPath(conversationId, parentId);
-    const messages = buildM2Messages(path, conversation.settings);
+    const built = buildM2Messages(path, conversation.settings);
+    const messages = options.transform ? options.transform(built) : built;
     const assistantMessage = this.repo.appendMessage(conversationId, { role: "assistant", parentId, status: "streaming" });
     const generationId = randomUUID();
-    this.active.set(generationId, { conversationId, generationId, writer: new StreamWriter(this.repo.ctx.db, assistantMessage.id) });
+    let settle!: (message: StoredMessage) => void;
+    const settled = new Promise<StoredMessage>((resolve) => (settle = resolve));
+    this.active.set(generationId, {
+      conversationId,
+      generationId,
+      writer: new StreamWriter(this.repo.ctx.db, assistantMessage.id),
+      settled: settle,
+    });
     this.publish({ type: "chat.message", conversationId, message: assistantMessage });
     const { temperature, topP, topK, maxTokens } = conversation.settings;
     try {
       await this.generations.start(generationId, {
         messages,
+        ...(options.tools ? { tools: options.tools } : {}),
         currentDate: new Date().toISOString().slice(0, 10),
         sampling: { temperature, topP, topK, ...(maxTokens ? { maxTokens } : {}) },
       });
@@ -166,7 +197,7 @@ export class ChatService {
       });
       throw error;
     }
-    return { assistantMessage, generationId };
+    return { assistantMessage, generationId, settled };
   }
 
   private settle(answer: ActiveAnswer, event: GenerationEvent): StoredMessage | undefined {

@@ -1,8 +1,10 @@
 import { chatMigration } from "../../chat/schema";
 import settings from "./0001_settings";
+import toolRuns from "./0003_tool_runs";
 
 /** Ordered, append-only: never edit a migration that has shipped; add the next one. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   { version: 1, name: "settings", sql: settings },
   chatMigration,
+  { version: 3, name: "tool_runs", sql: toolRuns },
 ];

@@ -1,0 +1,165 @@
+import { randomUUID } from "node:crypto";
+import type { StoredMessage } from "../../app/chat/types";
+import { RepeatDetector, fitToolOutputs } from "../../app/agent/loop-guards";
+import type { Decision, PolicySettings } from "../../app/agent/policy";
+import { AppError } from "../../app/contract";
+import type { ToolRunRow } from "../../app/contract/agent-api";
+import { runToolCall, type PreparedCall, type ToolRun } from "../agent/tools/registry";
+import { TOOL_DEFINITIONS } from "../agent/tools/schemas";
+import type { ToolContext } from "../agent/tools/context";
+import type { ChatService } from "./chat-service";
+
+/** Read-only tools may run side by side; anything that changes the workspace runs alone, in order. */
+const PARALLEL_SAFE = new Set(["list_files", "read_file", "search", "todo"]);
+
+export type AgentStopReason = "answered" | "max_steps" | "repeated_call" | "aborted" | "error";
+
+export interface AgentOutcome {
+  reason: AgentStopReason;
+  explanation: string;
+  steps: number;
+  lastMessageId: string | null;
+}
+
+export interface ApprovalRequest {
+  approvalId: string;
+  conversationId: string;
+  callId: string;
+  decision: Decision;
+}
+
+export interface AgentLoopOptions {
+  chat: ChatService;
+  tools: ToolContext;
+  policy: PolicySettings;
+  /** Asked for every call the policy says "ask" for; resolves true to run it. */
+  approve: (request: ApprovalRequest) => Promise<boolean>;
+  maxSteps?: number;
+  /** Identical calls in a row that stop the loop (default 3; 0 turns the check off). */
+  repeatLimit?: number;
+  /** Characters of tool output the prompt may carry; older outputs beyond it are cut with a marker. */
+  toolOutputBudgetChars?: number;
+  signal?: AbortSignal;
+  onToolRun?: (event: { conversationId: string; run: ToolRunRow }) => void;
+}
+
+/**
+ * M2's agent loop: generate (with tools), run the tool calls through policy and approval,
+ * append their results, and go on until the model answers without calling a tool.
+ * Every step is stored as it happens, so a crash loses at most the step in flight.
+ */
+export async function runAgentLoop(options: AgentLoopOptions, conversationId: string, parentId: string): Promise<AgentOutcome> {
+  const { chat } = options;
+  const maxSteps = options.maxSteps ?? 100;
+  const repeats = new RepeatDetector(options.repeatLimit === 0 ? Number.POSITIVE_INFINITY : (options.repeatLimit ?? 3));
+  const budget = options.toolOutputBudgetChars ?? 200_000;
+  let parent = parentId;
+  let lastMessageId: string | null = null;
+
+  for (let step = 1; step <= maxSteps; step++) {
+    if (options.signal?.aborted) return { reason: "aborted", explanation: "Stopped by the user.", steps: step - 1, lastMessageId };
+    const started = await chat.answer(conversationId, parent, { tools: TOOL_DEFINITIONS, transform: (m) => fitToolOutputs(m, budget) });
+    const onAbort = () => void chat.stop(conversationId);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    const answer = await started.settled.finally(() => options.signal?.removeEventListener("abort", onAbort));
+    lastMessageId = answer.id;
+
+    if (answer.status === "stopped") return { reason: "aborted", explanation: "Stopped by the user.", steps: step, lastMessageId };
+    if (answer.status !== "complete") {
+      return { reason: "error", explanation: `The model's answer failed (${answer.status}): ${answer.error ?? "no details"}.`, steps: step, lastMessageId };
+    }
+    if (answer.toolCalls.length === 0) return { reason: "answered", explanation: "The model answered.", steps: step, lastMessageId };
+
+    for (const call of answer.toolCalls) {
+      if (repeats.record(call.name, call.arguments)) {
+        return {
+          reason: "repeated_call",
+          explanation: `Stopped: the model made the same call ${options.repeatLimit ?? 3} times in a row (${call.name} ${JSON.stringify(call.arguments)}).`,
+          steps: step,
+          lastMessageId,
+        };
+      }
+    }
+    parent = await runStepTools(options, conversationId, answer);
+    lastMessageId = parent;
+  }
+  return { reason: "max_steps", explanation: `Stopped after ${maxSteps} steps (the max-steps setting).`, steps: maxSteps, lastMessageId };
+}
+
+/** Runs one step's calls (read-only runs concurrently, others alone) and stores each result in call order. */
+async function runStepTools(options: AgentLoopOptions, conversationId: string, answer: StoredMessage): Promise<string> {
+  const calls = answer.toolCalls;
+  const results = new Array<{ run: ToolRun; ms: number }>(calls.length);
+  let i = 0;
+  while (i < calls.length) {
+    const batch: number[] = [];
+    if (PARALLEL_SAFE.has(calls[i]!.name)) {
+      while (i < calls.length && PARALLEL_SAFE.has(calls[i]!.name)) batch.push(i++);
+    } else {
+      batch.push(i++);
+    }
+    await Promise.all(
+      batch.map(async (index) => {
+        const call = calls[index]!;
+        const startedAt = Date.now();
+        const ask = (decision: Decision, prepared: PreparedCall) =>
+          options.approve({ approvalId: randomUUID(), conversationId, callId: prepared.id, decision });
+        const run = await runToolCall(options.tools, { id: call.id, name: call.name, arguments: call.arguments }, options.policy, ask);
+        results[index] = { run, ms: Date.now() - startedAt };
+      }),
+    );
+  }
+
+  let parent = answer.id;
+  for (const [index, call] of calls.entries()) {
+    const { run, ms } = results[index]!;
+    const toolMessage = options.chat.repo.appendMessage(conversationId, {
+      parentId: parent,
+      role: "tool",
+      content: run.result.content,
+      toolCallId: call.id,
+      toolName: call.name,
+      ...(run.result.ok ? {} : { error: run.result.error.message }),
+    });
+    const row = toolRunRow(toolMessage.id, call, run, ms);
+    recordToolRun(options, conversationId, answer.id, call, row, run);
+    options.onToolRun?.({ conversationId, run: row });
+    parent = toolMessage.id;
+  }
+  return parent;
+}
+
+/** The stored and published view of one tool call. */
+export function toolRunRow(toolMessageId: string, call: StoredMessage["toolCalls"][number], run: ToolRun, ms: number): ToolRunRow {
+  return {
+    toolMessageId,
+    callId: call.id,
+    tool: call.name,
+    decision: run.decision?.kind ?? null,
+    decidedBy: run.decision?.kind === "ask" ? "user" : run.decision ? "policy" : "none",
+    approved: run.approved,
+    action: run.decision?.action ?? null,
+    ok: run.result.ok,
+    checkpointId: run.result.ok ? (run.result.checkpointId ?? null) : null,
+    durationMs: ms,
+  };
+}
+
+function recordToolRun(options: AgentLoopOptions, conversationId: string, assistantMessageId: string, call: StoredMessage["toolCalls"][number], row: ToolRunRow, run: ToolRun): void {
+  const endedAt = Date.now();
+  try {
+    options.chat.repo.ctx.db
+      .prepare(
+        `INSERT INTO tool_runs (id, conversation_id, assistant_message_id, tool_message_id, call_id, tool, arguments, decision,
+           decided_by, approved, action, location, ok, checkpoint_id, started_at, ended_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        randomUUID(), conversationId, assistantMessageId, row.toolMessageId, row.callId, row.tool, JSON.stringify(call.arguments),
+        row.decision, row.decidedBy, row.approved ? 1 : 0, row.action, run.decision?.where ?? null, row.ok ? 1 : 0,
+        row.checkpointId, endedAt - (row.durationMs ?? 0), endedAt,
+      );
+  } catch (error) {
+    throw new AppError("storage", `Could not record the ${call.name} call: ${AppError.from(error).message}`, { conversationId });
+  }
+}
