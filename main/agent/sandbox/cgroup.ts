@@ -1,4 +1,4 @@
-import { mkdir, readFile, rmdir, writeFile, access } from "node:fs/promises";
+import { access, mkdir, readdir, readFile, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ProcessLimitKind } from "./types";
 
@@ -60,7 +60,30 @@ async function probe(parent: string): Promise<boolean> {
   }
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Per-run cgroups left by a backend that died mid-run: empty by now (--die-with-parent), so removable. */
+async function removeStale(parent: string): Promise<void> {
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    const owner = /^m2d-run-(\d+)-\d+$/.exec(name)?.[1];
+    if (owner && Number(owner) !== process.pid && !alive(Number(owner))) await rmdir(join(parent, name)).catch(() => undefined);
+  }
+}
+
 export async function detectCgroup(): Promise<CgroupSupport | null> {
+  const found = await findCgroup();
+  if (found) await removeStale(found.parent);
+  return found;
+}
+
+async function findCgroup(): Promise<CgroupSupport | null> {
   const all = await mounts();
   const own = await ownCgroups();
   const v2 = all.find((m) => m.fstype === "cgroup2");

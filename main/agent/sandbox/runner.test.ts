@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { spawnSync } from "node:child_process";
+import { detectCgroup } from "./cgroup";
 import { detectSandbox } from "./detect";
 import { runSandboxed } from "./runner";
 import { DEFAULT_LIMITS } from "./types";
@@ -86,6 +88,15 @@ describe.skipIf(cap.kind !== "bwrap")("bubblewrap runner", () => {
       expect(readdirSync(cap.cgroupParent).filter((d) => d.startsWith(`m2d-run-${process.pid}-`))).toEqual([]);
     }
   });
+});
+
+test.skipIf(cap.kind !== "bwrap" || !cap.cgroupParent)("cgroups left by a backend that died are removed at the next detection", async () => {
+  if (cap.kind !== "bwrap" || !cap.cgroupParent) return;
+  const dead = spawnSync("true").pid;
+  const stale = join(cap.cgroupParent, `m2d-run-${dead}-1`);
+  mkdirSync(stale);
+  expect(await detectCgroup()).toMatchObject({ parent: cap.cgroupParent });
+  expect(existsSync(stale)).toBe(false);
 });
 
 describe("without a sandbox", () => {
