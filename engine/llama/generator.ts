@@ -1,0 +1,197 @@
+import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import { AppError } from "../../app/contract/errors";
+import type { AppErrorData } from "../../app/contract/errors";
+import { raceAbort } from "./abort";
+import { ContextTextMap } from "./context-text-map";
+import { GenerationClock } from "./generation-stats";
+import type { GenerationStats } from "./generation-stats";
+import { GenerationOutput } from "./generation-output";
+import { planPrompt } from "./prompt-plan";
+import type { PromptPlan } from "./prompt-plan";
+import { resolveSampling } from "./sampling";
+import { TokenPieces } from "./token-pieces";
+import type { ResolvedSampling, SamplingOptions } from "./sampling";
+
+export type FinishReason = "stop" | "length" | "abort" | "error";
+
+export type GenerateOptions = SamplingOptions & {
+  /** Cap on sampled tokens; the context's free space caps it too. */
+  maxTokens?: number;
+  /** Generation ends before the first of these; the stop string is not part of the text. */
+  stop?: readonly string[];
+  /** Aborting returns at once with the text so far and finishReason "abort". */
+  signal?: AbortSignal;
+  /** Called with each new piece of text; the pieces join to the result's text. */
+  onDelta?: (text: string) => void;
+};
+
+export type GenerationResult = {
+  text: string;
+  finishReason: FinishReason;
+  /** Set when a stop string ended generation (finishReason "stop" without it: an end-of-generation token). */
+  stopString?: string;
+  /** Set when finishReason is "error". */
+  error?: AppErrorData;
+  seed: number;
+  stats: GenerationStats;
+};
+
+type Finish = { reason: FinishReason; stopString?: string; error?: AppError };
+
+/**
+ * Runs generations on one context sequence, one at a time, keeping its KV cache between
+ * requests: a new prompt only evaluates what differs from what the sequence already holds.
+ */
+export class SequenceGenerator {
+  private readonly sequence: LlamaContextSequence;
+  private readonly map = new ContextTextMap();
+  private readonly pieces: TokenPieces;
+  private mapValid = true;
+  private current: Promise<unknown> | undefined;
+  /** Native work an aborted request left running; the next request waits for it. */
+  private leftover: Promise<unknown> = Promise.resolve();
+
+  constructor(sequence: LlamaContextSequence) {
+    this.sequence = sequence;
+    this.pieces = new TokenPieces(sequence.model);
+  }
+
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** Resolves when no request and no native work of this generator is running. */
+  async settle(): Promise<void> {
+    await this.current?.catch(() => undefined);
+    await this.leftover;
+  }
+
+  generate(prompt: string, options: GenerateOptions = {}): Promise<GenerationResult> {
+    if (this.current !== undefined) {
+      return Promise.reject(new AppError("engine_busy", "A generation is already running on this model"));
+    }
+    const run = this.leftover.then(() => this.run(prompt, options));
+    this.current = run;
+    void run.then(
+      () => (this.current = undefined),
+      () => (this.current = undefined),
+    );
+    return run;
+  }
+
+  private async run(prompt: string, options: GenerateOptions): Promise<GenerationResult> {
+    const clock = new GenerationClock();
+    const { sequence } = this;
+    const { model } = sequence;
+    const { signal } = options;
+    if (prompt.length === 0) throw new AppError("bad_request", "The prompt is empty");
+    if (options.maxTokens !== undefined && !(options.maxTokens >= 1)) {
+      throw new AppError("bad_request", "maxTokens must be at least 1", { maxTokens: options.maxTokens });
+    }
+    const sampling = resolveSampling(options);
+    const contextSize = sequence.contextSize;
+
+    if (this.mapValid) this.map.syncTo(sequence.contextTokens);
+    else this.map.clear();
+    // node-llama-cpp keeps one cell free, so a sequence holds at most contextSize - 1 tokens.
+    const plan = planPrompt(model, this.map, sequence.contextTokens, prompt, contextSize - 1);
+    if (plan.tokens.length >= contextSize) {
+      throw new AppError("context_overflow", `The prompt is ${plan.tokens.length} tokens; the context holds ${contextSize}`, {
+        promptTokens: plan.tokens.length,
+        contextSize,
+      });
+    }
+    const maxTokens = Math.min(options.maxTokens ?? Infinity, contextSize - plan.tokens.length);
+    const output = new GenerationOutput(model, plan.tokens, options.stop, options.onDelta);
+
+    let finish: Finish;
+    try {
+      finish = signal?.aborted ? { reason: "abort" } : await this.evaluate(plan, sampling, maxTokens, output, clock, signal);
+    } catch (error) {
+      finish = { reason: "error", error: AppError.from(error) };
+    }
+
+    let text: string;
+    try {
+      text = output.finish();
+    } catch (error) {
+      finish = { reason: "error", error: AppError.from(error) };
+      text = output.finish();
+    }
+    const stats = clock.stats({
+      promptTokens: plan.tokens.length,
+      reusedTokens: plan.reuse,
+      generatedTokens: output.generatedTokens,
+    });
+    this.remember(plan, prompt, output);
+    return {
+      text,
+      finishReason: finish.reason,
+      ...(finish.stopString !== undefined ? { stopString: finish.stopString } : {}),
+      ...(finish.error !== undefined ? { error: finish.error.toData() } : {}),
+      seed: sampling.seed,
+      stats,
+    };
+  }
+
+  private async evaluate(
+    plan: PromptPlan,
+    sampling: ResolvedSampling,
+    maxTokens: number,
+    output: GenerationOutput,
+    clock: GenerationClock,
+    signal: AbortSignal | undefined,
+  ): Promise<Finish> {
+    const { sequence } = this;
+    // Drop the cached tail that diverges from this prompt; the shared prefix stays.
+    if (sequence.nextTokenIndex > plan.reuse) {
+      await sequence.eraseContextTokenRanges([{ start: plan.reuse, end: sequence.nextTokenIndex }]);
+    }
+    clock.prefillStarted();
+
+    // Prefill batch by batch so an abort is noticed between batches.
+    const pending: Token[] = plan.tokens.slice(plan.reuse);
+    const batchSize = Math.max(1, sequence.context.batchSize);
+    while (pending.length > batchSize) {
+      const raced = await raceAbort(sequence.evaluateWithoutGeneratingNewTokens(pending.splice(0, batchSize)), signal);
+      if (raced.aborted) {
+        this.leftover = raced.pending;
+        return { reason: "abort" };
+      }
+    }
+
+    const tokens = sequence.evaluate(pending, {
+      temperature: sampling.temperature,
+      topK: sampling.topK,
+      topP: sampling.topP,
+      seed: sampling.seed,
+    });
+    let handedOff = false;
+    try {
+      for (;;) {
+        const raced = await raceAbort(tokens.next(), signal);
+        if (raced.aborted) {
+          // The step in flight finishes in the background; closing the iterator waits for it.
+          handedOff = true;
+          this.leftover = raced.pending.then(() => tokens.return()).catch(() => undefined);
+          return { reason: "abort" };
+        }
+        clock.sampled();
+        const step = raced.value;
+        if (step.done === true) return { reason: "stop" };
+        const stopString = output.push(step.value);
+        if (stopString !== undefined) return { reason: "stop", stopString };
+        if (output.generatedTokens >= maxTokens) return { reason: "length" };
+      }
+    } finally {
+      if (!handedOff) await tokens.return();
+    }
+  }
+
+  /** Record the prompt and sampled tokens with their text, for text-level reuse next time. */
+  private remember(plan: PromptPlan, prompt: string, output: GenerationOutput): void {
+    this.mapValid = this.map.rebuild(this.pieces, plan.tokens, prompt);
+    if (!this.mapValid) return;
+    for (const { token, text } of output.sampled) this.map.append(token, text, text?.includes("\uFFFD") ?? false);
+  }
+}

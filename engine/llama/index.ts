@@ -1,0 +1,11 @@
+export { ENGINE_PROCESS_ENV, closeBackend, describeBackend, openBackend } from "./backend";
+export type { BackendGpu, BackendInfo, BackendName, OpenBackendOptions } from "./backend";
+export { ModelSession } from "./model-session";
+export type { ContextSizeOption, LoadModelOptions, ModelSessionInfo } from "./model-session";
+export { SequenceGenerator } from "./generator";
+export type { FinishReason, GenerateOptions, GenerationResult } from "./generator";
+export { GenerationStream } from "./generation-stream";
+export type { StreamOptions } from "./generation-stream";
+export type { GenerationStats } from "./generation-stats";
+export { M2_SAMPLING } from "./sampling";
+export type { SamplingOptions } from "./sampling";
