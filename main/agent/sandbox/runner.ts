@@ -75,7 +75,13 @@ async function runBwrap(cap: Extract<SandboxCapability, { kind: "bwrap" }>, work
   let cgroup: RunCgroup | null = null;
   let spawnArgv = argv;
   if ((cap.processLimit === "cgroup-v1" || cap.processLimit === "cgroup-v2") && cap.cgroupParent) {
-    cgroup = await RunCgroup.create({ kind: cap.processLimit, parent: cap.cgroupParent }, limits.maxProcesses);
+    // Fail closed: as host root this cgroup is the only process limit there is.
+    cgroup = await RunCgroup.create({ kind: cap.processLimit, parent: cap.cgroupParent }, limits.maxProcesses).catch((error: unknown) => {
+      throw new AppError("internal", "Could not set up the process limit for this command, so it was not run.", {
+        reason: "cgroup_failed",
+        detail: error instanceof Error ? error.message : String(error),
+      });
+    });
     // Join the cgroup before exec'ing bwrap, so no process of the run is ever outside it.
     spawnArgv = ["/bin/sh", "-c", 'echo $$ > "$1" || exit 125; shift; exec "$@"', "m2d-cgroup", cgroup.procsFile, ...argv];
   }
