@@ -1,5 +1,6 @@
 import type { MessageStatus, StoredMessage } from "../../../app/chat/types";
 import type { LiveAnswer } from "./live-answer";
+import { formatInt } from "../lib/format";
 
 /** What a message shows, in order: one thinking block per step, text, and tool-call cards. */
 export type DisplayPart =
@@ -95,6 +96,6 @@ export function formatSeconds(ms: number): string {
 
 /** "Thought for 12 s · 480 tokens". */
 export function thinkingSummary(part: Extract<DisplayPart, { kind: "thinking" }>): string {
-  const tokens = `${part.tokensEstimated ? "~" : ""}${part.tokens.toLocaleString("en-US")} token${part.tokens === 1 ? "" : "s"}`;
+  const tokens = `${part.tokensEstimated ? "~" : ""}${formatInt(part.tokens)} token${part.tokens === 1 ? "" : "s"}`;
   return part.ms !== undefined ? `Thought for ${formatSeconds(part.ms)} · ${tokens}` : `Thought · ${tokens}`;
 }

@@ -4,6 +4,7 @@ import { useModelsStore } from "../stores/models-store";
 import { useLiveAnswer } from "../stores/stream-store";
 import { engineLabel } from "./engine-label";
 import { memoryLabel } from "./model/format";
+import { formatInt } from "../lib/format";
 
 /** TTFT and speed of the last answer on screen: live stats while it streams, stored ones after. */
 function LastAnswerStats() {
@@ -42,7 +43,7 @@ export function StatusBar() {
         <>
           <span data-testid="model-backend">{loaded.backend.backend}</span>
           <span data-testid="model-memory">{memoryLabel(loaded)}</span>
-          <span data-testid="model-context">ctx {loaded.contextSize.toLocaleString("en-US")}</span>
+          <span data-testid="model-context">ctx {formatInt(loaded.contextSize)}</span>
         </>
       )}
       <span className="spacer" />

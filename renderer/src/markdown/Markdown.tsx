@@ -1,11 +1,15 @@
-import { memo, useMemo, useRef, type MouseEvent } from "react";
+import { memo, useLayoutEffect, useMemo, useRef, type MouseEvent } from "react";
 import { copyText } from "../lib/clipboard";
 import { BlockSplitter } from "./blocks";
-import { lexBlocks, renderBlockHtml } from "./render";
+import { lexBlocks, renderBlockFragment } from "./render";
 
+/** One block's sanitized DOM, replaced only when its text changes. */
 const Block = memo(function Block({ raw, live }: { raw: string; live: boolean }) {
-  const html = useMemo(() => renderBlockHtml(raw, live), [raw, live]);
-  return <div className="md-block" dangerouslySetInnerHTML={{ __html: html }} />;
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    ref.current?.replaceChildren(renderBlockFragment(raw, live));
+  }, [raw, live]);
+  return <div className={live ? "md-block md-live" : "md-block"} ref={ref} />;
 });
 
 /** Finished blocks never change: this re-renders only when another one finishes. */

@@ -50,10 +50,12 @@ export function markdownToHtml(markdown: string, options: { live?: boolean } = {
   return (options.live ? growing : finished).parse(markdown, { async: false });
 }
 
-let hooked = false;
-function purify(html: string): string {
-  if (!hooked) {
-    hooked = true;
+let configured = false;
+function purifier(): typeof DOMPurify {
+  if (!configured) {
+    configured = true;
+    // Set once: a config passed per call is re-parsed on every call, on every streamed frame.
+    DOMPurify.setConfig({ ADD_ATTR: ["target"], FORBID_TAGS: ["style", "form"], RETURN_DOM_FRAGMENT: true });
     // Links leave the app: a new window the shell opens externally, without an opener.
     DOMPurify.addHook("afterSanitizeAttributes", (node) => {
       if (node.tagName === "A" && node.hasAttribute("href")) {
@@ -62,12 +64,15 @@ function purify(html: string): string {
       }
     });
   }
-  return DOMPurify.sanitize(html, { ADD_ATTR: ["target"], FORBID_TAGS: ["style", "form"] });
+  return DOMPurify;
 }
 
-/** One markdown block → safe HTML. */
-export function renderBlockHtml(markdown: string, live = false): string {
-  return purify(markdownToHtml(markdown, { live }));
+/**
+ * One markdown block → sanitized DOM. A fragment, not a string: the HTML is parsed
+ * once (by DOMPurify) instead of once more by innerHTML.
+ */
+export function renderBlockFragment(markdown: string, live = false): DocumentFragment {
+  return purifier().sanitize(markdownToHtml(markdown, { live }), { RETURN_DOM_FRAGMENT: true });
 }
 
 /** The lexer the block splitter uses: the same grammar (math included) the renderer sees. */

@@ -50,7 +50,8 @@ export const useChatStore = create<ChatState>((set, get) => {
     let items = get().items;
     for (const m of messages) {
       const next = upsertMessage(items, m);
-      if (!next) return void get().reload();
+      // An answer whose question is not on screen yet: chat.send's result brings both.
+      if (!next) return get().pendingUser === null ? void get().reload() : undefined;
       items = next;
     }
     set({ items });

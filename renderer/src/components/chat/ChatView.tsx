@@ -23,7 +23,8 @@ function Welcome() {
 /** The chat screen: header, messages (or the welcome page), composer, and the settings side panel. */
 export function ChatView() {
   const conversationId = useChatStore((s) => s.conversationId);
-  const empty = useChatStore((s) => s.items.length === 0 && s.pendingUser === null && !s.loading);
+  const empty = useChatStore((s) => s.items.length === 0 && s.pendingUser === null);
+  const loading = useChatStore((s) => s.loading);
   const loadError = useChatStore((s) => s.loadError);
   const settingsOpen = useUiStore((s) => s.settingsOpen);
 
@@ -36,7 +37,13 @@ export function ChatView() {
             {loadError}
           </p>
         )}
-        {conversationId === null && empty ? <Welcome /> : <MessageList />}
+        {conversationId === null && empty ? (
+          <Welcome />
+        ) : loading && empty ? (
+          <div className="message-pane loading" aria-busy="true" />
+        ) : (
+          <MessageList key={conversationId ?? "new"} />
+        )}
         <Composer />
       </section>
       {settingsOpen && <SettingsPanel />}

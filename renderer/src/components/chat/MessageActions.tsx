@@ -38,7 +38,7 @@ export function MessageActions({ message, siblings, text, busy }: Props) {
   };
 
   return (
-    <div className="message-actions" role="toolbar" aria-label="Message actions">
+    <div className="message-actions" role="group" aria-label="Message actions">
       <BranchSwitcher siblings={siblings} disabled={busy} onSwitch={(id) => void switchBranch(id)} />
       <button type="button" className="icon-button" onClick={copy} aria-label="Copy message" title="Copy">
         {copied ? "✓ Copied" : "Copy"}

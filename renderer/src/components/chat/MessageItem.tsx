@@ -62,7 +62,7 @@ export const MessageItem = memo(function MessageItem({ item, busy, focus, editin
                     part={part}
                     storageId={part.key === "reasoning0" ? message.id : `${message.id}:${part.key}`}
                     answered={answerStartedAfter(parts, i)}
-                    forceOpen={focus?.field === "reasoning"}
+                    reveal={focus?.field === "reasoning" ? focus.nonce : undefined}
                   />
                 );
               case "content":

@@ -5,6 +5,7 @@ import { useComposerStore } from "../../stores/composer-store";
 import { MessageItem } from "./MessageItem";
 
 const BOTTOM_SLACK_PX = 48;
+const ESTIMATED_ROW_PX = 140;
 
 /** Marks the first paint of a conversation's messages, for the UI benchmark. */
 function markPainted(conversationId: string) {
@@ -33,29 +34,33 @@ export function MessageList() {
   const editingId = useComposerStore((s) => s.editing?.messageId);
   const busy = isStreaming(items) || pendingUser !== null;
   const scrollRef = useRef<HTMLDivElement>(null);
-  const stick = useRef(true);
   const painted = useRef<string | null>(null);
-  const [atBottom, setAtBottom] = useState(true);
   const count = items.length + (pendingUser !== null ? 1 : 0);
+  const focusIndex = focus ? items.findIndex((i) => i.message.id === focus.messageId) : -1;
+  // Mounted per conversation (keyed by its id): a search jump starts at the hit, anything else at the bottom.
+  const focusIndexAtMount = useRef(focusIndex);
+  const stick = useRef(focusIndex < 0);
+  const [atBottom, setAtBottom] = useState(focusIndex < 0);
 
+  const stickToBottom = () => {
+    const el = scrollRef.current;
+    if (el && stick.current && el.scrollHeight - el.clientHeight - el.scrollTop > 1) el.scrollTop = el.scrollHeight;
+  };
+  // Row positions and the track height are written to the DOM by the virtualizer itself:
+  // a streaming answer growing by a line re-renders no React component for the layout.
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => 140,
+    estimateSize: () => ESTIMATED_ROW_PX,
+    // Start where the view opens, instead of rendering the top rows first and scrolling away.
+    initialOffset: () => (focusIndexAtMount.current >= 0 ? focusIndexAtMount.current * ESTIMATED_ROW_PX : count * ESTIMATED_ROW_PX),
     overscan: 4,
     getItemKey: (i) => items[i]?.message.id ?? "pending",
+    directDomUpdates: true,
+    onChange: stickToBottom,
   });
-  const total = virtualizer.getTotalSize();
 
-  useLayoutEffect(() => {
-    stick.current = true;
-    setAtBottom(true);
-  }, [conversationId]);
-
-  useLayoutEffect(() => {
-    const el = scrollRef.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [total, count]);
+  useLayoutEffect(stickToBottom, [count, conversationId]);
 
   useEffect(() => {
     if (conversationId && count > 0 && painted.current !== conversationId) {
@@ -65,7 +70,6 @@ export function MessageList() {
   }, [conversationId, count]);
 
   // A search hit: scroll the message into view (the highlight is the row's CSS).
-  const focusIndex = focus ? items.findIndex((i) => i.message.id === focus.messageId) : -1;
   useEffect(() => {
     if (focusIndex < 0) return;
     stick.current = false;
@@ -91,11 +95,11 @@ export function MessageList() {
   return (
     <div className="message-pane">
       <div ref={scrollRef} className="message-scroll" onScroll={onScroll} role="log" aria-label="Messages" aria-busy={busy} data-testid="message-list" tabIndex={-1}>
-        <div className="message-track" style={{ height: total }}>
+        <div className="message-track" ref={virtualizer.containerRef}>
           {virtualizer.getVirtualItems().map((row) => {
             const item = items[row.index];
             return (
-              <div key={row.key} data-index={row.index} ref={virtualizer.measureElement} className="message-row" style={{ transform: `translateY(${row.start}px)` }}>
+              <div key={row.key} data-index={row.index} ref={virtualizer.measureElement} className="message-row">
                 {item ? (
                   <MessageItem item={item} busy={busy} focus={focus?.messageId === item.message.id ? focus : null} editing={editingId === item.message.id} />
                 ) : (

@@ -12,21 +12,25 @@ interface Props {
   storageId: string;
   /** Visible answer text follows: auto mode collapses then. */
   answered: boolean;
-  /** A search hit in the reasoning opens it. */
-  forceOpen: boolean;
+  /** Bumped by a search hit in the reasoning: opens the block (without remembering it). */
+  reveal: number | undefined;
 }
 
 /**
  * The model's reasoning: open and live while it streams, one summary line once the
  * answer starts ("Thought for 12 s · 480 tokens"). The user's own toggle wins, and is kept.
  */
-export function ThinkingBlock({ part, storageId, answered, forceOpen }: Props) {
+export function ThinkingBlock({ part, storageId, answered, reveal }: Props) {
   const mode = usePrefsStore((s) => s.thinking);
   const [choice, setChoice] = useState(() => thinkingChoice(storageId));
   const bodyId = useId();
   const bodyRef = useRef<HTMLDivElement>(null);
   const live = part.live && !answered;
-  const open = forceOpen || (choice ?? (mode === "expand" || (mode === "auto" && live)));
+  const open = choice ?? (mode === "expand" || (mode === "auto" && live));
+
+  useEffect(() => {
+    if (reveal !== undefined) setChoice(true);
+  }, [reveal]);
 
   // Follow the live text like a terminal, unless the user scrolled up in it.
   useEffect(() => {

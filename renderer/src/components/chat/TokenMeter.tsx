@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { client } from "../../client/client-instance";
+import { formatInt } from "../../lib/format";
 
 interface Count {
   tokens: number;
@@ -25,7 +26,7 @@ export function TokenMeter({ conversationId, draft, revision }: { conversationId
 
   if (!count) return <span className="token-meter" data-testid="token-meter" />;
   const { tokens, contextSize } = count;
-  const fmt = (n: number) => n.toLocaleString("en-US");
+  const fmt = formatInt;
   if (contextSize === null) return <span className="token-meter" data-testid="token-meter">{fmt(tokens)} token{tokens === 1 ? "" : "s"}</span>;
   const left = contextSize - tokens;
   const ratio = Math.min(1, tokens / contextSize);

@@ -1,4 +1,5 @@
 import type { DisplayPart } from "../../chat/message-view";
+import { formatInt } from "../../lib/format";
 
 type ToolPart = Extract<DisplayPart, { kind: "tool" }>;
 
@@ -37,7 +38,7 @@ export function ToolResultCard({ name, content }: { name: string | undefined; co
     <details className="tool-card tool-result" data-testid="tool-result">
       <summary>
         <span className="tool-icon" aria-hidden="true">↩</span> Result{name ? <> of <code>{name}</code></> : null}
-        <span className="tool-status">{content.length.toLocaleString("en-US")} chars</span>
+        <span className="tool-status">{formatInt(content.length)} chars</span>
       </summary>
       <pre>{content}</pre>
     </details>

@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
 import { useModelsStore } from "../../stores/models-store";
 import { formatBytes, memoryLabel, modelName } from "./format";
+import { formatInt } from "../../lib/format";
 
 /** Open a local GGUF by path (with recent paths), watch it load, cancel; and what is loaded. */
 export function ModelPanel() {
@@ -26,7 +27,7 @@ export function ModelPanel() {
             {loaded.report.architecture} · {loaded.report.quantization} · {formatBytes(loaded.report.fileSizeBytes)}
           </dd>
           <dt>Context</dt>
-          <dd>{loaded.contextSize.toLocaleString("en-US")} tokens</dd>
+          <dd>{formatInt(loaded.contextSize)} tokens</dd>
           <dt>Backend</dt>
           <dd>
             {loaded.backend.backend} · {memoryLabel(loaded)}
