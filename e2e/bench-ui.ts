@@ -1,0 +1,150 @@
+import { expect, test, type Page } from "@playwright/test";
+import { createReadStream, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize } from "node:path";
+import { CHAT_EXPORT_FORMAT, CHAT_EXPORT_VERSION, type ChatExport } from "../app/chat/export-format";
+import { section } from "../renderer/src/bench/bench-text";
+import { startHeadlessHost } from "./fixtures";
+
+/*
+ * UI benchmark, run by scripts/bench-ui.mjs (which builds first and prints the table):
+ * (a) a 20,000-token markdown answer streamed at 100 tokens/s into the real renderer
+ *     (renderer-only harness: dist/bench-ui/bench-stream.html), counting main-thread
+ *     long tasks > 50 ms and frame times;
+ * (b) a stored 2,000-message conversation, imported through the real backend with
+ *     chat.import, opened from the sidebar: time until the message list is painted.
+ */
+
+const root = join(import.meta.dirname, "..");
+const out = process.env.M2D_BENCH_OUT ?? join(root, "test-results", "bench-ui.json");
+const TOKENS = Number(process.env.M2D_BENCH_TOKENS ?? 20_000);
+const RATE = Number(process.env.M2D_BENCH_RATE ?? 100);
+const MESSAGES = Number(process.env.M2D_BENCH_MESSAGES ?? 2_000);
+const OPEN_RUNS = 5;
+
+function record(key: string, value: unknown) {
+  const all = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as Record<string, unknown>) : {};
+  all[key] = value;
+  writeFileSync(out, JSON.stringify(all, null, 2));
+}
+
+const MIME: Record<string, string> = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".svg": "image/svg+xml", ".map": "application/json" };
+
+function serve(dir: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    const file = join(dir, path);
+    if (!file.startsWith(dir) || !existsSync(file)) return void res.writeHead(404).end();
+    res.writeHead(200, { "Content-Type": MIME[extname(file)] ?? "application/octet-stream" });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+test("(a) streaming a long markdown answer", async ({ page }) => {
+  const dir = join(root, "dist", "bench-ui");
+  expect(existsSync(join(dir, "bench-stream.html")), "build the harness first: node scripts/bench-ui.mjs").toBe(true);
+  const server = await serve(dir);
+  try {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/bench-stream.html`);
+    await page.waitForFunction(() => "__m2dBench" in window);
+    const result = await page.evaluate(
+      (options) => (window as unknown as { __m2dBench: { stream(o: typeof options): Promise<unknown> } }).__m2dBench.stream(options),
+      { tokens: TOKENS, rate: RATE, reasoningTokens: Math.min(500, Math.floor(TOKENS / 10)) },
+    );
+    record("stream", { rate: RATE, ...(result as object) });
+  } finally {
+    server.close();
+  }
+});
+
+function conversationDocument(count: number): ChatExport {
+  const t0 = Date.UTC(2025, 0, 1);
+  const messages: ChatExport["messages"] = [];
+  for (let i = 0; i < count; i++) {
+    const user = i % 2 === 0;
+    messages.push({
+      id: `m${i}`,
+      parentId: i === 0 ? null : `m${i - 1}`,
+      role: user ? "user" : "assistant",
+      content: user ? `Question ${i / 2 + 1}: explain part ${i} with an example.` : section(i),
+      reasoning: user ? "" : `The user asks about part ${i}. I will answer with an example.`,
+      toolCalls: [],
+      status: "complete",
+      createdAt: t0 + i * 1000,
+      updatedAt: t0 + i * 1000,
+    });
+  }
+  return {
+    format: CHAT_EXPORT_FORMAT,
+    version: CHAT_EXPORT_VERSION,
+    exportedAt: t0,
+    conversation: {
+      id: "bench",
+      title: `Benchmark: ${count} messages`,
+      titleIsAuto: false,
+      pinned: false,
+      kind: "chat",
+      settings: { temperature: 1, topP: 0.95, topK: 40 },
+      createdAt: t0,
+      updatedAt: t0 + count * 1000,
+      activeLeafId: `m${count - 1}`,
+    },
+    messages,
+  };
+}
+
+async function paintCount(page: Page): Promise<number> {
+  return page.evaluate(() => performance.getEntriesByName("m2d:open-to-paint").length);
+}
+
+test("(b) opening a stored 2,000-message conversation", async ({ page }) => {
+  const host = await startHeadlessHost();
+  try {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(host.url);
+    await expect(page.getByTestId("connection-status")).toHaveText(/connected/);
+    const json = JSON.stringify(conversationDocument(MESSAGES));
+    const importStart = Date.now();
+    await page.getByTestId("import-input").setInputFiles({ name: "bench.json", mimeType: "application/json", buffer: Buffer.from(json) });
+    await expect(page.getByTestId("chat-title")).toHaveText(`Benchmark: ${MESSAGES} messages`, { timeout: 120_000 });
+    await expect(page.locator("[data-testid=message]").first()).toBeVisible();
+    const importMs = Date.now() - importStart;
+
+    await page.evaluate(() => {
+      const w = window as unknown as { __longTasks: number[] };
+      w.__longTasks = [];
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: "longtask" });
+    });
+    const opens: number[] = [];
+    for (let run = 0; run < OPEN_RUNS; run++) {
+      await page.getByTestId("new-chat").click();
+      await expect(page.getByTestId("welcome")).toBeVisible();
+      const before = await paintCount(page);
+      await page.getByTestId("conversation").first().locator(".conversation-open").click();
+      await page.waitForFunction((n) => performance.getEntriesByName("m2d:open-to-paint").length > n, before);
+      opens.push(await page.evaluate(() => performance.getEntriesByName("m2d:open-to-paint").at(-1)?.duration ?? NaN));
+    }
+    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+    const rendered = await page.locator("[data-testid=message]").count();
+
+    await page.reload();
+    await page.waitForFunction(() => performance.getEntriesByName("m2d:messages-painted").length > 0, undefined, { timeout: 60_000 });
+    const reloadMs = await page.evaluate(() => performance.getEntriesByName("m2d:messages-painted")[0]?.startTime ?? NaN);
+
+    const sorted = opens.slice().sort((a, b) => a - b);
+    record("open", {
+      messages: MESSAGES,
+      jsonBytes: json.length,
+      importMs,
+      openMs: { runs: opens.map(Math.round), median: Math.round(sorted[Math.floor(sorted.length / 2)] ?? NaN), max: Math.round(sorted.at(-1) ?? NaN) },
+      reloadToPaintMs: Math.round(reloadMs),
+      longTasks: { count: longTasks.length, maxMs: Math.round(Math.max(0, ...longTasks)) },
+      renderedRows: rendered,
+    });
+  } finally {
+    await host.stop();
+  }
+});
