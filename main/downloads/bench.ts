@@ -1,5 +1,5 @@
-import { execFile, fork } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { execFile, fork, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -12,63 +12,62 @@ import { bundleEntry } from "./testing/bundle";
 import type { EmulatorChildReady } from "./testing/emulator-child";
 import { TEST_MIGRATIONS } from "./testing/migrations";
 
+const run = promisify(execFile);
+
+export interface BenchRun {
+  seconds: number;
+  mbps: number;
+  /** The client's CPU seconds (curl: via /usr/bin/time when present). */
+  cpuSeconds: number | null;
+  /** The emulator's CPU seconds during the run (Linux /proc), else null. */
+  serverCpuSeconds: number | null;
+}
+
 export interface BenchResult {
   bytes: number;
-  curl: { seconds: number; mbps: number };
-  downloader: { seconds: number; mbps: number; connections: number };
+  connections: number;
+  curl: BenchRun[];
+  downloader: BenchRun[];
+  /** median curl time / median downloader time: ≥ 1 means the downloader is as fast or faster. */
   ratio: number;
 }
 
 /**
- * Serves a generated 1 GB GGUF from the Hub emulator (in its own process), fetches it with
- * `curl -s -o` and with the Downloader (defaults: 4 connections, sha256 verification included),
- * and prints both throughputs and their ratio. Run from the repo root:
+ * Serves a generated GGUF (1 GiB by default) from the Hub emulator in its own process, then in
+ * alternating rounds fetches it with `curl -s -o` and with the Downloader (default settings:
+ * 4 connections; sha256 verification and the final fdatasync included), and prints throughput,
+ * CPU and the ratio of the medians. From the repo root:
  *   npx esbuild main/downloads/bench.ts --bundle --platform=node --format=esm --packages=external \
- *     --outfile=node_modules/.cache/m2d-bench.mjs && node node_modules/.cache/m2d-bench.mjs
+ *     --outfile=node_modules/.cache/m2d-bench.mjs && node node_modules/.cache/m2d-bench.mjs [bytes] [rounds] [connections]
  */
 export async function benchDownload(
-  options: { bytes?: number; root?: string; settings?: Partial<DownloadSettings>; log?: (line: string) => void } = {},
+  options: { bytes?: number; rounds?: number; root?: string; settings?: Partial<DownloadSettings>; log?: (line: string) => void } = {},
 ): Promise<BenchResult> {
   const bytes = options.bytes ?? 1024 ** 3;
+  const rounds = options.rounds ?? 3;
   const log = options.log ?? ((line: string) => console.log(line));
   const root = options.root ?? process.cwd();
+  const connections = options.settings?.connectionsPerFile ?? 4;
   const work = mkdtempSync(join(tmpdir(), "m2d-bench-"));
   const bundle = await bundleEntry(join(root, "main", "downloads", "testing", "emulator-child.ts"), root);
   const server = fork(bundle.file, [String(bytes)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const result: BenchResult = { bytes, connections, curl: [], downloader: [], ratio: 0 };
   try {
     const ready = await new Promise<EmulatorChildReady>((resolve, reject) => {
       server.once("message", (m) => resolve(m as EmulatorChildReady));
       server.once("exit", (code) => reject(new Error(`emulator exited (${code})`)));
     });
-
-    const curlOut = join(work, "curl.gguf");
-    let began = performance.now();
-    await promisify(execFile)("curl", ["-s", "-o", curlOut, ready.plainUrl]);
-    const curlSeconds = (performance.now() - began) / 1000;
-    if (statSync(curlOut).size !== bytes) throw new Error("curl fetched the wrong size");
-    rmSync(curlOut);
-
-    const db = openDatabase({ path: join(work, "bench.sqlite"), migrations: TEST_MIGRATIONS });
-    const downloader = new Downloader({ db, hub: new HubClient({ endpoint: ready.endpoint }), settings: { diskReserveBytes: 0, ...options.settings } });
-    began = performance.now();
-    const started = await downloader.start({ ref: ready.ref, destDir: join(work, "models") });
-    const done = await downloader.wait(started.id);
-    const oursSeconds = (performance.now() - began) / 1000;
-    await downloader.close();
-    db.close();
-    if (done.state !== "completed") throw new Error(`download ${done.state}: ${done.error?.message ?? ""}`);
-
-    const mbps = (s: number) => bytes / s / 1e6;
-    const connections = options.settings?.connectionsPerFile ?? 4;
-    const result: BenchResult = {
-      bytes,
-      curl: { seconds: curlSeconds, mbps: mbps(curlSeconds) },
-      downloader: { seconds: oursSeconds, mbps: mbps(oursSeconds), connections },
-      ratio: curlSeconds / oursSeconds,
-    };
-    log(`${(bytes / 1e9).toFixed(2)} GB from the local Hub emulator`);
-    log(`curl -s -o      : ${result.curl.seconds.toFixed(2)} s, ${result.curl.mbps.toFixed(0)} MB/s`);
-    log(`Downloader (${connections} conn, sha256 verified): ${result.downloader.seconds.toFixed(2)} s, ${result.downloader.mbps.toFixed(0)} MB/s`);
+    log(`${(bytes / 1e9).toFixed(2)} GB from the local Hub emulator, ${rounds} rounds`);
+    for (let round = 0; round < rounds; round++) {
+      const curl = await measure(server, bytes, () => curlOnce(ready.plainUrl, join(work, "curl.gguf"), bytes));
+      result.curl.push(curl);
+      log(`  curl -s -o         ${line(curl)}`);
+      const ours = await measure(server, bytes, () => downloaderOnce(ready, join(work, `round-${round}`), options.settings));
+      result.downloader.push(ours);
+      log(`  Downloader (${connections} conn) ${line(ours)}`);
+    }
+    result.ratio = median(result.curl.map((r) => r.seconds)) / median(result.downloader.map((r) => r.seconds));
+    log(`median: curl ${mbps(bytes, median(result.curl.map((r) => r.seconds)))} MB/s, downloader ${mbps(bytes, median(result.downloader.map((r) => r.seconds)))} MB/s`);
     log(`ratio downloader/curl: ${result.ratio.toFixed(2)}x (target >= 0.9x)`);
     return result;
   } finally {
@@ -78,9 +77,67 @@ export async function benchDownload(
   }
 }
 
+async function measure(server: ChildProcess, bytes: number, body: () => Promise<number | null>): Promise<BenchRun> {
+  const serverCpu = processCpu(server.pid);
+  const began = performance.now();
+  const cpuSeconds = await body();
+  const seconds = (performance.now() - began) / 1000;
+  const after = processCpu(server.pid);
+  return { seconds, mbps: bytes / seconds / 1e6, cpuSeconds, serverCpuSeconds: serverCpu === null || after === null ? null : after - serverCpu };
+}
+
+async function curlOnce(url: string, out: string, bytes: number): Promise<number | null> {
+  let cpu: number | null = null;
+  try {
+    const { stderr } = await run("/usr/bin/time", ["-f", "%U %S", "curl", "-s", "-o", out, url]);
+    const [user, system] = stderr.trim().split(/\s+/).map(Number);
+    cpu = (user ?? 0) + (system ?? 0);
+  } catch {
+    await run("curl", ["-s", "-o", out, url]);
+  }
+  if (statSync(out).size !== bytes) throw new Error("curl fetched the wrong size");
+  rmSync(out);
+  return cpu;
+}
+
+async function downloaderOnce(ready: EmulatorChildReady, dir: string, settings: Partial<DownloadSettings> = {}): Promise<number> {
+  const db = openDatabase({ path: join(dir, "bench.sqlite"), migrations: TEST_MIGRATIONS });
+  const downloader = new Downloader({ db, hub: new HubClient({ endpoint: ready.endpoint }), settings: { diskReserveBytes: 0, ...settings } });
+  const cpu = process.cpuUsage();
+  try {
+    const done = await downloader.wait((await downloader.start({ ref: ready.ref, destDir: join(dir, "models") })).id);
+    if (done.state !== "completed") throw new Error(`download ${done.state}: ${done.error?.message ?? ""}`);
+    const used = process.cpuUsage(cpu);
+    return (used.user + used.system) / 1e6;
+  } finally {
+    await downloader.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** utime+stime of a process in seconds, from /proc (Linux); null elsewhere. */
+function processCpu(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+const mbps = (bytes: number, seconds: number) => (bytes / seconds / 1e6).toFixed(0);
+const fmt = (n: number | null) => (n === null ? "?" : n.toFixed(2));
+const line = (r: BenchRun) => `${r.seconds.toFixed(2)} s  ${r.mbps.toFixed(0).padStart(4)} MB/s  cpu ${fmt(r.cpuSeconds)} s  server cpu ${fmt(r.serverCpuSeconds)} s`;
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const bytes = process.argv[2] ? Number(process.argv[2]) : undefined;
-  benchDownload({ bytes }).catch((error: unknown) => {
+  const [bytes, rounds, connections] = [process.argv[2], process.argv[3], process.argv[4]].map((v) => (v ? Number(v) : undefined));
+  benchDownload({ bytes, rounds, settings: connections ? { connectionsPerFile: connections } : {} }).catch((error: unknown) => {
     console.error(error);
     process.exitCode = 1;
   });

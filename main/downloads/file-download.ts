@@ -120,7 +120,7 @@ class FileRun {
     await this.checkPartial();
     await this.probeIncompleteSources();
     this.fh = await open(this.partial, (await exists(this.partial)) ? "r+" : "w+");
-    this.hasher = new PrefixHasher(this.fh, file.sources, (m) =>
+    this.hasher = new PrefixHasher(this.partial, file.sources, (m) =>
       this.fail(this.hashMismatch(m.sourceIdx, m.expected, m.actual)),
     );
     const timers = [
@@ -128,7 +128,7 @@ class FileRun {
       setInterval(() => void this.sync().catch((e: unknown) => this.fail(e)), ctx.settings.syncIntervalMs),
     ];
     try {
-      void this.hasher.advance(this.frontier());
+      this.hasher.advance(this.frontier(), true);
       await this.runWorkers();
       await this.flush();
       await this.hasher.finish(file.size);
@@ -136,6 +136,7 @@ class FileRun {
       await this.verifyAndFinish();
     } catch (error) {
       const failure = this.firstError ?? error;
+      await this.hasher.close();
       if (failureReason(failure) === "hash_mismatch") await this.discard();
       throw failure;
     } finally {
@@ -145,6 +146,7 @@ class FileRun {
         await this.sync().catch(() => undefined);
         await this.flush().catch(() => undefined);
       }
+      await this.hasher?.close();
       await this.fh?.close().catch(() => undefined);
     }
   }
@@ -216,7 +218,7 @@ class FileRun {
           throttle: this.ctx.throttle,
           idleTimeoutMs: settings.idleTimeoutMs,
           signal: this.signal,
-          onWritten: () => void this.hasher?.advance(this.frontier()),
+          onWritten: () => this.hasher?.advance(this.frontier()),
         });
         return;
       } catch (error) {
@@ -317,6 +319,7 @@ class FileRun {
     const fh = this.requireFh();
     const hasher = this.hasher;
     if (!hasher) throw new Error("no hasher");
+    await hasher.close();
     const header = await readGgufHeader(fh);
     const firstShardOk = header.ok ? await validateDownloadedGguf(this.partial) : header.why;
     if (firstShardOk !== true) {

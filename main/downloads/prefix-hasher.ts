@@ -1,5 +1,4 @@
-import { createHash, type Hash } from "node:crypto";
-import type { FileHandle } from "node:fs/promises";
+import { Worker } from "node:worker_threads";
 
 export interface HashedSource {
   offset: number;
@@ -13,73 +12,119 @@ export interface HashMismatch {
   actual: string;
 }
 
+// Plain JS so it runs as an eval'ed worker in vitest, node and Electron alike (no bundling step).
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { openSync, readSync, closeSync } = require("node:fs");
+const { createHash } = require("node:crypto");
+const { path, sources } = workerData;
+const fd = openSync(path, "r");
+const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+let position = 0, sourceIdx = 0, hash = createHash("sha256"), target = 0;
+parentPort.on("message", (message) => {
+  if (message.stop) { closeSync(fd); process.exit(0); }
+  target = Math.max(target, message.frontier);
+  try {
+    while (position < target && sourceIdx < sources.length) {
+      const source = sources[sourceIdx];
+      const end = source.offset + source.size;
+      const n = readSync(fd, buffer, 0, Math.min(buffer.length, target - position, end - position), position);
+      if (n <= 0) throw new Error("short read at " + position);
+      hash.update(buffer.subarray(0, n));
+      position += n;
+      if (position === end) {
+        parentPort.postMessage({ sourceIdx, digest: hash.digest("hex") });
+        sourceIdx++;
+        hash = createHash("sha256");
+      }
+    }
+    parentPort.postMessage({ position });
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message || error) });
+  }
+});
+`;
+
 /**
- * sha256 of each remote object, computed while the download runs: it re-reads the file's
- * written prefix (just written, so from the page cache) as connections extend it. Node cannot
- * save a hash's state, so after a restart the prefix on disk is hashed again from byte 0.
+ * sha256 of each remote object, computed while the download runs, on a worker thread so
+ * hashing overlaps the network. It re-reads the file's written prefix (just written, so from the
+ * page cache) as connections extend it. Node cannot save a hash's state, so after a restart
+ * the prefix already on disk is hashed again from byte 0.
  */
 export class PrefixHasher {
-  private hashedUpTo = 0;
-  private sourceIdx = 0;
-  private hash: Hash = createHash("sha256");
-  private target = 0;
-  private running: Promise<void> | null = null;
-  private readonly buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
   readonly digests: string[] = [];
   mismatch: HashMismatch | null = null;
-  failure: unknown = null;
+  failure: Error | null = null;
+  private position = 0;
+  private posted = 0;
+  private readonly worker: Worker;
+  private readonly waiters = new Set<() => void>();
+  private closed: Promise<void> | null = null;
 
   constructor(
-    private readonly fh: FileHandle,
+    path: string,
     private readonly sources: readonly HashedSource[],
     private readonly onMismatch: (m: HashMismatch) => void = () => undefined,
-  ) {}
-
-  get position(): number {
-    return this.hashedUpTo;
-  }
-
-  /** Hashes up to `frontier` in the background; resolves when caught up. */
-  advance(frontier: number): Promise<void> {
-    this.target = Math.max(this.target, frontier);
-    this.running ??= this.pump().finally(() => {
-      this.running = null;
+  ) {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, sources: sources.map(({ offset, size }) => ({ offset, size })) } });
+    this.worker.unref();
+    this.worker.on("message", (m: { sourceIdx?: number; digest?: string; position?: number; error?: string }) => {
+      if (m.digest !== undefined && m.sourceIdx !== undefined) this.onDigest(m.sourceIdx, m.digest);
+      if (m.position !== undefined) this.position = m.position;
+      if (m.error !== undefined) this.failure = new Error(m.error);
+      this.wake();
     });
-    return this.running;
+    this.worker.on("error", (error) => {
+      this.failure = error;
+      this.wake();
+    });
   }
 
-  /** Waits until everything up to `end` is hashed (or a mismatch stopped it). */
+  /** Lets the worker hash up to `frontier`; cheap to call on every write. */
+  advance(frontier: number, force = false): void {
+    // Coalesced: a message per 4 MiB of progress is plenty.
+    if (frontier <= this.posted || (!force && frontier - this.posted < 4 * 1024 * 1024)) return;
+    this.posted = frontier;
+    this.worker.postMessage({ frontier });
+  }
+
+  /** Waits until everything up to `end` is hashed (or a mismatch or error stopped it). */
   async finish(end: number): Promise<void> {
-    while (this.hashedUpTo < end && !this.mismatch && !this.failure) await this.advance(end);
+    this.advance(end, true);
+    while (this.position < end && this.digests.length < this.sources.length && !this.mismatch && !this.failure) {
+      await new Promise<void>((resolve) => this.waiters.add(resolve));
+    }
     if (this.failure) throw this.failure;
   }
 
-  private async pump(): Promise<void> {
-    try {
-      while (this.hashedUpTo < this.target && !this.mismatch) {
-        const source = this.sources[this.sourceIdx];
-        if (!source) return;
-        const sourceEnd = source.offset + source.size;
-        const length = Math.min(this.buffer.length, this.target - this.hashedUpTo, sourceEnd - this.hashedUpTo);
-        const { bytesRead } = await this.fh.read(this.buffer, 0, length, this.hashedUpTo);
-        if (bytesRead <= 0) throw new Error(`short read at ${this.hashedUpTo}`);
-        this.hash.update(this.buffer.subarray(0, bytesRead));
-        this.hashedUpTo += bytesRead;
-        if (this.hashedUpTo === sourceEnd) this.closeSource(source);
-      }
-    } catch (error) {
-      this.failure = error;
+  /** Stops the worker and closes its file (before a rename or delete of the partial). Idempotent. */
+  close(): Promise<void> {
+    this.closed ??= this.stop();
+    return this.closed;
+  }
+
+  private async stop(): Promise<void> {
+    this.worker.postMessage({ stop: true });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => void this.worker.terminate().then(() => resolve()), 1_000);
+      this.worker.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private onDigest(sourceIdx: number, actual: string): void {
+    this.digests[sourceIdx] = actual;
+    const expected = this.sources[sourceIdx]?.sha256;
+    if (expected && expected !== actual && !this.mismatch) {
+      this.mismatch = { sourceIdx, expected, actual };
+      this.onMismatch(this.mismatch);
     }
   }
 
-  private closeSource(source: HashedSource): void {
-    const actual = this.hash.digest("hex");
-    this.digests.push(actual);
-    if (source.sha256 && source.sha256 !== actual) {
-      this.mismatch = { sourceIdx: this.sourceIdx, expected: source.sha256, actual };
-      this.onMismatch(this.mismatch);
-    }
-    this.sourceIdx++;
-    this.hash = createHash("sha256");
+  private wake(): void {
+    for (const resolve of this.waiters) resolve();
+    this.waiters.clear();
   }
 }
