@@ -13,6 +13,8 @@ import { inspectForContract } from "./report";
 import { PromptBuilder } from "./prompt-builder";
 import { runGeneration } from "./generation-run";
 
+const isSoftwareDevice = (name: string) => /llvmpipe|lavapipe|softpipe|swiftshader/i.test(name);
+
 interface Loaded {
   session: ModelSession;
   model: LoadedModel;
@@ -133,7 +135,13 @@ export class EngineService {
     if (this.llama?.gpu === gpu) return this.llama.instance;
     await this.llama?.instance.dispose();
     this.llama = undefined;
-    const instance = await openBackend({ gpu: gpu === "cpu" ? false : gpu });
+    let instance = await openBackend({ gpu: gpu === "cpu" ? false : gpu });
+    // "auto" must not pick a software rasterizer (Mesa's llvmpipe): it is a slower CPU, not a GPU.
+    if (gpu === "auto" && instance.gpu !== false && (await instance.getGpuDeviceNames()).every(isSoftwareDevice)) {
+      this.log("info", "Only a software Vulkan device (llvmpipe) was found; using the CPU backend.");
+      await instance.dispose();
+      instance = await openBackend({ gpu: false });
+    }
     this.llama = { gpu, instance };
     return instance;
   }

@@ -1,4 +1,5 @@
 import { AppError } from "../../app/contract";
+import { agentCommand } from "./agent-command";
 import { inspectCommand } from "./inspect-command";
 import { parseCommand } from "./parse-command";
 import { planCommand } from "./plan-command";
@@ -11,6 +12,7 @@ const commands: Record<string, { summary: string; run: (argv: string[]) => Promi
   run: { summary: 'load a GGUF and stream one answer: reasoning dimmed, then the answer  <model.gguf> "prompt" [--json]', run: runCommand },
   inspect: { summary: "validate a GGUF and print its report  <model.gguf> [--json]", run: inspectCommand },
   plan: { summary: "plan GPU/CPU placement (expert offload) for a GGUF  <model.gguf> [--ctx N] [--vram GiB] [--ram GiB]", run: planCommand },
+  agent: { summary: 'run the agent on a folder  --workspace DIR --model MODEL [--mode ask|auto-edit|full-auto|read-only] [--max-steps N] [--json] "task"', run: agentCommand },
   prompt: { summary: "read {messages, tools} (OpenAI format + reasoning_content) on stdin; print the exact M2 prompt", run: promptCommand },
   parse: { summary: "read raw model output on stdin; print {reasoning, content, tool_calls} as JSON  [--tools tools.json]", run: parseCommand },
 };

@@ -1,0 +1,68 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureTestModel, expectedOutput } from "../../engine/gguf/m2-test-models";
+import { TEST_ENGINE_ENV } from "../../engine/testing/engine-harness";
+
+// The built CLI as a user runs it: a real process, real stdin/stdout, the real engine.
+
+const cli = join(import.meta.dirname, "..", "..", "dist", "main", "cli", "m2d.js");
+const scratch = mkdtempSync(join(tmpdir(), "m2d-cli-"));
+const m2d = (args: string[], input?: string) =>
+  spawnSync(process.execPath, [cli, ...args], { input: input ?? "", encoding: "utf8", env: TEST_ENGINE_ENV, timeout: 120_000 });
+
+let agentModel: string;
+let editModel: string;
+beforeAll(async () => {
+  [agentModel, editModel] = await Promise.all([ensureTestModel("agent"), ensureTestModel("edit")]);
+}, 120_000);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("m2d", () => {
+  it("prompt prints the exact M2 prompt for OpenAI-format messages", () => {
+    const result = m2d(["prompt"], JSON.stringify({ messages: [{ role: "user", content: "Hi" }] }));
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe("]~!b[]~b]system\nYou are a helpful assistant.[e~[\n]~b]user\nHi[e~[\n]~b]ai\n<think>\n");
+  });
+
+  it("prompt refuses malformed input with a usage error, not a stack trace", () => {
+    const result = m2d(["prompt"], "{not json");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^m2d: stdin is not valid JSON/);
+  });
+
+  it("parse turns raw output into reasoning, content and typed tool calls", () => {
+    const tools = join(scratch, "tools.json");
+    writeFileSync(tools, JSON.stringify([{ type: "function", function: { name: "f", parameters: { type: "object", properties: { n: { type: "integer" } } } } }]));
+    const result = m2d(["parse", "--tools", tools], 'think\n</think>\n\nok\n<minimax:tool_call>\n<invoke name="f">\n<parameter name="n">42</parameter>\n</invoke>\n</minimax:tool_call>');
+    expect(JSON.parse(result.stdout)).toMatchObject({ reasoning: "think", content: "ok", tool_calls: [{ name: "f", arguments: { n: 42 } }] });
+  });
+
+  it("inspect reports the model; a corrupt file gets a typed message and exit 1", () => {
+    const ok = m2d(["inspect", agentModel, "--json"]);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ architecture: "minimax-m2", isM2: true, chatTemplate: "official" });
+    const bad = join(scratch, "bad.gguf");
+    writeFileSync(bad, "GGUF but not really");
+    const result = m2d(["inspect", bad]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^m2d: /);
+  });
+
+  it("run streams the answer", () => {
+    const result = m2d(["run", agentModel, "Which files?", "--gpu", "cpu", "--ctx", "4096"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(expectedOutput("agent", "turn1").split("</think>")[0]!.trim());
+    expect(result.stdout).toContain('[tool call] list_files({"path":"."})');
+  });
+
+  it("agent without a terminal refuses what needs approval and still finishes", () => {
+    const workspace = join(scratch, "ws");
+    mkdirSync(workspace);
+    const result = m2d(["agent", "--workspace", workspace, "--model", editModel, "--gpu", "cpu", "--ctx", "8192", "Make notes"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("needs approval and no terminal is attached: refused");
+    expect(existsSync(join(workspace, "notes.md"))).toBe(false);
+  });
+});
