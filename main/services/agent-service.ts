@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { ToolRunRow } from "../../app/contract/agent-api";
 import type { PolicyMode } from "../../app/agent/types";
