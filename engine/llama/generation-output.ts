@@ -2,6 +2,7 @@ import type { Token } from "node-llama-cpp";
 import { StopMatcher } from "./stop-matcher";
 import { TokenTextDecoder } from "./token-text-decoder";
 import type { Detokenizer } from "./token-text-decoder";
+import type { TokenPieces } from "./token-pieces";
 
 export type SampledToken = { token: Token; text: string | undefined };
 
@@ -24,8 +25,9 @@ export class GenerationOutput {
     promptTokens: readonly Token[],
     stop: readonly string[] | undefined,
     onDelta: ((text: string) => void) | undefined,
+    pieces?: TokenPieces,
   ) {
-    this.decoder = new TokenTextDecoder(model, promptTokens);
+    this.decoder = new TokenTextDecoder(model, promptTokens, pieces);
     this.stops = new StopMatcher(stop);
     this.onDelta = onDelta;
   }

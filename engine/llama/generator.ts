@@ -1,3 +1,4 @@
+import { LlamaVocabularyType } from "node-llama-cpp";
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import { AppError } from "../../app/contract/errors";
 import type { AppErrorData } from "../../app/contract/errors";
@@ -102,7 +103,8 @@ export class SequenceGenerator {
       });
     }
     const maxTokens = Math.min(options.maxTokens ?? Infinity, contextSize - plan.tokens.length);
-    const output = new GenerationOutput(model, plan.tokens, options.stop, options.onDelta);
+    const contextFree = model.vocabularyType === LlamaVocabularyType.bpe;
+    const output = new GenerationOutput(model, plan.tokens, options.stop, options.onDelta, contextFree ? this.pieces : undefined);
 
     let finish: Finish;
     try {

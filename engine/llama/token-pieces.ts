@@ -39,7 +39,8 @@ export class TokenPieces {
     }
   }
 
-  private piece(token: Token): string {
+  /** The token's text on its own (U+FFFD where it holds part of a character). */
+  piece(token: Token): string {
     let piece = this.cache.get(token);
     if (piece === undefined) {
       piece = this.model.detokenize([token], true);

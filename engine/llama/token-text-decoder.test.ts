@@ -31,3 +31,23 @@ describe("TokenTextDecoder", () => {
     expect(out.filter((text) => text !== undefined).join("")).toContain("\uFFFD");
   });
 });
+
+describe("TokenTextDecoder with cached pieces", () => {
+  it("gives the same deltas as decoding each token through the model", async () => {
+    const { TokenPieces } = await import("./token-pieces");
+    let calls = 0;
+    const counting: Detokenizer = {
+      detokenize: (tokens) => {
+        calls++;
+        return new TextDecoder().decode(Uint8Array.from(tokens));
+      },
+    };
+    const text = "ab é😀 ab é😀";
+    const plain = new TokenTextDecoder(counting);
+    const expected = tokensOf(text).map((token) => plain.push(token));
+    const before = calls;
+    const cached = new TokenTextDecoder(counting, [], new TokenPieces(counting));
+    expect(tokensOf(text).map((token) => cached.push(token))).toEqual(expected);
+    expect(calls - before).toBeLessThan(before);
+  });
+});

@@ -1,4 +1,5 @@
 import type { Token } from "node-llama-cpp";
+import type { TokenPieces } from "./token-pieces";
 
 /** The part of LlamaModel the decoder uses (tests pass a fake). */
 export type Detokenizer = {
@@ -18,16 +19,29 @@ const MAX_PENDING_TOKENS = 16;
  */
 export class TokenTextDecoder {
   private readonly model: Detokenizer;
+  private readonly pieces: TokenPieces | undefined;
   private pending: Token[] = [];
   private recent: Token[];
 
-  constructor(model: Detokenizer, precedingTokens: readonly Token[] = []) {
+  /**
+   * `pieces`: cached single-token text, for tokenizers whose tokens decode the same whatever
+   * precedes them (byte-level BPE, as M2's): skips the N-API calls for whole-character tokens.
+   */
+  constructor(model: Detokenizer, precedingTokens: readonly Token[] = [], pieces?: TokenPieces) {
     this.model = model;
+    this.pieces = pieces;
     this.recent = precedingTokens.slice(-RECENT_TOKENS);
   }
 
   /** The text this token completes, or undefined while it ends mid-character. */
   push(token: Token): string | undefined {
+    if (this.pending.length === 0 && this.pieces !== undefined) {
+      const piece = this.pieces.piece(token);
+      if (!piece.endsWith(REPLACEMENT)) {
+        this.commit([token]);
+        return piece;
+      }
+    }
     this.pending.push(token);
     const text = this.model.detokenize(this.pending, true, this.recent);
     if (text.endsWith(REPLACEMENT) && this.pending.length < MAX_PENDING_TOKENS) return undefined;
@@ -43,8 +57,8 @@ export class TokenTextDecoder {
     return text;
   }
 
-  private commit(): void {
-    this.recent = [...this.recent, ...this.pending].slice(-RECENT_TOKENS);
+  private commit(tokens: readonly Token[] = this.pending): void {
+    this.recent = [...this.recent, ...tokens].slice(-RECENT_TOKENS);
     this.pending = [];
   }
 }
