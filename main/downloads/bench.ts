@@ -27,9 +27,13 @@ export interface BenchResult {
   bytes: number;
   connections: number;
   curl: BenchRun[];
+  /** Seconds `sha256sum` took on curl's file: what curl needs to match the downloader's verification. */
+  sha256sumSeconds: number[];
   downloader: BenchRun[];
   /** median curl time / median downloader time: ≥ 1 means the downloader is as fast or faster. */
   ratio: number;
+  /** The same against curl followed by sha256sum (a verified file either way). */
+  ratioVerified: number;
 }
 
 /**
@@ -51,7 +55,7 @@ export async function benchDownload(
   const work = mkdtempSync(join(tmpdir(), "m2d-bench-"));
   const bundle = await bundleEntry(join(root, "main", "downloads", "testing", "emulator-child.ts"), root);
   const server = fork(bundle.file, [String(bytes)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  const result: BenchResult = { bytes, connections, curl: [], downloader: [], ratio: 0 };
+  const result: BenchResult = { bytes, connections, curl: [], sha256sumSeconds: [], downloader: [], ratio: 0, ratioVerified: 0 };
   try {
     const ready = await new Promise<EmulatorChildReady>((resolve, reject) => {
       server.once("message", (m) => resolve(m as EmulatorChildReady));
@@ -59,16 +63,22 @@ export async function benchDownload(
     });
     log(`${(bytes / 1e9).toFixed(2)} GB from the local Hub emulator, ${rounds} rounds`);
     for (let round = 0; round < rounds; round++) {
-      const curl = await measure(server, bytes, () => curlOnce(ready.plainUrl, join(work, "curl.gguf"), bytes));
+      const curlOut = join(work, "curl.gguf");
+      const curl = await measure(server, bytes, () => curlOnce(ready.plainUrl, curlOut, bytes));
       result.curl.push(curl);
-      log(`  curl -s -o         ${line(curl)}`);
+      const sumSeconds = await sha256sum(curlOut);
+      result.sha256sumSeconds.push(sumSeconds);
+      rmSync(curlOut);
+      log(`  curl -s -o         ${line(curl)}   (+ sha256sum ${sumSeconds.toFixed(2)} s)`);
       const ours = await measure(server, bytes, () => downloaderOnce(ready, join(work, `round-${round}`), options.settings));
       result.downloader.push(ours);
       log(`  Downloader (${connections} conn) ${line(ours)}`);
     }
-    result.ratio = median(result.curl.map((r) => r.seconds)) / median(result.downloader.map((r) => r.seconds));
+    const oursMedian = median(result.downloader.map((r) => r.seconds));
+    result.ratio = median(result.curl.map((r) => r.seconds)) / oursMedian;
+    result.ratioVerified = median(result.curl.map((r, i) => r.seconds + (result.sha256sumSeconds[i] ?? 0))) / oursMedian;
     log(`median: curl ${mbps(bytes, median(result.curl.map((r) => r.seconds)))} MB/s, downloader ${mbps(bytes, median(result.downloader.map((r) => r.seconds)))} MB/s`);
-    log(`ratio downloader/curl: ${result.ratio.toFixed(2)}x (target >= 0.9x)`);
+    log(`ratio downloader/curl: ${result.ratio.toFixed(2)}x (target >= 0.9x); against curl + sha256sum: ${result.ratioVerified.toFixed(2)}x`);
     return result;
   } finally {
     server.disconnect();
@@ -96,8 +106,13 @@ async function curlOnce(url: string, out: string, bytes: number): Promise<number
     await run("curl", ["-s", "-o", out, url]);
   }
   if (statSync(out).size !== bytes) throw new Error("curl fetched the wrong size");
-  rmSync(out);
   return cpu;
+}
+
+async function sha256sum(path: string): Promise<number> {
+  const began = performance.now();
+  await run("sha256sum", [path]).catch(() => undefined);
+  return (performance.now() - began) / 1000;
 }
 
 async function downloaderOnce(ready: EmulatorChildReady, dir: string, settings: Partial<DownloadSettings> = {}): Promise<number> {

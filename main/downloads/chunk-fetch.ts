@@ -4,6 +4,8 @@ import type { Chunk } from "./chunk-plan";
 import { AbortedError } from "./errors";
 import { header, NetError } from "./http";
 import { HttpStatusError, type HubClient } from "./hub-client";
+import { rawBodyToFile } from "./raw-body";
+import { rawGet } from "./raw-http";
 import type { TokenBucket } from "./token-bucket";
 
 /** The server answered 200 to a range request: the object changed (If-Range) or ranges stopped working. */
@@ -54,6 +56,53 @@ export async function fetchChunk(o: FetchChunkOptions): Promise<void> {
   const { chunk } = o;
   const from = chunk.start + chunk.done;
   if (from >= chunk.end) return;
+  const url = new URL(o.url);
+  if (url.protocol !== "http:" && url.protocol !== "https:") return fetchChunkNodeHttp(o);
+  const range: Record<string, string> = { range: `bytes=${from - o.sourceOffset}-${chunk.end - 1 - o.sourceOffset}` };
+  if (o.ifRange) range["if-range"] = o.ifRange;
+  const res = await rawGet(url, { headers: o.hub.headersFor(url, range), signal: o.signal, headersTimeoutMs: o.idleTimeoutMs });
+  const status = res.status;
+  if (status >= 300 && status < 400) {
+    res.destroy();
+    return fetchChunkNodeHttp(o); // redirects: let node:http follow them
+  }
+  if (status === 200) {
+    // A whole-object answer is usable only from a server without ranges; otherwise If-Range failed.
+    if (o.rangeable || from !== o.sourceOffset) {
+      res.destroy();
+      throw new RangeIgnoredError();
+    }
+  } else if (status === 206) {
+    const start = Number(/bytes\s+(\d+)-/.exec(res.headers["content-range"] ?? "")?.[1]);
+    if (start !== from - o.sourceOffset) {
+      res.destroy();
+      throw new NetError("transient", `Content-Range starts at ${start}, asked for ${from - o.sourceOffset}`);
+    }
+  } else {
+    res.destroy();
+    throw new HttpStatusError(status, o.url, res.headers);
+  }
+  if (res.contentLength === null) {
+    res.destroy();
+    return fetchChunkNodeHttp(o); // chunked encoding: node:http decodes it
+  }
+  await rawBodyToFile(res, {
+    chunk,
+    fh: o.fh,
+    throttle: o.throttle,
+    idleTimeoutMs: o.idleTimeoutMs,
+    signal: o.signal,
+    onWritten: o.onWritten,
+    writeBatchBytes: o.writeBatchBytes ?? 1024 * 1024,
+    writeDelayMs: o.writeDelayMs ?? 200,
+    writeAll,
+  });
+}
+
+/** The same transfer through node:http: for redirects, chunked bodies and other protocols. */
+async function fetchChunkNodeHttp(o: FetchChunkOptions): Promise<void> {
+  const { chunk } = o;
+  const from = chunk.start + chunk.done;
   const { res } = await o.hub.openRange(o.url, from - o.sourceOffset, chunk.end - 1 - o.sourceOffset, {
     ifRange: o.ifRange,
     signal: o.signal,
@@ -61,7 +110,6 @@ export async function fetchChunk(o: FetchChunkOptions): Promise<void> {
   });
   const status = res.statusCode ?? 0;
   if (status === 200) {
-    // A whole-object answer is usable only from a server without ranges; otherwise If-Range failed.
     if (o.rangeable || from !== o.sourceOffset) {
       res.destroy();
       throw new RangeIgnoredError();
