@@ -42,7 +42,7 @@ class Connection {
   idleTimer: NodeJS.Timeout | undefined;
   readonly socket: net.Socket;
 
-  constructor(readonly origin: string, url: URL) {
+  constructor(readonly origin: string, url: URL, ca?: string) {
     const buffer = Buffer.allocUnsafe(READ_BUFFER);
     const onread = {
       buffer,
@@ -56,7 +56,7 @@ class Connection {
     this.socket =
       url.protocol === "https:"
         ? // @types/node lacks onread on tls.connect; Node supports it (same as net.connect).
-          tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ["http/1.1"], onread } as tls.ConnectionOptions)
+          tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ["http/1.1"], ca, onread } as tls.ConnectionOptions)
         : net.connect({ host, port, onread });
     this.socket.setNoDelay(true);
     const closed = (error: Error) => {
@@ -105,6 +105,8 @@ export interface RawGetOptions {
   headers: Record<string, string>;
   signal?: AbortSignal;
   headersTimeoutMs?: number;
+  /** Extra trusted CA (PEM), for tests against a local TLS server. */
+  ca?: string;
 }
 
 /** GET with keep-alive reuse; a reused socket that turns out dead is retried once on a fresh one. */
@@ -117,7 +119,7 @@ export async function rawGet(url: URL, options: RawGetOptions): Promise<RawRespo
       if (!(error instanceof StaleConnection)) throw error;
     }
   }
-  return exchange(new Connection(url.origin, url), url, options, false);
+  return exchange(new Connection(url.origin, url, options.ca), url, options, false);
 }
 
 class StaleConnection extends Error {}
