@@ -79,3 +79,14 @@ export function renderBlockFragment(markdown: string, live = false): DocumentFra
 export function lexBlocks(markdown: string) {
   return finished.lexer(markdown);
 }
+
+/**
+ * Compiles the common highlight.js grammars and loads KaTeX's metrics while the app is idle,
+ * so the first conversation opened does not pay for them.
+ */
+export function warmUpMarkdown(): void {
+  const sample = ["ts", "js", "python", "bash", "json", "rust", "go", "cpp", "java", "sql"]
+    .map((lang) => `\`\`\`${lang}\nx\n\`\`\``)
+    .join("\n\n");
+  renderBlockFragment(`${sample}\n\n| a | b |\n| - | - |\n| 1 | 2 |\n\nInline $x^2$ and\n\n$$\\frac{a}{b}$$`);
+}

@@ -39,6 +39,21 @@ interface ChatState {
 let openToken = 0;
 let nonce = 0;
 
+/**
+ * The last few conversations left, shown at once when reopened while chat.get
+ * refreshes them: switching between recent chats does not wait for the backend.
+ * A chat.message for one of them drops its copy.
+ */
+const recentViews = new Map<string, { conversation: Conversation | null; items: ViewItem[] }>();
+const RECENT_VIEWS = 4;
+
+function remember(conversationId: string | null, conversation: Conversation | null, items: ViewItem[]) {
+  if (!conversationId || items.length === 0) return;
+  recentViews.delete(conversationId);
+  recentViews.set(conversationId, { conversation, items });
+  for (const key of [...recentViews.keys()].slice(0, Math.max(0, recentViews.size - RECENT_VIEWS))) recentViews.delete(key);
+}
+
 /** The conversation on screen: its branch, fed by chat.message events and the results of chat.* calls. */
 export const useChatStore = create<ChatState>((set, get) => {
   const applyView = (view: BranchView) => {
@@ -74,10 +89,13 @@ export const useChatStore = create<ChatState>((set, get) => {
     async open(conversationId, options = {}) {
       const token = ++openToken;
       performance.mark("m2d:open-conversation");
-      const same = conversationId === get().conversationId;
+      const previous = get();
+      const same = conversationId === previous.conversationId;
+      if (!same) remember(previous.conversationId, previous.conversation, previous.items);
+      const cached = !same && conversationId ? recentViews.get(conversationId) : undefined;
       set({
         conversationId,
-        ...(same ? {} : { conversation: null, items: [], pendingUser: null }),
+        ...(same ? {} : { conversation: cached?.conversation ?? null, items: cached?.items ?? [], pendingUser: null }),
         loading: conversationId !== null,
         loadError: null,
         focus: options.focus ? { ...options.focus, nonce: ++nonce } : null,
@@ -86,6 +104,7 @@ export const useChatStore = create<ChatState>((set, get) => {
       if (!conversationId) return;
       try {
         let view = await client().call("chat.get", { conversationId });
+        performance.measure("m2d:chat-get", "m2d:open-conversation");
         // A hit off the branch on screen: make its branch the active one (not chat.get's leafId,
         // which would cut the view at the hit while a send still went to the old leaf).
         const target = options.leafId;
@@ -192,7 +211,9 @@ export const useChatStore = create<ChatState>((set, get) => {
 
     start() {
       const off = client().onEvent((event) => {
-        if (event.type === "chat.message" && event.conversationId === get().conversationId) upsert([event.message]);
+        if (event.type !== "chat.message") return;
+        if (event.conversationId === get().conversationId) upsert([event.message]);
+        else recentViews.delete(event.conversationId);
       });
       const offConnection = client().onConnection((state) => {
         if (state === "open") void get().reload();

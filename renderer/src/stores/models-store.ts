@@ -1,5 +1,5 @@
 import { create } from "zustand";
-import type { LoadedModel } from "../../../app/contract";
+import type { LoadOptions, LoadedModel } from "../../../app/contract";
 import { client } from "../client/client-instance";
 import { errorMessage } from "../lib/errors";
 import { readJson, writeJson } from "../lib/storage";
@@ -15,7 +15,7 @@ interface ModelsState {
   error: string | null;
   recents: string[];
   refresh(): Promise<void>;
-  load(path: string): Promise<void>;
+  load(path: string, options?: LoadOptions): Promise<void>;
   cancel(): Promise<void>;
   forget(path: string): void;
   start(): () => void;
@@ -37,14 +37,14 @@ export const useModelsStore = create<ModelsState>((set, get) => ({
       set({ error: errorMessage(error) });
     }
   },
-  async load(path) {
+  async load(path, options) {
     const trimmed = path.trim();
     if (!trimmed) return;
     const recents = [trimmed, ...get().recents.filter((p) => p !== trimmed)].slice(0, 8);
     writeJson(RECENTS_KEY, recents);
     set({ recents, loadingPath: trimmed, progress: 0, error: null });
     try {
-      const loaded = await client().call("model.load", { path: trimmed });
+      const loaded = await client().call("model.load", { path: trimmed, ...(options ? { options } : {}) });
       set({ loaded, lostInCrash: false });
     } catch (error) {
       set({ error: errorMessage(error) });

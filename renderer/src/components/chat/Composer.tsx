@@ -47,10 +47,15 @@ export function Composer() {
   }, [draft]);
 
   useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    el.focus();
-    el.setSelectionRange(el.value.length, el.value.length);
+    // After the frame that shows the conversation: focusing forces a layout, which would
+    // otherwise run in the middle of rendering a freshly opened message list.
+    const frame = requestAnimationFrame(() => {
+      const el = ref.current;
+      if (!el || document.activeElement === el) return;
+      el.focus({ preventScroll: true });
+      el.setSelectionRange(el.value.length, el.value.length);
+    });
+    return () => cancelAnimationFrame(frame);
   }, [focusRequest, conversationId]);
 
   const submit = async () => {

@@ -1,4 +1,5 @@
 import { useId, useState } from "react";
+import type { GpuChoice, LoadOptions } from "../../../../app/contract";
 import { useModelsStore } from "../../stores/models-store";
 import { formatBytes, memoryLabel, modelName } from "./format";
 import { formatInt } from "../../lib/format";
@@ -12,7 +13,15 @@ export function ModelPanel() {
   const lostInCrash = useModelsStore((s) => s.lostInCrash);
   const recents = useModelsStore((s) => s.recents);
   const [path, setPath] = useState(() => recents[0] ?? "");
+  const [gpu, setGpu] = useState<GpuChoice>("auto");
+  const [context, setContext] = useState("");
   const inputId = useId();
+  const gpuId = useId();
+  const contextId = useId();
+  const options = (): LoadOptions => {
+    const contextSize = Number(context);
+    return { gpu, ...(context.trim() && Number.isInteger(contextSize) && contextSize >= 256 ? { contextSize } : {}) };
+  };
   const loading = loadingPath !== null;
   const percent = Math.round((progress ?? 0) * 100);
 
@@ -40,7 +49,7 @@ export function ModelPanel() {
         className="model-open"
         onSubmit={(e) => {
           e.preventDefault();
-          void useModelsStore.getState().load(path);
+          void useModelsStore.getState().load(path, options());
         }}
       >
         <label htmlFor={inputId}>Open a local GGUF</label>
@@ -49,6 +58,18 @@ export function ModelPanel() {
           <button type="submit" className="primary" disabled={loading || path.trim() === ""} data-testid="model-load">
             Load
           </button>
+        </div>
+        <div className="row load-options">
+          <label htmlFor={gpuId}>Backend</label>
+          <select id={gpuId} value={gpu} onChange={(e) => setGpu(e.target.value as GpuChoice)} data-testid="model-gpu">
+            <option value="auto">Auto</option>
+            <option value="cuda">CUDA</option>
+            <option value="vulkan">Vulkan</option>
+            <option value="metal">Metal</option>
+            <option value="cpu">CPU only</option>
+          </select>
+          <label htmlFor={contextId}>Context</label>
+          <input id={contextId} type="number" min={256} step={256} value={context} onChange={(e) => setContext(e.target.value)} placeholder="model default" className="context-input" />
         </div>
       </form>
       {loading && (
@@ -73,7 +94,7 @@ export function ModelPanel() {
           <ul>
             {recents.map((p) => (
               <li key={p}>
-                <button type="button" className="link-button recent-path" disabled={loading} title={p} onClick={() => (setPath(p), void useModelsStore.getState().load(p))}>
+                <button type="button" className="link-button recent-path" disabled={loading} title={p} onClick={() => (setPath(p), void useModelsStore.getState().load(p, options()))}>
                   {p.split(/[\\/]/).pop()}
                   <small>{p}</small>
                 </button>
