@@ -1,7 +1,13 @@
+import { existsSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { getLlamaGpuTypes } from "node-llama-cpp";
 import { AppError } from "../../app/contract/errors";
 import { ENGINE_PROCESS_ENV, closeBackend, describeBackend, openBackend } from "./backend";
+
+// getLlama waits on node-llama-cpp's build lock while a local llama.cpp build runs in this checkout.
+const localBuilds = fileURLToPath(new URL("../../node_modules/node-llama-cpp/llama/localBuilds", import.meta.url));
+const localBuildRunning = existsSync(localBuilds) && readdirSync(localBuilds).some((name) => name.endsWith(".lock"));
 
 describe("backend", () => {
   it("opens the CPU backend and describes the machine", async () => {
@@ -21,6 +27,17 @@ describe("backend", () => {
       await closeBackend(llama);
     }
   });
+
+  it.skipIf(localBuildRunning)("on auto, uses a GPU backend only if it has a device, else the CPU", async () => {
+    const llama = await openBackend();
+    try {
+      const info = await describeBackend(llama);
+      if (info.backend === "cpu") expect(info.devices).toEqual([]);
+      else expect(info.devices.length).toBeGreaterThan(0);
+    } finally {
+      await closeBackend(llama);
+    }
+  }, 60_000);
 
   it.skipIf(process.platform === "darwin")("throws a typed error for an explicit backend that cannot work", async () => {
     const error = await openBackend({ gpu: "metal" }).catch((caught: unknown) => caught);
