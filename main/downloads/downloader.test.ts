@@ -86,6 +86,18 @@ describe("Downloader against the Hub emulator", () => {
     expect(isLoadable(t.db, bad)).toBe(true);
   });
 
+  it("keeps a model the engine's validator rejects out of the library, with its typed error", async () => {
+    t.emulator.addRepo({
+      repo: "someone/other-GGUF",
+      files: [{ path: "other-Q4_K_M.gguf", content: bufferContent(ggufBytes(300_000, { architecture: "not-an-arch" })) }],
+    });
+    const { downloader, models } = setup();
+    const info = await downloader.wait((await downloader.start({ ref: "hf:someone/other-GGUF:Q4_K_M", destDir: models })).id);
+    expect(info.state).toBe("failed");
+    expect(info.error).toMatchObject({ code: "model_invalid", details: { reason: "unsupported_arch" } });
+    expect(isLoadable(t.db, info.primaryPath)).toBe(false);
+  });
+
   it("tells the user to accept the license for a gated repo, and works once a token is granted", async () => {
     t.emulator.addRepo({ repo: "MiniMaxAI/gated-GGUF", gated: true, files: splitModel("Q8_0", 1, 200_000) });
     const anonymous = setup();

@@ -18,6 +18,7 @@ import { DEFAULT_DOWNLOAD_SETTINGS, type DownloadSettings } from "./settings";
 import { SpeedMeter } from "./speed";
 import { DownloadStore, type DownloadRecord, type DownloadState, type FileRow, type SourceRow } from "./store";
 import { TokenBucket } from "./token-bucket";
+import { validateDownloadedModel } from "./validate";
 
 export interface StartRequest {
   /** hf:owner/repo[:QUANT], a Hub URL, a plain https URL, or an already parsed ref. */
@@ -304,6 +305,8 @@ export class Downloader {
       }),
     );
     if (failure) throw failure;
+    // Whole-model checks need every shard at its final name: only now can they run.
+    await validateDownloadedModel(record.files[0]?.finalPath ?? record.destDir);
     if (!this.library.completeModel(record.id)) {
       throw downloadError("internal", "io", "Every file finished but the library does not list them all as verified.", { id: record.id });
     }

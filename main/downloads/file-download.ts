@@ -16,7 +16,6 @@ import { probeWithRetry, sameObject } from "./probe";
 import type { DownloadSettings } from "./settings";
 import type { DownloadStore, FileRow, SourceRow } from "./store";
 import type { TokenBucket } from "./token-bucket";
-import { validateDownloadedGguf } from "./validate";
 
 export interface FileRunContext {
   downloadId: string;
@@ -320,11 +319,11 @@ class FileRun {
     const hasher = this.hasher;
     if (!hasher) throw new Error("no hasher");
     await hasher.close();
+    // Cheap and early: an HTML error page or a truncated upload never gets its final name.
     const header = await readGgufHeader(fh);
-    const firstShardOk = header.ok ? await validateDownloadedGguf(this.partial) : header.why;
-    if (firstShardOk !== true) {
+    if (!header.ok) {
       await this.discard();
-      throw downloadError("storage", "invalid_gguf", `${basename(file.finalPath)} is not a usable GGUF file (${firstShardOk}). The file was deleted.`, { path: file.finalPath });
+      throw downloadError("storage", "invalid_gguf", `${basename(file.finalPath)} is not a GGUF file (${header.why}). The file was deleted.`, { path: file.finalPath });
     }
     await fh.datasync();
     await fh.close();

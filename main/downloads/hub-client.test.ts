@@ -43,7 +43,7 @@ describe("HubClient against the emulator", () => {
   });
 
   it("waits out a 429 on the API (Retry-After), or reports rate_limited when the wait is too long", async () => {
-    t.emulator.addRepo({ repo: REPO, files: splitModel("Q8_0", 1, 100) });
+    t.emulator.addRepo({ repo: REPO, files: splitModel("Q8_0", 1, 1000) });
     t.emulator.inject({ on: "tree", times: 1, fault: { kind: "status", status: 429, retryAfterS: 1 } });
     const began = Date.now();
     expect(await new HubClient({ endpoint: t.emulator.endpoint }).listFiles(REPO)).toHaveLength(1);
@@ -55,7 +55,7 @@ describe("HubClient against the emulator", () => {
   });
 
   it("maps a missing repo, a missing quant and an ambiguous ref to typed errors", async () => {
-    t.emulator.addRepo({ repo: REPO, files: [...splitModel("Q8_0", 1, 100), ...splitModel("Q4_K_M", 1, 100)] });
+    t.emulator.addRepo({ repo: REPO, files: [...splitModel("Q8_0", 1, 1000), ...splitModel("Q4_K_M", 1, 1000)] });
     const hub = new HubClient({ endpoint: t.emulator.endpoint });
     t.setup();
     const cache = new HubFileCache(t.db);
@@ -71,7 +71,7 @@ describe("HubClient against the emulator", () => {
   });
 
   it("serves the catalog offline from the last listing cached in SQLite", async () => {
-    t.emulator.addRepo({ repo: REPO, files: splitModel("UD-Q2_K_XL", 3, 700) });
+    t.emulator.addRepo({ repo: REPO, files: splitModel("UD-Q2_K_XL", 3, 1000) });
     t.setup();
     const cache = new HubFileCache(t.db);
     const online = new HubClient({ endpoint: t.emulator.endpoint });
@@ -84,7 +84,7 @@ describe("HubClient against the emulator", () => {
     expect(plan.files).toHaveLength(3);
     const view = catalogView(cache).find((r) => r.repo === REPO);
     const quant = view?.quants.find((q) => q.quant === "UD-Q2_K_XL");
-    expect(quant).toMatchObject({ known: true, totalBytes: 2100, layout: "split", ref: `hf:${REPO}:UD-Q2_K_XL` });
+    expect(quant).toMatchObject({ known: true, totalBytes: 3000, layout: "split", ref: `hf:${REPO}:UD-Q2_K_XL` });
     expect(quant?.files?.[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(view?.fetchedAt).toBeGreaterThan(0);
   });

@@ -1,7 +1,9 @@
+import { validateModel } from "../../engine/gguf/validate";
+
 /**
- * Deeper GGUF validation hook, run after the magic/version check. engine/gguf/validate.ts did
- * not exist when this was written; once it does, call it here. Returns true or why it failed.
+ * The engine's own check of a finished model (header, truncation, split set, architecture),
+ * run once every file is hash-verified and at its final name. Throws its typed model_invalid.
  */
-export async function validateDownloadedGguf(_path: string): Promise<true | string> {
-  return true;
+export async function validateDownloadedModel(primaryPath: string): Promise<void> {
+  await validateModel(primaryPath);
 }

@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
+import { kv, type GgufKv } from "../../../engine/gguf/gguf-values";
+import { SPLIT_KEYS } from "../../../engine/gguf/split";
+import { layoutGguf } from "../../../engine/gguf/writer";
 
 /** Bytes a test server serves, without having to hold a 1 GB file in memory. */
 export interface Content {
@@ -31,20 +34,33 @@ export function repeatingContent(size: number, block: Buffer): Content {
   };
 }
 
-/** A GGUF v3 header (no tensors, no metadata) followed by random bytes. */
-export function ggufBytes(size: number, version = 3): Buffer {
-  const out = randomBytes(size);
-  ggufHeader(version).copy(out, 0);
-  return out;
+export interface GgufShape {
+  /** gguf-split shard `no` (0-based) of `count`; omitted for a whole file. */
+  split?: { no: number; count: number };
+  architecture?: string;
 }
 
-export function ggufHeader(version = 3): Buffer {
-  const header = Buffer.alloc(24);
-  header.write("GGUF", 0, "latin1");
-  header.writeUInt32LE(version, 4);
-  header.writeBigUInt64LE(0n, 8); // tensor count
-  header.writeBigUInt64LE(0n, 16); // metadata kv count
-  return header;
+/**
+ * The header of a valid GGUF v3 of exactly `size` bytes, which the engine's validator accepts:
+ * minimax-m2 metadata (in the first shard) and one I8 tensor filling the rest of the file.
+ */
+export function ggufPrefix(size: number, shape: GgufShape = {}): Buffer {
+  const kvs: GgufKv[] = [];
+  const no = shape.split?.no ?? 0;
+  if (no === 0) kvs.push(kv.str("general.architecture", shape.architecture ?? "minimax-m2"));
+  if (shape.split) kvs.push(kv.u16(SPLIT_KEYS.no, no), kv.u16(SPLIT_KEYS.count, shape.split.count), kv.i32(SPLIT_KEYS.tensorsCount, shape.split.count));
+  const tensor = (n: number) => ({ kv: kvs, tensors: [{ name: `blk.${no}.ffn_fixture.weight`, shape: [n], type: "I8" }] });
+  const { dataOffset } = layoutGguf(tensor(32));
+  const n = Math.floor((size - dataOffset) / 32) * 32;
+  if (n <= 0) throw new Error(`a GGUF fixture needs more than ${dataOffset} bytes`);
+  return Buffer.from(layoutGguf(tensor(n)).header);
+}
+
+/** A valid GGUF of `size` bytes whose tensor data is random. */
+export function ggufBytes(size: number, shape: GgufShape = {}): Buffer {
+  const out = randomBytes(size);
+  ggufPrefix(size, shape).copy(out, 0);
+  return out;
 }
 
 export function sha256Of(content: Content): string {

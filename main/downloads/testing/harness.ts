@@ -44,7 +44,7 @@ export function makeDownloader(db: Db, endpoint: string, settings: Partial<Downl
 export function splitModel(quant: string, parts: number, partBytes: number, stem = "MiniMax-M2"): EmulatedFile[] {
   return Array.from({ length: parts }, (_, i) => ({
     path: `${quant}/${stem}-${quant}-${String(i + 1).padStart(5, "0")}-of-${String(parts).padStart(5, "0")}.gguf`,
-    content: bufferContent(ggufBytes(partBytes)),
+    content: bufferContent(ggufBytes(partBytes, parts > 1 ? { split: { no: i, count: parts } } : {})),
   }));
 }
 
