@@ -67,8 +67,10 @@ describe("chat service with the real engine", () => {
     await backend.models.load(longModel, { gpu: "cpu", contextSize: 4096 });
     const conversation = backend.chat.create();
     const first = await backend.chat.send(conversation.id, "Write a lot.");
-    await backend.chat.stop(conversation.id).catch(() => undefined);
-    await waitForMessage(backend, (m) => m.id === first.assistantMessage.id && m.status !== "streaming");
+    // Subscribe before stopping: the final state can arrive before stop() returns.
+    const firstSettled = waitForMessage(backend, (m) => m.id === first.assistantMessage.id && m.status !== "streaming");
+    await backend.chat.stop(conversation.id);
+    expect((await firstSettled).status).toBe("stopped");
 
     const { assistantMessage } = await backend.chat.send(conversation.id, "Again, longer.");
     const before = snapshot(backend, assistantMessage.id);
