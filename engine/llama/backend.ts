@@ -2,15 +2,7 @@ import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import type { Llama, LlamaGpuType } from "node-llama-cpp";
 import { AppError } from "../../app/contract/errors";
 
-/**
- * Environment the engine child process must be spawned with.
- *
- * UV_THREADPOOL_SIZE=1: node-llama-cpp runs each decode on a libuv pool thread, and every pool
- * thread that runs one gets its own OpenMP team. With the default pool of 4 the teams fight
- * over the cores (measured: 41 tok/s with the default pool of 4, 121 tok/s with 1). It must be set
- * before the process starts: libuv reads it once, when the pool is first used.
- */
-export const ENGINE_PROCESS_ENV = { UV_THREADPOOL_SIZE: "1" } as const;
+export { ENGINE_PROCESS_ENV } from "../process-env";
 
 export type BackendGpu = "auto" | "cuda" | "vulkan" | "metal" | "cpu" | false;
 

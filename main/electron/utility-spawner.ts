@@ -1,12 +1,12 @@
 import { utilityProcess } from "electron";
 import type { EngineChild, SpawnEngine } from "../engine/engine-child";
-import { ENGINE_ENV } from "../engine/fork-spawner";
+import { ENGINE_PROCESS_ENV } from "../../engine/process-env";
 
 /** Starts the engine as an Electron utility process (a Node child without Electron's UI APIs). */
 export function utilitySpawner(entry: string): SpawnEngine {
   return () => {
     const child = utilityProcess.fork(entry, [], {
-      env: { ...process.env, ...ENGINE_ENV },
+      env: { ...process.env, ...ENGINE_PROCESS_ENV },
       serviceName: "M2 Desktop engine",
       stdio: "inherit",
     });

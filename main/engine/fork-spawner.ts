@@ -1,14 +1,13 @@
 import { fork } from "node:child_process";
+import { ENGINE_PROCESS_ENV } from "../../engine/process-env";
 import type { EngineChild, SpawnEngine } from "./engine-child";
 
-/** One libuv thread: each extra thread would spin up its own OpenMP team and halve decode speed. */
-export const ENGINE_ENV = { UV_THREADPOOL_SIZE: "1" } as const;
 
 /** Starts the engine with Node's child_process.fork (the headless host and the CLI). */
 export function forkSpawner(entry: string, env: NodeJS.ProcessEnv = process.env): SpawnEngine {
   return () => {
     const child = fork(entry, [], {
-      env: { ...env, ...ENGINE_ENV },
+      env: { ...env, ...ENGINE_PROCESS_ENV },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
       serialization: "advanced",
     });
