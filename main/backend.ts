@@ -14,6 +14,7 @@ import { recoverInterrupted } from "./chat/stream-writer";
 import { startPurgeTimer } from "./chat/purge-timer";
 import { openDatabase, schemaVersion, type Db } from "./storage/database";
 import { APP_VERSION } from "./version";
+import { assertLoadable } from "./services/load-gate";
 
 export interface BackendOptions {
   dataDir: string;
@@ -67,7 +68,10 @@ export function createBackend(options: BackendOptions): Backend {
     }),
     "engine.echo": async ({ text }) => engine.request({ op: "echo", text }, { timeoutMs: 10_000 }),
     "model.inspect": ({ path }) => models.inspect(path),
-    "model.load": ({ path, options: loadOptions }) => models.load(path, loadOptions),
+    "model.load": ({ path, options: loadOptions }) => {
+      assertLoadable(db, path);
+      return models.load(path, loadOptions);
+    },
     "model.cancelLoad": async () => (await models.cancelLoad(), {}),
     "model.unload": async () => (await models.unload(), {}),
     "model.status": async () => ({ loaded: models.current() }),

@@ -5,6 +5,7 @@ import { parseCommand } from "./parse-command";
 import { planCommand } from "./plan-command";
 import { runCommand } from "./run-command";
 import { promptCommand } from "./prompt-command";
+import { pullCommand } from "./pull-command";
 import { serveCommand } from "./serve";
 
 const commands: Record<string, { summary: string; run: (argv: string[]) => Promise<void> }> = {
@@ -13,6 +14,7 @@ const commands: Record<string, { summary: string; run: (argv: string[]) => Promi
   inspect: { summary: "validate a GGUF and print its report  <model.gguf> [--json]", run: inspectCommand },
   plan: { summary: "plan GPU/CPU placement (expert offload) for a GGUF  <model.gguf> [--ctx N] [--vram GiB] [--ram GiB]", run: planCommand },
   agent: { summary: 'run the agent on a folder  --workspace DIR --model MODEL [--mode ask|auto-edit|full-auto|read-only] [--max-steps N] [--json] "task"', run: agentCommand },
+  pull: { summary: "download, verify and add a model to the library (run again to resume)  hf:owner/repo[:QUANT] | URL [--dir DIR]", run: pullCommand },
   prompt: { summary: "read {messages, tools} (OpenAI format + reasoning_content) on stdin; print the exact M2 prompt", run: promptCommand },
   parse: { summary: "read raw model output on stdin; print {reasoning, content, tool_calls} as JSON  [--tools tools.json]", run: parseCommand },
 };

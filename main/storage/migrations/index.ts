@@ -1,4 +1,5 @@
 import { chatMigration } from "../../chat/schema";
+import { downloadsMigration } from "../../downloads/schema";
 import settings from "./0001_settings";
 import toolRuns from "./0003_tool_runs";
 
@@ -7,4 +8,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 1, name: "settings", sql: settings },
   chatMigration,
   { version: 3, name: "tool_runs", sql: toolRuns },
+  { ...downloadsMigration, version: 4 },
 ];
