@@ -6,6 +6,7 @@ import { planCommand } from "./plan-command";
 import { runCommand } from "./run-command";
 import { promptCommand } from "./prompt-command";
 import { pullCommand } from "./pull-command";
+import { modelsCommand, rmCommand } from "./models-command";
 import { serveCommand } from "./serve";
 
 const commands: Record<string, { summary: string; run: (argv: string[]) => Promise<void> }> = {
@@ -15,6 +16,8 @@ const commands: Record<string, { summary: string; run: (argv: string[]) => Promi
   plan: { summary: "plan GPU/CPU placement (expert offload) for a GGUF  <model.gguf> [--ctx N] [--vram GiB] [--ram GiB]", run: planCommand },
   agent: { summary: 'run the agent on a folder  --workspace DIR --model MODEL [--mode ask|auto-edit|full-auto|read-only] [--max-steps N] [--json] "task"', run: agentCommand },
   pull: { summary: "download, verify and add a model to the library (run again to resume)  hf:owner/repo[:QUANT] | URL [--dir DIR]", run: pullCommand },
+  models: { summary: "list the model library  [--data-dir DIR]", run: modelsCommand },
+  rm: { summary: "delete a library model's files  <owner/repo[:QUANT] | path>", run: rmCommand },
   prompt: { summary: "read {messages, tools} (OpenAI format + reasoning_content) on stdin; print the exact M2 prompt", run: promptCommand },
   parse: { summary: "read raw model output on stdin; print {reasoning, content, tool_calls} as JSON  [--tools tools.json]", run: parseCommand },
 };

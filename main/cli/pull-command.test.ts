@@ -54,6 +54,22 @@ describe("m2d pull", () => {
     db.close();
   });
 
+  it("lists the library and removes a model, saying how much space that freed", async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, [cli, ...args, "--data-dir", dataDir]);
+        let out = "";
+        child.stdout.on("data", (c) => (out += c));
+        child.stderr.on("data", (c) => (out += c));
+        child.on("exit", (code) => resolve({ code, out }));
+      });
+    expect((await run(["models"])).out).toMatch(/unsloth\/MiniMax-M2-GGUF\s+UD-IQ1_S/);
+    const removed = await run(["rm", "unsloth/MiniMax-M2-GGUF:UD-IQ1_S"]);
+    expect(removed.out).toContain("freed 800.0 KB");
+    expect(existsSync(join(dataDir, "models", "MiniMax-M2-UD-IQ1_S-00001-of-00002.gguf"))).toBe(false);
+    expect((await run(["models"])).out).toContain("The library is empty");
+  });
+
   it("reports a gated repo with the license message", async () => {
     hub.addRepo({ repo: "gated/M2-GGUF", files: splitModel("Q4_K_M", 1, 100_000), gated: true });
     const result = await pull("hf:gated/M2-GGUF:Q4_K_M");
