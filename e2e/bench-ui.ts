@@ -2,6 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { createReadStream, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { CHAT_EXPORT_FORMAT, CHAT_EXPORT_VERSION, type ChatExport } from "../app/chat/export-format";
 import { section } from "../renderer/src/bench/bench-text";
@@ -17,7 +18,7 @@ import { startHeadlessHost } from "./fixtures";
  */
 
 const root = join(import.meta.dirname, "..");
-const out = process.env.M2D_BENCH_OUT ?? join(root, "test-results", "bench-ui.json");
+const out = process.env.M2D_BENCH_OUT ?? join(tmpdir(), "m2d-bench-ui.json");
 const TOKENS = Number(process.env.M2D_BENCH_TOKENS ?? 20_000);
 const RATE = Number(process.env.M2D_BENCH_RATE ?? 100);
 const MESSAGES = Number(process.env.M2D_BENCH_MESSAGES ?? 2_000);

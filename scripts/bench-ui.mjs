@@ -3,7 +3,8 @@
 // (a) renderer-only harness (dist/bench-ui), (b) the real headless host; see e2e/bench-ui.ts.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { cpus, loadavg } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { build } from "vite";
 
@@ -34,7 +35,8 @@ await build({
   },
 });
 
-const out = `${root}test-results/bench-ui.json`;
+const out = join(tmpdir(), `m2d-bench-ui-${process.pid}.json`);
+const loadBefore = loadavg()[0];
 rmSync(out, { force: true });
 const run = spawnSync(process.execPath, [`${root}node_modules/@playwright/test/cli.js`, "test", "-c", "e2e/bench-ui.config.ts"], {
   cwd: root,
@@ -45,7 +47,8 @@ if (!existsSync(out)) process.exit(run.status ?? 1);
 
 const r = JSON.parse(readFileSync(out, "utf8"));
 const [load1] = loadavg();
-console.log(`\nMachine: ${cpus().length} CPUs, load average ${load1.toFixed(1)} at the end (${cpus()[0]?.model ?? "?"})`);
+// Other work on the machine shows up as long tasks too: say how busy it was.
+console.log(`\nMachine: ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), 1-min load average ${loadBefore.toFixed(1)} before, ${load1.toFixed(1)} after`);
 const ms = (n) => `${Number(n).toFixed(1)} ms`;
 const rows = [];
 if (r.stream) {

@@ -9,12 +9,33 @@ const Block = memo(function Block({ raw, live }: { raw: string; live: boolean })
   useLayoutEffect(() => {
     ref.current?.replaceChildren(renderBlockFragment(raw, live));
   }, [raw, live]);
-  return <div className={live ? "md-block md-live" : "md-block"} ref={ref} />;
+  return <div className="md-block" ref={ref} />;
 });
 
-/** Finished blocks never change: this re-renders only when another one finishes. */
+const CHUNK = 16;
+
+/** A full chunk of finished blocks never changes: it renders once. */
+const Chunk = memo(
+  function Chunk({ blocks, first }: { blocks: readonly string[]; first: number }) {
+    return (
+      <div className={blocks.length === CHUNK ? "md-chunk md-chunk-full" : "md-chunk"}>
+        {blocks.map((raw, i) => (
+          <Block key={first + i} raw={raw} live={false} />
+        ))}
+      </div>
+    );
+  },
+  (a, b) => a.first === b.first && a.blocks.length === b.blocks.length && a.blocks[0] === b.blocks[0],
+);
+
+/**
+ * Finished blocks, in chunks of 16: a long answer is hundreds of blocks, and the
+ * browser skips off-screen chunks (content-visibility) at a cost per chunk, not per block.
+ */
 const DoneBlocks = memo(function DoneBlocks({ blocks }: { blocks: readonly string[] }) {
-  return blocks.map((raw, i) => <Block key={i} raw={raw} live={false} />);
+  const chunks: { first: number; blocks: readonly string[] }[] = [];
+  for (let first = 0; first < blocks.length; first += CHUNK) chunks.push({ first, blocks: blocks.slice(first, first + CHUNK) });
+  return chunks.map((c) => <Chunk key={c.first} first={c.first} blocks={c.blocks} />);
 });
 
 function onCopyClick(event: MouseEvent<HTMLDivElement>) {

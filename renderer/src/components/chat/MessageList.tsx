@@ -62,6 +62,14 @@ export function MessageList() {
 
   useLayoutEffect(stickToBottom, [count, conversationId]);
 
+  // Sending always brings the conversation's end into view.
+  useLayoutEffect(() => {
+    if (pendingUser === null) return;
+    stick.current = true;
+    setAtBottom(true);
+    stickToBottom();
+  }, [pendingUser]);
+
   useEffect(() => {
     if (conversationId && count > 0 && painted.current !== conversationId) {
       painted.current = conversationId;

@@ -49,7 +49,7 @@ export const ConversationItem = memo(function ConversationItem({ conversation, a
         />
       ) : (
         <button type="button" className="conversation-open" aria-current={active ? "page" : undefined} onClick={open} onDoubleClick={() => (setTitle(conversation.title), setRenaming(true))} title={conversation.title}>
-          {conversation.pinned && <span aria-label="Pinned">📌 </span>}
+          {conversation.pinned && <span className="pin-mark" aria-label="Pinned">★ </span>}
           {conversation.title}
         </button>
       )}
@@ -62,7 +62,7 @@ export const ConversationItem = memo(function ConversationItem({ conversation, a
             {conversation.pinned ? "★" : "☆"}
           </button>
           <button type="button" className="icon-button" aria-label={`Delete ${conversation.title}`} title="Delete" onClick={remove}>
-            🗑
+            ✕
           </button>
         </span>
       )}
