@@ -32,7 +32,8 @@ function sendError(response: ServerResponse, status: number, error: AppError): v
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const host = options.host ?? "127.0.0.1";
   const allowedHosts = new Set<string>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  // Large enough for chat.import of a long conversation; only an authenticated client gets this far.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
 
   const handleHttp = (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://localhost");

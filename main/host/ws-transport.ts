@@ -3,7 +3,7 @@ import { AppError, WireRequestSchema, type WireServerMessage } from "../../app/c
 import type { Dispatch } from "../router/router";
 import type { EventHub } from "../router/event-hub";
 
-const MAX_MESSAGE_BYTES = 1024 * 1024;
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** The contract over one authenticated WebSocket: requests in, responses and events out. */
 export function serveContractOverWebSocket(socket: WebSocket, dispatch: Dispatch, events: EventHub): void {
@@ -20,7 +20,7 @@ export function serveContractOverWebSocket(socket: WebSocket, dispatch: Dispatch
   socket.on("message", (data, isBinary) => {
     const text = isBinary ? null : data.toString();
     if (text === null || text.length > MAX_MESSAGE_BYTES) {
-      fail(null, new AppError("bad_request", "Messages must be JSON text under 1 MiB."));
+      fail(null, new AppError("bad_request", "Messages must be JSON text under 64 MiB."));
       return;
     }
     let json: unknown;

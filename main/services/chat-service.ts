@@ -72,6 +72,8 @@ export class ChatService {
 
   async send(conversationId: string, content: string, parentId?: string | null) {
     this.assertIdle(conversationId);
+    // No model, no stored turn: a failed send must not leave an orphan user message behind.
+    await this.models.ensureLoaded();
     const userMessage = this.repo.appendMessage(conversationId, {
       role: "user",
       content,
