@@ -53,7 +53,8 @@ function log(message) {
 
 function run(cmd, cmdArgs) {
   log(`$ ${cmd} ${cmdArgs.join(" ")}`);
-  const result = spawnSync(cmd, cmdArgs, { cwd: root, stdio: "inherit", env: process.env });
+  // npx is npx.cmd on Windows, which only a shell resolves
+  const result = spawnSync(cmd, cmdArgs, { cwd: root, stdio: "inherit", env: process.env, shell: process.platform === "win32" });
   if (result.status !== 0) fail(`${cmd} ${cmdArgs.join(" ")} exited with ${result.status ?? result.signal}`);
 }
 
@@ -165,7 +166,25 @@ function isSourceCloned() {
   }
 }
 
+// llama.cpp's Vulkan backend uses VK_EXT_layer_settings (Vulkan headers >= 1.3.261); older headers
+// (Debian 12 ships 1.3.239) fail only after the long shader generation step, so check first.
+function checkVulkanHeaders() {
+  const sdk = process.env.VULKAN_SDK;
+  const header = sdk ? path.join(sdk, "include", "vulkan", "vulkan_core.h") : "/usr/include/vulkan/vulkan_core.h";
+  if (!fs.existsSync(header)) {
+    if (sdk) fail(`VULKAN_SDK=${sdk} has no include/vulkan/vulkan_core.h`);
+    return; // another platform or layout: let CMake find it
+  }
+  const source = fs.readFileSync(header, "utf8");
+  if (source.includes("VK_EXT_layer_settings")) return;
+  const version = /#define VK_HEADER_VERSION (\d+)/.exec(source)?.[1] ?? "?";
+  fail(`${header} (VK_HEADER_VERSION ${version}) is too old for llama.cpp's Vulkan backend (needs VK_EXT_layer_settings). ` +
+    "Install the LunarG Vulkan SDK, or newer headers (e.g. Debian trixie's libvulkan-dev and spirv-headers unpacked into a folder), " +
+    "and point VULKAN_SDK at a folder with include/ (vulkan, spirv), lib/libvulkan.so, bin/glslc and share/cmake/SPIRV-Headers.");
+}
+
 function build() {
+  if (gpu === "vulkan") checkVulkanHeaders();
   const started = Date.now();
   // Clones the llama.cpp source from the git bundle shipped inside node-llama-cpp (no network).
   if (!isSourceCloned()) run("npx", ["--no", "node-llama-cpp", "source", "download", "--skipBuild", "--noUsageExample"]);
@@ -208,14 +227,16 @@ function verify() {
     const supported = llama._bindings?.getTensorBufferOverridesSupport?.() === true &&
       Function.prototype.toString.call(LlamaModel).includes("tensorBufferOverrides");
     console.log(JSON.stringify({ gpu: llama.gpu, buildType: llama.buildType, supported }));
+    const ok = supported && llama.buildType === "localBuild" && llama.gpu === ${JSON.stringify(gpu === "cpu" ? false : gpu)};
     await llama.dispose();
-    process.exit(supported ? 0 : 3);
+    process.exit(ok ? 0 : 3);
   `;
   const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
   const out = `${result.stdout}${result.stderr}`.trim();
   if (result.status !== 0) {
     fail(`the ${gpu} build does not load with tensor buffer overrides (${out || `exit ${result.status}`}); ` +
-      "pass --no-verify when building on a machine without this backend's device");
+      "pass --no-verify when building on a machine without this backend's device " +
+      "(a CPU-type Vulkan device such as llvmpipe needs GGML_VK_VISIBLE_DEVICES=0)");
   }
   log(`verified: ${out}`);
 }
