@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import type { Writable } from "node:stream";
 import { CappedOutput } from "./output-cap";
-import type { SandboxLimits } from "./types";
+import type { RunResult, SandboxLimits } from "./types";
 
 export interface ExecuteOptions {
   argv: string[];
@@ -13,18 +13,20 @@ export interface ExecuteOptions {
   fd3?: Buffer;
 }
 
-export interface ExecuteResult {
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  outputLimitHit: boolean;
-  aborted: boolean;
-  stdout: string;
-  stderr: string;
-  stdoutTruncatedBytes: number;
-  stderrTruncatedBytes: number;
-  durationMs: number;
-}
+/** What running one process produced; the sandbox runner adds what it knows about the sandbox. */
+export type ExecuteResult = Pick<
+  RunResult,
+  | "exitCode"
+  | "signal"
+  | "timedOut"
+  | "outputLimitHit"
+  | "aborted"
+  | "stdout"
+  | "stderr"
+  | "stdoutTruncatedBytes"
+  | "stderrTruncatedBytes"
+  | "durationMs"
+>;
 
 /** After the process exits, how long to wait for pipes still held by escaped descendants. */
 const PIPE_GRACE_MS = 1000;
