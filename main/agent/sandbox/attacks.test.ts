@@ -26,6 +26,20 @@ let root: string;
 let ws: string;
 let outside: string;
 let visible: string;
+
+const HIDDEN_BY_SANDBOX = ["/tmp", "/var/tmp", "/home", "/root", "/run"];
+
+function visibleScratchDir(): string {
+  for (const base of ["/var/cache", "/var/lib", process.cwd()]) {
+    if (HIDDEN_BY_SANDBOX.some((hidden) => base === hidden || base.startsWith(`${hidden}/`))) continue;
+    try {
+      return mkdtempSync(join(base, "m2d-attack-"));
+    } catch {
+      // not writable here: try the next one
+    }
+  }
+  throw new Error("No writable folder outside the sandbox's tmpfs mounts for the visible-path attacks.");
+}
 let ctx: ToolContext;
 
 const run = (command: string, extra: Partial<RunRequest> = {}): Promise<RunResult> =>
@@ -89,9 +103,9 @@ describe.skipIf(cap.kind !== "bwrap")("sandbox attack suite (bubblewrap)", () =>
     writeFileSync(join(ws, ".bashrc"), "# project rc\n");
     mkdirSync(outside);
     writeFileSync(join(outside, "victim.txt"), "original\n");
-    // Outside the workspace and outside every tmpfs: visible (read-only) inside the sandbox.
-    mkdirSync(join(process.cwd(), "node_modules", ".cache"), { recursive: true });
-    visible = mkdtempSync(join(process.cwd(), "node_modules", ".cache", "m2d-attack-"));
+    // Outside the workspace and outside every tmpfs the sandbox mounts (/tmp, /var/tmp, /home, /root, /run):
+    // visible, read-only, inside it. The checkout itself may sit under /tmp (CI clones), so use /var/cache.
+    visible = visibleScratchDir();
     writeFileSync(join(visible, "victim.txt"), "original\n");
     ctx = await createToolContext({ workspace: ws, checkpointDir: join(root, "checkpoints"), sandbox: cap });
   });
