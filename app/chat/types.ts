@@ -1,12 +1,13 @@
 import { z } from "zod";
+import { M2_SAMPLING_DEFAULTS } from "../contract/generation";
 
 /**
  * Chat storage as the UI sees it: conversations and the message tree behind them.
  * Timestamps are milliseconds since the epoch.
  */
 
-/** M2's official sampling: temperature 1.0, top_p 0.95, top_k 40. */
-export const CHAT_SETTINGS_DEFAULTS = { temperature: 1.0, topP: 0.95, topK: 40 } as const;
+/** New conversations start on M2's official sampling. */
+export const CHAT_SETTINGS_DEFAULTS = M2_SAMPLING_DEFAULTS;
 
 export const ChatSettingsSchema = z
   .object({

@@ -1,7 +1,9 @@
 import { randomInt } from "node:crypto";
 
-/** MiniMax-M2's official sampling settings. */
-export const M2_SAMPLING = { temperature: 1.0, topP: 0.95, topK: 40 } as const;
+import { M2_SAMPLING_DEFAULTS } from "../../app/contract/generation";
+
+/** MiniMax-M2's official sampling settings (one definition, in the contract). */
+export const M2_SAMPLING = M2_SAMPLING_DEFAULTS;
 
 export type SamplingOptions = {
   temperature?: number;
