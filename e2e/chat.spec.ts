@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { ensureTestModel } from "../engine/gguf/m2-test-models";
 import { expect, test } from "./fixtures";
+import { conversationDocument } from "./long-conversation";
 
 /*
  * The chat screen against the real headless host and the real engine, running
@@ -178,4 +179,39 @@ test("export gives Markdown with the thinking in a <details> block", async ({ pa
   expect(markdown).toContain("<details><summary>Thinking</summary>");
   expect(markdown).toContain("The user wants a quick formatting demo.");
   expect(markdown).toContain("```ts");
+});
+
+test("a long conversation opens with its tail; scrolling up loads older messages until the first one", async ({ page, host }) => {
+  const gets: { limit?: number; beforeId?: string }[] = [];
+  await page.routeWebSocket(/\/ws/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      const call = JSON.parse(message.toString()) as { method?: string; params?: { limit?: number; beforeId?: string } };
+      if (call.method === "chat.get") gets.push(call.params ?? {});
+      server.send(message);
+    });
+    server.onMessage((message) => ws.send(message));
+  });
+  await page.goto(host.url);
+  const json = JSON.stringify(conversationDocument(400));
+  await page.getByTestId("import-input").setInputFiles({ name: "long.json", mimeType: "application/json", buffer: Buffer.from(json) });
+  await expect(page.getByTestId("chat-title")).toHaveText("Benchmark: 400 messages", { timeout: 60_000 });
+  await page.reload();
+  const list = page.getByTestId("message-list");
+  await expect(list).toContainText("Part 399 in short");
+  // Only the tail was fetched on open; older pages come as the list scrolls up.
+  expect(gets.at(-1)).toMatchObject({ limit: expect.any(Number) });
+  expect(gets.at(-1)?.limit).toBeLessThan(400);
+  const first = page.getByText("Question 1: part 0?", { exact: true });
+  for (let i = 0; i < 30 && (await first.count()) === 0; i++) {
+    await list.evaluate((el) => el.scrollTo({ top: 0 }));
+    await page.waitForTimeout(200);
+  }
+  await expect(first).toBeVisible();
+  expect(gets.filter((g) => g.beforeId !== undefined).length).toBeGreaterThan(0);
+  await expect(page.locator(".message-row", { has: first })).toHaveAttribute("data-index", "0");
+  // Paging neither duplicated nor dropped a message: the last one is row 399 of 400.
+  await list.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+  const last = page.locator(".message-row", { hasText: "Part 399 in short" });
+  await expect(last).toHaveAttribute("data-index", "399");
 });

@@ -146,7 +146,15 @@ export type SiblingInfo = z.infer<typeof SiblingInfoSchema>;
 export const BranchViewSchema = z.object({
   conversation: ConversationSchema,
   messages: z.array(z.object({ message: StoredMessageSchema, siblings: SiblingInfoSchema })),
+  /** Messages of the branch before the first one here: a long conversation opens with its tail only. */
+  olderCount: z.number().int().nonnegative(),
 });
+
+/** Which part of a branch to return: the last `limit` messages, or the `limit` before `beforeId`. */
+export interface BranchWindow {
+  limit?: number | undefined;
+  beforeId?: string | undefined;
+}
 export type BranchView = z.infer<typeof BranchViewSchema>;
 
 export const DayGroupIdSchema = z.enum(["pinned", "today", "yesterday", "previous7Days", "older"]);

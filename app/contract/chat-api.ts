@@ -21,8 +21,11 @@ export const chatMethods = {
     params: z.object({ title: TitleSchema.optional(), systemPrompt: z.string().max(200_000).optional() }).strict(),
     result: ConversationSchema,
   },
+  /** The active branch (or the one through `leafId`); `limit` and `beforeId` page it from the end. */
   "chat.get": {
-    params: z.object({ conversationId: Id, leafId: Id.optional() }).strict(),
+    params: z
+      .object({ conversationId: Id, leafId: Id.optional(), limit: z.number().int().min(1).max(100_000).optional(), beforeId: Id.optional() })
+      .strict(),
     result: BranchViewSchema,
   },
   "chat.rename": { params: z.object({ conversationId: Id, title: TitleSchema }).strict(), result: ConversationSchema },

@@ -64,6 +64,23 @@ describe("branches: a message tree with an active leaf", () => {
     ]);
   });
 
+  it("pages a branch from its end: the tail first, then the messages before a given one", () => {
+    t = openTestDb();
+    const { c, u1, a1, u2, a2 } = chat();
+    const r = t.repo.regenerate(a2.id);
+    const page = (window: { limit?: number; beforeId?: string }) => {
+      const view = t.repo.branchView(c.id, undefined, window);
+      return { ids: view.messages.map((m) => m.message.id), olderCount: view.olderCount, siblings: view.messages.at(-1)?.siblings.count };
+    };
+    expect(page({})).toEqual({ ids: [u1.id, a1.id, u2.id, r.id], olderCount: 0, siblings: 2 });
+    expect(page({ limit: 2 })).toEqual({ ids: [u2.id, r.id], olderCount: 2, siblings: 2 });
+    expect(page({ limit: 1, beforeId: u2.id })).toEqual({ ids: [a1.id], olderCount: 1, siblings: 1 });
+    expect(page({ limit: 5, beforeId: a1.id })).toEqual({ ids: [u1.id], olderCount: 0, siblings: 1 });
+    expect(page({ beforeId: u1.id })).toEqual({ ids: [], olderCount: 0, siblings: undefined });
+    // The old answer is off the active branch: paging from it is a clear error, not a wrong page.
+    expect(() => page({ beforeId: a2.id })).toThrow(expect.objectContaining({ code: "not_found" }));
+  });
+
   it("setActiveLeaf on an inner message lands on the newest leaf below it", () => {
     t = openTestDb();
     const { c, u1, a2 } = chat();

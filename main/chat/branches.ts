@@ -1,8 +1,8 @@
 import { AppError } from "../../app/contract/errors";
-import type { BranchView, SiblingInfo, StoredMessage } from "../../app/chat/types";
+import type { BranchView, BranchWindow, SiblingInfo, StoredMessage } from "../../app/chat/types";
 import type { ChatContext } from "./context";
 import { getConversation } from "./conversations";
-import { branchPath, getMessage, insertMessage, newestLeaf, newestLeafUnder } from "./messages";
+import { branchPath, branchPathIds, getMessage, insertMessage, messagesByIds, newestLeaf, newestLeafUnder } from "./messages";
 import { deleteSubtree } from "./tree-delete";
 
 /*
@@ -61,11 +61,20 @@ export function setActiveLeaf(ctx: ChatContext, conversationId: string, messageI
 }
 
 /** The path to `leafId` (default: the active leaf), each message with its "2/3" sibling position. */
-export function branchView(ctx: ChatContext, conversationId: string, leafId?: string): BranchView {
+export function branchView(ctx: ChatContext, conversationId: string, leafId?: string, window: BranchWindow = {}): BranchView {
   const conversation = getConversation(ctx, conversationId);
   const leaf = leafId ?? conversation.activeLeafId;
-  if (leaf === undefined) return { conversation, messages: [] };
-  const path = branchPath(ctx, conversationId, leaf);
+  if (leaf === undefined) return { conversation, messages: [], olderCount: 0 };
+  const pathIds = branchPathIds(ctx, conversationId, leaf);
+  let end = pathIds.length;
+  if (window.beforeId !== undefined) {
+    end = pathIds.indexOf(window.beforeId);
+    if (end === -1) {
+      throw new AppError("not_found", `Message ${window.beforeId} is not on this branch`, { conversationId, messageId: window.beforeId });
+    }
+  }
+  const start = window.limit === undefined ? 0 : Math.max(0, end - window.limit);
+  const path = messagesByIds(ctx, pathIds.slice(start, end));
   const children = new Map<string | null, string[]>();
   const rows = ctx
     .prepare("SELECT id, parent_id FROM messages WHERE conversation_id = ? ORDER BY seq")
@@ -82,6 +91,7 @@ export function branchView(ctx: ChatContext, conversationId: string, leafId?: st
       const siblings: SiblingInfo = { index: ids.indexOf(message.id), count: ids.length, ids };
       return { message, siblings };
     }),
+    olderCount: start,
   };
 }
 

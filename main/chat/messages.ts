@@ -67,6 +67,34 @@ function hasUserAncestor(ctx: ChatContext, parentId: string | null): boolean {
 }
 
 /** Root→leaf. */
+/** The ids root→leaf, without reading any message text: cheap even for thousands of messages. */
+export function branchPathIds(ctx: ChatContext, conversationId: string, leafId: string): string[] {
+  const ids = ctx
+    .prepare(
+      `WITH RECURSIVE up(id, parent_id, depth) AS (
+         SELECT id, parent_id, 0 FROM messages WHERE id = ? AND conversation_id = ?
+         UNION ALL
+         SELECT m.id, m.parent_id, up.depth + 1 FROM messages m JOIN up ON m.id = up.parent_id
+       )
+       SELECT id FROM up ORDER BY depth DESC`,
+    )
+    .pluck()
+    .all(leafId, conversationId) as string[];
+  if (ids.length === 0) {
+    throw new AppError("not_found", `No message ${leafId} in conversation ${conversationId}`, { conversationId, messageId: leafId });
+  }
+  return ids;
+}
+
+/** These messages, in the order given. */
+export function messagesByIds(ctx: ChatContext, ids: readonly string[]): StoredMessage[] {
+  if (ids.length === 0) return [];
+  const rows = ctx
+    .prepare("SELECT m.* FROM json_each(?) AS j JOIN messages m ON m.id = j.value ORDER BY j.key")
+    .all(JSON.stringify(ids)) as MessageRow[];
+  return rows.map(toMessage);
+}
+
 export function branchPath(ctx: ChatContext, conversationId: string, leafId: string): StoredMessage[] {
   const rows = ctx
     .prepare(

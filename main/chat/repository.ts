@@ -1,5 +1,6 @@
 import { groupByDay } from "../../app/chat/day-groups";
 import type {
+  BranchWindow,
   BranchView,
   Conversation,
   ConversationGroup,
@@ -114,8 +115,8 @@ export class ChatRepository {
     return leaf === undefined ? [] : messages.branchPath(this.ctx, conversationId, leaf);
   }
 
-  branchView(conversationId: string, leafId?: string): BranchView {
-    return branches.branchView(this.ctx, conversationId, leafId);
+  branchView(conversationId: string, leafId?: string, window?: BranchWindow): BranchView {
+    return branches.branchView(this.ctx, conversationId, leafId, window);
   }
 
   siblings(messageId: string): SiblingInfo {

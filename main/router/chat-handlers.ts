@@ -12,7 +12,7 @@ export function chatHandlers(chat: ChatService, models: ModelService, engine: En
   return {
     "chat.list": async () => chat.list(),
     "chat.create": async ({ title, systemPrompt }) => chat.create(title, systemPrompt),
-    "chat.get": async ({ conversationId, leafId }) => chat.view(conversationId, leafId),
+    "chat.get": async ({ conversationId, leafId, limit, beforeId }) => chat.view(conversationId, leafId, { limit, beforeId }),
     "chat.rename": async ({ conversationId, title }) => chat.changed(repo.renameConversation(conversationId, title)),
     "chat.pin": async ({ conversationId, pinned }) => chat.changed(repo.setPinned(conversationId, pinned)),
     "chat.delete": async ({ conversationId }) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { buildM2Messages } from "../../app/chat/history";
-import type { BranchView, Conversation, StoredMessage } from "../../app/chat/types";
+import type { BranchView, BranchWindow, Conversation, StoredMessage } from "../../app/chat/types";
 import { AppError, type AppEvent, type GenerationEvent, type ParsedGenerationRequest } from "../../app/contract";
 import type { ChatMessage, ToolDefinition } from "../../app/m2/types";
 import { ChatSettingsSchema } from "../../app/chat/types";
@@ -61,8 +61,8 @@ export class ChatService {
     return conversation;
   }
 
-  view(conversationId: string, leafId?: string): BranchView {
-    return this.repo.branchView(conversationId, leafId);
+  view(conversationId: string, leafId?: string, window?: BranchWindow): BranchView {
+    return this.repo.branchView(conversationId, leafId, window);
   }
 
   changed<T>(result: T): T {

@@ -18,6 +18,8 @@ interface ChatState {
   conversationId: string | null;
   conversation: Conversation | null;
   items: ViewItem[];
+  /** Messages of the branch before `items[0]` not fetched yet (a long conversation opens with its tail). */
+  olderCount: number;
   loading: boolean;
   loadError: string | null;
   /** The user's text between pressing Enter and the backend storing it. */
@@ -26,6 +28,8 @@ interface ChatState {
   /** `leafId`: a message to show, switching to its branch if it is not on the one on screen. */
   open(conversationId: string | null, options?: { leafId?: string; focus?: Omit<MessageFocus, "nonce"> }): Promise<void>;
   reload(): Promise<void>;
+  /** Fetches the page before the first message on screen. */
+  loadOlder(): Promise<void>;
   send(text: string): Promise<boolean>;
   editAndResend(messageId: string, text: string): Promise<boolean>;
   regenerate(messageId: string): Promise<void>;
@@ -38,19 +42,24 @@ interface ChatState {
 
 let openToken = 0;
 let nonce = 0;
+let loadingOlder = false;
+
+/** Enough rows to fill a tall window several times: the first paint never waits for the whole history. */
+const TAIL_PAGE = 60;
+const OLDER_PAGE = 200;
 
 /**
  * The last few conversations left, shown at once when reopened while chat.get
  * refreshes them: switching between recent chats does not wait for the backend.
  * A chat.message for one of them drops its copy.
  */
-const recentViews = new Map<string, { conversation: Conversation | null; items: ViewItem[] }>();
+const recentViews = new Map<string, { conversation: Conversation | null; items: ViewItem[]; olderCount: number }>();
 const RECENT_VIEWS = 4;
 
-function remember(conversationId: string | null, conversation: Conversation | null, items: ViewItem[]) {
+function remember(conversationId: string | null, conversation: Conversation | null, items: ViewItem[], olderCount: number) {
   if (!conversationId || items.length === 0) return;
   recentViews.delete(conversationId);
-  recentViews.set(conversationId, { conversation, items });
+  recentViews.set(conversationId, { conversation, items, olderCount });
   for (const key of [...recentViews.keys()].slice(0, Math.max(0, recentViews.size - RECENT_VIEWS))) recentViews.delete(key);
 }
 
@@ -58,7 +67,7 @@ function remember(conversationId: string | null, conversation: Conversation | nu
 export const useChatStore = create<ChatState>((set, get) => {
   const applyView = (view: BranchView) => {
     if (view.conversation.id !== get().conversationId) return;
-    set({ conversation: view.conversation, items: view.messages, loading: false, loadError: null });
+    set({ conversation: view.conversation, items: view.messages, olderCount: view.olderCount, loading: false, loadError: null });
   };
 
   const upsert = (messages: StoredMessage[]) => {
@@ -77,10 +86,23 @@ export const useChatStore = create<ChatState>((set, get) => {
     upsert(result.userMessage ? [result.userMessage, result.assistantMessage] : [result.assistantMessage]);
   };
 
+  /** Re-reads the last few stored messages: enough to follow a stream, cheap in a long conversation. */
+  const refreshTail = async () => {
+    const conversationId = get().conversationId;
+    if (!conversationId) return;
+    try {
+      const view = await client().call("chat.get", { conversationId, limit: 4 });
+      if (view.conversation.id === get().conversationId) upsert(view.messages.map((i) => i.message));
+    } catch {
+      // The next tick tries again; a lost connection reloads on reconnect.
+    }
+  };
+
   return {
     conversationId: null,
     conversation: null,
     items: [],
+    olderCount: 0,
     loading: false,
     loadError: null,
     pendingUser: null,
@@ -91,11 +113,11 @@ export const useChatStore = create<ChatState>((set, get) => {
       performance.mark("m2d:open-conversation");
       const previous = get();
       const same = conversationId === previous.conversationId;
-      if (!same) remember(previous.conversationId, previous.conversation, previous.items);
+      if (!same) remember(previous.conversationId, previous.conversation, previous.items, previous.olderCount);
       const cached = !same && conversationId ? recentViews.get(conversationId) : undefined;
       set({
         conversationId,
-        ...(same ? {} : { conversation: cached?.conversation ?? null, items: cached?.items ?? [], pendingUser: null }),
+        ...(same ? {} : { conversation: cached?.conversation ?? null, items: cached?.items ?? [], olderCount: cached?.olderCount ?? 0, pendingUser: null }),
         loading: conversationId !== null,
         loadError: null,
         focus: options.focus ? { ...options.focus, nonce: ++nonce } : null,
@@ -103,7 +125,9 @@ export const useChatStore = create<ChatState>((set, get) => {
       writeHash(conversationId);
       if (!conversationId) return;
       try {
-        let view = await client().call("chat.get", { conversationId });
+        // A jump to a message may land anywhere in the history: fetch the whole branch then.
+        const whole = options.leafId !== undefined || options.focus !== undefined;
+        let view = await client().call("chat.get", { conversationId, ...(whole ? {} : { limit: TAIL_PAGE }) });
         performance.measure("m2d:chat-get", "m2d:open-conversation");
         // A hit off the branch on screen: make its branch the active one (not chat.get's leafId,
         // which would cut the view at the hit while a send still went to the old leaf).
@@ -118,12 +142,32 @@ export const useChatStore = create<ChatState>((set, get) => {
     },
 
     async reload() {
-      const conversationId = get().conversationId;
+      const { conversationId, items, olderCount } = get();
       if (!conversationId) return;
       try {
-        applyView(await client().call("chat.get", { conversationId }));
+        // The same window as on screen (plus room for new messages), never less than the first page.
+        const limit = olderCount === 0 && items.length > 0 ? undefined : Math.max(TAIL_PAGE, items.length + 8);
+        applyView(await client().call("chat.get", { conversationId, ...(limit ? { limit } : {}) }));
       } catch (error) {
         set({ loadError: errorMessage(error) });
+      }
+    },
+
+    async loadOlder() {
+      const { conversationId, items, olderCount } = get();
+      const first = items[0]?.message.id;
+      if (!conversationId || !first || olderCount === 0 || loadingOlder) return;
+      loadingOlder = true;
+      try {
+        const view = await client().call("chat.get", { conversationId, beforeId: first, limit: OLDER_PAGE });
+        // Only if the screen still starts where this page ends.
+        if (get().conversationId === conversationId && get().items[0]?.message.id === first) {
+          set({ items: [...view.messages, ...get().items], olderCount: view.olderCount });
+        }
+      } catch (error) {
+        toastError(`Could not load older messages: ${errorMessage(error)}`);
+      } finally {
+        loadingOlder = false;
       }
     },
 
@@ -135,7 +179,7 @@ export const useChatStore = create<ChatState>((set, get) => {
           const conversation = await client().call("chat.create", {});
           conversationId = conversation.id;
           ++openToken;
-          set({ conversationId, conversation, items: [] });
+          set({ conversationId, conversation, items: [], olderCount: 0 });
           writeHash(conversationId);
         }
         const result = await client().call("chat.send", { conversationId, content: text });
@@ -222,7 +266,7 @@ export const useChatStore = create<ChatState>((set, get) => {
       // has no generation id here: follow it by re-reading the stored message.
       const poll = setInterval(() => {
         const linked = useStreamStore.getState().generationOf;
-        if (get().items.some((i) => i.message.status === "streaming" && !linked[i.message.id])) void get().reload();
+        if (get().items.some((i) => i.message.status === "streaming" && !linked[i.message.id])) void refreshTail();
       }, 1000);
       return () => {
         off();

@@ -5,6 +5,8 @@ import { useComposerStore } from "../../stores/composer-store";
 import { MessageItem } from "./MessageItem";
 
 const BOTTOM_SLACK_PX = 48;
+/** How close to the top of what is loaded the next older page is fetched. */
+const LOAD_OLDER_PX = 1200;
 const ESTIMATED_ROW_PX = 140;
 
 /** Marks the first paint of a conversation's messages, for the UI benchmark. */
@@ -28,6 +30,7 @@ function markPainted(conversationId: string) {
  */
 export function MessageList() {
   const items = useChatStore((s) => s.items);
+  const olderCount = useChatStore((s) => s.olderCount);
   const pendingUser = useChatStore((s) => s.pendingUser);
   const focus = useChatStore((s) => s.focus);
   const conversationId = useChatStore((s) => s.conversationId);
@@ -62,6 +65,20 @@ export function MessageList() {
 
   useLayoutEffect(stickToBottom, [count, conversationId]);
 
+  // Older messages arrived above: keep the rows the user is reading where they are.
+  const firstId = items[0]?.message.id;
+  const shownFirst = useRef(firstId);
+  useLayoutEffect(() => {
+    const previous = shownFirst.current;
+    shownFirst.current = firstId;
+    const el = scrollRef.current;
+    const at = previous === undefined ? -1 : items.findIndex((i) => i.message.id === previous);
+    if (!el || at <= 0 || stick.current) return;
+    virtualizer.getTotalSize();
+    el.scrollTop += virtualizer.measurementsCache[at]?.start ?? 0;
+  }, [firstId]);
+
+
   // Sending always brings the conversation's end into view.
   useLayoutEffect(() => {
     if (pendingUser === null) return;
@@ -88,6 +105,7 @@ export function MessageList() {
   const onScroll = () => {
     const el = scrollRef.current;
     if (!el) return;
+    if (olderCount > 0 && el.scrollTop < LOAD_OLDER_PX) void useChatStore.getState().loadOlder();
     const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < BOTTOM_SLACK_PX;
     stick.current = bottom;
     if (bottom !== atBottom) setAtBottom(bottom);
