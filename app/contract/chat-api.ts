@@ -69,7 +69,13 @@ export const chatMethods = {
 
 export const chatEventSchemas = [
   /** A stored message changed: a flush of a streaming answer, or a state change. */
-  z.object({ type: z.literal("chat.message"), conversationId: z.string(), message: StoredMessageSchema }),
+  z.object({
+    type: z.literal("chat.message"),
+    conversationId: z.string(),
+    message: StoredMessageSchema,
+    /** The generation writing this answer: any window can follow its tokens live from the start. */
+    generationId: z.string().optional(),
+  }),
   /** The conversation list changed (created, renamed, deleted, titled, …). */
   z.object({ type: z.literal("chat.conversations_changed") }),
 ] as const;

@@ -63,6 +63,20 @@ describe("chat service with the real engine", () => {
     expect(backend.chat.repo.search("formatting demo").map((h) => h.field)).toContain("reasoning");
   });
 
+  it("announces each answer with its generation id before the first token, so any window can follow it live", async () => {
+    await backend.models.load(chatModel, { gpu: "cpu", contextSize: 4096 });
+    const conversation = backend.chat.create();
+    const seen: string[] = [];
+    const off = backend.events.subscribe((event: AppEvent) => {
+      if (event.type === "chat.message" && event.message.role === "assistant") seen.push(`message:${event.message.status}:${event.generationId ?? "none"}`);
+      if (event.type === "generation.event" && !seen.includes(`tokens:${event.generationId}`)) seen.push(`tokens:${event.generationId}`);
+    });
+    const { assistantMessage, generationId } = await backend.chat.send(conversation.id, "Show me some formatting");
+    await waitForMessage(backend, (m) => m.id === assistantMessage.id && m.status !== "streaming");
+    off();
+    expect(seen).toEqual([`message:streaming:${generationId}`, `tokens:${generationId}`, `message:complete:${generationId}`]);
+  });
+
   it("keeps the partial answer, marked interrupted, when the engine dies mid-stream; other messages are untouched", async () => {
     await backend.models.load(longModel, { gpu: "cpu", contextSize: 4096 });
     const conversation = backend.chat.create();

@@ -145,7 +145,7 @@ export class ChatService {
       if (final) {
         this.active.delete(generationId);
         answer.settled(final);
-        this.publish({ type: "chat.message", conversationId: answer.conversationId, message: final });
+        this.publish({ type: "chat.message", conversationId: answer.conversationId, message: final, generationId });
         this.listChanged();
       }
     } catch (error) {
@@ -182,7 +182,7 @@ export class ChatService {
       writer: new StreamWriter(this.repo.ctx.db, assistantMessage.id),
       settled: settle,
     });
-    this.publish({ type: "chat.message", conversationId, message: assistantMessage });
+    this.publish({ type: "chat.message", conversationId, message: assistantMessage, generationId });
     const { temperature, topP, topK, maxTokens } = conversation.settings;
     try {
       await this.generations.start(generationId, {

@@ -256,6 +256,8 @@ export const useChatStore = create<ChatState>((set, get) => {
     start() {
       const off = client().onEvent((event) => {
         if (event.type !== "chat.message") return;
+        // Published before the first token: following it from here misses nothing (an agent step, another window's send).
+        if (event.generationId && event.message.status === "streaming") useStreamStore.getState().link(event.message.id, event.generationId);
         if (event.conversationId === get().conversationId) upsert([event.message]);
         else recentViews.delete(event.conversationId);
       });
