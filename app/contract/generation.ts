@@ -37,6 +37,8 @@ export const GenerationStatsSchema = z.object({
   prefillTokensPerSecond: z.number(),
   decodeTokensPerSecond: z.number(),
   totalMs: z.number(),
+  /** Tokens before the reasoning closed (M2 models only). */
+  reasoningTokens: z.number().int().nonnegative().optional(),
 });
 export type GenerationStats = z.infer<typeof GenerationStatsSchema>;
 

@@ -15,7 +15,7 @@ export class GenerationOutput {
   readonly sampled: SampledToken[] = [];
   private readonly decoder: TokenTextDecoder;
   private readonly stops: StopMatcher;
-  private readonly onDelta: ((text: string) => void) | undefined;
+  private readonly onDelta: ((text: string, generatedTokens: number) => void) | undefined;
   private readonly chunks: string[] = [];
   private stopped = false;
   private callbackFailed = false;
@@ -24,7 +24,7 @@ export class GenerationOutput {
     model: Detokenizer,
     promptTokens: readonly Token[],
     stop: readonly string[] | undefined,
-    onDelta: ((text: string) => void) | undefined,
+    onDelta: ((text: string, generatedTokens: number) => void) | undefined,
     pieces?: TokenPieces,
   ) {
     this.decoder = new TokenTextDecoder(model, promptTokens, pieces);
@@ -63,7 +63,7 @@ export class GenerationOutput {
     this.chunks.push(text);
     if (this.onDelta === undefined || this.callbackFailed) return;
     try {
-      this.onDelta(text);
+      this.onDelta(text, this.sampled.length);
     } catch (error) {
       // A broken consumer ends the generation, but must not be called again.
       this.callbackFailed = true;

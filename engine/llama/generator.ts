@@ -23,7 +23,8 @@ export type GenerateOptions = SamplingOptions & {
   /** Aborting returns at once with the text so far and finishReason "abort". */
   signal?: AbortSignal;
   /** Called with each new piece of text; the pieces join to the result's text. */
-  onDelta?: (text: string) => void;
+  /** `generatedTokens`: tokens sampled so far, this delta's included. */
+  onDelta?: (text: string, generatedTokens: number) => void;
 };
 
 export type GenerationResult = {

@@ -17,9 +17,14 @@ export interface GenerationRunOptions {
 export async function runGeneration(options: GenerationRunOptions): Promise<{ finishReason: string; stats: GenerationEvent & { type: "stats" } | null }> {
   const { session, prompt, request, isM2, signal, emit } = options;
   const parser = isM2 ? createM2StreamParser({ tools: request.tools }) : undefined;
-  const forward = (text: string) => {
+  // Counted at the delta that leaves the reasoning: that token (holding `</think>`) still belongs to it.
+  let reasoningTokens: number | undefined;
+  const forward = (text: string, generatedTokens: number) => {
     if (!parser) return emit({ type: "content_delta", text });
-    for (const event of parser.push(text)) emit(event);
+    for (const event of parser.push(text)) {
+      if (reasoningTokens === undefined && event.type !== "reasoning_delta") reasoningTokens = generatedTokens;
+      emit(event);
+    }
   };
   const finish = (reason: M2EndReason, error?: AppError) => {
     const events = parser ? parser.end(reason) : [{ type: "done" as const, finish_reason: reason }];
@@ -46,7 +51,10 @@ export async function runGeneration(options: GenerationRunOptions): Promise<{ fi
     finish("error", appError);
     throw appError;
   }
-  const stats = { type: "stats" as const, stats: result.stats };
+  const stats = {
+    type: "stats" as const,
+    stats: parser ? { ...result.stats, reasoningTokens: reasoningTokens ?? result.stats.generatedTokens } : result.stats,
+  };
   emit(stats);
   const error = result.error ? AppError.fromData(result.error) : undefined;
   return { finishReason: finish(result.finishReason, error), stats };

@@ -35,7 +35,8 @@ export function toMessageStats(stats: GenerationStats, extra: Pick<MessageStats,
     totalMs: stats.totalMs,
   };
   if (extra.reasoningMs !== undefined) out.reasoningMs = extra.reasoningMs;
-  if (extra.reasoningTokens !== undefined) out.reasoningTokens = extra.reasoningTokens;
+  const reasoningTokens = extra.reasoningTokens ?? stats.reasoningTokens;
+  if (reasoningTokens !== undefined) out.reasoningTokens = reasoningTokens;
   return out;
 }
 

@@ -59,6 +59,9 @@ describe("chat service with the real engine", () => {
     expect(final).toMatchObject({ status: "complete", reasoning, content });
     expect(final.stats?.generatedTokens).toBeGreaterThan(10);
     expect(final.stats?.reasoningMs).toBeGreaterThanOrEqual(0);
+    // The engine counts the tokens up to the end of the thinking: some, but fewer than the whole answer.
+    expect(final.stats?.reasoningTokens).toBeGreaterThan(3);
+    expect(final.stats?.reasoningTokens).toBeLessThan(final.stats!.generatedTokens / 2);
     expect(backend.chat.repo.getConversation(conversation.id).title).toBe("Show me some formatting");
     expect(backend.chat.repo.search("formatting demo").map((h) => h.field)).toContain("reasoning");
   });
