@@ -15,6 +15,7 @@ import { startPurgeTimer } from "./chat/purge-timer";
 import { openDatabase, schemaVersion, type Db } from "./storage/database";
 import { APP_VERSION } from "./version";
 import { assertLoadable } from "./services/load-gate";
+import { resolveWorkspaceRoot } from "./agent/workspace";
 
 export interface BackendOptions {
   dataDir: string;
@@ -79,13 +80,15 @@ export function createBackend(options: BackendOptions): Backend {
     "generation.abort": async ({ generationId }) => (await generations.abort(generationId), {}),
     ...chatHandlers(chat, models, engine),
     "agent.start": async ({ workspace, task, conversationId, mode, maxSteps }) => {
-      const { conversationId: id } = await agent.start({ workspace, task, mode, maxSteps, ...(conversationId ? { conversationId } : {}) });
+      const { conversationId: id } = await agent.start({ workspace, task, maxSteps, ...(mode ? { mode } : {}), ...(conversationId ? { conversationId } : {}) });
       return { conversationId: id };
     },
-    "agent.approve": async ({ approvalId, approved }) => (agent.approve(approvalId, approved), {}),
+    "agent.approve": async ({ approvalId, approved, always }) => (await agent.approve(approvalId, approved, always), {}),
     "agent.stop": async ({ conversationId }) => (await agent.stop(conversationId), {}),
     "agent.toolRuns": async ({ conversationId }) => ({ runs: agent.toolRuns(conversationId) }),
     "agent.workspaces": async () => ({ recent: agent.recentWorkspaces() }),
+    "agent.workspaceSettings": async ({ workspace }) => agent.workspaceSettings.get(await resolveWorkspaceRoot(workspace)),
+    "agent.updateWorkspaceSettings": async ({ workspace, patch }) => agent.workspaceSettings.update(await resolveWorkspaceRoot(workspace), patch),
   });
 
   return {

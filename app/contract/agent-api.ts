@@ -1,11 +1,41 @@
 import { z } from "zod";
-import { POLICY_MODES } from "../agent/types";
+import { POLICY_MODES, TOOL_NAMES } from "../agent/types";
 
 /** The agent workspace's part of the contract. */
 
 const Id = z.string().min(1).max(64);
 
 export const PolicyModeSchema = z.enum(POLICY_MODES);
+
+/** What the user chose for one workspace; everything risky is off until turned on. */
+export const WorkspaceSettingsSchema = z.object({
+  mode: PolicyModeSchema.default("ask"),
+  /** "Always allow" per tool. It never lifts Read-only mode or the protected paths. */
+  allowedTools: z.array(z.enum(TOOL_NAMES)).max(TOOL_NAMES.length).default([]),
+  /** "Always allow" per command (`npm test`, `npm run *`); every part of a chain must match one. */
+  allowedCommands: z.array(z.string().min(1).max(1000)).max(500).default([]),
+  /** run_command may reach the network (the sandbox shares the host's). */
+  network: z.boolean().default(false),
+  /** Where no OS sandbox exists, run_command may still run, unsandboxed. */
+  allowUnsandboxed: z.boolean().default(false),
+  fetch: z
+    .object({ enabled: z.boolean().default(false), allowedHosts: z.array(z.string().min(1).max(253)).max(500).default([]) })
+    .default({ enabled: false, allowedHosts: [] }),
+});
+export type WorkspaceSettings = z.infer<typeof WorkspaceSettingsSchema>;
+
+export const WorkspaceSettingsPatchSchema = z
+  .object({
+    mode: PolicyModeSchema,
+    allowedTools: z.array(z.enum(TOOL_NAMES)).max(TOOL_NAMES.length),
+    allowedCommands: z.array(z.string().min(1).max(1000)).max(500),
+    network: z.boolean(),
+    allowUnsandboxed: z.boolean(),
+    fetch: z.object({ enabled: z.boolean(), allowedHosts: z.array(z.string().min(1).max(253)).max(500) }).partial(),
+  })
+  .partial()
+  .strict();
+export type WorkspaceSettingsPatch = z.infer<typeof WorkspaceSettingsPatchSchema>;
 
 export const AgentDecisionSchema = z.object({
   kind: z.enum(["allow", "ask", "deny"]),
@@ -14,6 +44,7 @@ export const AgentDecisionSchema = z.object({
   action: z.string(),
   where: z.string(),
 });
+export type AgentDecision = z.infer<typeof AgentDecisionSchema>;
 
 export const ToolRunRowSchema = z.object({
   toolMessageId: z.string().nullable(),
@@ -37,19 +68,26 @@ export const agentMethods = {
         workspace: z.string().min(1).max(4096),
         task: z.string().min(1).max(1_000_000),
         conversationId: Id.optional(),
-        mode: PolicyModeSchema.default("ask"),
+        /** Default: the workspace's own mode (Ask for a new one). */
+        mode: PolicyModeSchema.optional(),
         maxSteps: z.number().int().min(1).max(10_000).default(100),
       })
       .strict(),
     result: z.object({ conversationId: Id }),
   },
   "agent.approve": {
-    params: z.object({ approvalId: Id, approved: z.boolean() }).strict(),
+    /** `always`: also allow this tool (or these commands) in this workspace from now on. */
+    params: z.object({ approvalId: Id, approved: z.boolean(), always: z.boolean().default(false) }).strict(),
     result: z.object({}),
   },
   "agent.stop": { params: z.object({ conversationId: Id }).strict(), result: z.object({}) },
   "agent.toolRuns": { params: z.object({ conversationId: Id }).strict(), result: z.object({ runs: z.array(ToolRunRowSchema) }) },
   "agent.workspaces": { params: z.object({}).strict(), result: z.object({ recent: z.array(z.string()) }) },
+  "agent.workspaceSettings": { params: z.object({ workspace: z.string().min(1).max(4096) }).strict(), result: WorkspaceSettingsSchema },
+  "agent.updateWorkspaceSettings": {
+    params: z.object({ workspace: z.string().min(1).max(4096), patch: WorkspaceSettingsPatchSchema }).strict(),
+    result: WorkspaceSettingsSchema,
+  },
 } as const;
 
 export const agentEventSchemas = [

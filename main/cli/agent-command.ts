@@ -24,7 +24,7 @@ export async function agentCommand(argv: string[]): Promise<void> {
     options: {
       workspace: { type: "string" },
       model: { type: "string" },
-      mode: { type: "string", default: "ask" },
+      mode: { type: "string" },
       "max-steps": { type: "string", default: "100" },
       json: { type: "boolean", default: false },
       "data-dir": { type: "string" },
@@ -36,8 +36,9 @@ export async function agentCommand(argv: string[]): Promise<void> {
   if (!values.workspace || !values.model || !task) {
     throw new AppError("bad_request", 'Usage: m2d agent --workspace DIR --model MODEL [--mode ask|auto-edit|full-auto|read-only] [--max-steps N] [--json] "task"');
   }
-  const mode = values.mode.replace("-", "_") as PolicyMode;
-  if (!POLICY_MODES.includes(mode)) throw new AppError("bad_request", `--mode must be one of ask, auto-edit, full-auto, read-only.`);
+  // Without --mode, the workspace's own mode (Ask until the user changes it).
+  const mode = values.mode?.replace("-", "_") as PolicyMode | undefined;
+  if (mode !== undefined && !POLICY_MODES.includes(mode)) throw new AppError("bad_request", `--mode must be one of ask, auto-edit, full-auto, read-only.`);
   const maxSteps = Number(values["max-steps"]);
   if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new AppError("bad_request", "--max-steps must be a positive integer.");
 
@@ -80,17 +81,17 @@ export async function agentCommand(argv: string[]): Promise<void> {
           const { decision } = event;
           if (!questions) {
             print(`  ✗ ${decision.action} needs approval and no terminal is attached: refused.\n`);
-            backend.agent.approve(event.approvalId, false);
+            void backend.agent.approve(event.approvalId, false);
             return;
           }
           void questions.question(`\nAllow ${decision.tool}: ${decision.action}\n  in ${decision.where}\n  (${decision.reason}) [y/N] `).then((answer) => {
-            backend.agent.approve(event.approvalId, /^y(es)?$/i.test(answer.trim()));
+            void backend.agent.approve(event.approvalId, /^y(es)?$/i.test(answer.trim()));
           });
         }
         if (event.type === "agent.done") resolve(event);
       });
     });
-    await backend.agent.start({ workspace: values.workspace, task, mode, maxSteps });
+    await backend.agent.start({ workspace: values.workspace, task, maxSteps, ...(mode ? { mode } : {}) });
     process.once("SIGINT", () => void backend.agent.stopAll());
     const outcome = await done;
     if (!values.json) print(`${RESET}\n\n${outcome.reason === "answered" ? "" : `${outcome.explanation}\n`}`);

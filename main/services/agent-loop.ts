@@ -25,6 +25,8 @@ export interface ApprovalRequest {
   approvalId: string;
   conversationId: string;
   callId: string;
+  /** The call's arguments as the model gave them (an "always allow" of a command needs the command itself). */
+  arguments: Record<string, unknown>;
   decision: Decision;
 }
 
@@ -103,7 +105,7 @@ async function runStepTools(options: AgentLoopOptions, conversationId: string, a
         const call = calls[index]!;
         const startedAt = Date.now();
         const ask = (decision: Decision, prepared: PreparedCall) =>
-          options.approve({ approvalId: randomUUID(), conversationId, callId: prepared.id, decision });
+          options.approve({ approvalId: randomUUID(), conversationId, callId: prepared.id, arguments: call.arguments, decision });
         const run = await runToolCall(options.tools, { id: call.id, name: call.name, arguments: call.arguments }, options.policy, ask);
         results[index] = { run, ms: Date.now() - startedAt };
       }),

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,13 +72,37 @@ describe("agent loop", () => {
       const request = await approval;
       expect(request.decision).toMatchObject({ kind: "ask", tool: "write_file" });
       expect(request.decision.action).toContain("notes.md");
-      backend.agent.approve(request.approvalId, approved);
+      await backend.agent.approve(request.approvalId, approved);
       expect((await done).reason).toBe("answered");
       expect(existsSync(join(dir, "notes.md"))).toBe(approved);
       // M2's parameter rules trim one leading and one trailing newline from each value.
       if (approved) expect(readFileSync(join(dir, "notes.md"), "utf8")).toBe("Hello from M2");
       expect(backend.agent.toolRuns(conversationId)[0]).toMatchObject({ tool: "write_file", decision: "ask", decidedBy: "user", approved, ok: approved });
     }
+  });
+
+  it("'always allow' is remembered for the workspace: the next run writes without asking", async () => {
+    await backend.models.load(models.edit!, { gpu: "cpu", contextSize: 8192 });
+    const dir = workspace("edit-always");
+    const approval = nextEvent("agent.approval");
+    let done = nextEvent("agent.done");
+    await backend.agent.start({ workspace: dir, task: "Make a notes file.", maxSteps: 5 });
+    await backend.agent.approve((await approval).approvalId, true, true);
+    expect((await done).reason).toBe("answered");
+    expect(backend.agent.workspaceSettings.get(realpathSync(dir)).allowedTools).toEqual(["write_file"]);
+
+    rmSync(join(dir, "notes.md"));
+    let asked = false;
+    const off = backend.events.subscribe((event) => void (event.type === "agent.approval" && (asked = true)));
+    done = nextEvent("agent.done");
+    const { conversationId } = await backend.agent.start({ workspace: dir, task: "Make a notes file.", maxSteps: 5 });
+    expect((await done).reason).toBe("answered");
+    off();
+    expect(asked).toBe(false);
+    expect(existsSync(join(dir, "notes.md"))).toBe(true);
+    expect(backend.agent.toolRuns(conversationId)[0]).toMatchObject({ tool: "write_file", decision: "allow", decidedBy: "policy" });
+    // Another workspace is still asked.
+    expect(backend.agent.workspaceSettings.get(realpathSync(workspace("other"))).allowedTools).toEqual([]);
   });
 
   it("stops a model that repeats the same call three times in a row, with the explanation", async () => {

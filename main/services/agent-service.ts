@@ -4,6 +4,10 @@ import type { PolicyMode } from "../../app/agent/types";
 import { AppError, type AppEvent } from "../../app/contract";
 import { createToolContext } from "../agent/tools/context";
 import { resolveWorkspaceRoot } from "../agent/workspace";
+import { WorkspaceSettingsStore } from "../agent/workspace-settings";
+import type { PolicySettings } from "../../app/agent/policy";
+import type { AgentDecision } from "../../app/contract/agent-api";
+import { isToolName } from "../../app/agent/types";
 import type { Db } from "../storage/database";
 import { runAgentLoop, type AgentOutcome } from "./agent-loop";
 import type { ChatService } from "./chat-service";
@@ -18,25 +22,39 @@ function agentSystemPrompt(workspace: string): string {
   ].join("\n");
 }
 
+interface PendingApproval {
+  decision: AgentDecision;
+  arguments: Record<string, unknown>;
+  resolve: (approved: boolean) => void;
+}
+
 interface Run {
+  workspace: string;
+  /** Live: an "always allow" given during the run applies to its next calls too. */
+  policy: PolicySettings;
   controller: AbortController;
-  approvals: Map<string, (approved: boolean) => void>;
+  approvals: Map<string, PendingApproval>;
   done: Promise<AgentOutcome>;
 }
 
 /** Agent conversations: one loop per conversation, approvals routed to whichever UI answers first. */
 export class AgentService {
   private readonly runs = new Map<string, Run>();
+  readonly workspaceSettings: WorkspaceSettingsStore;
 
   constructor(
     private readonly db: Db,
     private readonly chat: ChatService,
     private readonly dataDir: string,
     private readonly publish: (event: AppEvent) => void,
-  ) {}
+  ) {
+    this.workspaceSettings = new WorkspaceSettingsStore(db);
+  }
 
-  async start(options: { workspace: string; task: string; conversationId?: string; mode: PolicyMode; maxSteps: number; repeatLimit?: number }) {
+  /** `mode` overrides the workspace's own for this run (the CLI's --mode). */
+  async start(options: { workspace: string; task: string; conversationId?: string; mode?: PolicyMode; maxSteps: number; repeatLimit?: number }) {
     const workspace = await resolveWorkspaceRoot(options.workspace);
+    const settings = this.workspaceSettings.get(workspace);
     const conversation = options.conversationId
       ? this.chat.repo.getConversation(options.conversationId)
       : this.chat.repo.createConversation({ kind: "agent", workspace, settings: { systemPrompt: agentSystemPrompt(workspace) } });
@@ -47,20 +65,26 @@ export class AgentService {
     const userMessage = this.chat.repo.appendMessage(conversation.id, { role: "user", content: options.task });
     this.publish({ type: "chat.conversations_changed" });
     const controller = new AbortController();
-    const approvals = new Map<string, (approved: boolean) => void>();
-    const tools = await createToolContext({ workspace, checkpointDir: join(this.dataDir, "checkpoints", conversation.id), signal: controller.signal });
+    const approvals = new Map<string, PendingApproval>();
+    const policy: PolicySettings = { mode: options.mode ?? settings.mode, allowedTools: settings.allowedTools, allowedCommands: settings.allowedCommands };
+    const tools = await createToolContext({
+      workspace,
+      checkpointDir: join(this.dataDir, "checkpoints", conversation.id),
+      settings: { network: settings.network, allowUnsandboxed: settings.allowUnsandboxed, fetch: settings.fetch },
+      signal: controller.signal,
+    });
     const done = runAgentLoop(
       {
         chat: this.chat,
         tools,
-        policy: { mode: options.mode },
+        policy,
         maxSteps: options.maxSteps,
         ...(options.repeatLimit !== undefined ? { repeatLimit: options.repeatLimit } : {}),
         signal: controller.signal,
         approve: (request) =>
           new Promise<boolean>((resolve) => {
             if (controller.signal.aborted) return resolve(false);
-            approvals.set(request.approvalId, resolve);
+            approvals.set(request.approvalId, { decision: request.decision, arguments: request.arguments, resolve });
             this.publish({ type: "agent.approval", approvalId: request.approvalId, conversationId: request.conversationId, decision: request.decision });
           }),
         onToolRun: ({ conversationId, run }) => this.publish({ type: "agent.tool_run", conversationId, run }),
@@ -74,16 +98,17 @@ export class AgentService {
         this.publish({ type: "agent.done", conversationId: conversation.id, reason: outcome.reason, explanation: outcome.explanation, steps: outcome.steps });
         return outcome;
       });
-    this.runs.set(conversation.id, { controller, approvals, done });
+    this.runs.set(conversation.id, { workspace, policy, controller, approvals, done });
     return { conversationId: conversation.id, done };
   }
 
-  approve(approvalId: string, approved: boolean): void {
+  async approve(approvalId: string, approved: boolean, always = false): Promise<void> {
     for (const run of this.runs.values()) {
-      const resolve = run.approvals.get(approvalId);
-      if (resolve) {
+      const pending = run.approvals.get(approvalId);
+      if (pending) {
+        if (approved && always) await this.alwaysAllow(run, pending);
         run.approvals.delete(approvalId);
-        resolve(approved);
+        pending.resolve(approved);
         return;
       }
     }
@@ -95,7 +120,7 @@ export class AgentService {
     const run = this.runs.get(conversationId);
     if (!run) return;
     run.controller.abort();
-    for (const resolve of run.approvals.values()) resolve(false);
+    for (const pending of run.approvals.values()) pending.resolve(false);
     run.approvals.clear();
     await this.chat.stop(conversationId);
     await run.done;
@@ -121,6 +146,20 @@ export class AgentService {
       checkpointId: (r.checkpoint_id as string | null) ?? null,
       durationMs: r.ended_at === null ? null : (r.ended_at as number) - (r.started_at as number),
     }));
+  }
+
+  /** Remembers an approval for the workspace, and for the rest of this run. */
+  private async alwaysAllow(run: Run, { decision, arguments: args }: PendingApproval): Promise<void> {
+    const { tool } = decision;
+    if (!isToolName(tool)) throw new AppError("bad_request", `${tool} cannot be always allowed.`, { tool });
+    // A command is allowed by what it runs, never as "any command".
+    if (tool === "run_command" && typeof args.command !== "string") throw new AppError("bad_request", "The call has no command to allow.");
+    const settings =
+      tool === "run_command"
+        ? await this.workspaceSettings.allowCommand(run.workspace, args.command as string)
+        : this.workspaceSettings.allowTool(run.workspace, tool);
+    run.policy.allowedTools = settings.allowedTools;
+    run.policy.allowedCommands = settings.allowedCommands;
   }
 
   recentWorkspaces(): string[] {

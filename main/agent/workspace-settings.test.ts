@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDatabase, type Db } from "../storage/database";
+import { DEFAULT_WORKSPACE_SETTINGS, WorkspaceSettingsStore } from "./workspace-settings";
+
+let t: { db: Db; dir: string };
+afterEach(() => {
+  t.db.close();
+  rmSync(t.dir, { recursive: true, force: true });
+});
+
+function store() {
+  const dir = mkdtempSync(join(tmpdir(), "m2d-ws-settings-"));
+  t = { dir, db: openDatabase({ path: join(dir, "app.sqlite") }) };
+  return new WorkspaceSettingsStore(t.db);
+}
+
+describe("per-workspace agent settings", () => {
+  it("start with everything risky off, and are kept per workspace", () => {
+    const s = store();
+    expect(s.get("/w/a")).toEqual({
+      mode: "ask", allowedTools: [], allowedCommands: [], network: false, allowUnsandboxed: false, fetch: { enabled: false, allowedHosts: [] },
+    });
+    s.update("/w/a", { mode: "auto_edit", fetch: { enabled: true } });
+    s.update("/w/a", { fetch: { allowedHosts: ["docs.python.org"] } });
+    expect(s.get("/w/a")).toMatchObject({ mode: "auto_edit", fetch: { enabled: true, allowedHosts: ["docs.python.org"] } });
+    expect(s.get("/w/b")).toEqual(DEFAULT_WORKSPACE_SETTINGS);
+  });
+
+  it("always-allowing a chain adds each of its commands, once; a command it cannot parse is refused", async () => {
+    const s = store();
+    await s.allowCommand("/w", "npm test && npm run lint | tee out.txt");
+    await s.allowCommand("/w", "npm test");
+    expect(s.get("/w").allowedCommands).toEqual(["npm test", "npm run lint", "tee out.txt"]);
+    await expect(s.allowCommand("/w", "echo $(")).rejects.toMatchObject({ code: "bad_request" });
+    expect(s.allowTool("/w", "write_file").allowedTools).toEqual(["write_file"]);
+    expect(s.allowTool("/w", "write_file").allowedTools).toEqual(["write_file"]);
+  });
+
+  it("a corrupt stored row falls back to the defaults, never to something more permissive", () => {
+    const s = store();
+    t.db.prepare("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 1)").run("agent.workspace:/w", '{"mode":"full_auto","network":"yes"}');
+    expect(s.get("/w")).toEqual(DEFAULT_WORKSPACE_SETTINGS);
+    t.db.prepare("UPDATE settings SET value = 'not json' WHERE key = ?").run("agent.workspace:/w");
+    expect(s.get("/w")).toEqual(DEFAULT_WORKSPACE_SETTINGS);
+  });
+});

@@ -1,0 +1,61 @@
+import { AppError } from "../../app/contract";
+import { WorkspaceSettingsSchema, type WorkspaceSettings, type WorkspaceSettingsPatch } from "../../app/contract/agent-api";
+import type { ToolName } from "../../app/agent/types";
+import type { Db } from "../storage/database";
+import { analyzeCommand } from "./shell/analyze";
+
+const KEY_PREFIX = "agent.workspace:";
+
+/** Everything risky off: the defaults a workspace starts with. */
+export const DEFAULT_WORKSPACE_SETTINGS: WorkspaceSettings = WorkspaceSettingsSchema.parse({});
+
+/**
+ * Per-workspace choices (mode, "always allow" lists, network, fetch hosts, unsandboxed opt-in),
+ * keyed by the workspace's real path in the settings table. A corrupt row falls back to the
+ * defaults rather than to anything more permissive.
+ */
+export class WorkspaceSettingsStore {
+  constructor(private readonly db: Db) {}
+
+  get(workspace: string): WorkspaceSettings {
+    const row = this.db.prepare("SELECT value FROM settings WHERE key = ?").get(KEY_PREFIX + workspace) as { value: string } | undefined;
+    if (!row) return DEFAULT_WORKSPACE_SETTINGS;
+    try {
+      const parsed = WorkspaceSettingsSchema.safeParse(JSON.parse(row.value));
+      return parsed.success ? parsed.data : DEFAULT_WORKSPACE_SETTINGS;
+    } catch {
+      return DEFAULT_WORKSPACE_SETTINGS;
+    }
+  }
+
+  update(workspace: string, patch: WorkspaceSettingsPatch): WorkspaceSettings {
+    const current = this.get(workspace);
+    const next = WorkspaceSettingsSchema.parse({ ...current, ...patch, fetch: { ...current.fetch, ...patch.fetch } });
+    this.db
+      .prepare(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+      )
+      .run(KEY_PREFIX + workspace, JSON.stringify(next), Date.now());
+    return next;
+  }
+
+  /** "Always allow" a tool in this workspace. */
+  allowTool(workspace: string, tool: ToolName): WorkspaceSettings {
+    const { allowedTools } = this.get(workspace);
+    return allowedTools.includes(tool) ? this.get(workspace) : this.update(workspace, { allowedTools: [...allowedTools, tool] });
+  }
+
+  /**
+   * "Always allow" a command: each simple command of it becomes its own entry, so a later
+   * chain is allowed only if every part was. A command the parser cannot vouch for is refused.
+   */
+  async allowCommand(workspace: string, command: string): Promise<WorkspaceSettings> {
+    const analysis = await analyzeCommand(command);
+    if (!analysis.ok) {
+      throw new AppError("bad_request", `This command cannot be always allowed: it uses ${analysis.reason}.`, { command });
+    }
+    const { allowedCommands } = this.get(workspace);
+    const added = analysis.commands.map((c) => c.source.trim()).filter((c) => c !== "" && !allowedCommands.includes(c));
+    return added.length === 0 ? this.get(workspace) : this.update(workspace, { allowedCommands: [...allowedCommands, ...new Set(added)] });
+  }
+}
