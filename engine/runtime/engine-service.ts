@@ -5,10 +5,14 @@ import {
   type GenerationEvent,
   type GpuChoice,
   type LoadedModel,
+  type LoadPlanView,
   type ModelReport,
+  type OffloadChoice,
   type ParsedGenerationRequest,
 } from "../../app/contract";
 import { describeBackend, openBackend, ModelSession } from "../llama";
+import { expertOffloadSupport, modelOptionsForPlan } from "../offload/capability";
+import { appliedOffload, planForBackend, planView, requireLoadablePlan } from "../offload/load-plan";
 import { inspectForContract } from "./report";
 import { PromptBuilder } from "./prompt-builder";
 import { runGeneration } from "./generation-run";
@@ -34,6 +38,16 @@ export class EngineService {
     return (await inspectForContract(path)).report;
   }
 
+  /** The load plan for `path` on the backend `gpu` picks, with that backend's free memory now. */
+  async plan(params: { path: string; gpu: GpuChoice; contextSize?: number; offload?: OffloadChoice }): Promise<LoadPlanView> {
+    const { gguf } = await inspectForContract(params.path);
+    // Never swap the backend under a loaded model: plan on the one it runs on.
+    const llama = this.loaded && this.llama ? this.llama.instance : await this.backend(params.gpu);
+    const backend = await describeBackend(llama);
+    const plan = planForBackend(gguf, backend, params);
+    return planView(plan, backend, expertOffloadSupport(llama));
+  }
+
   async status(): Promise<{ loaded: LoadedModel | null; backend: BackendInfo | null }> {
     return { loaded: this.loaded?.model ?? null, backend: this.llama ? await describeBackend(this.llama.instance) : null };
   }
@@ -41,7 +55,7 @@ export class EngineService {
   async load(
     loadId: string,
     path: string,
-    options: { gpu: GpuChoice; contextSize?: number; gpuLayers?: number; threads?: number },
+    options: { gpu: GpuChoice; contextSize?: number; gpuLayers?: number; threads?: number; offload?: OffloadChoice; acceptRisk?: boolean },
     onProgress: (progress: number) => void,
   ): Promise<LoadedModel> {
     if (this.loads.size > 0) throw new AppError("engine_busy", "Another model is loading.");
@@ -52,12 +66,17 @@ export class EngineService {
       const { report, gguf } = await inspectForContract(path);
       await this.unload();
       const llama = await this.backend(options.gpu);
+      // Plan with the memory this backend has free now (the previous model is gone), then load that plan.
+      const plan = planForBackend(gguf, await describeBackend(llama), options);
+      requireLoadablePlan(plan, options.acceptRisk === true);
+      const placement = modelOptionsForPlan(llama, plan);
+      if (placement.message !== undefined) this.log("warn", placement.message);
       // M2D_ENGINE_THREADS pins compute threads (tests on a busy 2-core box: tiny models stall with more).
       const threads = options.threads ?? (Number(process.env.M2D_ENGINE_THREADS) || undefined);
       const session = await ModelSession.load(llama, {
         modelPath: report.path,
-        ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
-        ...(options.gpuLayers !== undefined ? { gpuLayers: options.gpuLayers } : {}),
+        contextSize: plan.context,
+        ...placement.options,
         ...(threads !== undefined ? { threads } : {}),
         onLoadProgress: onProgress,
         signal: controller.signal,
@@ -75,6 +94,7 @@ export class EngineService {
         contextSize: session.contextSize,
         promptFormat: prompts.format,
         loadedAt: Date.now(),
+        offload: appliedOffload(plan, placement, !plan.fits || plan.swaps),
       };
       this.loaded = { session, model, prompts };
       return model;
