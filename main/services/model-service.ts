@@ -40,6 +40,10 @@ export class ModelService {
       this.lastLoad = { path, options };
       this.engineLostModel = false;
       return loaded;
+    } catch (error) {
+      // A load that failed after the engine unloaded the previous model (a refused plan, say) took that model too.
+      this.loaded = await this.engine.request({ op: "status" }, { timeoutMs: 10_000 }).then((s) => s.loaded, () => this.loaded);
+      throw error;
     } finally {
       this.loading = null;
       this.publishStatus();
