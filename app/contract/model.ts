@@ -105,6 +105,11 @@ export const PlanParamsSchema = z
     /** Default: the model's trained context, capped at DEFAULT_PLAN_CONTEXT. */
     contextSize: z.number().int().min(256).max(1_048_576).optional(),
     offload: OffloadChoiceSchema.optional(),
+    /** Plan for another machine (free GPU memory and RAM in bytes; gpuVram 0: no GPU) instead of this engine's backend. */
+    machine: z
+      .object({ gpuVram: z.number().nonnegative().max(2 ** 50), ram: z.number().nonnegative().max(2 ** 50) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type PlanParams = z.input<typeof PlanParamsSchema>;
@@ -127,6 +132,8 @@ export type PlanMemoryUse = z.infer<typeof MemoryUseSchema>;
 export const LoadPlanViewSchema = z.object({
   model: z.object({ name: z.string(), quant: z.string(), bytes: z.number(), layers: z.number().int() }),
   backend: BackendInfoSchema,
+  /** Planned for the `machine` the params gave, not this engine's backend: not what a load would do here. */
+  hypothetical: z.boolean(),
   fits: z.boolean(),
   swaps: z.boolean(),
   mode: PlanModeSchema,

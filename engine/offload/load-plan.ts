@@ -20,6 +20,8 @@ export interface EnginePlanRequest {
   readonly offload?: OffloadChoice | undefined;
   /** The older LoadOptions field: whole layers, same as {mode: "layers"}. */
   readonly gpuLayers?: number | undefined;
+  /** Another machine's free memory (bytes) instead of the backend's. */
+  readonly machine?: { readonly gpuVram: number; readonly ram: number } | undefined;
 }
 
 /**
@@ -32,6 +34,10 @@ export function machineFromBackend(backend: BackendInfo): { gpus: GpuInfo[]; hos
   if (backend.backend === "cpu" || backend.devices.length === 0) return { gpus: [], host };
   const share = backend.vram.free / backend.devices.length;
   return { gpus: backend.devices.map((name) => ({ name, freeVram: share })), host };
+}
+
+function hypotheticalMachine(machine: { gpuVram: number; ram: number }): { gpus: GpuInfo[]; host: HostInfo } {
+  return { gpus: machine.gpuVram > 0 ? [{ name: "GPU", freeVram: machine.gpuVram }] : [], host: { freeRam: machine.ram, totalRam: machine.ram } };
 }
 
 export function planOverride(request: EnginePlanRequest): PlanOverride | undefined {
@@ -58,7 +64,7 @@ export function planForBackend(report: ModelReport, backend: BackendInfo, reques
   return planLoad({
     model: plannerModel(report),
     context: planContext(report, request.contextSize),
-    ...machineFromBackend(backend),
+    ...(request.machine ? hypotheticalMachine(request.machine) : machineFromBackend(backend)),
     ...(override ? { override } : {}),
   });
 }
@@ -112,10 +118,11 @@ export function appliedOffload(plan: LoadPlan, placement: OffloadModelOptions, r
 }
 
 /** The plan as contract data. */
-export function planView(plan: LoadPlan, backend: BackendInfo, support: ExpertOffloadSupport): LoadPlanView {
+export function planView(plan: LoadPlan, backend: BackendInfo, support: ExpertOffloadSupport, hypothetical = false): LoadPlanView {
   return {
     model: plan.model,
     backend,
+    hypothetical,
     fits: plan.fits,
     swaps: plan.swaps,
     mode: plan.mode,

@@ -31,6 +31,7 @@ export class EngineService {
   private loaded: Loaded | undefined;
   private readonly loads = new Map<string, AbortController>();
   private readonly generations = new Map<string, AbortController>();
+  private backendQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly log: (level: "info" | "warn" | "error", message: string) => void) {}
 
@@ -39,13 +40,22 @@ export class EngineService {
   }
 
   /** The load plan for `path` on the backend `gpu` picks, with that backend's free memory now. */
-  async plan(params: { path: string; gpu: GpuChoice; contextSize?: number; offload?: OffloadChoice }): Promise<LoadPlanView> {
+  async plan(params: {
+    path: string;
+    gpu: GpuChoice;
+    contextSize?: number;
+    offload?: OffloadChoice;
+    machine?: { gpuVram: number; ram: number };
+  }): Promise<LoadPlanView> {
     const { gguf } = await inspectForContract(params.path);
-    // Never swap the backend under a loaded model: plan on the one it runs on.
-    const llama = this.loaded && this.llama ? this.llama.instance : await this.backend(params.gpu);
-    const backend = await describeBackend(llama);
-    const plan = planForBackend(gguf, backend, params);
-    return planView(plan, backend, expertOffloadSupport(llama));
+    return this.exclusive(async () => {
+      // Never swap the backend under a loaded or loading model: plan on the one it runs on.
+      const busy = this.loaded !== undefined || this.loads.size > 0;
+      const llama = busy && this.llama ? this.llama.instance : await this.backend(params.gpu);
+      const backend = await describeBackend(llama);
+      const plan = planForBackend(gguf, backend, params);
+      return planView(plan, backend, expertOffloadSupport(llama), params.machine !== undefined);
+    });
   }
 
   async status(): Promise<{ loaded: LoadedModel | null; backend: BackendInfo | null }> {
@@ -65,7 +75,7 @@ export class EngineService {
       // Validate before llama.cpp sees the file: a bad GGUF must be a typed error, not a native abort.
       const { report, gguf } = await inspectForContract(path);
       await this.unload();
-      const llama = await this.backend(options.gpu);
+      const llama = await this.exclusive(() => this.backend(options.gpu));
       // Plan with the memory this backend has free now (the previous model is gone), then load that plan.
       const plan = planForBackend(gguf, await describeBackend(llama), options);
       requireLoadablePlan(plan, options.acceptRisk === true);
@@ -148,6 +158,13 @@ export class EngineService {
   private require(): Loaded {
     if (!this.loaded) throw new AppError("model_not_loaded", "No model is loaded. Load a GGUF first.");
     return this.loaded;
+  }
+
+  /** Runs `task` after every earlier one: a plan must not have its backend reopened under it by a load, nor the reverse. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.backendQueue.then(task, task);
+    this.backendQueue = run.catch(() => undefined);
+    return run;
   }
 
   /** One llama.cpp backend per process; a different GPU choice reopens it. */
