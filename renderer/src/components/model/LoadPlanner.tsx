@@ -38,8 +38,14 @@ export function LoadPlanner({ plan, planError, planning, choices, onChoices, con
       <MemoryBars plan={plan} />
       <div className="plan-slider">
         <label htmlFor={sliderId}>
-          Experts of <strong data-testid="plan-n">{n}</strong> of {layers} layers in RAM
-          {choices.cpuMoe === null && !usingPatterns ? " (auto)" : ""}
+          {hasGpu ? (
+            <>
+              Experts of <strong data-testid="plan-n">{n}</strong> of {layers} layers in RAM
+              {usingPatterns ? " (set by the patterns)" : choices.cpuMoe === null ? " (auto)" : ""}
+            </>
+          ) : (
+            `All ${layers} layers on the CPU`
+          )}
         </label>
         <input
           id={sliderId}
