@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Llama } from "node-llama-cpp";
+import { getLlama, LlamaLogLevel, type Llama } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadPlanViewSchema, type BackendInfo } from "../../app/contract";
 import { writeM2HeaderOnly } from "../gguf/m2-header-only";
@@ -102,5 +102,25 @@ describe("planning on the engine's backend", () => {
     expect(view).toMatchObject({ source: "n-cpu-moe", nCpuMoe: 50, ramExpertLayers: 50, context: 32768 });
     expect(view.expertOffload.supported).toBe(false);
     expect(view.ram.total).toBeGreaterThan(50 * GiB);
+  });
+});
+
+describe("the real addon's capability, as this checkout has it", () => {
+  it("a prebuilt CPU engine lacks the marker and loads a GPU plan as whole layers; a local engine:build has it", async () => {
+    const llama = await getLlama({ gpu: false, build: "never", progressLogs: false, logLevel: LlamaLogLevel.error });
+    try {
+      const plan = planForBackend(q4, backend("cuda", 24, 192), { contextSize: 32768 });
+      const placement = modelOptionsForPlan(llama, plan);
+      if (llama.buildType === "prebuilt") {
+        expect(placement.expertOffload).toBe(false);
+        expect(placement.options).toEqual({ gpuLayers: layerOffloadFallback(plan) });
+        expect(appliedOffload(plan, placement, false).fallbackReason).toContain("npm run engine:build -- --gpu cpu");
+      } else {
+        // `npm run engine:build -- --gpu cpu` was run here: the patched addon takes the overrides
+        expect(placement.expertOffload).toBe(true);
+      }
+    } finally {
+      await llama.dispose();
+    }
   });
 });
