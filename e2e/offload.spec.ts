@@ -52,14 +52,14 @@ test("the load dialog plans the model, re-plans as N moves, and the status bar s
 });
 
 test("a model that does not fit this machine is refused with the planner's message; Load needs an explicit confirm", async ({ page, host }) => {
-  // MiniMax-M2 Q4_K_M's real tensor table in a sparse file: 138 GB to the planner, no disk.
-  const dir = mkdtempSync(join(tmpdir(), "m2d-e2e-q4-"));
+  // MiniMax-M2 Q8_0's real tensor table in a sparse file: 243 GB to the planner (more than any test box has free), no disk.
+  const dir = mkdtempSync(join(tmpdir(), "m2d-e2e-q8-"));
   try {
-    const q4 = join(dir, "MiniMax-M2-Q4_K_M.gguf");
-    await writeM2HeaderOnly(q4, "Q4_K_M");
+    const q8 = join(dir, "MiniMax-M2-Q8_0.gguf");
+    await writeM2HeaderOnly(q8, "Q8_0");
     await page.goto(host.url);
     await page.getByTestId("model-gpu").selectOption("cpu");
-    await page.getByTestId("model-path").fill(q4);
+    await page.getByTestId("model-path").fill(q8);
     await expect(page.getByTestId("plan-line")).toHaveText(/^Does not fit: /, { timeout: 60_000 });
     await expect(page.getByTestId("memory-bar-ram")).toHaveClass(/over/);
     const load = page.getByTestId("model-load");

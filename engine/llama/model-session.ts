@@ -24,6 +24,8 @@ export type LoadModelOptions = {
   tensorBufferOverrides?: LlamaModelOptions["tensorBufferOverrides"];
   /** Skip node-llama-cpp's memory estimate, which ignores tensor overrides; the load plan checked the fit. */
   ignoreMemorySafetyChecks?: boolean;
+  /** Default: node-llama-cpp's "auto". */
+  flashAttention?: boolean;
   /** Compute threads for the context. Default: node-llama-cpp's (the CPU's math cores). */
   threads?: number;
   batchSize?: number;
@@ -100,6 +102,7 @@ export class ModelSession {
       context = await model.createContext({
         contextSize,
         sequences: 1,
+        ...(options.flashAttention !== undefined ? { flashAttention: options.flashAttention } : {}),
         ...(options.ignoreMemorySafetyChecks ? { ignoreMemorySafetyChecks: true } : {}),
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
         ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),

@@ -11,10 +11,11 @@ import { ensureOffloadTestModel } from "./offload-test-model";
 let harness: ReturnType<typeof startEngineHarness>;
 let modelPath: string;
 const dir = mkdtempSync(join(tmpdir(), "m2d-load-plan-engine-"));
-const q4 = join(dir, "MiniMax-M2-Q4_K_M.gguf");
+// 243 GB: more than any test machine has free (the plan would fit a box with ~260 GB of RAM free).
+const q8 = join(dir, "MiniMax-M2-Q8_0.gguf");
 
 beforeAll(async () => {
-  [{ path: modelPath }] = await Promise.all([ensureOffloadTestModel(), writeM2HeaderOnly(q4, "Q4_K_M")]);
+  [{ path: modelPath }] = await Promise.all([ensureOffloadTestModel(), writeM2HeaderOnly(q8, "Q8_0")]);
   harness = startEngineHarness();
 }, 300_000);
 
@@ -42,13 +43,14 @@ describe("load plans in the engine process (CPU backend)", () => {
     expect(status.loaded?.offload?.split).toBe("CPU only");
   }, 120_000);
 
-  it("refuses a 138 GB M2 Q4_K_M that does not fit this machine with the planner's message", async () => {
-    const plan = await harness.models.plan({ path: q4, gpu: "cpu" });
+  it("refuses a 243 GB M2 Q8_0 that does not fit this machine with the planner's message", async () => {
+    const plan = await harness.models.plan({ path: q8, gpu: "cpu" });
     expect(plan.fits).toBe(false);
-    expect(plan.refusal?.message).toMatch(/\S/);
-    await expect(harness.models.load(q4, { gpu: "cpu" })).rejects.toMatchObject({
+    expect(plan.refusal?.message).toMatch(/needs \d+ GiB of RAM/);
+    await expect(harness.models.load(q8, { gpu: "cpu" })).rejects.toMatchObject({
       code: "bad_request",
-      message: plan.refusal!.message,
+      // the same refusal; the free RAM in it may have moved between the two calls
+      message: expect.stringMatching(/^MiniMax-M2 Q8_0 \(header only\) Q8_0 at 32k context needs \d+ GiB of RAM; [\d.]+ GiB is free/),
       details: { reason: "plan_does_not_fit" },
     });
     // The load replaces the model: the engine unloaded the previous one to plan with its memory free.

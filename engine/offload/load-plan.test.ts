@@ -7,7 +7,7 @@ import { LoadPlanViewSchema, type BackendInfo } from "../../app/contract";
 import { writeM2HeaderOnly } from "../gguf/m2-header-only";
 import { inspectModel, type ModelReport } from "../gguf/report";
 import { expertOffloadSupport, layerOffloadFallback, modelOptionsForPlan } from "./capability";
-import { appliedOffload, machineFromBackend, planForBackend, planOverride, planView, requireLoadablePlan } from "./load-plan";
+import { appliedOffload, flashAttentionFor, machineFromBackend, planForBackend, planOverride, planView, requireLoadablePlan } from "./load-plan";
 
 const GiB = 1024 ** 3;
 const dir = mkdtempSync(join(tmpdir(), "m2d-load-plan-"));
@@ -42,6 +42,13 @@ describe("planning on the engine's backend", () => {
     expect(machineFromBackend(two).gpus.map((g) => g.freeVram / GiB)).toEqual([24, 24]);
     expect(machineFromBackend(backend("metal", 144, 192, ["Apple M2 Ultra"])).host.unifiedMemory).toBe(true);
     expect(machineFromBackend(backend("cpu", 0, 64)).gpus).toEqual([]);
+  });
+
+  it("plans flash attention off only on software Vulkan devices (Mesa 22's llvmpipe crashes in its shader)", () => {
+    expect(flashAttentionFor(backend("vulkan", 2, 16, ["llvmpipe (LLVM 15.0.6, 256 bits)"]))).toBe(false);
+    expect(flashAttentionFor(backend("vulkan", 24, 64, ["AMD Radeon RX 7900 XTX"]))).toBe(true);
+    expect(planForBackend(q4, backend("vulkan", 2, 16, ["llvmpipe (LLVM 15.0.6, 256 bits)"]), {}).flashAttention).toBe(false);
+    expect(planForBackend(q4, backend("cpu", 0, 192), {}).flashAttention).toBe(true);
   });
 
   it("maps each offload choice to the planner's override; the older gpuLayers field means whole layers", () => {

@@ -40,6 +40,14 @@ function hypotheticalMachine(machine: { gpuVram: number; ram: number }): { gpus:
   return { gpus: machine.gpuVram > 0 ? [{ name: "GPU", freeVram: machine.gpuVram }] : [], host: { freeRam: machine.ram, totalRam: machine.ram } };
 }
 
+/** Software Vulkan devices (Mesa's llvmpipe): Mesa 22's crashes running llama.cpp's flash-attention shader. */
+export const isSoftwareDevice = (name: string): boolean => /llvmpipe|lavapipe|softpipe|swiftshader/i.test(name);
+
+/** Flash attention stays llama.cpp's "auto" except on software devices, where it is off. */
+export function flashAttentionFor(backend: BackendInfo): boolean {
+  return !(backend.backend === "vulkan" && backend.devices.length > 0 && backend.devices.every(isSoftwareDevice));
+}
+
 export function planOverride(request: EnginePlanRequest): PlanOverride | undefined {
   const choice = request.offload ?? (request.gpuLayers !== undefined ? { mode: "layers", gpuLayers: request.gpuLayers } : { mode: "auto" });
   switch (choice.mode) {
@@ -64,6 +72,7 @@ export function planForBackend(report: ModelReport, backend: BackendInfo, reques
   return planLoad({
     model: plannerModel(report),
     context: planContext(report, request.contextSize),
+    flashAttention: request.machine ? true : flashAttentionFor(backend),
     ...(request.machine ? hypotheticalMachine(request.machine) : machineFromBackend(backend)),
     ...(override ? { override } : {}),
   });

@@ -12,12 +12,11 @@ import {
 } from "../../app/contract";
 import { describeBackend, openBackend, ModelSession } from "../llama";
 import { expertOffloadSupport, modelOptionsForPlan } from "../offload/capability";
-import { appliedOffload, planForBackend, planView, requireLoadablePlan } from "../offload/load-plan";
+import { appliedOffload, isSoftwareDevice, planForBackend, planView, requireLoadablePlan } from "../offload/load-plan";
 import { inspectForContract } from "./report";
 import { PromptBuilder } from "./prompt-builder";
 import { runGeneration } from "./generation-run";
 
-const isSoftwareDevice = (name: string) => /llvmpipe|lavapipe|softpipe|swiftshader/i.test(name);
 
 interface Loaded {
   session: ModelSession;
@@ -87,6 +86,7 @@ export class EngineService {
         modelPath: report.path,
         contextSize: plan.context,
         ...placement.options,
+        ...(plan.flashAttention ? {} : { flashAttention: false }),
         ...(threads !== undefined ? { threads } : {}),
         onLoadProgress: onProgress,
         signal: controller.signal,
