@@ -17,6 +17,7 @@ const handlers: { [O in EngineOp]: Handler<O> } = {
     service.load(loadId, path, options, (progress) =>
       parent.send({ type: "event", event: { kind: "load_progress", loadId, progress } }),
     ),
+  plan: ({ params }) => service.plan(params),
   cancelLoad: async ({ loadId }) => (service.cancelLoad(loadId), {}),
   unload: async () => (await service.unload(), {}),
   status: () => service.status(),

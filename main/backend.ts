@@ -73,6 +73,7 @@ export function createBackend(options: BackendOptions): Backend {
       assertLoadable(db, path);
       return models.load(path, loadOptions);
     },
+    "model.plan": (params) => (assertLoadable(db, params.path), models.plan(params)),
     "model.cancelLoad": async () => (await models.cancelLoad(), {}),
     "model.unload": async () => (await models.unload(), {}),
     "model.status": async () => ({ loaded: models.current() }),

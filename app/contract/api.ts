@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { EngineStatusSchema } from "./engine-status";
 import { GenerationEventSchema, GenerationRequestSchema } from "./generation";
-import { LoadOptionsSchema, LoadedModelSchema, ModelReportSchema } from "./model";
+import { LoadOptionsSchema, LoadPlanViewSchema, LoadedModelSchema, ModelReportSchema, PlanParamsSchema } from "./model";
 import { chatEventSchemas, chatMethods } from "./chat-api";
 import { agentEventSchemas, agentMethods } from "./agent-api";
 
@@ -33,6 +33,7 @@ export const methods = {
     params: z.object({ path: z.string().min(1).max(4096), options: LoadOptionsSchema.optional() }).strict(),
     result: LoadedModelSchema,
   },
+  "model.plan": { params: PlanParamsSchema, result: LoadPlanViewSchema },
   "model.cancelLoad": { params: NoParams, result: z.object({}) },
   "model.unload": { params: NoParams, result: z.object({}) },
   "model.status": { params: NoParams, result: z.object({ loaded: LoadedModelSchema.nullable() }) },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CallOutcomeSchema } from "./wire";
-import { BackendInfoSchema, LoadOptionsSchema, LoadedModelSchema, ModelReportSchema } from "./model";
+import { BackendInfoSchema, LoadOptionsSchema, LoadPlanViewSchema, LoadedModelSchema, ModelReportSchema, PlanParamsSchema } from "./model";
 import { GenerationEventSchema, GenerationRequestSchema, GenerationStatsSchema } from "./generation";
 
 /**
@@ -13,6 +13,7 @@ export const EngineRequestSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("ping") }),
   z.object({ op: z.literal("inspect"), path: z.string() }),
   z.object({ op: z.literal("load"), loadId: z.string(), path: z.string(), options: LoadOptionsSchema }),
+  z.object({ op: z.literal("plan"), params: PlanParamsSchema }),
   z.object({ op: z.literal("cancelLoad"), loadId: z.string() }),
   z.object({ op: z.literal("unload") }),
   z.object({ op: z.literal("status") }),
@@ -30,6 +31,7 @@ export const EngineResultSchemas = {
   ping: z.object({ pid: z.number().int(), uptimeMs: z.number() }),
   inspect: ModelReportSchema,
   load: LoadedModelSchema,
+  plan: LoadPlanViewSchema,
   cancelLoad: Empty,
   unload: Empty,
   status: z.object({ loaded: LoadedModelSchema.nullable(), backend: BackendInfoSchema.nullable() }),

@@ -20,6 +20,12 @@ export type LoadModelOptions = {
    * {min, max} bounds the automatic choice; a number is taken as is (and fails if it does not fit).
    */
   contextSize?: ContextSizeOption;
+  /** Tensors kept in RAM by name pattern (expert offload); needs the patched engine (engine/offload/capability.ts). */
+  tensorBufferOverrides?: LlamaModelOptions["tensorBufferOverrides"];
+  /** Skip node-llama-cpp's memory estimate, which ignores tensor overrides; the load plan checked the fit. */
+  ignoreMemorySafetyChecks?: boolean;
+  /** Default: node-llama-cpp's "auto". */
+  flashAttention?: boolean;
   /** Compute threads for the context. Default: node-llama-cpp's (the CPU's math cores). */
   threads?: number;
   batchSize?: number;
@@ -77,6 +83,8 @@ export class ModelSession {
       model = await llama.loadModel({
         modelPath: options.modelPath,
         gpuLayers: resolveGpuLayers(options.gpuLayers, contextSize),
+        ...(options.tensorBufferOverrides ? { tensorBufferOverrides: options.tensorBufferOverrides } : {}),
+        ...(options.ignoreMemorySafetyChecks ? { ignoreMemorySafetyChecks: true } : {}),
         ...(signal ? { loadSignal: signal } : {}),
         onLoadProgress: (value) => progress.model(value),
       });
@@ -94,6 +102,8 @@ export class ModelSession {
       context = await model.createContext({
         contextSize,
         sequences: 1,
+        ...(options.flashAttention !== undefined ? { flashAttention: options.flashAttention } : {}),
+        ...(options.ignoreMemorySafetyChecks ? { ignoreMemorySafetyChecks: true } : {}),
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
         ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
         ...(signal ? { createSignal: signal } : {}),

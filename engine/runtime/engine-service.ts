@@ -5,15 +5,18 @@ import {
   type GenerationEvent,
   type GpuChoice,
   type LoadedModel,
+  type LoadPlanView,
   type ModelReport,
+  type OffloadChoice,
   type ParsedGenerationRequest,
 } from "../../app/contract";
 import { describeBackend, openBackend, ModelSession } from "../llama";
+import { expertOffloadSupport, modelOptionsForPlan } from "../offload/capability";
+import { appliedOffload, isSoftwareDevice, planForBackend, planView, requireLoadablePlan } from "../offload/load-plan";
 import { inspectForContract } from "./report";
 import { PromptBuilder } from "./prompt-builder";
 import { runGeneration } from "./generation-run";
 
-const isSoftwareDevice = (name: string) => /llvmpipe|lavapipe|softpipe|swiftshader/i.test(name);
 
 interface Loaded {
   session: ModelSession;
@@ -27,11 +30,31 @@ export class EngineService {
   private loaded: Loaded | undefined;
   private readonly loads = new Map<string, AbortController>();
   private readonly generations = new Map<string, AbortController>();
+  private backendQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly log: (level: "info" | "warn" | "error", message: string) => void) {}
 
   async inspect(path: string): Promise<ModelReport> {
     return (await inspectForContract(path)).report;
+  }
+
+  /** The load plan for `path` on the backend `gpu` picks, with that backend's free memory now. */
+  async plan(params: {
+    path: string;
+    gpu: GpuChoice;
+    contextSize?: number;
+    offload?: OffloadChoice;
+    machine?: { gpuVram: number; ram: number };
+  }): Promise<LoadPlanView> {
+    const { gguf } = await inspectForContract(params.path);
+    return this.exclusive(async () => {
+      // Never swap the backend under a loaded or loading model: plan on the one it runs on.
+      const busy = this.loaded !== undefined || this.loads.size > 0;
+      const llama = busy && this.llama ? this.llama.instance : await this.backend(params.gpu);
+      const backend = await describeBackend(llama);
+      const plan = planForBackend(gguf, backend, params);
+      return planView(plan, backend, expertOffloadSupport(llama), params.machine !== undefined);
+    });
   }
 
   async status(): Promise<{ loaded: LoadedModel | null; backend: BackendInfo | null }> {
@@ -41,7 +64,7 @@ export class EngineService {
   async load(
     loadId: string,
     path: string,
-    options: { gpu: GpuChoice; contextSize?: number; gpuLayers?: number; threads?: number },
+    options: { gpu: GpuChoice; contextSize?: number; gpuLayers?: number; threads?: number; offload?: OffloadChoice; acceptRisk?: boolean },
     onProgress: (progress: number) => void,
   ): Promise<LoadedModel> {
     if (this.loads.size > 0) throw new AppError("engine_busy", "Another model is loading.");
@@ -51,13 +74,19 @@ export class EngineService {
       // Validate before llama.cpp sees the file: a bad GGUF must be a typed error, not a native abort.
       const { report, gguf } = await inspectForContract(path);
       await this.unload();
-      const llama = await this.backend(options.gpu);
+      const llama = await this.exclusive(() => this.backend(options.gpu));
+      // Plan with the memory this backend has free now (the previous model is gone), then load that plan.
+      const plan = planForBackend(gguf, await describeBackend(llama), options);
+      requireLoadablePlan(plan, options.acceptRisk === true);
+      const placement = modelOptionsForPlan(llama, plan);
+      if (placement.message !== undefined) this.log("warn", placement.message);
       // M2D_ENGINE_THREADS pins compute threads (tests on a busy 2-core box: tiny models stall with more).
       const threads = options.threads ?? (Number(process.env.M2D_ENGINE_THREADS) || undefined);
       const session = await ModelSession.load(llama, {
         modelPath: report.path,
-        ...(options.contextSize !== undefined ? { contextSize: options.contextSize } : {}),
-        ...(options.gpuLayers !== undefined ? { gpuLayers: options.gpuLayers } : {}),
+        contextSize: plan.context,
+        ...placement.options,
+        ...(plan.flashAttention ? {} : { flashAttention: false }),
         ...(threads !== undefined ? { threads } : {}),
         onLoadProgress: onProgress,
         signal: controller.signal,
@@ -75,6 +104,7 @@ export class EngineService {
         contextSize: session.contextSize,
         promptFormat: prompts.format,
         loadedAt: Date.now(),
+        offload: appliedOffload(plan, placement, !plan.fits || plan.swaps),
       };
       this.loaded = { session, model, prompts };
       return model;
@@ -128,6 +158,13 @@ export class EngineService {
   private require(): Loaded {
     if (!this.loaded) throw new AppError("model_not_loaded", "No model is loaded. Load a GGUF first.");
     return this.loaded;
+  }
+
+  /** Runs `task` after every earlier one: a plan must not have its backend reopened under it by a load, nor the reverse. */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.backendQueue.then(task, task);
+    this.backendQueue = run.catch(() => undefined);
+    return run;
   }
 
   /** One llama.cpp backend per process; a different GPU choice reopens it. */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { AppError, type AppEvent, type LoadOptions, type LoadedModel, type ModelReport } from "../../app/contract";
+import { AppError, type AppEvent, type LoadOptions, type LoadPlanView, type LoadedModel, type ModelReport, type PlanParams } from "../../app/contract";
 import type { EngineSupervisor } from "../engine/supervisor";
 
 /** The loaded model as the backend tracks it, across engine crashes and restarts. */
@@ -23,6 +23,12 @@ export class ModelService {
     return this.engine.request({ op: "inspect", path }, { timeoutMs: 60_000 });
   }
 
+  /** Where this model's tensors would go on the engine's backend, with the memory free now. */
+  plan(params: PlanParams): Promise<LoadPlanView> {
+    // Opening a backend the first time can take a while (device probing).
+    return this.engine.request({ op: "plan", params: { gpu: "auto", ...params } }, { timeoutMs: 120_000 });
+  }
+
   async load(path: string, options: LoadOptions = {}): Promise<LoadedModel> {
     if (this.loading) throw new AppError("engine_busy", `Already loading ${this.loading.path}.`, { path: this.loading.path });
     const loadId = randomUUID();
@@ -34,6 +40,10 @@ export class ModelService {
       this.lastLoad = { path, options };
       this.engineLostModel = false;
       return loaded;
+    } catch (error) {
+      // A load that failed after the engine unloaded the previous model (a refused plan, say) took that model too.
+      this.loaded = await this.engine.request({ op: "status" }, { timeoutMs: 10_000 }).then((s) => s.loaded, () => this.loaded);
+      throw error;
     } finally {
       this.loading = null;
       this.publishStatus();

@@ -1,32 +1,7 @@
 import { freemem, totalmem } from "node:os";
-import { AppError } from "../../app/contract";
-import { planLoad, plannerTensors, type GpuInfo, type HostInfo, type LoadPlan, type PlannerModel, type PlanOverride } from "../../app/planner";
+import { planLoad, type GpuInfo, type HostInfo, type LoadPlan, type PlanOverride } from "../../app/planner";
 import { inspectModel, type ModelReport } from "../../engine/gguf/report";
-
-/** The planner's view of a GGUF, from its header alone (no weights are read). */
-export function plannerModel(report: ModelReport): PlannerModel {
-  const layers = report.layerCount;
-  const kvHeads = report.headCountKv;
-  if (!layers || !kvHeads || !report.headCount) {
-    throw new AppError("model_invalid", "The GGUF lacks the layer or head counts a load plan needs.", { path: report.path });
-  }
-  // Head dims from the projections themselves: M2's differ from n_embd / n_head.
-  const shapeOf = (suffix: string) => report.tensors.find((t) => t.name === `blk.0.${suffix}`)?.shape;
-  const kDim = (shapeOf("attn_k.weight")?.[1] ?? report.embeddingLength ?? 0) / kvHeads;
-  const vDim = (shapeOf("attn_v.weight")?.[1] ?? report.embeddingLength ?? 0) / kvHeads;
-  return {
-    name: report.name ?? report.path.split(/[\\/]/).pop() ?? "model",
-    quant: report.quantization.name,
-    tensors: plannerTensors(report.tensors.map((t) => ({ name: t.name, bytes: t.byteSize, ggmlType: t.type }))),
-    layers,
-    expertCount: report.expertCount ?? 0,
-    expertsUsed: report.expertUsedCount ?? 0,
-    heads: report.headCount,
-    kvCache: { layers, kvHeads, headDimK: kDim, headDimV: vDim },
-    ...(report.vocabSize ? { vocab: report.vocabSize } : {}),
-    ...(report.contextLength ? { trainedContext: report.contextLength } : {}),
-  };
-}
+import { plannerModel } from "../../engine/offload/planner-model";
 
 export interface PlanOptions {
   context: number;

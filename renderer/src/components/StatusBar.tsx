@@ -42,6 +42,11 @@ export function StatusBar() {
       {loaded && (
         <>
           <span data-testid="model-backend">{loaded.backend.backend}</span>
+          {loaded.offload && (
+            <span data-testid="model-split" className={loaded.offload.fallbackReason ? "notice" : undefined} title={loaded.offload.fallbackReason ?? loaded.offload.explanation}>
+              {loaded.offload.split}
+            </span>
+          )}
           <span data-testid="model-memory">{memoryLabel(loaded)}</span>
           <span data-testid="model-context">ctx {formatInt(loaded.contextSize)}</span>
         </>

@@ -1,5 +1,5 @@
 import { create } from "zustand";
-import type { LoadOptions, LoadedModel } from "../../../app/contract";
+import type { LoadOptions, LoadPlanView, LoadedModel, PlanParams } from "../../../app/contract";
 import { client } from "../client/client-instance";
 import { errorMessage } from "../lib/errors";
 import { readJson, writeJson } from "../lib/storage";
@@ -14,14 +14,23 @@ interface ModelsState {
   lostInCrash: boolean;
   error: string | null;
   recents: string[];
+  /** The load plan for the dialog's current choices, and why there is none. */
+  plan: LoadPlanView | null;
+  planError: string | null;
+  planning: boolean;
   refresh(): Promise<void>;
+  /** Plans `params`; an answer to an older request than the latest is dropped. */
+  requestPlan(params: PlanParams): Promise<void>;
+  clearPlan(): void;
   load(path: string, options?: LoadOptions): Promise<void>;
   cancel(): Promise<void>;
   forget(path: string): void;
   start(): () => void;
 }
 
-/** The loaded model and loading progress, fed by model.* events. */
+let planSeq = 0;
+
+/** The loaded model and loading progress, fed by model.* events; the load dialog's plan. */
 export const useModelsStore = create<ModelsState>((set, get) => ({
   loaded: null,
   loadingPath: null,
@@ -29,6 +38,23 @@ export const useModelsStore = create<ModelsState>((set, get) => ({
   lostInCrash: false,
   error: null,
   recents: readJson<string[]>(RECENTS_KEY, []),
+  plan: null,
+  planError: null,
+  planning: false,
+  async requestPlan(params) {
+    const seq = ++planSeq;
+    set({ planning: true });
+    try {
+      const plan = await client().call("model.plan", params);
+      if (seq === planSeq) set({ plan, planError: null, planning: false });
+    } catch (error) {
+      if (seq === planSeq) set({ plan: null, planError: errorMessage(error), planning: false });
+    }
+  },
+  clearPlan() {
+    planSeq++;
+    set({ plan: null, planError: null, planning: false });
+  },
   async refresh() {
     try {
       const { loaded } = await client().call("model.status", {});

@@ -1,8 +1,13 @@
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import type { GpuChoice, LoadOptions } from "../../../../app/contract";
 import { useModelsStore } from "../../stores/models-store";
 import { formatBytes, memoryLabel, modelName } from "./format";
 import { formatInt } from "../../lib/format";
+import { AUTO_CHOICES, contextSize, offloadChoice, planParams, type PlanChoices } from "./load-choices";
+import { LoadPlanner, needsConfirm } from "./LoadPlanner";
+
+/** Re-plan this long after the last change (typing a path, dragging the slider). */
+const PLAN_DEBOUNCE_MS = 300;
 
 /** Open a local GGUF by path (with recent paths), watch it load, cancel; and what is loaded. */
 export function ModelPanel() {
@@ -15,13 +20,33 @@ export function ModelPanel() {
   const [path, setPath] = useState(() => recents[0] ?? "");
   const [gpu, setGpu] = useState<GpuChoice>("auto");
   const [context, setContext] = useState("");
+  const [choices, setChoices] = useState<PlanChoices>(AUTO_CHOICES);
+  const [confirmed, setConfirmed] = useState(false);
+  const plan = useModelsStore((s) => s.plan);
+  const planError = useModelsStore((s) => s.planError);
+  const planning = useModelsStore((s) => s.planning);
   const inputId = useId();
   const gpuId = useId();
   const contextId = useId();
+  const trimmedPath = path.trim();
+
+  // Re-plan (debounced) whenever a choice changes; a changed plan needs a fresh confirm.
+  useEffect(() => {
+    setConfirmed(false);
+    const store = useModelsStore.getState();
+    if (trimmedPath === "") {
+      store.clearPlan();
+      return;
+    }
+    const timer = setTimeout(() => void store.requestPlan(planParams(trimmedPath, gpu, context, choices)), PLAN_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [trimmedPath, gpu, context, choices]);
+
   const options = (): LoadOptions => {
-    const contextSize = Number(context);
-    return { gpu, ...(context.trim() && Number.isInteger(contextSize) && contextSize >= 256 ? { contextSize } : {}) };
+    const ctx = contextSize(context);
+    return { gpu, offload: offloadChoice(choices), ...(ctx !== undefined ? { contextSize: ctx } : {}), ...(confirmed ? { acceptRisk: true } : {}) };
   };
+  const blockedByRisk = needsConfirm(plan) && !confirmed;
   const loading = loadingPath !== null;
   const percent = Math.round((progress ?? 0) * 100);
 
@@ -41,6 +66,14 @@ export function ModelPanel() {
           <dd>
             {loaded.backend.backend} · {memoryLabel(loaded)}
           </dd>
+          {loaded.offload && (
+            <>
+              <dt>Split</dt>
+              <dd data-testid="loaded-split" title={loaded.offload.explanation}>
+                {loaded.offload.split}
+              </dd>
+            </>
+          )}
         </dl>
       ) : (
         <p className="muted">{lostInCrash ? "The engine restarted; the model reloads with the next message." : "No model loaded."}</p>
@@ -55,7 +88,7 @@ export function ModelPanel() {
         <label htmlFor={inputId}>Open a local GGUF</label>
         <div className="row">
           <input id={inputId} value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/MiniMax-M2-Q4_K_M.gguf" spellCheck={false} data-testid="model-path" />
-          <button type="submit" className="primary" disabled={loading || path.trim() === ""} data-testid="model-load">
+          <button type="submit" className="primary" disabled={loading || trimmedPath === "" || blockedByRisk} data-testid="model-load">
             Load
           </button>
         </div>
@@ -71,7 +104,13 @@ export function ModelPanel() {
           <label htmlFor={contextId}>Context</label>
           <input id={contextId} type="number" min={256} step={256} value={context} onChange={(e) => setContext(e.target.value)} placeholder="model default" className="context-input" />
         </div>
+        <LoadPlanner plan={plan} planError={planError} planning={planning} choices={choices} onChoices={setChoices} confirmed={confirmed} onConfirmed={setConfirmed} />
       </form>
+      {loaded?.offload?.fallbackReason && (
+        <p className="notice" data-testid="offload-fallback">
+          {loaded.offload.fallbackReason}
+        </p>
+      )}
       {loading && (
         <div className="load-progress" data-testid="model-loading">
           <div className="progress" role="progressbar" aria-label={`Loading ${loadingPath}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
@@ -94,7 +133,7 @@ export function ModelPanel() {
           <ul>
             {recents.map((p) => (
               <li key={p}>
-                <button type="button" className="link-button recent-path" disabled={loading} title={p} onClick={() => (setPath(p), void useModelsStore.getState().load(p, options()))}>
+                <button type="button" className="link-button recent-path" disabled={loading} title={p} onClick={() => (setPath(p), void useModelsStore.getState().load(p, { gpu, offload: { mode: "auto" } }))}>
                   {p.split(/[\\/]/).pop()}
                   <small>{p}</small>
                 </button>
