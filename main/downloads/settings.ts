@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { z } from "zod";
 import type { Db } from "../storage/database";
 
@@ -57,6 +58,12 @@ export function readDownloadSettings(db: Db): DownloadSettings {
 export function readHubSettings(db: Db): HubSettings {
   const parsed = HubSettingsSchema.safeParse(readJson(db, "hub") ?? {});
   return parsed.success ? parsed.data : {};
+}
+
+/** Key "library": where downloads and imports go; default `<data dir>/models`, so $M2D_DATA_DIR isolates it. */
+export function readModelsDir(db: Db, dataDir: string): string {
+  const parsed = z.object({ modelsDir: z.string().min(1) }).partial().safeParse(readJson(db, "library") ?? {});
+  return resolve(dataDir, (parsed.success ? parsed.data.modelsDir : undefined) ?? "models");
 }
 
 function readJson(db: Db, key: string): unknown {
