@@ -7,7 +7,7 @@ type DownloadHandlers = Pick<Handlers, keyof typeof downloadsMethods>;
 /** catalog.*, downloads.* and library.* over the download service: thin, since validation happened in the router. */
 export function downloadHandlers(downloads: DownloadService): DownloadHandlers {
   return {
-    "catalog.list": async () => ({ entries: downloads.catalog() }),
+    "catalog.list": async () => ({ entries: await downloads.catalog() }),
     "catalog.refresh": () => downloads.refreshCatalog(),
     "catalog.add": async ({ ref }) => ({ entry: await downloads.addToCatalog(ref) }),
     "catalog.remove": async ({ repo }) => (downloads.removeFromCatalog(repo), {}),

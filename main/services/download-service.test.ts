@@ -67,10 +67,10 @@ describe("DownloadService", () => {
     // A few MB fit any machine; without a reported GPU the planner places them in RAM.
     expect(q?.fit.verdict).toBe("ram");
     // Shipped catalog entries are there too, with no sizes until looked up.
-    expect(svc.catalog().some((e) => e.repo === "unsloth/MiniMax-M2-GGUF" && !e.added)).toBe(true);
-    expect(service().catalog().find((e) => e.repo === REPO)?.quants[0]?.totalBytes).toBe(total);
+    expect((await svc.catalog()).some((e) => e.repo === "unsloth/MiniMax-M2-GGUF" && !e.added)).toBe(true);
+    expect((await service().catalog()).find((e) => e.repo === REPO)?.quants[0]?.totalBytes).toBe(total);
     svc.removeFromCatalog(REPO);
-    expect(svc.catalog().some((e) => e.repo === REPO)).toBe(false);
+    expect((await svc.catalog()).some((e) => e.repo === REPO)).toBe(false);
   });
 
   it("rejects a missing quant and a gated repo with clear typed errors", async () => {

@@ -100,10 +100,12 @@ export class DownloadService {
 
   // --- catalog -------------------------------------------------------------
 
-  catalog(): CatalogEntry[] {
+  /** Async so that planning many quants for the first time yields to the event loop between them. */
+  async catalog(): Promise<CatalogEntry[]> {
     const machine = this.machine();
     const added = readAddedEntries(this.options.db);
-    const repos = catalogView(this.cache, catalogWithAdded(added)).map((repo) => this.catalogEntry(repo, machine, added));
+    const repos: CatalogEntry[] = [];
+    for (const repo of catalogView(this.cache, catalogWithAdded(added))) repos.push(await this.catalogEntry(repo, machine, added));
     const urls = added.flatMap((a): CatalogEntry[] =>
       "url" in a
         ? [{
@@ -118,7 +120,7 @@ export class DownloadService {
   async refreshCatalog(): Promise<{ entries: CatalogEntry[]; errors: Array<{ repo: string; error: ReturnType<AppError["toData"]> }> }> {
     const results = await refreshCatalog(this.hub, this.cache, catalogWithAdded(readAddedEntries(this.options.db)));
     const errors = results.filter((r) => !r.ok).map((r) => ({ repo: r.repo, error: AppError.from(r.error).toData() }));
-    return { entries: this.catalog(), errors };
+    return { entries: await this.catalog(), errors };
   }
 
   /** Adds a repo (looked up live, so a typo or a gated repo fails here) or a plain URL to the catalog. */
@@ -139,7 +141,7 @@ export class DownloadService {
       else if (quant && !existing.quant) existing.quant = quant;
     }
     writeAddedEntries(this.options.db, added);
-    const entry = this.catalog().find((e) => e.repo.toLowerCase() === key.toLowerCase());
+    const entry = (await this.catalog()).find((e) => e.repo.toLowerCase() === key.toLowerCase());
     if (!entry) throw new AppError("internal", `Added ${key} but the catalog does not list it.`);
     return entry;
   }
@@ -267,11 +269,13 @@ export class DownloadService {
 
   // --- internals -----------------------------------------------------------
 
-  private catalogEntry(repo: CatalogRepo, machine: Machine, added: ReturnType<typeof readAddedEntries>): CatalogEntry {
-    const quants = repo.quants.map((q) => {
+  private async catalogEntry(repo: CatalogRepo, machine: Machine, added: ReturnType<typeof readAddedEntries>): Promise<CatalogEntry> {
+    const quants: CatalogQuantView[] = [];
+    for (const q of repo.quants) {
       const totalBytes = q.totalBytes ?? null;
-      return { quant: q.quant, ref: q.ref, known: q.known, totalBytes, parts: q.files?.length ?? 0, fit: catalogQuantFit(totalBytes, machine), recommended: false };
-    });
+      if (totalBytes !== null) await new Promise((resolve) => setImmediate(resolve));
+      quants.push({ quant: q.quant, ref: q.ref, known: q.known, totalBytes, parts: q.files?.length ?? 0, fit: catalogQuantFit(totalBytes, machine), recommended: false });
+    }
     // The planner's pick once sizes are known; the publisher's pick until then.
     const best: CatalogQuantView | undefined = recommendQuant(quants) ?? quants.find((q) => q.totalBytes === null && q.quant === repo.recommended);
     if (best) best.recommended = true;

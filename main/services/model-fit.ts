@@ -45,12 +45,23 @@ export function fitOf(model: PlannerModel, machine: Machine): Fit {
  */
 export function catalogQuantFit(totalBytes: number | null, machine: Machine): Fit {
   if (totalBytes === null) return { verdict: "unknown", detail: "Size unknown until the Hub is looked up." };
+  // A plan takes 20-450 ms (a refusal searches for what would fit); sizes and the machine rarely change.
+  const key = `${totalBytes}|${machine.host.freeRam}|${machine.gpus.map((g) => `${g.name}:${g.freeVram}`).join(",")}`;
+  const cached = fitCache.get(key);
+  if (cached) return cached;
   const nearest = (Object.entries(m2NominalGB) as Array<[M2Quant, number]>).reduce((best, cur) =>
     Math.abs(cur[1] * 1e9 - totalBytes) < Math.abs(best[1] * 1e9 - totalBytes) ? cur : best,
   )[0];
-  const reference = m2Model(nearest);
-  return fitOf(siblingModel(reference, { quant: "catalog", bytes: totalBytes }), machine);
+  const reference = referenceModels.get(nearest) ?? m2Model(nearest);
+  referenceModels.set(nearest, reference);
+  const fit = fitOf(siblingModel(reference, { quant: "catalog", bytes: totalBytes }), machine);
+  if (fitCache.size >= 1024) fitCache.clear();
+  fitCache.set(key, fit);
+  return fit;
 }
+
+const fitCache = new Map<string, Fit>();
+const referenceModels = new Map<M2Quant, PlannerModel>();
 
 /** A model on disk, planned from its own header. */
 export async function fileFit(path: string, machine: Machine): Promise<Fit> {
