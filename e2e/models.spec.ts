@@ -11,16 +11,21 @@ import { expect, startHeadlessHost, test } from "./fixtures";
  */
 
 const REPO = "m2d-e2e/MiniMax-M2-GGUF";
+const GATED = "m2d-e2e/Gated-MiniMax-M2-GGUF";
+
+async function emulatorWithModel(): Promise<{ emulator: HubEmulator; paths: string[] }> {
+  const parts = await ensureSplitTestModel("chat", 3);
+  const emulator = await HubEmulator.start();
+  const files = parts.map((p, i) => ({ path: `Q8_0/MiniMax-M2-Q8_0-0000${i + 1}-of-00003.gguf`, content: bufferContent(readFileSync(p)) }));
+  emulator.addRepo({ repo: REPO, files });
+  emulator.addRepo({ repo: GATED, gated: true, files });
+  return { emulator, paths: files.map((f) => f.path) };
+}
 
 test.setTimeout(180_000);
 
 test("the Models page lists a repo served by the Hub, downloads it with visible progress, and the library loads it", async ({ page }) => {
-  const parts = await ensureSplitTestModel("chat", 3);
-  const emulator = await HubEmulator.start();
-  emulator.addRepo({
-    repo: REPO,
-    files: parts.map((p, i) => ({ path: `Q8_0/MiniMax-M2-Q8_0-0000${i + 1}-of-00003.gguf`, content: bufferContent(readFileSync(p)) })),
-  });
+  const { emulator } = await emulatorWithModel();
   // Slow enough per connection that progress, speed and pause are visible for a few seconds.
   emulator.throttle(120_000);
   const host = await startHeadlessHost(undefined, { HF_ENDPOINT: emulator.endpoint });
@@ -67,6 +72,48 @@ test("the Models page lists a repo served by the Hub, downloads it with visible 
     await model.getByTestId("library-load").click();
     await expect(page.getByTestId("model-context")).toBeVisible({ timeout: 120_000 });
     await expect(model.getByTestId("library-loaded")).toBeVisible();
+  } finally {
+    await host.stop();
+    rmSync(host.dataDir, { recursive: true, force: true });
+    await emulator.close();
+  }
+});
+
+test("a corrupted file fails with the hash message and a Retry; a gated repo says to accept the license; Delete asks first and says what it freed", async ({ page }) => {
+  const { emulator, paths } = await emulatorWithModel();
+  emulator.corrupt(REPO, paths[1]!);
+  const host = await startHeadlessHost(undefined, { HF_ENDPOINT: emulator.endpoint });
+  try {
+    await page.goto(`${host.url}#models`);
+    const add = async (ref: string) => {
+      await page.getByLabel(/Add a model/).fill(ref);
+      await page.getByTestId("catalog-add").click();
+    };
+    await add(`hf:${REPO}:Q8_0`);
+    await page.getByRole("button", { name: `Download ${REPO} Q8_0` }).click();
+    const download = page.getByTestId("download");
+    await expect(download).toHaveAttribute("data-state", "failed", { timeout: 60_000 });
+    await expect(download.getByTestId("download-error")).toContainText("does not match the Hub's sha256");
+    await expect(page.getByTestId("library-model")).toHaveCount(0);
+
+    emulator.corrupt(REPO, paths[1]!, false);
+    await download.getByRole("button", { name: /^Retry/ }).click();
+    await expect(download).toHaveAttribute("data-state", "completed", { timeout: 60_000 });
+
+    await add(`hf:${GATED}`);
+    await page.getByRole("button", { name: `Download ${GATED} Q8_0` }).click();
+    await expect(page.getByTestId("toast")).toContainText("accept the license on the Hub and add a token");
+
+    const model = page.getByTestId("library-model");
+    await expect(model.getByTestId("library-status")).toHaveText("Ready");
+    await model.getByTestId("library-delete").click();
+    const confirm = model.getByRole("group", { name: /Confirm deleting/ });
+    await expect(confirm).toContainText("from disk?");
+    // Focus moves to the confirm button: Enter deletes.
+    await expect(model.getByTestId("library-delete-confirm")).toBeFocused();
+    await page.keyboard.press("Enter");
+    await expect(page.getByTestId("library-notice")).toContainText(/freed \d+(\.\d)? MB/);
+    await expect(page.getByTestId("library-model")).toHaveCount(0);
   } finally {
     await host.stop();
     rmSync(host.dataDir, { recursive: true, force: true });

@@ -72,12 +72,12 @@ function LibraryItem({ model, onDeleted }: { model: LibraryModel; onDeleted: (te
             Delete
           </button>
         ) : (
-          <div role="group" aria-label={`Confirm deleting ${title}`} className="row confirm">
+          <div role="group" aria-label={`Confirm deleting ${title}`} className="row confirm" onKeyDown={(e) => e.key === "Escape" && setConfirming(false)}>
             <span>{model.external ? "Remove from the library (files stay)?" : `Delete ${formatSize(model.totalBytes)} from disk?`}</span>
             <button ref={confirmButton} type="button" className="icon-button danger" onClick={() => void remove()} data-testid="library-delete-confirm">
               {model.external ? "Remove" : "Delete"}
             </button>
-            <button type="button" onClick={() => setConfirming(false)} onKeyDown={(e) => e.key === "Escape" && setConfirming(false)}>
+            <button type="button" onClick={() => setConfirming(false)}>
               Keep
             </button>
           </div>

@@ -39,7 +39,8 @@ export function downloadProblem(download: DownloadView): { text: string; retry: 
     case "disk_full":
       return { text: `Paused: the disk is full. ${error.message}`, retry: true };
     case "hash_mismatch":
-      return { text: `The downloaded file did not match the Hub's hash and was deleted. ${error.message}`, retry: true };
+      // The backend's message already says which file, both hashes, that it was deleted, and to retry.
+      return { text: error.message, retry: true };
     case "offline":
       return { text: `${error.message} Resume when you are back online.`, retry: true };
     default:
