@@ -60,10 +60,16 @@ export function readHubSettings(db: Db): HubSettings {
   return parsed.success ? parsed.data : {};
 }
 
-/** Key "library": where downloads and imports go; default `<data dir>/models`, so $M2D_DATA_DIR isolates it. */
-export function readModelsDir(db: Db, dataDir: string): string {
-  const parsed = z.object({ modelsDir: z.string().min(1) }).partial().safeParse(readJson(db, "library") ?? {});
-  return resolve(dataDir, (parsed.success ? parsed.data.modelsDir : undefined) ?? "models");
+const LibrarySettingsSchema = z.object({ modelsDir: z.string().min(1), scanDirs: z.array(z.string().min(1)).max(32) }).partial();
+
+/**
+ * Key "library": `modelsDir`, where downloads and copies go (default `<data dir>/models`, so $M2D_DATA_DIR
+ * isolates it), and `scanDirs`, other folders a scan looks in (LM Studio's or llama.cpp's caches).
+ */
+export function readLibrarySettings(db: Db, dataDir: string): { modelsDir: string; scanDirs: string[] } {
+  const parsed = LibrarySettingsSchema.safeParse(readJson(db, "library") ?? {});
+  const value = parsed.success ? parsed.data : {};
+  return { modelsDir: resolve(dataDir, value.modelsDir ?? "models"), scanDirs: (value.scanDirs ?? []).map((d) => resolve(d)) };
 }
 
 function readJson(db: Db, key: string): unknown {

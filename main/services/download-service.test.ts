@@ -164,6 +164,14 @@ describe("DownloadService", () => {
     const lib = await svc.listLibrary();
     expect(lib.map((m) => m.path).sort()).toEqual([copied.path, dropped].sort());
 
+    // A configured scan folder (another app's cache) is registered by reference.
+    const cache = join(dir.path, "lmstudio");
+    await mkdir(cache);
+    writeFileSync(join(cache, "Other-Q2_K.gguf"), ggufBytes(150_000));
+    db.prepare("INSERT INTO settings (key, value, updated_at) VALUES ('library', ?, 0)").run(JSON.stringify({ scanDirs: [cache] }));
+    expect(await svc.scan()).toBe(1);
+    expect((await svc.listLibrary()).find((m) => m.path === join(cache, "Other-Q2_K.gguf"))?.external).toBe(true);
+
     await expect(svc.importModel(join(dir.path, "nope.gguf"), "reference")).rejects.toMatchObject({ code: expect.any(String) });
   });
 });

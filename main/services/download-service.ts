@@ -24,7 +24,7 @@ import {
 } from "../downloads";
 import { catalogView, catalogWithAdded, readAddedEntries, refreshCatalog, writeAddedEntries, type CatalogRepo } from "../downloads/catalog";
 import { listRepoFiles, planDownload } from "../downloads/plan";
-import { readModelsDir } from "../downloads/settings";
+import { readLibrarySettings } from "../downloads/settings";
 import { DownloadStore } from "../downloads/store";
 import type { Db } from "../storage/database";
 import { catalogQuantFit, fitOf, recommendQuant, thisMachine, type Machine } from "./model-fit";
@@ -82,7 +82,7 @@ export class DownloadService {
   }
 
   get modelsDir(): string {
-    return readModelsDir(this.options.db, this.options.dataDir);
+    return readLibrarySettings(this.options.db, this.options.dataDir).modelsDir;
   }
 
   /** Resumes what was downloading when the app last stopped (quit, crash or reboot). */
@@ -181,6 +181,7 @@ export class DownloadService {
     if (ACTIVE.has(info.state)) throw new AppError("bad_request", "The download is still running: pause or cancel it first.", { id });
     if (info.state === "completed") {
       this.store.delete(id);
+      // "cancelled" is how every UI learns a download left the list (as after downloads.cancel).
       this.options.publish({ type: "downloads.progress", download: { ...downloadView(info), state: "cancelled" } });
     } else await this.downloader.cancel(id);
   }
@@ -241,17 +242,22 @@ export class DownloadService {
     return model;
   }
 
-  /** Registers GGUFs put in the models folder by hand (the first part of split ones). */
+  /**
+   * Registers GGUFs put in the models folder by hand (the first part of split ones), and those in the
+   * configured scan folders (other apps' caches) by reference, so deleting never touches those.
+   */
   async scan(): Promise<number> {
-    const known = this.library.knownPaths();
-    const found = (await findGgufs(this.modelsDir, SCAN_DEPTH)).filter((p) => !known.has(p));
+    const { modelsDir, scanDirs } = readLibrarySettings(this.options.db, this.options.dataDir);
     let added = 0;
-    for (const path of found) {
-      try {
-        await this.register(path, "scan");
-        added++;
-      } catch (error) {
-        this.log("warn", `Scan skipped ${path}: ${AppError.from(error).message}`);
+    for (const [dir, mode] of [[modelsDir, "scan"], ...scanDirs.map((d) => [d, "reference"])] as Array<[string, "scan" | "reference"]>) {
+      const known = this.library.knownPaths();
+      for (const path of (await findGgufs(dir, SCAN_DEPTH)).filter((p) => !known.has(p))) {
+        try {
+          await this.register(path, mode);
+          added++;
+        } catch (error) {
+          this.log("warn", `Scan skipped ${path}: ${AppError.from(error).message}`);
+        }
       }
     }
     if (added > 0) this.options.publish({ type: "library.changed" });
