@@ -15,12 +15,12 @@ export interface HeadlessHost {
 
 const root = join(import.meta.dirname, "..");
 
-/** Starts the real headless host (`m2d serve`) from the build, on a fresh data dir unless given one. */
-export async function startHeadlessHost(dataDir = mkdtempSync(join(tmpdir(), "m2d-e2e-"))): Promise<HeadlessHost> {
+/** Starts the real headless host (`m2d serve`) from the build, on a fresh data dir unless given one; `env` adds variables (e.g. HF_ENDPOINT). */
+export async function startHeadlessHost(dataDir = mkdtempSync(join(tmpdir(), "m2d-e2e-")), env: NodeJS.ProcessEnv = {}): Promise<HeadlessHost> {
   const child = spawn(process.execPath, [join(root, "dist", "main", "cli", "m2d.js"), "serve", "--port", "0", "--data-dir", dataDir], {
     stdio: ["ignore", "pipe", "pipe"],
     // Tiny scripted models on a 2-core box share it with Chromium: one compute thread keeps tokens fast.
-    env: { ...process.env, M2D_ENGINE_THREADS: process.env.M2D_ENGINE_THREADS ?? "1" },
+    env: { ...process.env, M2D_ENGINE_THREADS: process.env.M2D_ENGINE_THREADS ?? "1", ...env },
   });
   let log = "";
   const url = await new Promise<string>((resolve, reject) => {
@@ -50,7 +50,7 @@ export async function startHeadlessHost(dataDir = mkdtempSync(join(tmpdir(), "m2
     stop,
     async restart() {
       await stop();
-      return startHeadlessHost(dataDir);
+      return startHeadlessHost(dataDir, env);
     },
   };
 }

@@ -9,6 +9,9 @@ import type { GenerationService } from "./services/generation-service";
 import type { ModelService } from "./services/model-service";
 import { ChatService } from "./services/chat-service";
 import { AgentService } from "./services/agent-service";
+import { DownloadService } from "./services/download-service";
+import { gpusOf } from "./services/model-fit";
+import { downloadHandlers } from "./router/download-handlers";
 import { chatHandlers } from "./router/chat-handlers";
 import { recoverInterrupted } from "./chat/stream-writer";
 import { startPurgeTimer } from "./chat/purge-timer";
@@ -32,6 +35,7 @@ export interface Backend {
   generations: GenerationService;
   chat: ChatService;
   agent: AgentService;
+  downloads: DownloadService;
   db: Db;
   close(): Promise<void>;
 }
@@ -54,6 +58,13 @@ export function createBackend(options: BackendOptions): Backend {
     if (event.type === "generation.event") chat.onGenerationEvent(event.generationId, event.event);
   });
   const agent = new AgentService(db, chat, options.dataDir, publish);
+  const downloads = new DownloadService({
+    db, dataDir: options.dataDir, publish, log,
+    gpus: () => gpusOf(models.current()),
+    loadedPath: () => models.current()?.report.path ?? null,
+  });
+  // Downloads that were running when the app stopped (quit, crash, reboot) continue on their own.
+  void downloads.resumeInterrupted().catch((error: unknown) => log("warn", `Resuming downloads failed: ${AppError.from(error).message}`));
   const stopPurging = startPurgeTimer(chat.repo, {
     onPurged: () => publish({ type: "chat.conversations_changed" }),
     onError: (error) => log("warn", `Purging deleted conversations failed: ${error.message}`),
@@ -69,9 +80,11 @@ export function createBackend(options: BackendOptions): Backend {
     }),
     "engine.echo": async ({ text }) => engine.request({ op: "echo", text }, { timeoutMs: 10_000 }),
     "model.inspect": ({ path }) => models.inspect(path),
-    "model.load": ({ path, options: loadOptions }) => {
+    "model.load": async ({ path, options: loadOptions }) => {
       assertLoadable(db, path);
-      return models.load(path, loadOptions);
+      const loaded = await models.load(path, loadOptions);
+      downloads.markUsed(path);
+      return loaded;
     },
     "model.plan": (params) => (assertLoadable(db, params.path), models.plan(params)),
     "model.cancelLoad": async () => (await models.cancelLoad(), {}),
@@ -90,6 +103,7 @@ export function createBackend(options: BackendOptions): Backend {
     "agent.workspaces": async () => ({ recent: agent.recentWorkspaces() }),
     "agent.workspaceSettings": async ({ workspace }) => agent.workspaceSettings.get(await resolveWorkspaceRoot(workspace)),
     "agent.updateWorkspaceSettings": async ({ workspace, patch }) => agent.workspaceSettings.update(await resolveWorkspaceRoot(workspace), patch),
+    ...downloadHandlers(downloads),
   });
 
   return {
@@ -100,10 +114,12 @@ export function createBackend(options: BackendOptions): Backend {
     generations,
     chat,
     agent,
+    downloads,
     db,
     async close() {
       stopPurging();
       await agent.stopAll();
+      await downloads.close();
       await engine.stop();
       try {
         db.close();

@@ -4,6 +4,7 @@ import { GenerationEventSchema, GenerationRequestSchema } from "./generation";
 import { LoadOptionsSchema, LoadPlanViewSchema, LoadedModelSchema, ModelReportSchema, PlanParamsSchema } from "./model";
 import { chatEventSchemas, chatMethods } from "./chat-api";
 import { agentEventSchemas, agentMethods } from "./agent-api";
+import { downloadsEventSchemas, downloadsMethods } from "./downloads-api";
 
 /**
  * The one API between the UI and the backend. Each method names its params and
@@ -44,6 +45,7 @@ export const methods = {
   "generation.abort": { params: z.object({ generationId: GenerationIdSchema }).strict(), result: z.object({}) },
   ...chatMethods,
   ...agentMethods,
+  ...downloadsMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type Methods = typeof methods;
@@ -74,5 +76,6 @@ export const AppEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("generation.event"), generationId: z.string(), event: GenerationEventSchema }),
   ...chatEventSchemas,
   ...agentEventSchemas,
+  ...downloadsEventSchemas,
 ]);
 export type AppEvent = z.infer<typeof AppEventSchema>;

@@ -1,7 +1,6 @@
-import { rm, stat } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { AppError } from "../../app/contract";
-import { isLoadable } from "../downloads";
+import { isLoadable, Library } from "../downloads";
 import { defaultDataDir, databasePath } from "../paths";
 import { openDatabase, type Db } from "../storage/database";
 import { formatBytes } from "./format";
@@ -46,14 +45,9 @@ export function rmCommand(argv: string[]): Promise<void> {
     if (matches.length === 0) throw new AppError("not_found", `No library model matches ${target}.`);
     if (matches.length > 1) throw new AppError("bad_request", `${target} matches ${matches.length} models; add :QUANT.`);
     const model = matches[0]!;
-    const files = db.prepare("SELECT path FROM library_files WHERE model_id = ?").pluck().all(model.id) as string[];
-    let freed = 0;
-    for (const path of files) {
-      freed += await stat(path).then((s) => s.size, () => 0);
-      await rm(path, { force: true });
-      await rm(`${path}.partial`, { force: true });
-    }
-    db.prepare("DELETE FROM library_models WHERE id = ?").run(model.id);
-    console.log(`Removed ${model.repo ?? model.primary_path}${model.quant ? `:${model.quant}` : ""}: freed ${formatBytes(freed)}.`);
+    const { freedBytes, deletedFiles } = (await new Library(db).remove(model.id)) ?? { freedBytes: 0, deletedFiles: false };
+    const name = `${model.repo ?? model.primary_path}${model.quant ? `:${model.quant}` : ""}`;
+    // A model imported by reference keeps its files: they are the user's, not the library's.
+    console.log(deletedFiles ? `Removed ${name}: freed ${formatBytes(freedBytes)}.` : `Removed ${name} from the library; its files were left in place.`);
   });
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import catalogJson from "../../resources/catalog.json";
+import type { Db } from "../storage/database";
 import { groupQuants, type GroupLayout } from "./gguf-parts";
 import type { HubFileCache } from "./hub-cache";
 import type { HubClient } from "./hub-client";
@@ -77,4 +78,41 @@ export async function refreshCatalog(
       }
     }),
   );
+}
+
+/** Repos the user added with hf:owner/repo[:QUANT] or a Hub URL: kept in the settings table, key "catalog.added". */
+const AddedSchema = z.array(
+  z.union([
+    z.object({ repo: z.string().regex(/^[\w.-]+\/[\w.-]+$/), quant: z.string().optional() }),
+    z.object({ url: z.string().url(), fileName: z.string().min(1) }),
+  ]),
+);
+export type AddedEntry = z.infer<typeof AddedSchema>[number];
+export type AddedRepo = Extract<AddedEntry, { repo: string }>;
+const ADDED_KEY = "catalog.added";
+
+export function readAddedEntries(db: Db): AddedEntry[] {
+  const raw = db.prepare("SELECT value FROM settings WHERE key = ?").pluck().get(ADDED_KEY) as string | undefined;
+  if (raw === undefined) return [];
+  try {
+    const parsed = AddedSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+export function writeAddedEntries(db: Db, repos: readonly AddedEntry[]): void {
+  db.prepare(
+    "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+  ).run(ADDED_KEY, JSON.stringify(repos), Date.now());
+}
+
+/** The shipped catalog plus the user's repos (a shipped repo is never listed twice). */
+export function catalogWithAdded(added: readonly AddedEntry[], catalog: Catalog = loadCatalog()): Catalog {
+  const shipped = new Set(catalog.repos.map((r) => r.repo.toLowerCase()));
+  const extra = added
+    .filter((a): a is AddedRepo => "repo" in a && !shipped.has(a.repo.toLowerCase()))
+    .map((a) => ({ repo: a.repo, publisher: a.repo.split("/")[0] ?? a.repo, description: "Added by you.", recommended: a.quant ?? "", quants: a.quant ? [a.quant] : [] }));
+  return { ...catalog, repos: [...catalog.repos, ...extra] };
 }

@@ -1,6 +1,28 @@
 import { statSync } from "node:fs";
+import { rm, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Db } from "../storage/database";
+
+/** When each model was last loaded, and which ones are the user's own files (imported by reference). */
+export const libraryUsageMigration = {
+  name: "library_usage",
+  sql: `
+ALTER TABLE library_models ADD COLUMN last_used_at INTEGER;
+ALTER TABLE library_models ADD COLUMN external INTEGER NOT NULL DEFAULT 0;
+`,
+} as const;
+
+export interface LibraryModelRow {
+  id: string;
+  repo: string | null;
+  quant: string | null;
+  primaryPath: string;
+  totalBytes: number;
+  fileCount: number;
+  verified: boolean;
+  lastUsedAt: number | null;
+  external: boolean;
+}
 
 export interface LibraryModelInput {
   id: string;
@@ -87,6 +109,54 @@ export class Library {
       .get(resolve(path)) as { size: number; sha256: string; sha256_source: "hub" | "local"; mtime_ms: number } | undefined;
     if (!row || row.size !== size || !unchangedOnDisk(path, row.size, row.mtime_ms)) return undefined;
     return { sha256: row.sha256, sha256Source: row.sha256_source };
+  }
+
+  list(): LibraryModelRow[] {
+    const rows = this.db
+      .prepare("SELECT id, repo, quant, primary_path, total_bytes, file_count, verified, last_used_at, external FROM library_models ORDER BY repo, quant, primary_path")
+      .all() as Array<{ id: string; repo: string | null; quant: string | null; primary_path: string; total_bytes: number; file_count: number; verified: number; last_used_at: number | null; external: number }>;
+    return rows.map((r) => ({
+      id: r.id, repo: r.repo, quant: r.quant, primaryPath: r.primary_path, totalBytes: r.total_bytes, fileCount: r.file_count,
+      verified: r.verified === 1, lastUsedAt: r.last_used_at, external: r.external === 1,
+    }));
+  }
+
+  /** Paths of every file the library tracks, so a scan can skip them. */
+  knownPaths(): Set<string> {
+    return new Set(this.db.prepare("SELECT path FROM library_files").pluck().all() as string[]);
+  }
+
+  /** Stamps the model owning `path` (any of its files) as used now; false if the library does not know it. */
+  markUsed(path: string): boolean {
+    const id = this.db.prepare("SELECT model_id FROM library_files WHERE path = ?").pluck().get(resolve(path)) as string | undefined;
+    if (!id) return false;
+    this.db.prepare("UPDATE library_models SET last_used_at = ? WHERE id = ?").run(Date.now(), id);
+    return true;
+  }
+
+  setExternal(id: string, external: boolean): void {
+    this.db.prepare("UPDATE library_models SET external = ? WHERE id = ?").run(external ? 1 : 0, id);
+  }
+
+  /**
+   * Removes a model from the library. Its files are deleted (with any partials) unless it was
+   * imported by reference, whose files are the user's own. Returns the bytes freed on disk.
+   */
+  async remove(id: string): Promise<{ freedBytes: number; deletedFiles: boolean } | undefined> {
+    const model = this.db.prepare("SELECT external FROM library_models WHERE id = ?").get(id) as { external: number } | undefined;
+    if (!model) return undefined;
+    const paths = this.db.prepare("SELECT path FROM library_files WHERE model_id = ?").pluck().all(id) as string[];
+    // Forget first: a crash halfway through deleting must not leave a "verified" model with files missing.
+    this.db.prepare("DELETE FROM library_models WHERE id = ?").run(id);
+    if (model.external === 1) return { freedBytes: 0, deletedFiles: false };
+    let freedBytes = 0;
+    for (const path of paths) {
+      for (const file of [path, `${path}.partial`]) {
+        freedBytes += await stat(file).then((s) => s.size, () => 0);
+        await rm(file, { force: true });
+      }
+    }
+    return { freedBytes, deletedFiles: true };
   }
 
   /** Forgets an unfinished model; returns the paths of the files it had finished. */

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { z } from "zod";
 import type { Db } from "../storage/database";
 
@@ -57,6 +58,18 @@ export function readDownloadSettings(db: Db): DownloadSettings {
 export function readHubSettings(db: Db): HubSettings {
   const parsed = HubSettingsSchema.safeParse(readJson(db, "hub") ?? {});
   return parsed.success ? parsed.data : {};
+}
+
+const LibrarySettingsSchema = z.object({ modelsDir: z.string().min(1), scanDirs: z.array(z.string().min(1)).max(32) }).partial();
+
+/**
+ * Key "library": `modelsDir`, where downloads and copies go (default `<data dir>/models`, so $M2D_DATA_DIR
+ * isolates it), and `scanDirs`, other folders a scan looks in (LM Studio's or llama.cpp's caches).
+ */
+export function readLibrarySettings(db: Db, dataDir: string): { modelsDir: string; scanDirs: string[] } {
+  const parsed = LibrarySettingsSchema.safeParse(readJson(db, "library") ?? {});
+  const value = parsed.success ? parsed.data : {};
+  return { modelsDir: resolve(dataDir, value.modelsDir ?? "models"), scanDirs: (value.scanDirs ?? []).map((d) => resolve(d)) };
 }
 
 function readJson(db: Db, key: string): unknown {

@@ -5,6 +5,7 @@ import { AppError, type CallOutcome } from "../../app/contract";
 import { createBackend, type Backend } from "../backend";
 import { PRODUCT_NAME } from "../paths";
 import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from "./bridge";
+import { notifyDownloads } from "./download-notifications";
 import { hardenSession, hardenWebContents, isAppUrl } from "./security";
 import { utilitySpawner } from "./utility-spawner";
 
@@ -74,6 +75,7 @@ app.whenReady().then(() => {
     sqliteNativeBinding: process.env.M2D_SQLITE_BINDING,
   });
   registerIpc(backend);
+  notifyDownloads(backend.downloads);
   createWindow(backend);
   app.on("activate", () => {
     if (backend && BrowserWindow.getAllWindows().length === 0) createWindow(backend);

@@ -4,11 +4,14 @@ import { useBackendStore } from "../stores/backend-store";
 import { conversationFromHash, useChatStore } from "../stores/chat-store";
 import { useConversationsStore } from "../stores/conversations-store";
 import { useModelsStore } from "../stores/models-store";
+import { useDownloadsStore } from "../stores/downloads-store";
+import { useLibraryStore } from "../stores/library-store";
 import { useStreamStore } from "../stores/stream-store";
 import { useThemeStore } from "../stores/theme-store";
 import { useUiStore } from "../stores/ui-store";
 import { ChatView } from "./chat/ChatView";
 import { HealthPanel } from "./HealthPanel";
+import { ModelsPage } from "./models/ModelsPage";
 import { SearchDialog } from "./search/SearchDialog";
 import { Sidebar } from "./sidebar/Sidebar";
 import { StatusBar } from "./StatusBar";
@@ -23,6 +26,8 @@ function useStores() {
       useChatStore.getState().start(),
       useConversationsStore.getState().start(),
       useModelsStore.getState().start(),
+      useDownloadsStore.getState().start(),
+      useLibraryStore.getState().start(),
     ];
     const fromHash = conversationFromHash(window.location.hash);
     if (fromHash) void useChatStore.getState().open(fromHash);
@@ -44,7 +49,9 @@ export function AppShell() {
   return (
     <div className="shell">
       <Sidebar />
-      <main className="main-pane">{view === "system" ? <div className="system-view"><HealthPanel /></div> : <ChatView />}</main>
+      <main className="main-pane">
+        {view === "system" ? <div className="system-view"><HealthPanel /></div> : view === "models" ? <ModelsPage /> : <ChatView />}
+      </main>
       <StatusBar />
       {searchOpen && <SearchDialog />}
       <Toasts />

@@ -79,6 +79,9 @@ export function Sidebar() {
         <button type="button" onClick={() => fileInput.current?.click()} data-testid="import">
           Import JSON…
         </button>
+        <a href="#models" aria-current={view === "models" ? "page" : undefined} onClick={(e) => (e.preventDefault(), useUiStore.getState().setView(view === "models" ? "chat" : "models"))} data-testid="nav-models">
+          Models
+        </a>
         <a href="#system" aria-current={view === "system" ? "page" : undefined} onClick={(e) => (e.preventDefault(), useUiStore.getState().setView(view === "system" ? "chat" : "system"))}>
           System
         </a>

@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { AppErrorDataSchema } from "./errors";
+
+/** The download manager's part of the contract: catalog, downloads, library. */
+
+const Id = z.string().min(1).max(64);
+const Path = z.string().min(1).max(4096);
+const Bytes = z.number().nonnegative();
+
+/** `hf:owner/repo[:QUANT]`, a Hub URL, or a plain https URL; parsed and checked by the backend. */
+export const ModelRefInputSchema = z.string().trim().min(3).max(2048);
+
+/** Where a model can run on this machine, best first. */
+export const FitVerdictSchema = z.enum(["gpu", "expert_offload", "ram", "no_fit", "unknown"]);
+export type FitVerdict = z.infer<typeof FitVerdictSchema>;
+
+export const FitSchema = z.object({
+  verdict: FitVerdictSchema,
+  /** One line on why (the planner's explanation or refusal). */
+  detail: z.string(),
+});
+export type Fit = z.infer<typeof FitSchema>;
+
+export const CatalogQuantSchema = z.object({
+  quant: z.string(),
+  /** What downloads.start takes. */
+  ref: z.string(),
+  /** Listed in the shipped catalog (rather than only seen on the Hub). */
+  known: z.boolean(),
+  /** Null until the repo was looked up on the Hub once. */
+  totalBytes: Bytes.nullable(),
+  parts: z.number().int().nonnegative(),
+  fit: FitSchema,
+  recommended: z.boolean(),
+});
+export type CatalogQuantView = z.infer<typeof CatalogQuantSchema>;
+
+export const CatalogEntrySchema = z.object({
+  /** owner/repo, or the URL of a plain-URL entry. */
+  repo: z.string(),
+  publisher: z.string(),
+  description: z.string(),
+  /** Added by the user with catalog.add (removable), not shipped. */
+  added: z.boolean(),
+  fetchedAt: z.number().nullable(),
+  quants: z.array(CatalogQuantSchema),
+});
+export type CatalogEntry = z.infer<typeof CatalogEntrySchema>;
+
+export const DownloadStateSchema = z.enum(["queued", "running", "paused", "completed", "failed", "cancelled"]);
+export type DownloadStateName = z.infer<typeof DownloadStateSchema>;
+
+export const DownloadViewSchema = z.object({
+  id: Id,
+  /** The ref as the user would type it. */
+  ref: z.string(),
+  repo: z.string().nullable(),
+  quant: z.string().nullable(),
+  primaryPath: z.string(),
+  state: DownloadStateSchema,
+  /** Why it is paused or failed; `details.reason` is gated, disk_full, hash_mismatch, offline, … */
+  error: AppErrorDataSchema.nullable(),
+  totalBytes: Bytes,
+  bytesDone: Bytes,
+  speedBps: Bytes,
+  etaSeconds: z.number().nonnegative().nullable(),
+  files: z.array(z.object({ path: z.string(), size: Bytes, bytesDone: Bytes, verified: z.boolean() })),
+});
+export type DownloadView = z.infer<typeof DownloadViewSchema>;
+
+export const LibraryModelSchema = z.object({
+  id: Id,
+  repo: z.string().nullable(),
+  quant: z.string().nullable(),
+  /** The file to load (the first part of a split model). */
+  path: z.string(),
+  totalBytes: Bytes,
+  parts: z.number().int().nonnegative(),
+  /** Complete, hash-verified and unchanged on disk: the only state that may load. */
+  ready: z.boolean(),
+  /** "ready", or why not: incomplete, changed on disk, missing. */
+  status: z.enum(["ready", "incomplete", "changed", "missing"]),
+  architecture: z.string().nullable(),
+  contextLength: z.number().int().nullable(),
+  expertCount: z.number().int().nullable(),
+  expertUsedCount: z.number().int().nullable(),
+  fit: FitSchema,
+  lastUsedAt: z.number().nullable(),
+  /** Imported by reference: the files stay where the user keeps them, delete only forgets them. */
+  external: z.boolean(),
+});
+export type LibraryModel = z.infer<typeof LibraryModelSchema>;
+
+const Empty = z.object({});
+const DownloadRef = z.object({ id: Id }).strict();
+
+export const downloadsMethods = {
+  "catalog.list": { params: z.object({}).strict(), result: z.object({ entries: z.array(CatalogEntrySchema) }) },
+  /** Looks every catalog repo up on the Hub; per-repo failures come back, the rest still refresh. */
+  "catalog.refresh": {
+    params: z.object({}).strict(),
+    result: z.object({ entries: z.array(CatalogEntrySchema), errors: z.array(z.object({ repo: z.string(), error: AppErrorDataSchema })) }),
+  },
+  "catalog.add": { params: z.object({ ref: ModelRefInputSchema }).strict(), result: z.object({ entry: CatalogEntrySchema }) },
+  "catalog.remove": { params: z.object({ repo: z.string().min(1).max(2048) }).strict(), result: Empty },
+  "downloads.list": { params: z.object({}).strict(), result: z.object({ downloads: z.array(DownloadViewSchema) }) },
+  "downloads.start": { params: z.object({ ref: ModelRefInputSchema }).strict(), result: DownloadViewSchema },
+  "downloads.pause": { params: DownloadRef, result: DownloadViewSchema },
+  "downloads.resume": { params: DownloadRef, result: DownloadViewSchema },
+  "downloads.cancel": { params: DownloadRef, result: Empty },
+  /** Drops a finished, failed or cancelled download from the list (its files stay in the library). */
+  "downloads.dismiss": { params: DownloadRef, result: Empty },
+  "library.list": { params: z.object({}).strict(), result: z.object({ models: z.array(LibraryModelSchema) }) },
+  "library.delete": { params: z.object({ id: Id }).strict(), result: z.object({ freedBytes: Bytes, deletedFiles: z.boolean() }) },
+  "library.import": {
+    params: z.object({ path: Path, mode: z.enum(["reference", "copy"]).default("reference") }).strict(),
+    result: LibraryModelSchema,
+  },
+  /** Registers GGUFs put in the models folder by hand; returns how many were added. */
+  "library.scan": { params: z.object({}).strict(), result: z.object({ added: z.number().int().nonnegative() }) },
+} as const;
+
+export const downloadsEventSchemas = [
+  z.object({ type: z.literal("downloads.progress"), download: DownloadViewSchema }),
+  z.object({ type: z.literal("library.changed") }),
+] as const;

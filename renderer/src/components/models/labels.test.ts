@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import type { DownloadView } from "../../../../app/contract/downloads-api";
+import { downloadProblem, formatEta, formatSize } from "./labels";
+
+const base: DownloadView = {
+  id: "d1", ref: "hf:o/r:Q4_K_M", repo: "o/r", quant: "Q4_K_M", primaryPath: "/m/a.gguf", state: "failed", error: null,
+  totalBytes: 10, bytesDone: 5, speedBps: 0, etaSeconds: null, files: [],
+};
+const withError = (reason: string, message: string, state: DownloadView["state"] = "failed"): DownloadView => ({
+  ...base, state, error: { code: "internal", message, details: { reason } },
+});
+
+describe("download problems in words", () => {
+  it("tells a gated repo to accept the license and add a token", () => {
+    expect(downloadProblem(withError("gated", "gated: accept the license on the Hub and add a token"))?.text).toMatch(/accept the license on the Hub and add a token/);
+  });
+  it("says a full disk paused the download, with the backend's detail", () => {
+    const p = downloadProblem(withError("disk_full", "Not enough disk space in /m: 2.00 GB more needed.", "paused"));
+    expect(p).toEqual({ text: "Paused: the disk is full. Not enough disk space in /m: 2.00 GB more needed.", retry: true });
+  });
+  it("passes the hash mismatch message through and offers a retry; no error, no problem", () => {
+    expect(downloadProblem(withError("hash_mismatch", "a.gguf does not match the Hub's sha256. The file was deleted; retry the download."))).toEqual({
+      text: "a.gguf does not match the Hub's sha256. The file was deleted; retry the download.", retry: true,
+    });
+    expect(downloadProblem(base)).toBeNull();
+  });
+  it("formats sizes in decimal units and ETAs", () => {
+    expect(formatSize(47_000_000_000)).toBe("47.0 GB");
+    expect(formatSize(4_612_000)).toBe("4.6 MB");
+    expect(formatSize(null)).toBe("size unknown");
+    expect(formatEta(75)).toBe("1 min 15 s left");
+    expect(formatEta(7260)).toBe("2 h 1 min left");
+  });
+});
