@@ -28,7 +28,7 @@ import { readLibrarySettings } from "../downloads/settings";
 import { DownloadStore } from "../downloads/store";
 import type { Db } from "../storage/database";
 import { catalogQuantFit, fitOf, recommendQuant, thisMachine, type Machine } from "./model-fit";
-import { plannerModel } from "./plan-service";
+import { plannerModel } from "../../engine/offload/planner-model";
 
 export interface DownloadServiceOptions {
   db: Db;

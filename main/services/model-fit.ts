@@ -5,7 +5,7 @@ import { planLoad, type GpuInfo, type HostInfo, type LoadPlan, type PlannerModel
 import { m2Model, m2NominalGB, type M2Quant } from "../../app/planner/m2-shapes";
 import { siblingModel } from "../../app/planner/refusal";
 import { inspectModel } from "../../engine/gguf/report";
-import { plannerModel } from "./plan-service";
+import { plannerModel } from "../../engine/offload/planner-model";
 
 /** The context a fit verdict is judged at: enough for real work, well below M2's trained 196k. */
 export const FIT_CONTEXT = 32_768;
