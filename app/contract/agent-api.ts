@@ -29,6 +29,29 @@ export const ToolRunRowSchema = z.object({
 });
 export type ToolRunRow = z.infer<typeof ToolRunRowSchema>;
 
+export const PendingApprovalSchema = z.object({
+  approvalId: z.string(),
+  conversationId: z.string(),
+  callId: z.string(),
+  decision: AgentDecisionSchema,
+});
+export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
+
+/** One file change the agent made, from its checkpoint: the text before, and after (the next change's before, or the file now). */
+export const FileChangeSchema = z.object({
+  checkpointId: z.string(),
+  callId: z.string(),
+  tool: z.string(),
+  path: z.string(),
+  /** null: the file did not exist (before) or does not exist now (after). */
+  before: z.string().nullable(),
+  after: z.string().nullable(),
+  /** A side over the size cap, not UTF-8 text, or refused by the path guard now: its text is left out. */
+  omitted: z.enum(["too_large", "binary", "unreadable"]).nullable(),
+  at: z.number().int(),
+});
+export type FileChange = z.infer<typeof FileChangeSchema>;
+
 export const agentMethods = {
   /** Starts (or continues, with conversationId) an agent run on a workspace folder. */
   "agent.start": {
@@ -50,10 +73,27 @@ export const agentMethods = {
   "agent.stop": { params: z.object({ conversationId: Id }).strict(), result: z.object({}) },
   "agent.toolRuns": { params: z.object({ conversationId: Id }).strict(), result: z.object({ runs: z.array(ToolRunRowSchema) }) },
   "agent.workspaces": { params: z.object({}).strict(), result: z.object({ recent: z.array(z.string()) }) },
+  /** Whether a loop runs for this conversation, and the approvals it waits on (a reloaded UI shows them again). */
+  "agent.state": {
+    params: z.object({ conversationId: Id }).strict(),
+    result: z.object({ running: z.boolean(), approvals: z.array(PendingApprovalSchema) }),
+  },
+  /** Every file change in this conversation, oldest first, with before/after text from the checkpoints. */
+  "agent.changes": { params: z.object({ conversationId: Id }).strict(), result: z.object({ changes: z.array(FileChangeSchema) }) },
+  /** Puts the files of one checkpoint back as they were before that change (a created file is deleted). */
+  "agent.revert": {
+    params: z.object({ conversationId: Id, checkpointId: z.string().min(1).max(64) }).strict(),
+    result: z.object({ restored: z.array(z.string()), removed: z.array(z.string()) }),
+  },
+  /** An HTML file of the workspace, for the sandboxed preview (read through the path guard, size-capped). */
+  "agent.artifact": {
+    params: z.object({ conversationId: Id, path: z.string().min(1).max(4096) }).strict(),
+    result: z.object({ path: z.string(), html: z.string() }),
+  },
 } as const;
 
 export const agentEventSchemas = [
-  z.object({ type: z.literal("agent.approval"), approvalId: z.string(), conversationId: z.string(), decision: AgentDecisionSchema }),
+  z.object({ type: z.literal("agent.approval"), approvalId: z.string(), conversationId: z.string(), decision: AgentDecisionSchema, callId: z.string().optional() }),
   z.object({ type: z.literal("agent.tool_run"), conversationId: z.string(), run: ToolRunRowSchema }),
   z.object({
     type: z.literal("agent.done"),

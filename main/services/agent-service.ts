@@ -1,10 +1,12 @@
 import { join } from "node:path";
-import type { ToolRunRow } from "../../app/contract/agent-api";
+import type { FileChange, PendingApproval, ToolRunRow } from "../../app/contract/agent-api";
 import type { PolicyMode } from "../../app/agent/types";
 import { AppError, type AppEvent } from "../../app/contract";
 import { createToolContext } from "../agent/tools/context";
 import { resolveWorkspaceRoot } from "../agent/workspace";
 import type { Db } from "../storage/database";
+import { revertCheckpoint, type RevertResult } from "../agent/tools/checkpoint";
+import { listFileChanges, readArtifact } from "./agent-changes";
 import { runAgentLoop, type AgentOutcome } from "./agent-loop";
 import type { ChatService } from "./chat-service";
 
@@ -21,6 +23,8 @@ function agentSystemPrompt(workspace: string): string {
 interface Run {
   controller: AbortController;
   approvals: Map<string, (approved: boolean) => void>;
+  /** What each pending approval asks, so a UI that reloads can show it again. */
+  pending: Map<string, PendingApproval>;
   done: Promise<AgentOutcome>;
 }
 
@@ -48,7 +52,8 @@ export class AgentService {
     this.publish({ type: "chat.conversations_changed" });
     const controller = new AbortController();
     const approvals = new Map<string, (approved: boolean) => void>();
-    const tools = await createToolContext({ workspace, checkpointDir: join(this.dataDir, "checkpoints", conversation.id), signal: controller.signal });
+    const pending = new Map<string, PendingApproval>();
+    const tools = await createToolContext({ workspace, checkpointDir: this.checkpointDir(conversation.id), signal: controller.signal });
     const done = runAgentLoop(
       {
         chat: this.chat,
@@ -60,8 +65,13 @@ export class AgentService {
         approve: (request) =>
           new Promise<boolean>((resolve) => {
             if (controller.signal.aborted) return resolve(false);
-            approvals.set(request.approvalId, resolve);
-            this.publish({ type: "agent.approval", approvalId: request.approvalId, conversationId: request.conversationId, decision: request.decision });
+            approvals.set(request.approvalId, (approved) => {
+              pending.delete(request.approvalId);
+              resolve(approved);
+            });
+            const { approvalId, conversationId, callId, decision } = request;
+            pending.set(approvalId, { approvalId, conversationId, callId, decision });
+            this.publish({ type: "agent.approval", approvalId, conversationId, decision, callId });
           }),
         onToolRun: ({ conversationId, run }) => this.publish({ type: "agent.tool_run", conversationId, run }),
       },
@@ -74,7 +84,7 @@ export class AgentService {
         this.publish({ type: "agent.done", conversationId: conversation.id, reason: outcome.reason, explanation: outcome.explanation, steps: outcome.steps });
         return outcome;
       });
-    this.runs.set(conversation.id, { controller, approvals, done });
+    this.runs.set(conversation.id, { controller, approvals, pending, done });
     return { conversationId: conversation.id, done };
   }
 
@@ -121,6 +131,48 @@ export class AgentService {
       checkpointId: (r.checkpoint_id as string | null) ?? null,
       durationMs: r.ended_at === null ? null : (r.ended_at as number) - (r.started_at as number),
     }));
+  }
+
+  state(conversationId: string): { running: boolean; approvals: PendingApproval[] } {
+    const run = this.runs.get(conversationId);
+    return { running: run !== undefined, approvals: run ? [...run.pending.values()] : [] };
+  }
+
+  async changes(conversationId: string): Promise<FileChange[]> {
+    const rows = this.db
+      .prepare("SELECT checkpoint_id, call_id, tool, ended_at FROM tool_runs WHERE conversation_id = ? AND checkpoint_id IS NOT NULL ORDER BY started_at, rowid")
+      .all(conversationId) as Array<{ checkpoint_id: string; call_id: string; tool: string; ended_at: number | null }>;
+    if (rows.length === 0) return [];
+    return listFileChanges({
+      workspace: this.workspaceOf(conversationId),
+      checkpointDir: this.checkpointDir(conversationId),
+      calls: rows.map((r) => ({ checkpointId: r.checkpoint_id, callId: r.call_id, tool: r.tool, at: r.ended_at ?? 0 })),
+    });
+  }
+
+  /** Only this conversation's checkpoints, and not while its loop could be writing the same files. */
+  async revert(conversationId: string, checkpointId: string): Promise<RevertResult> {
+    const workspace = this.workspaceOf(conversationId);
+    if (this.runs.has(conversationId)) {
+      throw new AppError("engine_busy", "The agent is working in this conversation; stop it before reverting.", { conversationId });
+    }
+    return revertCheckpoint({ workspace, checkpointDir: this.checkpointDir(conversationId), checkpointId });
+  }
+
+  artifact(conversationId: string, path: string): Promise<{ path: string; html: string }> {
+    return readArtifact(this.workspaceOf(conversationId), path);
+  }
+
+  private checkpointDir(conversationId: string): string {
+    return join(this.dataDir, "checkpoints", conversationId);
+  }
+
+  private workspaceOf(conversationId: string): string {
+    const conversation = this.chat.repo.getConversation(conversationId);
+    if (conversation.kind !== "agent" || !conversation.workspace) {
+      throw new AppError("bad_request", "That conversation is not an agent conversation.", { conversationId });
+    }
+    return conversation.workspace;
   }
 
   recentWorkspaces(): string[] {
