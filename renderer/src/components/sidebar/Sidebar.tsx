@@ -1,6 +1,7 @@
 import { useRef } from "react";
 import { client } from "../../client/client-instance";
 import { errorMessage } from "../../lib/errors";
+import { useAgentStore } from "../../stores/agent-store";
 import { useChatStore } from "../../stores/chat-store";
 import { useComposerStore } from "../../stores/composer-store";
 import { useConversationsStore } from "../../stores/conversations-store";
@@ -11,6 +12,7 @@ import { ConversationItem } from "./ConversationItem";
 
 export function newChat(): void {
   useUiStore.getState().setView("chat");
+  useAgentStore.getState().closeNewTask();
   void useChatStore.getState().open(null);
   useComposerStore.getState().focus();
 }
@@ -43,6 +45,9 @@ export function Sidebar() {
       <div className="sidebar-actions">
         <button type="button" className="primary" onClick={newChat} title="New chat (Ctrl+N)" data-testid="new-chat">
           + New chat
+        </button>
+        <button type="button" onClick={() => (useUiStore.getState().setView("chat"), useAgentStore.getState().openNewTask())} data-testid="new-agent-task">
+          + New agent task
         </button>
         <button type="button" onClick={() => useUiStore.getState().setSearchOpen(true)} title="Search (Ctrl+K)" data-testid="open-search">
           Search <kbd>Ctrl K</kbd>
