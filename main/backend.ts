@@ -87,7 +87,7 @@ export function createBackend(options: BackendOptions): Backend {
     "agent.toolRuns": async ({ conversationId }) => ({ runs: agent.toolRuns(conversationId) }),
     "agent.workspaces": async () => ({ recent: agent.recentWorkspaces() }),
     "agent.state": async ({ conversationId }) => agent.state(conversationId),
-    "agent.changes": async ({ conversationId }) => ({ changes: await agent.changes(conversationId) }),
+    "agent.changes": ({ conversationId }) => agent.changes(conversationId),
     "agent.revert": ({ conversationId, checkpointId }) => agent.revert(conversationId, checkpointId),
     "agent.artifact": ({ conversationId, path }) => agent.artifact(conversationId, path),
   });

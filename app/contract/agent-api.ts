@@ -37,7 +37,7 @@ export const PendingApprovalSchema = z.object({
 });
 export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
 
-/** One file change the agent made, from its checkpoint: the text before, and after (the next change's before, or the file now). */
+/** One file change the agent made: the text before (from its checkpoint) and after (what the call wrote). */
 export const FileChangeSchema = z.object({
   checkpointId: z.string(),
   callId: z.string(),
@@ -51,6 +51,14 @@ export const FileChangeSchema = z.object({
   at: z.number().int(),
 });
 export type FileChange = z.infer<typeof FileChangeSchema>;
+
+/** A changed file as it is now (null: it does not exist). */
+export const ChangedFileNowSchema = z.object({
+  path: z.string(),
+  text: z.string().nullable(),
+  omitted: z.enum(["too_large", "binary", "unreadable"]).nullable(),
+});
+export type ChangedFileNow = z.infer<typeof ChangedFileNowSchema>;
 
 export const agentMethods = {
   /** Starts (or continues, with conversationId) an agent run on a workspace folder. */
@@ -79,7 +87,10 @@ export const agentMethods = {
     result: z.object({ running: z.boolean(), approvals: z.array(PendingApprovalSchema) }),
   },
   /** Every file change in this conversation, oldest first, with before/after text from the checkpoints. */
-  "agent.changes": { params: z.object({ conversationId: Id }).strict(), result: z.object({ changes: z.array(FileChangeSchema) }) },
+  "agent.changes": {
+    params: z.object({ conversationId: Id }).strict(),
+    result: z.object({ changes: z.array(FileChangeSchema), files: z.array(ChangedFileNowSchema) }),
+  },
   /** Puts the files of one checkpoint back as they were before that change (a created file is deleted). */
   "agent.revert": {
     params: z.object({ conversationId: Id, checkpointId: z.string().min(1).max(64) }).strict(),

@@ -25,31 +25,53 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function call(id: string, run: Promise<{ checkpointId?: string }>, tool: string): Promise<CheckpointedCall> {
-  const output = await run;
-  return { checkpointId: output.checkpointId!, callId: id, tool, at: Date.now() };
+async function edit(id: string, args: { path: string; old_string: string; new_string: string }): Promise<CheckpointedCall> {
+  const output = await editFileTool(ctx, args);
+  return { checkpointId: output.checkpointId!, callId: id, tool: "edit_file", arguments: args, at: Date.now() };
+}
+
+async function write(id: string, args: { path: string; content: string }): Promise<CheckpointedCall> {
+  const output = await writeFileTool(ctx, args);
+  return { checkpointId: output.checkpointId!, callId: id, tool: "write_file", arguments: args, at: Date.now() };
 }
 
 describe("file changes from checkpoints", () => {
-  it("chains before/after per file: a change's after is the next change's before, the last one's is the file now", async () => {
+  it("each change shows the text before it (checkpoint) and what the call wrote, and each file as it is now", async () => {
     const calls = [
-      await call("c1", editFileTool(ctx, { path: "a.txt", old_string: "two", new_string: "TWO" }), "edit_file"),
-      await call("c2", writeFileTool(ctx, { path: "page.html", content: "<p>hi</p>" }), "write_file"),
-      await call("c3", editFileTool(ctx, { path: "a.txt", old_string: "one", new_string: "ONE" }), "edit_file"),
+      await edit("c1", { path: "a.txt", old_string: "two", new_string: "TWO" }),
+      await write("c2", { path: "page.html", content: "<p>hi</p>" }),
+      await edit("c3", { path: "a.txt", old_string: "one", new_string: "ONE" }),
     ];
-    const changes = await listFileChanges({ workspace: ws, checkpointDir: checkpointDir(), calls });
+    writeFileSync(join(ws, "a.txt"), "changed by hand\n");
+    const { changes, files } = await listFileChanges({ workspace: ws, checkpointDir: checkpointDir(), calls });
     expect(changes.map((c) => [c.callId, c.path, c.before, c.after, c.omitted])).toEqual([
       ["c1", "a.txt", "one\ntwo\n", "one\nTWO\n", null],
       ["c2", "page.html", null, "<p>hi</p>", null],
       ["c3", "a.txt", "one\nTWO\n", "ONE\nTWO\n", null],
     ]);
+    expect(files).toEqual([
+      { path: "a.txt", text: "changed by hand\n", omitted: null },
+      { path: "page.html", text: "<p>hi</p>", omitted: null },
+    ]);
+  });
+
+  it("a call whose written text is unknown shows the next change's before, or the file now", async () => {
+    const first = await write("w1", { path: "b.txt", content: "first\n" });
+    const second = await write("w2", { path: "b.txt", content: "second\n" });
+    const opaque = (c: CheckpointedCall): CheckpointedCall => ({ ...c, tool: "mcp_tool", arguments: {} });
+    const { changes } = await listFileChanges({ workspace: ws, checkpointDir: checkpointDir(), calls: [opaque(first), opaque(second)] });
+    expect(changes.map((c) => [c.before, c.after])).toEqual([
+      [null, "first\n"],
+      ["first\n", "second\n"],
+    ]);
   });
 
   it("leaves out texts over the cap, and skips a checkpoint that no longer exists", async () => {
-    const big = await call("big", writeFileTool(ctx, { path: "big.txt", content: "x".repeat(CHANGE_TEXT_CAP_BYTES + 1) }), "write_file");
-    const gone: CheckpointedCall = { checkpointId: "cp-1700000000000-deadbeef", callId: "gone", tool: "write_file", at: 0 };
-    const changes = await listFileChanges({ workspace: ws, checkpointDir: checkpointDir(), calls: [gone, big] });
+    const big = await write("big", { path: "big.txt", content: "x".repeat(CHANGE_TEXT_CAP_BYTES + 1) });
+    const gone: CheckpointedCall = { checkpointId: "cp-1700000000000-deadbeef", callId: "gone", tool: "write_file", arguments: {}, at: 0 };
+    const { changes, files } = await listFileChanges({ workspace: ws, checkpointDir: checkpointDir(), calls: [gone, big] });
     expect(changes).toMatchObject([{ callId: "big", path: "big.txt", before: null, after: null, omitted: "too_large" }]);
+    expect(files).toEqual([{ path: "big.txt", text: null, omitted: "too_large" }]);
   });
 });
 

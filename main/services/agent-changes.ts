@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import { extname } from "node:path";
-import type { FileChange } from "../../app/contract/agent-api";
+import type { ChangedFileNow, FileChange } from "../../app/contract/agent-api";
 import { AppError } from "../../app/contract/errors";
 import { PathGuard } from "../agent/paths";
 import { readCheckpoint } from "../agent/tools/checkpoint";
@@ -8,8 +8,8 @@ import { looksBinary } from "../agent/tools/read-file";
 
 /**
  * What the agent changed in a conversation, for review: each checkpointed change with the file's text
- * before it and after it (the next change's "before", or the file as it is now), and the HTML an
- * artifact preview shows. Everything is read through the path guard or from the checkpoint folder,
+ * before it (the checkpoint) and after it (what the call wrote), each changed file as it is now, and
+ * the HTML an artifact preview shows. Everything is read through the path guard or from the checkpoint folder,
  * and capped, so a huge or binary file costs the UI nothing.
  */
 
@@ -21,6 +21,7 @@ export interface CheckpointedCall {
   checkpointId: string;
   callId: string;
   tool: string;
+  arguments: Record<string, unknown>;
   at: number;
 }
 
@@ -56,8 +57,27 @@ async function readCurrent(guard: PathGuard, path: string): Promise<Side> {
   }
 }
 
-/** Oldest first. A checkpoint that is gone (data dir cleaned) is skipped rather than failing the list. */
-export async function listFileChanges(options: { workspace: string; checkpointDir: string; calls: CheckpointedCall[] }): Promise<FileChange[]> {
+/** What write_file/edit_file put in the file, from the call's arguments; null when it cannot be told that way. */
+function writtenText(call: CheckpointedCall, before: Side): Side | null {
+  const args = call.arguments;
+  if (call.tool === "write_file" && typeof args["content"] === "string") {
+    return Buffer.byteLength(args["content"]) > CHANGE_TEXT_CAP_BYTES ? { text: null, omitted: "too_large" } : { text: args["content"], omitted: null };
+  }
+  if (call.tool === "edit_file" && typeof args["old_string"] === "string" && typeof args["new_string"] === "string") {
+    if (before.text === null) return before.omitted ? before : null;
+    const at = before.text.indexOf(args["old_string"]);
+    if (at < 0) return null;
+    return { text: before.text.slice(0, at) + args["new_string"] + before.text.slice(at + args["old_string"].length), omitted: null };
+  }
+  return null;
+}
+
+/**
+ * Oldest first, and each changed file now. A checkpoint that is gone (data dir cleaned) is skipped
+ * rather than failing the list. A change whose written text cannot be told from its call (another
+ * tool) shows the next change's "before", or the file now.
+ */
+export async function listFileChanges(options: { workspace: string; checkpointDir: string; calls: CheckpointedCall[] }): Promise<{ changes: FileChange[]; files: ChangedFileNow[] }> {
   const guard = await PathGuard.create(options.workspace);
   const befores: Array<{ call: CheckpointedCall; path: string; before: Side }> = [];
   for (const call of options.calls) {
@@ -67,11 +87,12 @@ export async function listFileChanges(options: { workspace: string; checkpointDi
       befores.push({ call, path: file.path, before });
     }
   }
-  const changes: FileChange[] = [];
-  for (const [index, entry] of befores.entries()) {
+  const now = new Map<string, Side>();
+  for (const { path } of befores) if (!now.has(path)) now.set(path, await readCurrent(guard, path));
+  const changes = befores.map((entry, index): FileChange => {
     const next = befores.slice(index + 1).find((later) => later.path === entry.path);
-    const after = next ? next.before : await readCurrent(guard, entry.path);
-    changes.push({
+    const after = writtenText(entry.call, entry.before) ?? (next ? next.before : now.get(entry.path)!);
+    return {
       checkpointId: entry.call.checkpointId,
       callId: entry.call.callId,
       tool: entry.call.tool,
@@ -80,9 +101,9 @@ export async function listFileChanges(options: { workspace: string; checkpointDi
       after: after.text,
       omitted: entry.before.omitted ?? after.omitted,
       at: entry.call.at,
-    });
-  }
-  return changes;
+    };
+  });
+  return { changes, files: [...now].map(([path, side]) => ({ path, text: side.text, omitted: side.omitted })) };
 }
 
 const HTML_EXTENSIONS = new Set([".html", ".htm"]);

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { FileChange, PendingApproval, ToolRunRow } from "../../app/contract/agent-api";
+import type { ChangedFileNow, FileChange, PendingApproval, ToolRunRow } from "../../app/contract/agent-api";
 import type { PolicyMode } from "../../app/agent/types";
 import { AppError, type AppEvent } from "../../app/contract";
 import { createToolContext } from "../agent/tools/context";
@@ -18,6 +18,15 @@ function agentSystemPrompt(workspace: string): string {
     `The workspace is ${workspace}; tool paths are relative to it.`,
     "Think before each step, call tools to inspect and change files, and answer when the task is done.",
   ].join("\n");
+}
+
+function parseArguments(json: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 interface Run {
@@ -138,15 +147,15 @@ export class AgentService {
     return { running: run !== undefined, approvals: run ? [...run.pending.values()] : [] };
   }
 
-  async changes(conversationId: string): Promise<FileChange[]> {
+  async changes(conversationId: string): Promise<{ changes: FileChange[]; files: ChangedFileNow[] }> {
     const rows = this.db
-      .prepare("SELECT checkpoint_id, call_id, tool, ended_at FROM tool_runs WHERE conversation_id = ? AND checkpoint_id IS NOT NULL ORDER BY started_at, rowid")
-      .all(conversationId) as Array<{ checkpoint_id: string; call_id: string; tool: string; ended_at: number | null }>;
-    if (rows.length === 0) return [];
+      .prepare("SELECT checkpoint_id, call_id, tool, arguments, ended_at FROM tool_runs WHERE conversation_id = ? AND checkpoint_id IS NOT NULL ORDER BY started_at, rowid")
+      .all(conversationId) as Array<{ checkpoint_id: string; call_id: string; tool: string; arguments: string; ended_at: number | null }>;
+    if (rows.length === 0) return { changes: [], files: [] };
     return listFileChanges({
       workspace: this.workspaceOf(conversationId),
       checkpointDir: this.checkpointDir(conversationId),
-      calls: rows.map((r) => ({ checkpointId: r.checkpoint_id, callId: r.call_id, tool: r.tool, at: r.ended_at ?? 0 })),
+      calls: rows.map((r) => ({ checkpointId: r.checkpoint_id, callId: r.call_id, tool: r.tool, arguments: parseArguments(r.arguments), at: r.ended_at ?? 0 })),
     });
   }
 

@@ -1,6 +1,6 @@
 import { create } from "zustand";
 import type { PolicyMode } from "../../../app/agent/types";
-import type { FileChange, PendingApproval, ToolRunRow } from "../../../app/contract/agent-api";
+import type { ChangedFileNow, FileChange, PendingApproval, ToolRunRow } from "../../../app/contract/agent-api";
 import { client } from "../client/client-instance";
 import { errorMessage } from "../lib/errors";
 import { useChatStore } from "./chat-store";
@@ -21,6 +21,8 @@ interface AgentState {
   /** By tool call id. */
   runs: Record<string, ToolRunRow>;
   changes: FileChange[];
+  /** Each changed file as it is now. */
+  files: ChangedFileNow[];
   /** Why the last run stopped, when it was not an answer. */
   stopped: { reason: string; explanation: string } | null;
   recentWorkspaces: string[];
@@ -48,8 +50,8 @@ export const useAgentStore = create<AgentState>((set, get) => {
 
   const refreshChanges = async (conversationId: string) => {
     try {
-      const { changes } = await client().call("agent.changes", { conversationId });
-      if (isOpen(conversationId)) set({ changes });
+      const { changes, files } = await client().call("agent.changes", { conversationId });
+      if (isOpen(conversationId)) set({ changes, files });
     } catch (error) {
       toastError(`Could not load the agent's changes: ${errorMessage(error)}`);
     }
@@ -70,7 +72,7 @@ export const useAgentStore = create<AgentState>((set, get) => {
   const follow = (conversationId: string | null, kind: string | undefined) => {
     const id = kind === "agent" ? conversationId : null;
     if (id === get().conversationId) return;
-    set({ conversationId: id, running: false, approvals: [], runs: {}, changes: [], stopped: null });
+    set({ conversationId: id, running: false, approvals: [], runs: {}, changes: [], files: [], stopped: null });
     if (id) void load(id);
   };
 
@@ -81,6 +83,7 @@ export const useAgentStore = create<AgentState>((set, get) => {
     approvals: [],
     runs: {},
     changes: [],
+    files: [],
     stopped: null,
     recentWorkspaces: [],
     settings: DEFAULT_SETTINGS,
@@ -104,7 +107,7 @@ export const useAgentStore = create<AgentState>((set, get) => {
     async startTask({ workspace, task, mode, maxSteps }) {
       try {
         const { conversationId } = await client().call("agent.start", { workspace, task, mode, maxSteps });
-        set({ newTaskOpen: false, settings: { mode, maxSteps }, conversationId, running: true, approvals: [], runs: {}, changes: [], stopped: null });
+        set({ newTaskOpen: false, settings: { mode, maxSteps }, conversationId, running: true, approvals: [], runs: {}, changes: [], files: [], stopped: null });
         await useChatStore.getState().open(conversationId);
         void load(conversationId);
         return true;

@@ -57,8 +57,9 @@ function Folder({ node, busy }: { node: FolderNode; busy: boolean }) {
 /** The files this conversation changed, as a tree, each with "Revert this change" from its checkpoint. */
 export function ChangedFiles() {
   const changes = useAgentStore((s) => s.changes);
+  const files = useAgentStore((s) => s.files);
   const running = useAgentStore((s) => s.running);
-  const tree = useMemo(() => fileTree(changedFiles(changes)), [changes]);
+  const tree = useMemo(() => fileTree(changedFiles(changes, files)), [changes, files]);
   if (changes.length === 0) return null;
   return (
     <section className="changed-files" aria-label="Changed files" data-testid="changed-files">

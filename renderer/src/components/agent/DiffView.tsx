@@ -21,7 +21,7 @@ export function DiffView({ change }: { change: FileChange }) {
       {change.omitted ? (
         <p className="muted">The diff is left out: the file is {OMITTED[change.omitted]}.</p>
       ) : hunks.length === 0 ? (
-        <p className="muted">No difference (the change was reverted, or rewrote the same text).</p>
+        <p className="muted">No difference: the call wrote the text that was there.</p>
       ) : (
         <pre className="diff-body">
           {hunks.map((hunk) => (

@@ -1,4 +1,4 @@
-import type { FileChange } from "../../../../app/contract/agent-api";
+import type { ChangedFileNow, FileChange } from "../../../../app/contract/agent-api";
 
 export type FileState = "created" | "modified" | "deleted" | "reverted";
 
@@ -19,17 +19,17 @@ export interface FolderNode {
   files: ChangedFile[];
 }
 
-/** One entry per file, comparing the file now (the last change's "after") with before the first change. */
-export function changedFiles(changes: readonly FileChange[]): ChangedFile[] {
+/** One entry per file, comparing the file now with the file before the conversation's first change to it. */
+export function changedFiles(changes: readonly FileChange[], files: readonly ChangedFileNow[]): ChangedFile[] {
   const byPath = new Map<string, FileChange[]>();
   for (const change of changes) byPath.set(change.path, [...(byPath.get(change.path) ?? []), change]);
   return [...byPath.entries()]
     .map(([path, list]) => {
       const first = list[0]!;
-      const last = list[list.length - 1]!;
-      const known = list.every((c) => c.omitted === null);
+      const now = files.find((f) => f.path === path) ?? { text: null, omitted: "unreadable" };
+      const known = first.omitted === null && now.omitted === null;
       const state: FileState =
-        known && first.before === last.after ? "reverted" : first.before === null && first.omitted === null ? "created" : last.after === null && last.omitted === null ? "deleted" : "modified";
+        known && first.before === now.text ? "reverted" : known && first.before === null ? "created" : known && now.text === null ? "deleted" : "modified";
       return { path, name: path.split("/").pop() ?? path, firstCheckpointId: first.checkpointId, changes: list.length, state };
     })
     .sort((a, b) => a.path.localeCompare(b.path));
