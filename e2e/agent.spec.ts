@@ -34,7 +34,7 @@ test.beforeEach(() => {
 });
 test.afterEach(() => rmSync(workspace, { recursive: true, force: true }));
 
-async function loadModel(page: Page, url: string, scenario: "agent" | "edit"): Promise<void> {
+async function loadModel(page: Page, url: string, scenario: "agent" | "edit" | "artifact"): Promise<void> {
   const path = await ensureTestModel(scenario);
   await page.goto(url);
   await page.getByTestId("model-path").fill(path);
@@ -143,4 +143,44 @@ test("Ask mode: the write waits on an approval card that survives a reload; appr
   await expect(steps(page)).toHaveCount(2);
   await expect(page.getByTestId("changed-file")).toHaveAttribute("data-state", "reverted");
   await expect(steps(page).nth(0).getByTestId("agent-tool-call")).toHaveAttribute("data-status", "ok");
+});
+
+test("an HTML page the agent wrote previews in a frame sandboxed to scripts only: opaque origin, no network", async ({ page, host }) => {
+  const requests: string[] = [];
+  page.on("request", (request) => requests.push(request.url()));
+  await loadModel(page, host.url, "artifact");
+  await page.getByTestId("new-agent-task").click();
+  await page.getByTestId("agent-workspace").fill(workspace);
+  await page.getByTestId("agent-mode").selectOption("auto_edit"); // edits run without asking
+  await page.getByTestId("agent-task").fill("Make me a small page.");
+  await page.getByTestId("agent-start").click();
+
+  await expect(steps(page).nth(1).locator(".markdown")).toContainText("I wrote page.html", { timeout: 90_000 });
+  const card = steps(page).nth(0).getByTestId("agent-tool-call");
+  await expect(card).toHaveAttribute("data-status", "ok");
+  await expect(page.getByTestId("changed-file")).toHaveAttribute("data-state", "created");
+  await card.getByTestId("artifact-preview-toggle").click();
+
+  const frameElement = card.getByTestId("artifact-frame");
+  await expect(frameElement).toHaveAttribute("sandbox", "allow-scripts");
+  expect(await frameElement.getAttribute("srcdoc")).toContain(`content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"`);
+  const frame = page.frameLocator("[data-testid=artifact-frame]");
+  await expect(frame.locator("h1")).toBeVisible();
+  const handle = await frameElement.elementHandle();
+  const content = await handle!.contentFrame();
+  // An opaque origin: nothing of the app (its DOM, storage, token) is reachable from the page.
+  expect(await content!.evaluate(() => location.origin)).toBe("null");
+  expect(await content!.evaluate(() => {
+    try {
+      return parent.document.title;
+    } catch {
+      return "blocked";
+    }
+  })).toBe("blocked");
+  // The remote image was never requested.
+  expect(requests.filter((url) => url.includes("127.0.0.1:9/"))).toEqual([]);
+  await expect(frame.locator("#beacon")).toHaveJSProperty("naturalWidth", 0);
+  // Chromium applies the app's own CSP (script-src 'self') to a srcdoc frame as well, so the page's
+  // inline script does not run: the preview shows markup and styles.
+  await expect(frame.locator("h1")).toHaveText("Static title");
 });
