@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Locator, Page } from "@playwright/test";
 import { ensureTestModel } from "../engine/gguf/m2-test-models";
@@ -99,6 +99,27 @@ test("a question leads to a list_files call, its result and a final answer; both
   await check();
   // The tool message is part of the card, not a row of its own.
   await expect(page.locator("[data-testid=message][data-role=tool]")).toHaveCount(0);
+
+  // A follow-up continues the same conversation (and loop): the model answers from what it has.
+  await page.getByTestId("agent-followup").fill("Thanks, anything else?");
+  await page.getByTestId("agent-followup").press("Enter");
+  await expect(page.locator("[data-testid=message][data-role=user]")).toHaveCount(2);
+  await expect(steps(page)).toHaveCount(3, { timeout: 90_000 });
+  await expect(steps(page).nth(2).locator(".markdown")).toContainText("Tell me which one to open next.", { timeout: 90_000 });
+  await expect(page.getByTestId("agent-send")).toBeVisible();
+});
+
+test("Stop while an approval is pending: the call is not run, the loop stops and says so", async ({ page, host }) => {
+  await loadModel(page, host.url, "edit");
+  await startTask(page, "Make a notes file.");
+  await expect(page.getByTestId("approval-card")).toBeVisible({ timeout: 90_000 });
+  await page.getByTestId("agent-stop").click();
+
+  await expect(page.getByTestId("approval-card")).toHaveCount(0);
+  await expect(page.getByTestId("agent-stopped")).toContainText("Stopped by the user.");
+  await expect(steps(page).nth(0).getByTestId("agent-tool-call")).toHaveAttribute("data-status", "denied");
+  await expect(page.getByTestId("agent-send")).toBeVisible();
+  expect(existsSync(join(workspace, "notes.md"))).toBe(false);
 });
 
 test("Ask mode: the write waits on an approval card that survives a reload; approved by keyboard, it shows a diff, and “Revert this change” restores the file on disk", async ({ page, host }) => {
