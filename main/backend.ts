@@ -9,6 +9,7 @@ import type { GenerationService } from "./services/generation-service";
 import type { ModelService } from "./services/model-service";
 import { ChatService } from "./services/chat-service";
 import { AgentService } from "./services/agent-service";
+import { pickWorkspace, type PickFolder } from "./services/workspace-picker";
 import { chatHandlers } from "./router/chat-handlers";
 import { recoverInterrupted } from "./chat/stream-writer";
 import { startPurgeTimer } from "./chat/purge-timer";
@@ -20,6 +21,8 @@ export interface BackendOptions {
   dataDir: string;
   spawnEngine: SpawnEngine;
   sqliteNativeBinding?: string;
+  /** The desktop's folder dialog (Electron only). */
+  pickFolder?: PickFolder;
   log?: (level: string, message: string) => void;
 }
 
@@ -90,6 +93,7 @@ export function createBackend(options: BackendOptions): Backend {
     "agent.changes": ({ conversationId }) => agent.changes(conversationId),
     "agent.revert": ({ conversationId, checkpointId }) => agent.revert(conversationId, checkpointId),
     "agent.artifact": ({ conversationId, path }) => agent.artifact(conversationId, path),
+    "agent.pickWorkspace": async (_params, context) => ({ path: await pickWorkspace(options.pickFolder, context) }),
   });
 
   return {

@@ -101,6 +101,8 @@ export const agentMethods = {
     params: z.object({ conversationId: Id, path: z.string().min(1).max(4096) }).strict(),
     result: z.object({ path: z.string(), html: z.string() }),
   },
+  /** The desktop app's native folder dialog (refused elsewhere: the browser UI takes a typed path). null: cancelled. */
+  "agent.pickWorkspace": { params: z.object({}).strict(), result: z.object({ path: z.string().nullable() }) },
 } as const;
 
 export const agentEventSchemas = [

@@ -1,9 +1,22 @@
 import { useId, useState } from "react";
 import type { PolicyMode } from "../../../../app/agent/types";
+import { client } from "../../client/client-instance";
+import { errorMessage } from "../../lib/errors";
 import { useAgentStore } from "../../stores/agent-store";
+import { toastError } from "../../stores/toast-store";
 import { useModelsStore } from "../../stores/models-store";
 import { ModelPanel } from "../model/ModelPanel";
 import { ModeSelect } from "./ModeSelect";
+
+/** The desktop app's folder dialog; the browser UI has only the path field. */
+async function browseForFolder(): Promise<string | null> {
+  try {
+    return (await client().call("agent.pickWorkspace", {})).path;
+  } catch (error) {
+    toastError(errorMessage(error));
+    return null;
+  }
+}
 
 /** Starts an agent conversation: a workspace folder (typed, or one of the recent ones), the approval mode, max steps, the task. */
 export function NewAgentTask() {
@@ -15,6 +28,7 @@ export function NewAgentTask() {
   const [task, setTask] = useState("");
   const [busy, setBusy] = useState(false);
   const id = useId();
+  const desktop = client().transportKind === "electron";
   const ready = workspace.trim() !== "" && task.trim() !== "" && maxSteps >= 1 && loaded !== null && !busy;
 
   const submit = async (event: { preventDefault(): void }) => {
@@ -42,6 +56,11 @@ export function NewAgentTask() {
           onChange={(e) => setWorkspace(e.target.value)}
           data-testid="agent-workspace"
         />
+        {desktop && (
+          <button type="button" className="browse-folder" onClick={() => void browseForFolder().then((path) => path && setWorkspace(path))} data-testid="agent-browse">
+            Browse…
+          </button>
+        )}
         <datalist id={`${id}-recent`}>
           {recent.map((path) => (
             <option key={path} value={path} />
