@@ -167,8 +167,11 @@ test("Ask mode: the write waits on an approval card that survives a reload; appr
 });
 
 test("an HTML page the agent wrote previews in a frame sandboxed to scripts only: opaque origin, no network", async ({ page, host }) => {
-  const requests: string[] = [];
-  page.on("request", (request) => requests.push(request.url()));
+  // How each request for the page's remote image ended: Chromium reports a CSP block as a failed request.
+  const beacon: string[] = [];
+  const isBeacon = (url: string) => url.startsWith("http://127.0.0.1:9/");
+  page.on("requestfinished", (request) => isBeacon(request.url()) && beacon.push("finished"));
+  page.on("requestfailed", (request) => isBeacon(request.url()) && beacon.push(request.failure()?.errorText ?? "failed"));
   await loadModel(page, host.url, "artifact");
   await page.getByTestId("new-agent-task").click();
   await page.getByTestId("agent-workspace").fill(workspace);
@@ -198,9 +201,10 @@ test("an HTML page the agent wrote previews in a frame sandboxed to scripts only
       return "blocked";
     }
   })).toBe("blocked");
-  // The remote image was never requested.
-  expect(requests.filter((url) => url.includes("127.0.0.1:9/"))).toEqual([]);
+  // The remote image never reaches the network: every attempt is blocked by CSP in the browser.
+  await expect(frame.locator("#beacon")).toHaveJSProperty("complete", true);
   await expect(frame.locator("#beacon")).toHaveJSProperty("naturalWidth", 0);
+  expect(beacon.every((outcome) => outcome === "csp"), `beacon requests: ${beacon.join(", ")}`).toBe(true);
   // Chromium applies the app's own CSP (script-src 'self') to a srcdoc frame as well, so the page's
   // inline script does not run: the preview shows markup and styles.
   await expect(frame.locator("h1")).toHaveText("Static title");
