@@ -97,6 +97,16 @@ test("a question leads to a list_files call, its result and a final answer; both
   await page.reload();
   await expect(steps(page)).toHaveCount(2);
   await check();
+  // The sidebar lists it under the agent tasks, and opens it from there.
+  const entry = page.getByTestId("agent-history").getByTestId("conversation");
+  await expect(entry).toHaveCount(1);
+  await expect(entry).toContainText("What is in this folder?");
+  await expect(entry).toHaveClass(/\bactive\b/);
+  await page.getByTestId("new-chat").click();
+  await expect(page.getByTestId("agent-composer")).toHaveCount(0);
+  await entry.locator(".conversation-open").click();
+  await expect(steps(page)).toHaveCount(2);
+  await expect(page.getByTestId("agent-composer")).toBeVisible();
   // The tool message is part of the card, not a row of its own.
   await expect(page.locator("[data-testid=message][data-role=tool]")).toHaveCount(0);
 

@@ -93,6 +93,7 @@ export function createBackend(options: BackendOptions): Backend {
     "agent.changes": ({ conversationId }) => agent.changes(conversationId),
     "agent.revert": ({ conversationId, checkpointId }) => agent.revert(conversationId, checkpointId),
     "agent.artifact": ({ conversationId, path }) => agent.artifact(conversationId, path),
+    "agent.conversations": async () => ({ groups: chat.repo.listConversations({ now: Date.now(), kind: "agent" }) }),
     "agent.pickWorkspace": async (_params, context) => ({ path: await pickWorkspace(options.pickFolder, context) }),
   });
 

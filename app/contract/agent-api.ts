@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { POLICY_MODES } from "../agent/types";
+import { ConversationGroupSchema } from "../chat/types";
 
 /** The agent workspace's part of the contract. */
 
@@ -103,6 +104,8 @@ export const agentMethods = {
   },
   /** The desktop app's native folder dialog (refused elsewhere: the browser UI takes a typed path). null: cancelled. */
   "agent.pickWorkspace": { params: z.object({}).strict(), result: z.object({ path: z.string().nullable() }) },
+  /** Agent conversations for the sidebar, grouped by day like chat.list (which lists chats only). */
+  "agent.conversations": { params: z.object({}).strict(), result: z.object({ groups: z.array(ConversationGroupSchema) }) },
 } as const;
 
 export const agentEventSchemas = [

@@ -1,5 +1,6 @@
 import { create } from "zustand";
 import type { PolicyMode } from "../../../app/agent/types";
+import type { ConversationGroup } from "../../../app/chat/types";
 import type { ChangedFileNow, FileChange, PendingApproval, ToolRunRow } from "../../../app/contract/agent-api";
 import { client } from "../client/client-instance";
 import { errorMessage } from "../lib/errors";
@@ -26,6 +27,8 @@ interface AgentState {
   /** Why the last run stopped, when it was not an answer. */
   stopped: { reason: string; explanation: string } | null;
   recentWorkspaces: string[];
+  /** Agent conversations, for the sidebar. */
+  history: ConversationGroup[];
   /** Used for follow-ups in the open conversation. */
   settings: AgentRunSettings;
   openNewTask(): void;
@@ -38,6 +41,7 @@ interface AgentState {
   stop(): Promise<void>;
   revert(checkpointId: string, path: string): Promise<void>;
   refresh(): Promise<void>;
+  refreshHistory(): Promise<void>;
   start(): () => void;
 }
 
@@ -86,6 +90,7 @@ export const useAgentStore = create<AgentState>((set, get) => {
     files: [],
     stopped: null,
     recentWorkspaces: [],
+    history: [],
     settings: DEFAULT_SETTINGS,
 
     openNewTask() {
@@ -170,12 +175,24 @@ export const useAgentStore = create<AgentState>((set, get) => {
       if (conversationId) await load(conversationId);
     },
 
+    async refreshHistory() {
+      try {
+        set({ history: (await client().call("agent.conversations", {})).groups });
+      } catch (error) {
+        toastError(`Could not load the agent tasks: ${errorMessage(error)}`);
+      }
+    },
+
     start() {
+      void get().refreshHistory();
       const chat = useChatStore.getState();
       follow(chat.conversationId, chat.conversation?.kind);
       const offChat = useChatStore.subscribe((s) => follow(s.conversationId, s.conversation?.kind));
       const off = client().onEvent((event) => {
         switch (event.type) {
+          case "chat.conversations_changed":
+            void get().refreshHistory();
+            return;
           case "agent.approval":
             if (!isOpen(event.conversationId)) return;
             set((s) => ({
@@ -201,7 +218,7 @@ export const useAgentStore = create<AgentState>((set, get) => {
         }
       });
       const offConnection = client().onConnection((state) => {
-        if (state === "open") void get().refresh();
+        if (state === "open") void Promise.all([get().refresh(), get().refreshHistory()]);
       });
       return () => {
         offChat();

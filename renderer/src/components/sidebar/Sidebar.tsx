@@ -8,6 +8,7 @@ import { useConversationsStore } from "../../stores/conversations-store";
 import { useThemeStore } from "../../stores/theme-store";
 import { toastError, useToastStore } from "../../stores/toast-store";
 import { useUiStore } from "../../stores/ui-store";
+import { AgentHistory } from "../agent/AgentHistory";
 import { ConversationItem } from "./ConversationItem";
 
 export function newChat(): void {
@@ -33,6 +34,7 @@ async function importFile(file: File) {
 export function Sidebar() {
   const groups = useConversationsStore((s) => s.groups);
   const loaded = useConversationsStore((s) => s.loaded);
+  const agentTasks = useAgentStore((s) => s.history.length);
   const activeId = useChatStore((s) => s.conversationId);
   const view = useUiStore((s) => s.view);
   const theme = useThemeStore((s) => s.theme);
@@ -47,14 +49,15 @@ export function Sidebar() {
           + New chat
         </button>
         <button type="button" onClick={() => (useUiStore.getState().setView("chat"), useAgentStore.getState().openNewTask())} data-testid="new-agent-task">
-          + New agent task
+          + Agent task
         </button>
         <button type="button" onClick={() => useUiStore.getState().setSearchOpen(true)} title="Search (Ctrl+K)" data-testid="open-search">
           Search <kbd>Ctrl K</kbd>
         </button>
       </div>
       <div className="history" data-testid="history">
-        {loaded && groups.length === 0 && <p className="muted">No conversations yet.</p>}
+        <AgentHistory />
+        {loaded && groups.length === 0 && agentTasks === 0 && <p className="muted">No conversations yet.</p>}
         {groups.map((group) => (
           <section key={group.id} aria-labelledby={`group-${group.id}`}>
             <h2 id={`group-${group.id}`} className="group-label">
