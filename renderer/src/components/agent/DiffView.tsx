@@ -27,7 +27,6 @@ export function DiffView({ change }: { change: FileChange }) {
           {hunks.map((hunk) => (
             <span key={hunk.header}>
               <span className="diff-hunk">{hunk.header}</span>
-              {"\n"}
               {hunk.lines.map((line, i) => (
                 <span key={i} className={`diff-${line.kind}`} data-testid={`diff-${line.kind}`}>
                   {SIGN[line.kind]}

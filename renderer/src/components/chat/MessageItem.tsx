@@ -87,7 +87,8 @@ export const MessageItem = memo(function MessageItem({ item, busy, focus, editin
         </div>
       )}
       <StatusNote message={message} />
-      {!streaming && <MessageActions message={message} siblings={siblings} text={copyTextValue} busy={busy} />}
+      {/* Edit, regenerate and delete would answer as a plain chat, outside the agent loop. */}
+      {!streaming && !agent && <MessageActions message={message} siblings={siblings} text={copyTextValue} busy={busy} />}
     </article>
   );
 });
