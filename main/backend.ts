@@ -12,6 +12,7 @@ import { AgentService } from "./services/agent-service";
 import { DownloadService } from "./services/download-service";
 import { gpusOf } from "./services/model-fit";
 import { downloadHandlers } from "./router/download-handlers";
+import { pickWorkspace, type PickFolder } from "./services/workspace-picker";
 import { chatHandlers } from "./router/chat-handlers";
 import { recoverInterrupted } from "./chat/stream-writer";
 import { startPurgeTimer } from "./chat/purge-timer";
@@ -24,6 +25,8 @@ export interface BackendOptions {
   dataDir: string;
   spawnEngine: SpawnEngine;
   sqliteNativeBinding?: string;
+  /** The desktop's folder dialog (Electron only). */
+  pickFolder?: PickFolder;
   log?: (level: string, message: string) => void;
 }
 
@@ -104,6 +107,12 @@ export function createBackend(options: BackendOptions): Backend {
     "agent.workspaceSettings": async ({ workspace }) => agent.workspaceSettings.get(await resolveWorkspaceRoot(workspace)),
     "agent.updateWorkspaceSettings": async ({ workspace, patch }) => agent.workspaceSettings.update(await resolveWorkspaceRoot(workspace), patch),
     ...downloadHandlers(downloads),
+    "agent.state": async ({ conversationId }) => agent.state(conversationId),
+    "agent.changes": ({ conversationId }) => agent.changes(conversationId),
+    "agent.revert": ({ conversationId, checkpointId }) => agent.revert(conversationId, checkpointId),
+    "agent.artifact": ({ conversationId, path }) => agent.artifact(conversationId, path),
+    "agent.conversations": async () => ({ groups: chat.repo.listConversations({ now: Date.now(), kind: "agent" }) }),
+    "agent.pickWorkspace": async (_params, context) => ({ path: await pickWorkspace(options.pickFolder, context) }),
   });
 
   return {

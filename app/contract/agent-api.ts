@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { POLICY_MODES, TOOL_NAMES } from "../agent/types";
+import { ConversationGroupSchema } from "../chat/types";
 
 /** The agent workspace's part of the contract. */
 
@@ -60,6 +61,37 @@ export const ToolRunRowSchema = z.object({
 });
 export type ToolRunRow = z.infer<typeof ToolRunRowSchema>;
 
+export const PendingApprovalSchema = z.object({
+  approvalId: z.string(),
+  conversationId: z.string(),
+  callId: z.string(),
+  decision: AgentDecisionSchema,
+});
+export type PendingApproval = z.infer<typeof PendingApprovalSchema>;
+
+/** One file change the agent made: the text before (from its checkpoint) and after (what the call wrote). */
+export const FileChangeSchema = z.object({
+  checkpointId: z.string(),
+  callId: z.string(),
+  tool: z.string(),
+  path: z.string(),
+  /** null: the file did not exist (before) or does not exist now (after). */
+  before: z.string().nullable(),
+  after: z.string().nullable(),
+  /** A side over the size cap, not UTF-8 text, or refused by the path guard now: its text is left out. */
+  omitted: z.enum(["too_large", "binary", "unreadable"]).nullable(),
+  at: z.number().int(),
+});
+export type FileChange = z.infer<typeof FileChangeSchema>;
+
+/** A changed file as it is now (null: it does not exist). */
+export const ChangedFileNowSchema = z.object({
+  path: z.string(),
+  text: z.string().nullable(),
+  omitted: z.enum(["too_large", "binary", "unreadable"]).nullable(),
+});
+export type ChangedFileNow = z.infer<typeof ChangedFileNowSchema>;
+
 export const agentMethods = {
   /** Starts (or continues, with conversationId) an agent run on a workspace folder. */
   "agent.start": {
@@ -88,10 +120,34 @@ export const agentMethods = {
     params: z.object({ workspace: z.string().min(1).max(4096), patch: WorkspaceSettingsPatchSchema }).strict(),
     result: WorkspaceSettingsSchema,
   },
+  /** Whether a loop runs for this conversation, and the approvals it waits on (a reloaded UI shows them again). */
+  "agent.state": {
+    params: z.object({ conversationId: Id }).strict(),
+    result: z.object({ running: z.boolean(), approvals: z.array(PendingApprovalSchema) }),
+  },
+  /** Every file change in this conversation, oldest first, with before/after text from the checkpoints. */
+  "agent.changes": {
+    params: z.object({ conversationId: Id }).strict(),
+    result: z.object({ changes: z.array(FileChangeSchema), files: z.array(ChangedFileNowSchema) }),
+  },
+  /** Puts the files of one checkpoint back as they were before that change (a created file is deleted). */
+  "agent.revert": {
+    params: z.object({ conversationId: Id, checkpointId: z.string().min(1).max(64) }).strict(),
+    result: z.object({ restored: z.array(z.string()), removed: z.array(z.string()) }),
+  },
+  /** An HTML file of the workspace, for the sandboxed preview (read through the path guard, size-capped). */
+  "agent.artifact": {
+    params: z.object({ conversationId: Id, path: z.string().min(1).max(4096) }).strict(),
+    result: z.object({ path: z.string(), html: z.string() }),
+  },
+  /** The desktop app's native folder dialog (refused elsewhere: the browser UI takes a typed path). null: cancelled. */
+  "agent.pickWorkspace": { params: z.object({}).strict(), result: z.object({ path: z.string().nullable() }) },
+  /** Agent conversations for the sidebar, grouped by day like chat.list (which lists chats only). */
+  "agent.conversations": { params: z.object({}).strict(), result: z.object({ groups: z.array(ConversationGroupSchema) }) },
 } as const;
 
 export const agentEventSchemas = [
-  z.object({ type: z.literal("agent.approval"), approvalId: z.string(), conversationId: z.string(), decision: AgentDecisionSchema }),
+  z.object({ type: z.literal("agent.approval"), approvalId: z.string(), conversationId: z.string(), decision: AgentDecisionSchema, callId: z.string().optional() }),
   z.object({ type: z.literal("agent.tool_run"), conversationId: z.string(), run: ToolRunRowSchema }),
   z.object({
     type: z.literal("agent.done"),

@@ -5,7 +5,7 @@
  * ending where the model emits `[e~[` (EOS, not part of the text).
  */
 
-export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "edit";
+export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "edit" | "artifact";
 export type TestScenario = ScriptedScenario | "bench";
 
 export interface Script {
@@ -89,7 +89,18 @@ const edit: Script = {
   afterTool: words("The write_file result is in. I will tell the user what happened.\n</think>\n\nI tried to create notes.md; the tool result above says whether it was written."),
 };
 
-export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed, loop, edit };
+/** An agent that writes an HTML page with a script and a remote image (the sandboxed preview's test). */
+const artifact: Script = {
+  turn1: [
+    ...words("The user wants a small page. I will write page.html with a heading and a script.\n</think>\n\n"),
+    '<minimax:tool_call>\n<invoke name="write_file">\n<parameter name="path">page.html</parameter>\n<parameter name="content"><!doctype html>' +
+      '<title>Demo page</title><h1 id="title">Static title</h1><img id="beacon" alt="beacon" src="http://127.0.0.1:9/beacon.png">' +
+      '<script>document.getElementById("title").textContent = "Script ran";</script>\n</parameter>\n</invoke>\n</minimax:tool_call>',
+  ],
+  afterTool: words("The page is written. I will tell the user where it is.\n</think>\n\nI wrote page.html; open its preview to see it."),
+};
+
+export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed, loop, edit, artifact };
 
 /** The exact text a scripted model generates for a turn. */
 export function expectedOutput(scenario: ScriptedScenario, turn: "turn1" | "afterTool"): string {

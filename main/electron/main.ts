@@ -1,4 +1,4 @@
-import { BrowserWindow, Menu, app, ipcMain, type IpcMainInvokeEvent } from "electron";
+import { BrowserWindow, Menu, app, dialog, ipcMain, type IpcMainInvokeEvent } from "electron";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 import { AppError, type CallOutcome } from "../../app/contract";
@@ -73,6 +73,12 @@ app.whenReady().then(() => {
     dataDir: process.env.M2D_DATA_DIR ?? app.getPath("userData"),
     spawnEngine: utilitySpawner(join(distRoot, "engine", "main.js")),
     sqliteNativeBinding: process.env.M2D_SQLITE_BINDING,
+    pickFolder: async () => {
+      const options = { title: "Choose the agent's workspace folder", properties: ["openDirectory" as const] };
+      const parent = BrowserWindow.getFocusedWindow();
+      const picked = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+      return picked.canceled ? null : (picked.filePaths[0] ?? null);
+    },
   });
   registerIpc(backend);
   notifyDownloads(backend.downloads);

@@ -105,6 +105,38 @@ describe("agent loop", () => {
     expect(backend.agent.workspaceSettings.get(realpathSync(workspace("other"))).allowedTools).toEqual([]);
   });
 
+  it("review: a pending approval is listed for a reloaded UI; revert waits for the loop, then restores the file from its checkpoint", async () => {
+    await backend.models.load(models.edit!, { gpu: "cpu", contextSize: 8192 });
+    const dir = workspace("review");
+    writeFileSync(join(dir, "notes.md"), "old notes\n");
+    const approval = nextEvent("agent.approval");
+    const done = nextEvent("agent.done");
+    const { conversationId } = await backend.agent.start({ workspace: dir, task: "Make a notes file.", mode: "ask", maxSteps: 5 });
+    const request = await approval;
+    expect(backend.agent.state(conversationId)).toEqual({
+      running: true,
+      approvals: [{ approvalId: request.approvalId, conversationId, callId: request.callId, decision: request.decision }],
+    });
+    await backend.agent.approve(request.approvalId, true);
+    await done;
+    expect(backend.agent.state(conversationId)).toEqual({ running: false, approvals: [] });
+
+    const { changes, files } = await backend.agent.changes(conversationId);
+    expect(changes).toMatchObject([{ tool: "write_file", path: "notes.md", before: "old notes\n", after: "Hello from M2", omitted: null }]);
+    expect(files).toEqual([{ path: "notes.md", text: "Hello from M2", omitted: null }]);
+    expect(await backend.agent.revert(conversationId, changes[0]!.checkpointId)).toEqual({ restored: ["notes.md"], removed: [] });
+    expect(readFileSync(join(dir, "notes.md"), "utf8")).toBe("old notes\n");
+    await expect(backend.agent.revert(conversationId, "cp-0000000000000-00000000")).rejects.toMatchObject({ code: "not_found" });
+    await expect(backend.agent.artifact(conversationId, "../x.html")).rejects.toMatchObject({ details: { reason: "outside_workspace" } });
+
+    // While a loop runs in the conversation, a revert is refused rather than racing its writes.
+    // (A follow-up here sees the tool result in its history, so this model just answers.)
+    const answered = nextEvent("agent.done");
+    await backend.agent.start({ workspace: dir, task: "Once more.", conversationId, mode: "ask", maxSteps: 5 });
+    await expect(backend.agent.revert(conversationId, changes[0]!.checkpointId)).rejects.toMatchObject({ code: "engine_busy" });
+    expect((await answered).reason).toBe("answered");
+  });
+
   it("stops a model that repeats the same call three times in a row, with the explanation", async () => {
     await backend.models.load(models.loop!, { gpu: "cpu", contextSize: 8192 });
     const done = nextEvent("agent.done");

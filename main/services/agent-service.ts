@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { ToolRunRow } from "../../app/contract/agent-api";
+import type { ChangedFileNow, FileChange, PendingApproval, ToolRunRow } from "../../app/contract/agent-api";
 import type { PolicyMode } from "../../app/agent/types";
 import { AppError, type AppEvent } from "../../app/contract";
 import { createToolContext } from "../agent/tools/context";
@@ -9,6 +9,8 @@ import type { PolicySettings } from "../../app/agent/policy";
 import type { AgentDecision } from "../../app/contract/agent-api";
 import { isToolName } from "../../app/agent/types";
 import type { Db } from "../storage/database";
+import { revertCheckpoint, type RevertResult } from "../agent/tools/checkpoint";
+import { listFileChanges, readArtifact } from "./agent-changes";
 import { runAgentLoop, type AgentOutcome } from "./agent-loop";
 import type { ChatService } from "./chat-service";
 
@@ -22,7 +24,17 @@ function agentSystemPrompt(workspace: string): string {
   ].join("\n");
 }
 
-interface PendingApproval {
+function parseArguments(json: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** An approval the loop waits on: what it asks, with the call's arguments, and how to answer it. */
+interface ApprovalWaiter {
   decision: AgentDecision;
   arguments: Record<string, unknown>;
   resolve: (approved: boolean) => void;
@@ -33,7 +45,9 @@ interface Run {
   /** Live: an "always allow" given during the run applies to its next calls too. */
   policy: PolicySettings;
   controller: AbortController;
-  approvals: Map<string, PendingApproval>;
+  approvals: Map<string, ApprovalWaiter>;
+  /** What each pending approval asks, so a UI that reloads can show it again. */
+  pending: Map<string, PendingApproval>;
   done: Promise<AgentOutcome>;
 }
 
@@ -65,11 +79,12 @@ export class AgentService {
     const userMessage = this.chat.repo.appendMessage(conversation.id, { role: "user", content: options.task });
     this.publish({ type: "chat.conversations_changed" });
     const controller = new AbortController();
-    const approvals = new Map<string, PendingApproval>();
+    const approvals = new Map<string, ApprovalWaiter>();
+    const pending = new Map<string, PendingApproval>();
     const policy: PolicySettings = { mode: options.mode ?? settings.mode, allowedTools: settings.allowedTools, allowedCommands: settings.allowedCommands };
     const tools = await createToolContext({
       workspace,
-      checkpointDir: join(this.dataDir, "checkpoints", conversation.id),
+      checkpointDir: this.checkpointDir(conversation.id),
       settings: { network: settings.network, allowUnsandboxed: settings.allowUnsandboxed, fetch: settings.fetch },
       signal: controller.signal,
     });
@@ -84,8 +99,17 @@ export class AgentService {
         approve: (request) =>
           new Promise<boolean>((resolve) => {
             if (controller.signal.aborted) return resolve(false);
-            approvals.set(request.approvalId, { decision: request.decision, arguments: request.arguments, resolve });
-            this.publish({ type: "agent.approval", approvalId: request.approvalId, conversationId: request.conversationId, decision: request.decision });
+            const { approvalId, conversationId, callId, decision } = request;
+            approvals.set(approvalId, {
+              decision,
+              arguments: request.arguments,
+              resolve: (approved) => {
+                pending.delete(approvalId);
+                resolve(approved);
+              },
+            });
+            pending.set(approvalId, { approvalId, conversationId, callId, decision });
+            this.publish({ type: "agent.approval", approvalId, conversationId, decision, callId });
           }),
         onToolRun: ({ conversationId, run }) => this.publish({ type: "agent.tool_run", conversationId, run }),
       },
@@ -98,7 +122,7 @@ export class AgentService {
         this.publish({ type: "agent.done", conversationId: conversation.id, reason: outcome.reason, explanation: outcome.explanation, steps: outcome.steps });
         return outcome;
       });
-    this.runs.set(conversation.id, { workspace, policy, controller, approvals, done });
+    this.runs.set(conversation.id, { workspace, policy, controller, approvals, pending, done });
     return { conversationId: conversation.id, done };
   }
 
@@ -149,7 +173,7 @@ export class AgentService {
   }
 
   /** Remembers an approval for the workspace, and for the rest of this run. */
-  private async alwaysAllow(run: Run, { decision, arguments: args }: PendingApproval): Promise<void> {
+  private async alwaysAllow(run: Run, { decision, arguments: args }: ApprovalWaiter): Promise<void> {
     const { tool } = decision;
     if (!isToolName(tool)) throw new AppError("bad_request", `${tool} cannot be always allowed.`, { tool });
     // A command is allowed by what it runs, never as "any command".
@@ -160,6 +184,48 @@ export class AgentService {
         : this.workspaceSettings.allowTool(run.workspace, tool);
     run.policy.allowedTools = settings.allowedTools;
     run.policy.allowedCommands = settings.allowedCommands;
+  }
+
+  state(conversationId: string): { running: boolean; approvals: PendingApproval[] } {
+    const run = this.runs.get(conversationId);
+    return { running: run !== undefined, approvals: run ? [...run.pending.values()] : [] };
+  }
+
+  async changes(conversationId: string): Promise<{ changes: FileChange[]; files: ChangedFileNow[] }> {
+    const rows = this.db
+      .prepare("SELECT checkpoint_id, call_id, tool, arguments, ended_at FROM tool_runs WHERE conversation_id = ? AND checkpoint_id IS NOT NULL ORDER BY started_at, rowid")
+      .all(conversationId) as Array<{ checkpoint_id: string; call_id: string; tool: string; arguments: string; ended_at: number | null }>;
+    if (rows.length === 0) return { changes: [], files: [] };
+    return listFileChanges({
+      workspace: this.workspaceOf(conversationId),
+      checkpointDir: this.checkpointDir(conversationId),
+      calls: rows.map((r) => ({ checkpointId: r.checkpoint_id, callId: r.call_id, tool: r.tool, arguments: parseArguments(r.arguments), at: r.ended_at ?? 0 })),
+    });
+  }
+
+  /** Only this conversation's checkpoints, and not while its loop could be writing the same files. */
+  async revert(conversationId: string, checkpointId: string): Promise<RevertResult> {
+    const workspace = this.workspaceOf(conversationId);
+    if (this.runs.has(conversationId)) {
+      throw new AppError("engine_busy", "The agent is working in this conversation; stop it before reverting.", { conversationId });
+    }
+    return revertCheckpoint({ workspace, checkpointDir: this.checkpointDir(conversationId), checkpointId });
+  }
+
+  artifact(conversationId: string, path: string): Promise<{ path: string; html: string }> {
+    return readArtifact(this.workspaceOf(conversationId), path);
+  }
+
+  private checkpointDir(conversationId: string): string {
+    return join(this.dataDir, "checkpoints", conversationId);
+  }
+
+  private workspaceOf(conversationId: string): string {
+    const conversation = this.chat.repo.getConversation(conversationId);
+    if (conversation.kind !== "agent" || !conversation.workspace) {
+      throw new AppError("bad_request", "That conversation is not an agent conversation.", { conversationId });
+    }
+    return conversation.workspace;
   }
 
   recentWorkspaces(): string[] {

@@ -75,8 +75,14 @@ export interface RevertResult {
   removed: string[];
 }
 
-/** Puts every file of a checkpoint back as it was; files the agent created are deleted. */
-export async function revertCheckpoint(options: { workspace: string; checkpointDir: string; checkpointId: string }): Promise<RevertResult> {
+interface CheckpointRef {
+  workspace: string;
+  checkpointDir: string;
+  checkpointId: string;
+}
+
+/** The checked checkpoint folder and its manifest, which must belong to this workspace. */
+async function loadCheckpoint(options: CheckpointRef): Promise<{ guard: PathGuard; dir: string; manifest: Manifest }> {
   if (!ID.test(options.checkpointId)) {
     throw new AppError("bad_request", "Unknown checkpoint.", { reason: "bad_checkpoint_id", checkpointId: options.checkpointId });
   }
@@ -92,10 +98,31 @@ export async function revertCheckpoint(options: { workspace: string; checkpointD
   if (manifest.workspace !== guard.root) {
     throw new AppError("bad_request", "That checkpoint belongs to another workspace.", { reason: "checkpoint_other_workspace" });
   }
+  return { guard, dir, manifest };
+}
+
+const savedCopy = (dir: string, copy: string) => join(dir, copy.replace(/[^a-z0-9-]/g, ""));
+
+export interface CheckpointFile {
+  /** Workspace-relative. */
+  path: string;
+  /** The saved copy of the file as it was before the change; null when the change created it. */
+  savedCopy: string | null;
+}
+
+/** What a checkpoint saved, for showing the change (the caller reads the copies, with its own size cap). */
+export async function readCheckpoint(options: CheckpointRef): Promise<CheckpointFile[]> {
+  const { dir, manifest } = await loadCheckpoint(options);
+  return manifest.entries.map((entry) => ({ path: entry.path, savedCopy: entry.existed && entry.copy ? savedCopy(dir, entry.copy) : null }));
+}
+
+/** Puts every file of a checkpoint back as it was; files the agent created are deleted. */
+export async function revertCheckpoint(options: CheckpointRef): Promise<RevertResult> {
+  const { guard, dir, manifest } = await loadCheckpoint(options);
   const result: RevertResult = { restored: [], removed: [] };
   for (const entry of [...manifest.entries].reverse()) {
     if (entry.existed && entry.copy) {
-      const saved = join(dir, entry.copy.replace(/[^a-z0-9-]/g, ""));
+      const saved = savedCopy(dir, entry.copy);
       await guard.writeFile(entry.path, await readFile(saved));
       result.restored.push(entry.path);
     } else {

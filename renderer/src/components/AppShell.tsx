@@ -1,5 +1,6 @@
 import { useEffect } from "react";
 import { useShortcuts } from "../hooks/useShortcuts";
+import { useAgentStore } from "../stores/agent-store";
 import { useBackendStore } from "../stores/backend-store";
 import { conversationFromHash, useChatStore } from "../stores/chat-store";
 import { useConversationsStore } from "../stores/conversations-store";
@@ -28,6 +29,7 @@ function useStores() {
       useModelsStore.getState().start(),
       useDownloadsStore.getState().start(),
       useLibraryStore.getState().start(),
+      useAgentStore.getState().start(),
     ];
     const fromHash = conversationFromHash(window.location.hash);
     if (fromHash) void useChatStore.getState().open(fromHash);

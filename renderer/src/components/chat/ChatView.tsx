@@ -1,7 +1,14 @@
+import { useAgentStore } from "../../stores/agent-store";
 import { useChatStore } from "../../stores/chat-store";
 import { useUiStore } from "../../stores/ui-store";
 import { HealthPanel } from "../HealthPanel";
 import { ModelPanel } from "../model/ModelPanel";
+import { AgentComposer } from "../agent/AgentComposer";
+import { AgentApprovals } from "../agent/ApprovalCard";
+import { ChangedFiles } from "../agent/ChangedFiles";
+import { NewAgentTask } from "../agent/NewAgentTask";
+import { PlanPanel } from "../agent/PlanPanel";
+import "../agent/agent.css";
 import { ChatHeader } from "./ChatHeader";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
@@ -27,9 +34,11 @@ export function ChatView() {
   const loading = useChatStore((s) => s.loading);
   const loadError = useChatStore((s) => s.loadError);
   const settingsOpen = useUiStore((s) => s.settingsOpen);
+  const agent = useChatStore((s) => s.conversation?.kind === "agent");
+  const newAgentTask = useAgentStore((s) => s.newTaskOpen) && conversationId === null;
 
   return (
-    <div className={`chat-view${settingsOpen ? " with-settings" : ""}`}>
+    <div className={`chat-view${settingsOpen ? " with-settings" : ""}${agent ? " agent-view" : ""}`}>
       <section className="chat-main" aria-label="Chat">
         <ChatHeader />
         {loadError && (
@@ -37,15 +46,20 @@ export function ChatView() {
             {loadError}
           </p>
         )}
-        {conversationId === null && empty ? (
+        {agent && <PlanPanel />}
+        {newAgentTask ? (
+          <NewAgentTask />
+        ) : conversationId === null && empty ? (
           <Welcome />
         ) : loading && empty ? (
           <div className="message-pane loading" aria-busy="true" />
         ) : (
           <MessageList key={conversationId ?? "new"} />
         )}
-        <Composer />
+        {agent && <AgentApprovals />}
+        {agent ? <AgentComposer /> : !newAgentTask && <Composer />}
       </section>
+      {agent && <ChangedFiles />}
       {settingsOpen && <SettingsPanel />}
     </div>
   );

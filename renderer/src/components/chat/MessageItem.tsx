@@ -6,6 +6,8 @@ import { liveContent } from "../../chat/live-answer";
 import { Markdown } from "../../markdown/Markdown";
 import type { MessageFocus } from "../../stores/chat-store";
 import { useLiveAnswer } from "../../stores/stream-store";
+import { useChatStore } from "../../stores/chat-store";
+import { AgentToolCard } from "../agent/AgentToolCard";
 import { MessageActions } from "./MessageActions";
 import { ThinkingBlock } from "./ThinkingBlock";
 import { ToolCallCard, ToolResultCard } from "./ToolCallCard";
@@ -40,6 +42,10 @@ export const MessageItem = memo(function MessageItem({ item, busy, focus, editin
   const parts = useMemo(() => displayParts(message, live), [message, live]);
   const streaming = message.status === "streaming";
   const copyTextValue = streaming && live ? liveContent(live) : message.content;
+  // Agent steps: tool cards carry their own status and output, so tool messages add no row of their own.
+  const agent = useChatStore((s) => s.conversation?.kind === "agent");
+  let toolIndex = 0;
+  if (agent && message.role === "tool") return null;
   const classes = ["message", `message-${message.role}`, focus ? "message-focus" : "", editing ? "message-editing" : ""].filter(Boolean).join(" ");
 
   return (
@@ -68,7 +74,7 @@ export const MessageItem = memo(function MessageItem({ item, busy, focus, editin
               case "content":
                 return <Markdown key={part.key} text={part.text} streaming={streaming} />;
               case "tool":
-                return <ToolCallCard key={part.key} part={part} />;
+                return agent ? <AgentToolCard key={part.key} part={part} message={message} index={toolIndex++} /> : <ToolCallCard key={part.key} part={part} />;
             }
           })}
           {streaming && parts.length === 0 && (
@@ -81,7 +87,8 @@ export const MessageItem = memo(function MessageItem({ item, busy, focus, editin
         </div>
       )}
       <StatusNote message={message} />
-      {!streaming && <MessageActions message={message} siblings={siblings} text={copyTextValue} busy={busy} />}
+      {/* Edit, regenerate and delete would answer as a plain chat, outside the agent loop. */}
+      {!streaming && !agent && <MessageActions message={message} siblings={siblings} text={copyTextValue} busy={busy} />}
     </article>
   );
 });

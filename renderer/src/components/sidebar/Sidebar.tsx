@@ -1,16 +1,19 @@
 import { useRef } from "react";
 import { client } from "../../client/client-instance";
 import { errorMessage } from "../../lib/errors";
+import { useAgentStore } from "../../stores/agent-store";
 import { useChatStore } from "../../stores/chat-store";
 import { useComposerStore } from "../../stores/composer-store";
 import { useConversationsStore } from "../../stores/conversations-store";
 import { useThemeStore } from "../../stores/theme-store";
 import { toastError, useToastStore } from "../../stores/toast-store";
 import { useUiStore } from "../../stores/ui-store";
+import { AgentHistory } from "../agent/AgentHistory";
 import { ConversationItem } from "./ConversationItem";
 
 export function newChat(): void {
   useUiStore.getState().setView("chat");
+  useAgentStore.getState().closeNewTask();
   void useChatStore.getState().open(null);
   useComposerStore.getState().focus();
 }
@@ -31,6 +34,7 @@ async function importFile(file: File) {
 export function Sidebar() {
   const groups = useConversationsStore((s) => s.groups);
   const loaded = useConversationsStore((s) => s.loaded);
+  const agentTasks = useAgentStore((s) => s.history.length);
   const activeId = useChatStore((s) => s.conversationId);
   const view = useUiStore((s) => s.view);
   const theme = useThemeStore((s) => s.theme);
@@ -44,12 +48,16 @@ export function Sidebar() {
         <button type="button" className="primary" onClick={newChat} title="New chat (Ctrl+N)" data-testid="new-chat">
           + New chat
         </button>
+        <button type="button" onClick={() => (useUiStore.getState().setView("chat"), useAgentStore.getState().openNewTask())} data-testid="new-agent-task">
+          + Agent task
+        </button>
         <button type="button" onClick={() => useUiStore.getState().setSearchOpen(true)} title="Search (Ctrl+K)" data-testid="open-search">
           Search <kbd>Ctrl K</kbd>
         </button>
       </div>
       <div className="history" data-testid="history">
-        {loaded && groups.length === 0 && <p className="muted">No conversations yet.</p>}
+        <AgentHistory />
+        {loaded && groups.length === 0 && agentTasks === 0 && <p className="muted">No conversations yet.</p>}
         {groups.map((group) => (
           <section key={group.id} aria-labelledby={`group-${group.id}`}>
             <h2 id={`group-${group.id}`} className="group-label">

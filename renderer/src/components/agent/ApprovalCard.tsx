@@ -1,0 +1,59 @@
+import { useEffect, useRef } from "react";
+import type { PendingApproval } from "../../../../app/contract/agent-api";
+import { useAgentStore } from "../../stores/agent-store";
+
+/** What the agent wants to do that the policy asks about: exactly what runs, where, and why it asks. */
+export function ApprovalCard({ approval, autoFocus }: { approval: PendingApproval; autoFocus: boolean }) {
+  const approve = useAgentStore((s) => s.approve);
+  const approveRef = useRef<HTMLButtonElement>(null);
+  const titleId = `approval-${approval.approvalId}`;
+  const { decision } = approval;
+
+  // The first pending approval takes the focus, unless the user is typing somewhere.
+  useEffect(() => {
+    const active = document.activeElement;
+    const typing = active instanceof HTMLTextAreaElement || active instanceof HTMLInputElement;
+    if (autoFocus && !typing) approveRef.current?.focus({ preventScroll: true });
+  }, [autoFocus]);
+
+  return (
+    <section className="approval-card" role="group" aria-labelledby={titleId} data-testid="approval-card" data-approval-id={approval.approvalId}>
+      <h3 id={titleId} className="approval-title">
+        Approve <code>{decision.tool}</code>?
+      </h3>
+      <dl className="approval-facts">
+        <dt>Action</dt>
+        <dd>
+          <pre data-testid="approval-action">{decision.action}</pre>
+        </dd>
+        <dt>Where</dt>
+        <dd>
+          <code data-testid="approval-where">{decision.where}</code>
+        </dd>
+        <dt>Why it asks</dt>
+        <dd className="muted">{decision.reason}</dd>
+      </dl>
+      <div className="approval-buttons">
+        <button ref={approveRef} type="button" className="primary" onClick={() => void approve(approval.approvalId, true)} data-testid="approve">
+          Approve
+        </button>
+        <button type="button" onClick={() => void approve(approval.approvalId, false)} data-testid="deny">
+          Deny
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** Every approval the loop waits on, in order. */
+export function AgentApprovals() {
+  const approvals = useAgentStore((s) => s.approvals);
+  if (approvals.length === 0) return null;
+  return (
+    <div className="approvals" aria-live="polite">
+      {approvals.map((approval, i) => (
+        <ApprovalCard key={approval.approvalId} approval={approval} autoFocus={i === 0} />
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+import { useId, useState } from "react";
+import type { PolicyMode } from "../../../../app/agent/types";
+import { client } from "../../client/client-instance";
+import { errorMessage } from "../../lib/errors";
+import { useAgentStore } from "../../stores/agent-store";
+import { toastError } from "../../stores/toast-store";
+import { useModelsStore } from "../../stores/models-store";
+import { ModelPanel } from "../model/ModelPanel";
+import { ModeSelect } from "./ModeSelect";
+
+/** The desktop app's folder dialog; the browser UI has only the path field. */
+async function browseForFolder(): Promise<string | null> {
+  try {
+    return (await client().call("agent.pickWorkspace", {})).path;
+  } catch (error) {
+    toastError(errorMessage(error));
+    return null;
+  }
+}
+
+/** Starts an agent conversation: a workspace folder (typed, or one of the recent ones), the approval mode, max steps, the task. */
+export function NewAgentTask() {
+  const recent = useAgentStore((s) => s.recentWorkspaces);
+  const loaded = useModelsStore((s) => s.loaded);
+  const [workspace, setWorkspace] = useState(() => recent[0] ?? "");
+  const [mode, setMode] = useState<PolicyMode>("ask");
+  const [maxSteps, setMaxSteps] = useState(100);
+  const [task, setTask] = useState("");
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+  const desktop = client().transportKind === "electron";
+  const ready = workspace.trim() !== "" && task.trim() !== "" && maxSteps >= 1 && loaded !== null && !busy;
+
+  const submit = async (event: { preventDefault(): void }) => {
+    event.preventDefault();
+    if (!ready) return;
+    setBusy(true);
+    await useAgentStore.getState().startTask({ workspace: workspace.trim(), task: task.trim(), mode, maxSteps });
+    setBusy(false);
+  };
+
+  return (
+    <div className="new-agent-task" data-testid="new-agent-task">
+      <h2>New agent task</h2>
+      <p className="muted">M2 works on a folder through tools. Reads run; what the mode says asks for your approval first. Commands run in the OS sandbox.</p>
+      {loaded === null && <ModelPanel />}
+      <form onSubmit={(e) => void submit(e)} className="agent-form">
+        <label htmlFor={`${id}-ws`}>Workspace folder</label>
+        <input
+          id={`${id}-ws`}
+          type="text"
+          list={`${id}-recent`}
+          value={workspace}
+          placeholder="/path/to/project"
+          spellCheck={false}
+          onChange={(e) => setWorkspace(e.target.value)}
+          data-testid="agent-workspace"
+        />
+        {desktop && (
+          <button type="button" className="browse-folder" onClick={() => void browseForFolder().then((path) => path && setWorkspace(path))} data-testid="agent-browse">
+            Browse…
+          </button>
+        )}
+        <datalist id={`${id}-recent`}>
+          {recent.map((path) => (
+            <option key={path} value={path} />
+          ))}
+        </datalist>
+        {recent.length > 0 && (
+          <div className="recent-workspaces" aria-label="Recent workspaces">
+            {recent.slice(0, 5).map((path) => (
+              <button key={path} type="button" className="link-button" onClick={() => setWorkspace(path)} data-testid="recent-workspace">
+                {path}
+              </button>
+            ))}
+          </div>
+        )}
+        <label htmlFor={`${id}-mode`}>Approval mode</label>
+        <ModeSelect id={`${id}-mode`} value={mode} onChange={setMode} />
+        <label htmlFor={`${id}-steps`}>Max steps</label>
+        <input
+          id={`${id}-steps`}
+          type="number"
+          min={1}
+          max={10000}
+          value={maxSteps}
+          onChange={(e) => setMaxSteps(Math.max(1, Math.min(10_000, Math.trunc(Number(e.target.value)) || 1)))}
+          data-testid="agent-max-steps"
+        />
+        <label htmlFor={`${id}-task`}>Task</label>
+        <textarea
+          id={`${id}-task`}
+          rows={4}
+          value={task}
+          placeholder="What should M2 do in this folder?"
+          onChange={(e) => setTask(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) void submit(e);
+          }}
+          data-testid="agent-task"
+        />
+        <div className="agent-form-buttons">
+          <button type="submit" className="primary" disabled={!ready} data-testid="agent-start">
+            Start agent
+          </button>
+          <button type="button" onClick={() => useAgentStore.getState().closeNewTask()}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}
