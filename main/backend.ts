@@ -9,6 +9,8 @@ import type { GenerationService } from "./services/generation-service";
 import type { ModelService } from "./services/model-service";
 import { ChatService } from "./services/chat-service";
 import { AgentService } from "./services/agent-service";
+import { saveAppMcpConfig } from "./agent/mcp/config";
+import { listMcpServers } from "./agent/mcp/service";
 import { chatHandlers } from "./router/chat-handlers";
 import { recoverInterrupted } from "./chat/stream-writer";
 import { startPurgeTimer } from "./chat/purge-timer";
@@ -86,6 +88,8 @@ export function createBackend(options: BackendOptions): Backend {
     "agent.stop": async ({ conversationId }) => (await agent.stop(conversationId), {}),
     "agent.toolRuns": async ({ conversationId }) => ({ runs: agent.toolRuns(conversationId) }),
     "agent.workspaces": async () => ({ recent: agent.recentWorkspaces() }),
+    "agent.mcpServers": ({ workspace }) => listMcpServers(options.dataDir, workspace),
+    "agent.saveMcpConfig": async ({ config }) => ({ file: await saveAppMcpConfig(options.dataDir, config) }),
   });
 
   return {

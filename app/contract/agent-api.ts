@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { McpConfigFileSchema } from "../agent/mcp-config";
 import { POLICY_MODES } from "../agent/types";
 
 /** The agent workspace's part of the contract. */
@@ -29,6 +30,22 @@ export const ToolRunRowSchema = z.object({
 });
 export type ToolRunRow = z.infer<typeof ToolRunRowSchema>;
 
+export const McpServerStatusSchema = z.object({
+  name: z.string(),
+  source: z.enum(["app", "workspace"]),
+  transport: z.enum(["stdio", "http"]),
+  sandboxed: z.boolean(),
+  /** configured: not started (disabled, or a sandboxed server listed without a workspace). */
+  state: z.enum(["connected", "failed", "exited", "closed", "configured"]),
+  error: z.string().nullable(),
+  where: z.string(),
+  tools: z.array(z.object({ name: z.string(), remoteName: z.string(), description: z.string(), readOnlyHint: z.boolean() })),
+  warnings: z.array(z.string()),
+});
+export type McpServerStatus = z.infer<typeof McpServerStatusSchema>;
+
+export const McpConfigProblemSchema = z.object({ file: z.string(), server: z.string().nullable(), message: z.string() });
+
 export const agentMethods = {
   /** Starts (or continues, with conversationId) an agent run on a workspace folder. */
   "agent.start": {
@@ -50,6 +67,20 @@ export const agentMethods = {
   "agent.stop": { params: z.object({ conversationId: Id }).strict(), result: z.object({}) },
   "agent.toolRuns": { params: z.object({ conversationId: Id }).strict(), result: z.object({ runs: z.array(ToolRunRowSchema) }) },
   "agent.workspaces": { params: z.object({}).strict(), result: z.object({ recent: z.array(z.string()) }) },
+  /** MCP servers a run in `workspace` would get (app-level, overridden by the workspace's), each started once to list its tools. */
+  "agent.mcpServers": {
+    params: z.object({ workspace: z.string().min(1).max(4096).optional() }).strict(),
+    result: z.object({
+      appConfigFile: z.string(),
+      /** The app-level file as it is on disk, for editing; null when there is none. */
+      appConfigText: z.string().nullable(),
+      workspaceConfigFile: z.string().nullable(),
+      servers: z.array(McpServerStatusSchema),
+      problems: z.array(McpConfigProblemSchema),
+    }),
+  },
+  /** Replaces the app-level mcp.json; refused as a whole, naming each bad server, when any entry is invalid. */
+  "agent.saveMcpConfig": { params: z.object({ config: McpConfigFileSchema }).strict(), result: z.object({ file: z.string() }) },
 } as const;
 
 export const agentEventSchemas = [

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { ToolRunRow } from "../../app/contract/agent-api";
 import type { PolicyMode } from "../../app/agent/types";
 import { AppError, type AppEvent } from "../../app/contract";
+import { openRunToolbox } from "../agent/mcp/service";
 import { createToolContext } from "../agent/tools/context";
 import { resolveWorkspaceRoot } from "../agent/workspace";
 import type { Db } from "../storage/database";
@@ -49,6 +50,9 @@ export class AgentService {
     const controller = new AbortController();
     const approvals = new Map<string, (approved: boolean) => void>();
     const tools = await createToolContext({ workspace, checkpointDir: join(this.dataDir, "checkpoints", conversation.id), signal: controller.signal });
+    // The run's MCP servers start with it and are closed when it ends, however it ends.
+    const mcp = (await openRunToolbox({ dataDir: this.dataDir, workspace, sandbox: tools.sandbox, settings: tools.settings })).toolbox;
+    tools.mcp = mcp;
     const done = runAgentLoop(
       {
         chat: this.chat,
@@ -69,7 +73,8 @@ export class AgentService {
       userMessage.id,
     )
       .catch((error: unknown): AgentOutcome => ({ reason: "error", explanation: AppError.from(error).message, steps: 0, lastMessageId: null }))
-      .then((outcome) => {
+      .then(async (outcome) => {
+        await mcp.close();
         this.runs.delete(conversation.id);
         this.publish({ type: "agent.done", conversationId: conversation.id, reason: outcome.reason, explanation: outcome.explanation, steps: outcome.steps });
         return outcome;
