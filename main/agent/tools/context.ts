@@ -33,8 +33,8 @@ export interface ToolContext {
   signal?: AbortSignal;
   /** The run's MCP servers; their tools join the catalog as mcp__<server>__<tool>. */
   mcp?: McpToolbox;
-  /** What check_page loads pages with; the headless Chromium one when absent. */
-  pageChecker?: PageChecker;
+  /** What check_page loads pages with: found on first use when absent, none when null. */
+  pageChecker?: PageChecker | null;
 }
 
 export async function createToolContext(options: {
@@ -44,7 +44,7 @@ export async function createToolContext(options: {
   sandbox?: SandboxCapability;
   signal?: AbortSignal;
   mcp?: McpToolbox;
-  pageChecker?: PageChecker;
+  pageChecker?: PageChecker | null;
 }): Promise<ToolContext> {
   const guard = await PathGuard.create(options.workspace);
   return {
@@ -55,6 +55,6 @@ export async function createToolContext(options: {
     settings: { ...DEFAULT_TOOL_SETTINGS, ...options.settings },
     signal: options.signal,
     ...(options.mcp ? { mcp: options.mcp } : {}),
-    ...(options.pageChecker ? { pageChecker: options.pageChecker } : {}),
+    ...(options.pageChecker !== undefined ? { pageChecker: options.pageChecker } : {}),
   };
 }
