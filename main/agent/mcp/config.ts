@@ -53,7 +53,6 @@ export async function saveAppMcpConfig(dataDir: string, config: McpConfigFile): 
   const file = join(dataDir, APP_MCP_CONFIG);
   const temp = `${file}.${process.pid}.tmp`;
   await mkdir(dataDir, { recursive: true });
-  // Saved as given (defaults not expanded), so the file stays the user's.
   await writeFile(temp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   await rename(temp, file);
   return file;
