@@ -12,13 +12,21 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export const MCP_SERVER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/** A string map whose keys must match `pattern`; the message names the bad keys. */
+function namedMap(pattern: RegExp, what: string, maxValue: number) {
+  return z.record(z.string(), z.string().max(maxValue)).superRefine((map, ctx) => {
+    const bad = Object.keys(map).filter((key) => !pattern.test(key));
+    if (bad.length > 0) ctx.addIssue({ code: "custom", message: `${bad.map((k) => JSON.stringify(k)).join(", ")} ${bad.length === 1 ? "is not" : "are not"} ${what}` });
+  });
+}
+
 const timeoutS = z.number().int().min(1).max(3600).optional().describe("Seconds a tool call may take; default 60");
 
 export const McpStdioServerSchema = z
   .object({
     command: z.string().min(1).max(4096),
     args: z.array(z.string().max(16_384)).max(256).default([]),
-    env: z.record(z.string().regex(ENV_NAME, "must be an environment variable name"), z.string().max(65_536)).default({}),
+    env: namedMap(ENV_NAME, "a valid environment variable name", 65_536).default({}),
     /** Relative to the workspace. */
     cwd: z.string().min(1).max(4096).optional(),
     /** Run the server inside the same bubblewrap sandbox as run_command (workspace writable, the rest read-only). */
@@ -35,7 +43,7 @@ export const McpStdioServerSchema = z
 export const McpHttpServerSchema = z
   .object({
     url: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
-    headers: z.record(z.string().regex(HEADER_NAME, "must be an HTTP header name"), z.string().max(8192)).default({}),
+    headers: namedMap(HEADER_NAME, "a valid HTTP header name", 8192).default({}),
     timeoutS,
     disabled: z.boolean().default(false),
   })
