@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -208,6 +208,14 @@ describe.runIf(process.platform === "linux")("a sandboxed stdio MCP server", () 
       const confinement = await call(tools, "mcp__boxed__confinement", {}, "full_auto");
       expect(confinement.run.result.content).toMatch(/^Seccomp:\s+2$/m);
       expect(confinement.run.result.content).toMatch(/^CapEff:\s+0+$/m);
+      // Its processes count against a pids cgroup of their own where the machine has one, removed on close.
+      if (sandbox.kind === "bwrap" && sandbox.cgroupParent && sandbox.processLimit.startsWith("cgroup")) {
+        const parent = sandbox.cgroupParent;
+        const ours = () => readdirSync(parent).filter((d) => d.startsWith(`m2d-run-${process.pid}-`) && readFileSync(join(parent, d, "cgroup.procs"), "utf8").trim() !== "");
+        expect(ours()).toHaveLength(1);
+        await box.close();
+        expect(ours()).toHaveLength(0);
+      }
     } finally {
       rmSync(outside, { recursive: true, force: true });
       rmSync(homeProbe, { force: true });

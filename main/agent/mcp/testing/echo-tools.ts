@@ -40,9 +40,11 @@ export function createEchoServer(): McpServer {
   server.registerTool("env", { description: "Returns the server's environment variable names.", annotations: { readOnlyHint: true } }, async () => ({
     content: [{ type: "text", text: Object.keys(process.env).sort().join(",") }],
   }));
-  server.registerTool("confinement", { description: "Returns the seccomp and capability lines of /proc/self/status.", annotations: { readOnlyHint: true } }, async () => {
+  server.registerTool("confinement", { description: "Returns the seccomp and capability lines of /proc/self/status and its pids cgroup.", annotations: { readOnlyHint: true } }, async () => {
     const status = await readFile("/proc/self/status", "utf8");
-    return { content: [{ type: "text", text: status.split("\n").filter((l) => /^(Seccomp|CapEff|NoNewPrivs):/.test(l)).join("\n") }] };
+    const cgroups = await readFile("/proc/self/cgroup", "utf8");
+    const lines = [...status.split("\n").filter((l) => /^(Seccomp|CapEff|NoNewPrivs):/.test(l)), ...cgroups.split("\n").filter((l) => /pids/.test(l))];
+    return { content: [{ type: "text", text: lines.join("\n") }] };
   });
   return server;
 }
