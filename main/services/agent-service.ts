@@ -50,10 +50,9 @@ export class AgentService {
     const controller = new AbortController();
     const approvals = new Map<string, (approved: boolean) => void>();
     const tools = await createToolContext({ workspace, checkpointDir: join(this.dataDir, "checkpoints", conversation.id), signal: controller.signal });
-    // The run's MCP servers start with it and are closed when it ends, however it ends.
-    const mcp = (await openRunToolbox({ dataDir: this.dataDir, workspace, sandbox: tools.sandbox, settings: tools.settings })).toolbox;
-    tools.mcp = mcp;
-    const done = runAgentLoop(
+    // The run's MCP servers start with it (without holding up this call) and are closed when it ends, however it ends.
+    const mcpReady = openRunToolbox({ dataDir: this.dataDir, workspace, sandbox: tools.sandbox, settings: tools.settings }).then((opened) => (tools.mcp = opened.toolbox));
+    const done = mcpReady.then(() => runAgentLoop(
       {
         chat: this.chat,
         tools,
@@ -71,10 +70,10 @@ export class AgentService {
       },
       conversation.id,
       userMessage.id,
-    )
+    ))
       .catch((error: unknown): AgentOutcome => ({ reason: "error", explanation: AppError.from(error).message, steps: 0, lastMessageId: null }))
       .then(async (outcome) => {
-        await mcp.close();
+        await tools.mcp?.close();
         this.runs.delete(conversation.id);
         this.publish({ type: "agent.done", conversationId: conversation.id, reason: outcome.reason, explanation: outcome.explanation, steps: outcome.steps });
         return outcome;
