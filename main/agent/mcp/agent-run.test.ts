@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 describe("MCP servers in an agent run", () => {
-  it("start with the run and are closed when it ends", async () => {
+  it("start with the run, offer their tools in M2's <tools> block, and are closed when it ends", async () => {
     const ws = join(scratch, "ws");
     mkdirSync(ws);
     writeFileSync(join(ws, "README.md"), "# Demo\n");
@@ -59,8 +59,18 @@ describe("MCP servers in an agent run", () => {
         }
       });
     });
+    // Record the tool list each step hands the engine (the call goes through unchanged).
+    const offered: string[][] = [];
+    const answer = backend.chat.answer.bind(backend.chat);
+    backend.chat.answer = (conversationId, parentId, options) => {
+      offered.push((options?.tools ?? []).map((t) => t.function.name));
+      return answer(conversationId, parentId, options);
+    };
     await backend.agent.start({ workspace: ws, task: "What is in this folder?", mode: "ask", maxSteps: 5 });
     expect((await done).reason).toBe("answered");
+    backend.chat.answer = answer;
+    expect(offered).toHaveLength(2);
+    for (const names of offered) expect(names).toEqual(expect.arrayContaining(["list_files", "check_page", "mcp__echo__echo", "mcp__echo__write"]));
     const pid = Number(readFileSync(join(scratch, "echo.pid"), "utf8"));
     expect(pid).toBeGreaterThan(0);
     expect(alive(pid)).toBe(false);
