@@ -1,12 +1,13 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { access, constants, mkdtemp, readFile, realpath, rm } from "node:fs/promises";
+import { access, constants, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import WebSocket from "ws";
 import { AppError } from "../../../app/contract/errors";
-import type { PageChecker, PageProblem, PageReport } from "./check-page";
+import { collectPageReport, pageCheckFailure } from "./cdp-page-report";
+import type { CdpChannel } from "./cdp-page-report";
+import type { PageChecker, PageReport } from "./check-page";
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable", "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"];
 
@@ -19,8 +20,6 @@ export async function findChromium(env: NodeJS.ProcessEnv = process.env, candida
 }
 
 const DEFAULT_TIMEOUT_MS = 20_000;
-/** After the load event, how long late errors (timers, failed lazy requests) are still collected. */
-const SETTLE_MS = 1500;
 
 /**
  * A headless Chromium per check, driven over the DevTools protocol. Every request leaves for nowhere:
@@ -36,40 +35,71 @@ export class ChromiumPageChecker implements PageChecker {
   }
 
   async check(fileUrl: string, options: { rootUrl: string; signal?: AbortSignal; timeoutMs?: number }): Promise<PageReport> {
-    const profile = await mkdtemp(join(tmpdir(), "m2d-check-page-"));
-    const browser = spawn(
-      this.binary,
-      [
-        "--headless=new",
-        "--no-sandbox",
-        "--remote-debugging-port=0",
-        `--user-data-dir=${profile}`,
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-        "--proxy-server=http://127.0.0.1:9",
-        "--proxy-bypass-list=<-loopback>",
-        "--no-first-run",
-        "--no-default-browser-check",
-        "--disable-extensions",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-gpu",
-        "--mute-audio",
-        "about:blank",
-      ],
-      { stdio: ["ignore", "ignore", "pipe"], detached: true },
-    );
-    let stderr = "";
-    browser.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-2000)));
     const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    const browser = await launchChromium(this.binary, deadline);
+    const abort = () => browser.cdp.close();
+    options.signal?.addEventListener("abort", abort, { once: true });
     try {
-      const endpoint = await waitForEndpoint(browser, profile, deadline, () => stderr);
-      return await inspectPage(endpoint, fileUrl, options.rootUrl, deadline, options.signal);
+      return await collectPageReport(await browser.cdp.openPage(), fileUrl, options.rootUrl, deadline);
+    } catch (error) {
+      throw pageCheckFailure(error, options.signal);
     } finally {
-      killGroup(browser);
-      await new Promise((resolve) => (browser.exitCode !== null || browser.signalCode !== null ? resolve(null) : browser.once("exit", resolve)));
-      await rm(profile, { recursive: true, force: true }).catch(() => undefined);
+      options.signal?.removeEventListener("abort", abort);
+      await browser.close();
     }
+  }
+}
+
+export interface LaunchedChromium {
+  cdp: Cdp;
+  /** Kills the browser's whole process group and removes its profile. */
+  close(): Promise<void>;
+}
+
+/** A throwaway headless Chromium with the network unreachable, connected over its DevTools WebSocket. */
+export async function launchChromium(binary: string, deadline: number): Promise<LaunchedChromium> {
+  const profile = await mkdtemp(join(tmpdir(), "m2d-check-page-"));
+  const browser = spawn(
+    binary,
+    [
+      "--headless=new",
+      "--no-sandbox",
+      "--remote-debugging-port=0",
+      `--user-data-dir=${profile}`,
+      "--host-resolver-rules=MAP * ~NOTFOUND",
+      "--proxy-server=http://127.0.0.1:9",
+      "--proxy-bypass-list=<-loopback>",
+      "--no-first-run",
+      "--no-default-browser-check",
+      "--disable-extensions",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-gpu",
+      "--mute-audio",
+      "about:blank",
+    ],
+    { stdio: ["ignore", "ignore", "pipe"], detached: true },
+  );
+  let stderr = "";
+  browser.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-2000)));
+  const close = async () => {
+    killGroup(browser);
+    await new Promise((resolve) => (browser.exitCode !== null || browser.signalCode !== null ? resolve(null) : browser.once("exit", resolve)));
+    await rm(profile, { recursive: true, force: true }).catch(() => undefined);
+  };
+  try {
+    const cdp = await Cdp.connect(await waitForEndpoint(browser, profile, deadline, () => stderr));
+    return {
+      cdp,
+      close: async () => {
+        cdp.close();
+        await close();
+      },
+    };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
 
@@ -108,11 +138,11 @@ interface CdpMessage {
 }
 
 /** A minimal DevTools client: commands on one flattened page session, events to a handler. */
-class Cdp {
+export class Cdp {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void }>();
-  sessionId: string | undefined;
-  onEvent: (method: string, params: Record<string, unknown>) => void = () => undefined;
+  private sessionId: string | undefined;
+  private onEvent: (method: string, params: Record<string, unknown>) => void = () => undefined;
 
   private constructor(private readonly socket: WebSocket) {
     socket.on("message", (data: Buffer) => {
@@ -148,131 +178,15 @@ class Cdp {
     });
   }
 
+  /** A fresh page target, attached as a flattened session: the channel the page report is collected over. */
+  async openPage(): Promise<CdpChannel> {
+    const { targetId } = await this.send("Target.createTarget", { url: "about:blank" }, false);
+    const { sessionId } = await this.send("Target.attachToTarget", { targetId, flatten: true }, false);
+    this.sessionId = sessionId as string;
+    return { send: (method, params) => this.send(method, params), onEvent: (handler) => (this.onEvent = handler) };
+  }
+
   close(): void {
     this.socket.terminate();
   }
-}
-
-function location(url: unknown, line: unknown, column: unknown): string | undefined {
-  if (typeof url !== "string" || url === "") return undefined;
-  return typeof line === "number" ? `${url}:${line + 1}:${typeof column === "number" ? column + 1 : 0}` : url;
-}
-
-/** console.error("a", obj) as the DevTools console would print it, roughly. */
-function consoleText(args: unknown): string {
-  if (!Array.isArray(args)) return "";
-  return args
-    .map((arg: { value?: unknown; description?: string; unserializableValue?: string; type?: string }) => {
-      if (arg.value !== undefined) return typeof arg.value === "string" ? arg.value : JSON.stringify(arg.value);
-      return arg.unserializableValue ?? arg.description ?? arg.type ?? "";
-    })
-    .join(" ");
-}
-
-async function inspectPage(endpoint: string, fileUrl: string, rootUrl: string, deadline: number, signal?: AbortSignal): Promise<PageReport> {
-  const cdp = await Cdp.connect(endpoint);
-  const report: PageReport = { title: "", loaded: false, consoleErrors: [], consoleWarnings: [], exceptions: [], failedRequests: [] };
-  const requestUrls = new Map<string, string>();
-  let onLoad: () => void = () => undefined;
-  const loaded = new Promise<void>((resolve) => (onLoad = resolve));
-  cdp.onEvent = (method, params) => {
-    switch (method) {
-      case "Runtime.exceptionThrown": {
-        const details = params["exceptionDetails"] as { text?: string; exception?: { description?: string }; url?: string; lineNumber?: number; columnNumber?: number };
-        const text = details.exception?.description ?? details.text ?? "uncaught exception";
-        report.exceptions.push(withLocation(text, location(details.url, details.lineNumber, details.columnNumber)));
-        break;
-      }
-      case "Runtime.consoleAPICalled": {
-        const type = params["type"];
-        const frame = (params["stackTrace"] as { callFrames?: Array<{ url?: string; lineNumber?: number; columnNumber?: number }> } | undefined)?.callFrames?.[0];
-        const problem = withLocation(consoleText(params["args"]), location(frame?.url, frame?.lineNumber, frame?.columnNumber));
-        if (type === "error" || type === "assert") report.consoleErrors.push(problem);
-        else if (type === "warning") report.consoleWarnings.push(problem);
-        break;
-      }
-      case "Log.entryAdded": {
-        const entry = params["entry"] as { level?: string; text?: string; source?: string; url?: string; lineNumber?: number };
-        // Failed loads are reported once, from the Network domain, with their URL.
-        if (entry.source === "network") break;
-        const problem = withLocation(entry.text ?? "", location(entry.url, entry.lineNumber, undefined));
-        if (entry.level === "error") report.consoleErrors.push(problem);
-        else if (entry.level === "warning") report.consoleWarnings.push(problem);
-        break;
-      }
-      case "Network.requestWillBeSent":
-        requestUrls.set(params["requestId"] as string, (params["request"] as { url: string }).url);
-        break;
-      case "Network.loadingFailed": {
-        const url = requestUrls.get(params["requestId"] as string) ?? "(unknown URL)";
-        const reason = params["blockedReason"] ? `${String(params["errorText"])} (blocked: ${String(params["blockedReason"])})` : String(params["errorText"]);
-        report.failedRequests.push({ url, error: reason });
-        break;
-      }
-      case "Network.responseReceived": {
-        const response = params["response"] as { url: string; status: number; statusText?: string };
-        if (response.status >= 400) report.failedRequests.push({ url: response.url, error: `HTTP ${response.status} ${response.statusText ?? ""}`.trim() });
-        break;
-      }
-      case "Fetch.requestPaused": {
-        // Only the workspace's own files load: a page must not pull ~/.ssh or /etc into the report.
-        const requestId = params["requestId"];
-        void insideRoot((params["request"] as { url: string }).url, rootUrl)
-          .then((inside) => cdp.send(inside ? "Fetch.continueRequest" : "Fetch.failRequest", inside ? { requestId } : { requestId, errorReason: "AccessDenied" }))
-          .catch(() => undefined);
-        break;
-      }
-      case "Page.loadEventFired":
-        onLoad();
-        break;
-    }
-  };
-  const abort = () => cdp.close();
-  signal?.addEventListener("abort", abort, { once: true });
-  try {
-    const { targetId } = await cdp.send("Target.createTarget", { url: "about:blank" }, false);
-    const { sessionId } = await cdp.send("Target.attachToTarget", { targetId, flatten: true }, false);
-    cdp.sessionId = sessionId as string;
-    await Promise.all([
-      cdp.send("Runtime.enable"),
-      cdp.send("Log.enable"),
-      cdp.send("Network.enable"),
-      cdp.send("Page.enable"),
-      cdp.send("Fetch.enable", { patterns: [{ urlPattern: "*" }] }),
-    ]);
-    const navigation = await cdp.send("Page.navigate", { url: fileUrl });
-    if (typeof navigation["errorText"] === "string" && navigation["errorText"] !== "") {
-      throw new AppError("bad_request", `The page could not be opened: ${navigation["errorText"]}.`, { reason: "navigation_failed" });
-    }
-    const remaining = () => Math.max(0, deadline - Date.now());
-    report.loaded = await Promise.race([loaded.then(() => true), sleep(remaining()).then(() => false)]);
-    await sleep(Math.min(SETTLE_MS, remaining()));
-    const title = await cdp.send("Runtime.evaluate", { expression: "document.title", returnByValue: true }).catch((): Record<string, unknown> => ({}));
-    const value = (title["result"] as { value?: unknown } | undefined)?.value;
-    report.title = typeof value === "string" ? value : "";
-    return report;
-  } catch (error) {
-    if (signal?.aborted) throw new AppError("aborted", "check_page was cancelled.", { reason: "aborted" });
-    throw error instanceof AppError ? error : new AppError("internal", `check_page failed: ${error instanceof Error ? error.message : String(error)}`, { reason: "browser_failed" });
-  } finally {
-    signal?.removeEventListener("abort", abort);
-    cdp.close();
-  }
-}
-
-/** A file:// URL whose real path (through symlinks) lies under the real folder `rootUrl` names. */
-async function insideRoot(url: string, rootUrl: string): Promise<boolean> {
-  if (!url.startsWith("file:")) return false;
-  try {
-    const root = fileURLToPath(rootUrl);
-    const path = fileURLToPath(url);
-    const real = await realpath(path).catch(() => path);
-    return real.startsWith(root) && !relative(root, real).startsWith("..");
-  } catch {
-    return false;
-  }
-}
-
-function withLocation(text: string, where: string | undefined): PageProblem {
-  return where ? { text, location: where } : { text };
 }
