@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CHECK_PAGE_UNAVAILABLE } from "./check-page";
 import type { PageChecker, PageReport } from "./check-page";
-import { findChromium } from "./chromium-page-checker";
+import { findChromium, launchChromium } from "./chromium-page-checker";
+import { ElectronPageChecker, pageWindowOptions } from "./electron-page-checker";
+import type { PageWindow } from "./electron-page-checker";
 import { createToolContext } from "./context";
 import type { ToolContext } from "./context";
 import { runToolCall } from "./registry";
@@ -90,6 +92,53 @@ describe("check_page in headless Chromium", () => {
     expect(report).toMatchObject({ title: "Clean", loaded: true, consoleErrors: [], consoleWarnings: [], exceptions: [], failedRequests: [] });
     expect(run.result.content).toContain("loaded; no problems found");
   }, 60_000);
+});
+
+/**
+ * A test double of Electron's BrowserWindow (Electron's binary is absent here): its webContents.debugger
+ * is a real page of a real headless Chromium, so ElectronPageChecker's own code runs against a real browser.
+ */
+async function chromiumBackedWindow(binary: string, calls: string[]): Promise<PageWindow> {
+  const browser = await launchChromium(binary, Date.now() + 20_000);
+  const page = await browser.cdp.openPage();
+  return {
+    webContents: {
+      debugger: {
+        attach: (version) => void calls.push(`attach ${version}`),
+        detach: () => void calls.push("detach"),
+        sendCommand: (method, params) => page.send(method, params),
+        on: (_event, listener) => page.onEvent((method, params) => listener({}, method, params)),
+      },
+      session: { setProxy: async (config) => void calls.push(`proxy ${config.proxyRules}`) },
+    },
+    destroy: () => {
+      calls.push("destroy");
+      void browser.close();
+    },
+  };
+}
+
+describe("ElectronPageChecker through a BrowserWindow test double (a real headless Chromium page; Electron's binary is absent here)", () => {
+  test("reports the same problems, through the window's debugger, and destroys the window", async () => {
+    const calls: string[] = [];
+    const checker = new ElectronPageChecker(() => chromiumBackedWindow(chromium!, calls));
+    const run = await checkPage({ ...ctx, pageChecker: checker }, "broken.html");
+    const report = (run.result as { data: PageReport }).data;
+    expect(report).toMatchObject({ title: "Broken page", loaded: true });
+    expect(report.exceptions.map((e) => e.text)).toEqual([expect.stringContaining("ReferenceError: undefinedFunction is not defined")]);
+    expect(report.consoleErrors.map((e) => e.text)).toEqual(["total is 42"]);
+    expect(report.failedRequests.map((r) => r.url)).toEqual(["https://example.com/x.png"]);
+    expect(run.result.content).toContain("in a hidden Electron window");
+    expect(calls).toEqual(["proxy http://127.0.0.1:9", "attach 1.3", "detach", "destroy"]);
+  }, 60_000);
+
+  test("the window it asks Electron for is hidden, sandboxed, without node, in a throwaway session", () => {
+    const options = pageWindowOptions() as { show: boolean; webPreferences: Record<string, unknown> };
+    expect(options.show).toBe(false);
+    expect(options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true });
+    expect(options.webPreferences["partition"]).toMatch(/^check-page-[0-9a-f-]{36}$/);
+    expect(pageWindowOptions()).not.toEqual(options);
+  });
 });
 
 describe("check_page's guard and fallbacks", () => {

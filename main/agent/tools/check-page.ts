@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { AppError } from "../../../app/contract/errors";
 import { findChromium, ChromiumPageChecker } from "./chromium-page-checker";
 import type { ToolContext } from "./context";
+import { ElectronPageChecker, pageWindowOptions } from "./electron-page-checker";
 import type { ToolOutput } from "./output";
 import type { ToolArgs } from "./schemas";
 import { headBytes, RESULT_CAP_BYTES, truncationMarker } from "./truncate";
@@ -79,6 +80,11 @@ export async function checkPageTool(ctx: ToolContext, args: ToolArgs["check_page
 }
 
 async function defaultPageChecker(): Promise<PageChecker | null> {
+  // Inside Electron's main process the app's own Chromium does the work.
+  if (process.versions.electron && (process as { type?: string }).type === "browser") {
+    const { BrowserWindow } = await import("electron");
+    return new ElectronPageChecker(() => new BrowserWindow(pageWindowOptions()));
+  }
   const binary = await findChromium();
   return binary ? new ChromiumPageChecker(binary) : null;
 }
