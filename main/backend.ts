@@ -13,6 +13,8 @@ import { DownloadService } from "./services/download-service";
 import { gpusOf } from "./services/model-fit";
 import { downloadHandlers } from "./router/download-handlers";
 import { pickWorkspace, type PickFolder } from "./services/workspace-picker";
+import { saveAppMcpConfig } from "./agent/mcp/config";
+import { listMcpServers } from "./agent/mcp/service";
 import { chatHandlers } from "./router/chat-handlers";
 import { recoverInterrupted } from "./chat/stream-writer";
 import { startPurgeTimer } from "./chat/purge-timer";
@@ -113,6 +115,8 @@ export function createBackend(options: BackendOptions): Backend {
     "agent.artifact": ({ conversationId, path }) => agent.artifact(conversationId, path),
     "agent.conversations": async () => ({ groups: chat.repo.listConversations({ now: Date.now(), kind: "agent" }) }),
     "agent.pickWorkspace": async (_params, context) => ({ path: await pickWorkspace(options.pickFolder, context) }),
+    "agent.mcpServers": ({ workspace }) => listMcpServers(options.dataDir, workspace),
+    "agent.saveMcpConfig": async ({ config }) => ({ file: await saveAppMcpConfig(options.dataDir, config) }),
   });
 
   return {

@@ -2,12 +2,14 @@ import type { CommandAnalysis, ShellRedirect, SimpleCommand } from "./command";
 import { matchCommand } from "./command-match";
 import { relativeInside, resolvePosix } from "./posix-path";
 import { isProtectedPath } from "./protected-paths";
-import type { PolicyMode, ToolName } from "./types";
+import { decideMcp } from "./mcp-policy";
+import type { McpToolRequest } from "./mcp-policy";
+import type { AgentToolName, McpToolName, PolicyMode, ToolName } from "./types";
 
 export interface PolicySettings {
   mode: PolicyMode;
   /** "Always allow" per tool, e.g. write_file. Never lifts read_only, protected paths or unparseable commands. */
-  allowedTools?: readonly ToolName[];
+  allowedTools?: readonly (ToolName | McpToolName)[];
   /** "Always allow" per command: `npm test`, `npm run *`. Every part of a chain must match one. */
   allowedCommands?: readonly string[];
 }
@@ -21,18 +23,19 @@ export interface CommandExecution {
 }
 
 export type ToolRequest =
-  | { tool: "list_files" | "read_file" | "search"; workspace: string; path: string }
+  | { tool: "list_files" | "read_file" | "search" | "check_page"; workspace: string; path: string }
   | { tool: "todo"; summary: string }
   /** `path` is workspace-relative and already resolved by the path guard. */
   | { tool: "write_file" | "edit_file"; workspace: string; path: string }
   | { tool: "run_command"; workspace: string; command: string; analysis: CommandAnalysis; execution: CommandExecution }
-  | { tool: "fetch_url"; url: string; host: string; enabled: boolean; hostAllowed: boolean };
+  | { tool: "fetch_url"; url: string; host: string; enabled: boolean; hostAllowed: boolean }
+  | McpToolRequest;
 
 export type DecisionKind = "allow" | "ask" | "deny";
 
 export interface Decision {
   kind: DecisionKind;
-  tool: ToolName;
+  tool: AgentToolName;
   /** Why, for a person. */
   reason: string;
   /** Exactly what will run or change. */
@@ -41,13 +44,14 @@ export interface Decision {
   where: string;
 }
 
-const READ_TOOLS = new Set<ToolName>(["list_files", "read_file", "search", "todo"]);
+const READ_TOOLS = new Set<ToolName>(["list_files", "read_file", "search", "todo", "check_page"]);
 
 export function decide(request: ToolRequest, settings: PolicySettings): Decision {
   switch (request.tool) {
     case "list_files":
     case "read_file":
     case "search":
+    case "check_page":
       return make(request.tool, "allow", "reading the workspace is always allowed", `${request.tool} ${request.path}`, request.workspace);
     case "todo":
       return make("todo", "allow", "updating the plan changes nothing on disk", request.summary, "the conversation");
@@ -58,6 +62,8 @@ export function decide(request: ToolRequest, settings: PolicySettings): Decision
       return decideCommand(request, settings);
     case "fetch_url":
       return decideFetch(request, settings);
+    case "mcp":
+      return decideMcp(request, settings);
   }
 }
 

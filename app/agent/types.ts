@@ -8,11 +8,21 @@ export const TOOL_NAMES = [
   "run_command",
   "fetch_url",
   "todo",
+  "check_page",
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 
 export function isToolName(name: string): name is ToolName {
   return (TOOL_NAMES as readonly string[]).includes(name);
+}
+
+/** A tool an MCP server offers, as the model sees it: `mcp__<server>__<tool>` (main/agent/mcp/names.ts). */
+export type McpToolName = `mcp__${string}`;
+/** Any tool in the agent's catalog. */
+export type AgentToolName = ToolName | McpToolName;
+
+export function isMcpToolName(name: string): name is McpToolName {
+  return name.startsWith("mcp__");
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { POLICY_MODES, TOOL_NAMES } from "../agent/types";
+import { McpConfigFileSchema } from "../agent/mcp-config";
+import { POLICY_MODES, TOOL_NAMES, type McpToolName } from "../agent/types";
 import { ConversationGroupSchema } from "../chat/types";
 
 /** The agent workspace's part of the contract. */
@@ -8,11 +9,14 @@ const Id = z.string().min(1).max(64);
 
 export const PolicyModeSchema = z.enum(POLICY_MODES);
 
+/** A built-in tool, an MCP tool (`mcp__server__tool`) or all of a server's tools (`mcp__server__*`). */
+const AllowedToolSchema = z.union([z.enum(TOOL_NAMES), z.string().regex(/^mcp__[\w-]{1,64}__(?:[\w-]{1,128}|\*)$/) as z.ZodType<McpToolName>]);
+
 /** What the user chose for one workspace; everything risky is off until turned on. */
 export const WorkspaceSettingsSchema = z.object({
   mode: PolicyModeSchema.default("ask"),
   /** "Always allow" per tool. It never lifts Read-only mode or the protected paths. */
-  allowedTools: z.array(z.enum(TOOL_NAMES)).max(TOOL_NAMES.length).default([]),
+  allowedTools: z.array(AllowedToolSchema).max(500).default([]),
   /** "Always allow" per command (`npm test`, `npm run *`); every part of a chain must match one. */
   allowedCommands: z.array(z.string().min(1).max(1000)).max(500).default([]),
   /** run_command may reach the network (the sandbox shares the host's). */
@@ -28,7 +32,7 @@ export type WorkspaceSettings = z.infer<typeof WorkspaceSettingsSchema>;
 export const WorkspaceSettingsPatchSchema = z
   .object({
     mode: PolicyModeSchema,
-    allowedTools: z.array(z.enum(TOOL_NAMES)).max(TOOL_NAMES.length),
+    allowedTools: z.array(AllowedToolSchema).max(500),
     allowedCommands: z.array(z.string().min(1).max(1000)).max(500),
     network: z.boolean(),
     allowUnsandboxed: z.boolean(),
@@ -92,6 +96,22 @@ export const ChangedFileNowSchema = z.object({
 });
 export type ChangedFileNow = z.infer<typeof ChangedFileNowSchema>;
 
+export const McpServerStatusSchema = z.object({
+  name: z.string(),
+  source: z.enum(["app", "workspace"]),
+  transport: z.enum(["stdio", "http"]),
+  sandboxed: z.boolean(),
+  /** configured: not started (disabled, or a sandboxed server listed without a workspace). */
+  state: z.enum(["connected", "failed", "exited", "closed", "configured"]),
+  error: z.string().nullable(),
+  where: z.string(),
+  tools: z.array(z.object({ name: z.string(), remoteName: z.string(), description: z.string(), readOnlyHint: z.boolean() })),
+  warnings: z.array(z.string()),
+});
+export type McpServerStatus = z.infer<typeof McpServerStatusSchema>;
+
+export const McpConfigProblemSchema = z.object({ file: z.string(), server: z.string().nullable(), message: z.string() });
+
 export const agentMethods = {
   /** Starts (or continues, with conversationId) an agent run on a workspace folder. */
   "agent.start": {
@@ -144,6 +164,20 @@ export const agentMethods = {
   "agent.pickWorkspace": { params: z.object({}).strict(), result: z.object({ path: z.string().nullable() }) },
   /** Agent conversations for the sidebar, grouped by day like chat.list (which lists chats only). */
   "agent.conversations": { params: z.object({}).strict(), result: z.object({ groups: z.array(ConversationGroupSchema) }) },
+  /** MCP servers a run in `workspace` would get (app-level, overridden by the workspace's), each started once to list its tools. */
+  "agent.mcpServers": {
+    params: z.object({ workspace: z.string().min(1).max(4096).optional() }).strict(),
+    result: z.object({
+      appConfigFile: z.string(),
+      /** The app-level file as it is on disk, for editing; null when there is none. */
+      appConfigText: z.string().nullable(),
+      workspaceConfigFile: z.string().nullable(),
+      servers: z.array(McpServerStatusSchema),
+      problems: z.array(McpConfigProblemSchema),
+    }),
+  },
+  /** Replaces the app-level mcp.json; refused as a whole, naming each bad server, when any entry is invalid. */
+  "agent.saveMcpConfig": { params: z.object({ config: McpConfigFileSchema }).strict(), result: z.object({ file: z.string() }) },
 } as const;
 
 export const agentEventSchemas = [

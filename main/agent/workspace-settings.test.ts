@@ -37,6 +37,8 @@ describe("per-workspace agent settings", () => {
     await expect(s.allowCommand("/w", "echo $(")).rejects.toMatchObject({ code: "bad_request" });
     expect(s.allowTool("/w", "write_file").allowedTools).toEqual(["write_file"]);
     expect(s.allowTool("/w", "write_file").allowedTools).toEqual(["write_file"]);
+    expect(s.allowTool("/w", "mcp__gh__create_issue").allowedTools).toEqual(["write_file", "mcp__gh__create_issue"]);
+    expect(() => s.update("/w", { allowedTools: ["mcp__gh__bad name" as "mcp__x"] })).toThrow();
   });
 
   it("a corrupt stored row falls back to the defaults, never to something more permissive", () => {

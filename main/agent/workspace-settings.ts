@@ -1,6 +1,6 @@
 import { AppError } from "../../app/contract";
 import { WorkspaceSettingsSchema, type WorkspaceSettings, type WorkspaceSettingsPatch } from "../../app/contract/agent-api";
-import type { ToolName } from "../../app/agent/types";
+import type { AgentToolName } from "../../app/agent/types";
 import type { Db } from "../storage/database";
 import { analyzeCommand } from "./shell/analyze";
 
@@ -40,7 +40,7 @@ export class WorkspaceSettingsStore {
   }
 
   /** "Always allow" a tool in this workspace. */
-  allowTool(workspace: string, tool: ToolName): WorkspaceSettings {
+  allowTool(workspace: string, tool: AgentToolName): WorkspaceSettings {
     const { allowedTools } = this.get(workspace);
     return allowedTools.includes(tool) ? this.get(workspace) : this.update(workspace, { allowedTools: [...allowedTools, tool] });
   }

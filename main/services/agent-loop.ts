@@ -10,7 +10,7 @@ import type { ToolContext } from "../agent/tools/context";
 import type { ChatService } from "./chat-service";
 
 /** Read-only tools may run side by side; anything that changes the workspace runs alone, in order. */
-const PARALLEL_SAFE = new Set(["list_files", "read_file", "search", "todo"]);
+const PARALLEL_SAFE = new Set(["list_files", "read_file", "search", "todo", "check_page"]);
 
 export type AgentStopReason = "answered" | "max_steps" | "repeated_call" | "aborted" | "error";
 
@@ -57,10 +57,11 @@ export async function runAgentLoop(options: AgentLoopOptions, conversationId: st
   const budget = options.toolOutputBudgetChars ?? 200_000;
   let parent = parentId;
   let lastMessageId: string | null = null;
+  const tools = [...TOOL_DEFINITIONS, ...(options.tools.mcp?.definitions() ?? [])];
 
   for (let step = 1; step <= maxSteps; step++) {
     if (options.signal?.aborted) return { reason: "aborted", explanation: "Stopped by the user.", steps: step - 1, lastMessageId };
-    const started = await chat.answer(conversationId, parent, { tools: TOOL_DEFINITIONS, transform: (m) => fitToolOutputs(m, budget) });
+    const started = await chat.answer(conversationId, parent, { tools, transform: (m) => fitToolOutputs(m, budget) });
     const onAbort = () => void chat.stop(conversationId);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     const answer = await started.settled.finally(() => options.signal?.removeEventListener("abort", onAbort));

@@ -2,12 +2,13 @@ import { join } from "node:path";
 import type { ChangedFileNow, FileChange, PendingApproval, ToolRunRow } from "../../app/contract/agent-api";
 import type { PolicyMode } from "../../app/agent/types";
 import { AppError, type AppEvent } from "../../app/contract";
+import { openRunToolbox } from "../agent/mcp/service";
 import { createToolContext } from "../agent/tools/context";
 import { resolveWorkspaceRoot } from "../agent/workspace";
 import { WorkspaceSettingsStore } from "../agent/workspace-settings";
 import type { PolicySettings } from "../../app/agent/policy";
 import type { AgentDecision } from "../../app/contract/agent-api";
-import { isToolName } from "../../app/agent/types";
+import { isMcpToolName, isToolName } from "../../app/agent/types";
 import type { Db } from "../storage/database";
 import { revertCheckpoint, type RevertResult } from "../agent/tools/checkpoint";
 import { listFileChanges, readArtifact } from "./agent-changes";
@@ -88,7 +89,9 @@ export class AgentService {
       settings: { network: settings.network, allowUnsandboxed: settings.allowUnsandboxed, fetch: settings.fetch },
       signal: controller.signal,
     });
-    const done = runAgentLoop(
+    // The run's MCP servers start with it (without holding up this call) and are closed when it ends, however it ends.
+    const mcpReady = openRunToolbox({ dataDir: this.dataDir, workspace, sandbox: tools.sandbox, settings: tools.settings }).then((opened) => (tools.mcp = opened.toolbox));
+    const done = mcpReady.then(() => runAgentLoop(
       {
         chat: this.chat,
         tools,
@@ -115,9 +118,10 @@ export class AgentService {
       },
       conversation.id,
       userMessage.id,
-    )
+    ))
       .catch((error: unknown): AgentOutcome => ({ reason: "error", explanation: AppError.from(error).message, steps: 0, lastMessageId: null }))
-      .then((outcome) => {
+      .then(async (outcome) => {
+        await tools.mcp?.close();
         this.runs.delete(conversation.id);
         this.publish({ type: "agent.done", conversationId: conversation.id, reason: outcome.reason, explanation: outcome.explanation, steps: outcome.steps });
         return outcome;
@@ -175,7 +179,7 @@ export class AgentService {
   /** Remembers an approval for the workspace, and for the rest of this run. */
   private async alwaysAllow(run: Run, { decision, arguments: args }: ApprovalWaiter): Promise<void> {
     const { tool } = decision;
-    if (!isToolName(tool)) throw new AppError("bad_request", `${tool} cannot be always allowed.`, { tool });
+    if (!isToolName(tool) && !isMcpToolName(tool)) throw new AppError("bad_request", `${tool} cannot be always allowed.`, { tool });
     // A command is allowed by what it runs, never as "any command".
     if (tool === "run_command" && typeof args.command !== "string") throw new AppError("bad_request", "The call has no command to allow.");
     const settings =

@@ -1,5 +1,7 @@
 import { PathGuard } from "../paths";
 import { detectSandbox } from "../sandbox/detect";
+import type { McpToolbox } from "../mcp/toolbox";
+import type { PageChecker } from "./check-page";
 import type { SandboxCapability, SandboxLimits } from "../sandbox/types";
 import { checkCheckpointDir } from "./checkpoint";
 
@@ -29,6 +31,10 @@ export interface ToolContext {
   sandbox: SandboxCapability;
   settings: ToolSettings;
   signal?: AbortSignal;
+  /** The run's MCP servers; their tools join the catalog as mcp__<server>__<tool>. */
+  mcp?: McpToolbox;
+  /** What check_page loads pages with: found on first use when absent, none when null. */
+  pageChecker?: PageChecker | null;
 }
 
 export async function createToolContext(options: {
@@ -37,6 +43,8 @@ export async function createToolContext(options: {
   settings?: Partial<ToolSettings>;
   sandbox?: SandboxCapability;
   signal?: AbortSignal;
+  mcp?: McpToolbox;
+  pageChecker?: PageChecker | null;
 }): Promise<ToolContext> {
   const guard = await PathGuard.create(options.workspace);
   return {
@@ -46,5 +54,7 @@ export async function createToolContext(options: {
     sandbox: options.sandbox ?? (await detectSandbox()),
     settings: { ...DEFAULT_TOOL_SETTINGS, ...options.settings },
     signal: options.signal,
+    ...(options.mcp ? { mcp: options.mcp } : {}),
+    ...(options.pageChecker !== undefined ? { pageChecker: options.pageChecker } : {}),
   };
 }

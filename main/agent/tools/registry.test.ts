@@ -64,6 +64,7 @@ describe("definitions", () => {
       run_command: { all: ["command", "timeout_s"], required: ["command"] },
       fetch_url: { all: ["url"], required: ["url"] },
       todo: { all: ["items"], required: ["items"] },
+      check_page: { all: ["path"], required: ["path"] },
     });
     expect(JSON.parse(JSON.stringify(TOOL_DEFINITIONS))).toEqual(TOOL_DEFINITIONS);
   });

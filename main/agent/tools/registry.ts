@@ -3,9 +3,11 @@ import type { AppErrorData } from "../../../app/contract/errors";
 import { hostAllowed } from "../../../app/agent/fetch-allow";
 import { decide } from "../../../app/agent/policy";
 import type { Decision, PolicySettings, ToolRequest } from "../../../app/agent/policy";
-import { isToolName } from "../../../app/agent/types";
-import type { ToolName } from "../../../app/agent/types";
+import type { McpToolRequest } from "../../../app/agent/mcp-policy";
+import { isMcpToolName, isToolName } from "../../../app/agent/types";
+import type { McpToolName, ToolName } from "../../../app/agent/types";
 import { analyzeCommand } from "../shell/analyze";
+import { checkPageTool } from "./check-page";
 import type { ToolContext } from "./context";
 import { editFileTool } from "./edit-file";
 import { checkFetchUrl, fetchUrlTool } from "./fetch-url";
@@ -36,9 +38,23 @@ export interface ToolCallInput {
   arguments: string | Record<string, unknown>;
 }
 
-export type PreparedCall = {
-  [N in ToolName]: { id: string; name: N; args: ToolArgs[N]; request: ToolRequest };
-}[ToolName];
+/** A call to a tool of one of the run's MCP servers (ctx.mcp). */
+export interface PreparedMcpCall {
+  id: string;
+  name: McpToolName;
+  args: Record<string, unknown>;
+  request: McpToolRequest;
+}
+
+export type PreparedCall =
+  | {
+      [N in ToolName]: { id: string; name: N; args: ToolArgs[N]; request: ToolRequest };
+    }[ToolName]
+  | PreparedMcpCall;
+
+function isMcpCall(prepared: PreparedCall): prepared is PreparedMcpCall {
+  return isMcpToolName(prepared.name);
+}
 
 export type ToolResult =
   | ({ ok: true } & ToolOutput)
@@ -57,6 +73,15 @@ function parseArguments(name: string, raw: ToolCallInput["arguments"]): unknown 
 }
 
 export async function prepareToolCall(ctx: ToolContext, call: ToolCallInput): Promise<PreparedCall> {
+  const mcpTool = ctx.mcp?.tool(call.name);
+  if (ctx.mcp && mcpTool) {
+    const args = parseArguments(call.name, call.arguments);
+    if (typeof args !== "object" || args === null || Array.isArray(args)) {
+      throw new AppError("bad_request", `The arguments for ${call.name} must be a JSON object.`, { reason: "bad_arguments", tool: call.name });
+    }
+    const record = args as Record<string, unknown>;
+    return { id: call.id ?? `call-${++callCounter}`, name: mcpTool.name, args: record, request: ctx.mcp.request(mcpTool, record) };
+  }
   if (!isToolName(call.name)) {
     throw new AppError("bad_request", `There is no tool named ${call.name}.`, { reason: "unknown_tool", tool: call.name });
   }
@@ -76,6 +101,7 @@ async function toRequest(ctx: ToolContext, name: ToolName, args: ToolArgs[ToolNa
     case "list_files":
       return { tool: name, workspace: ctx.workspace, path: (await ctx.guard.forDirectory(a["path"])).relative || "." };
     case "read_file":
+    case "check_page":
       return { tool: name, workspace: ctx.workspace, path: (await ctx.guard.forRead(a["path"])).relative };
     case "search":
       return { tool: name, workspace: ctx.workspace, path: (await ctx.guard.resolve(a["path"] ?? ".")).relative || "." };
@@ -109,6 +135,10 @@ export async function executeToolCall(ctx: ToolContext, prepared: PreparedCall, 
     throw new AppError("unauthorized", `Not approved: ${decision.reason}.`, { reason: "approval_required", tool: prepared.name });
   }
   decisions.delete(prepared); // one decision, one execution
+  if (isMcpCall(prepared)) {
+    if (!ctx.mcp) throw new AppError("internal", "This run has no MCP servers.", { reason: "mcp_unavailable", tool: prepared.name });
+    return ctx.mcp.call(prepared.name, prepared.args, ctx.signal);
+  }
   switch (prepared.name) {
     case "list_files":
       return listFiles(ctx, prepared.args);
@@ -126,6 +156,8 @@ export async function executeToolCall(ctx: ToolContext, prepared: PreparedCall, 
       return fetchUrlTool(ctx, prepared.args);
     case "todo":
       return todoTool(prepared.args);
+    case "check_page":
+      return checkPageTool(ctx, prepared.args);
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ToolName } from "../../../app/agent/types";
+import type { AgentToolName, ToolName } from "../../../app/agent/types";
 
 const path = (what: string) => z.string().min(1).max(4096).describe(`${what}, relative to the workspace root`);
 
@@ -41,6 +41,9 @@ export const TOOL_ARGS = {
       status: z.enum(["pending", "in_progress", "completed"]),
     }).strict()).max(50).describe("The whole plan, replacing the previous one"),
   }).strict(),
+  check_page: z.object({
+    path: path("HTML file to load in a headless browser"),
+  }).strict(),
 } satisfies Record<ToolName, z.ZodType>;
 
 export type ToolArgs = { [K in ToolName]: z.infer<(typeof TOOL_ARGS)[K]> };
@@ -54,12 +57,13 @@ const DESCRIPTIONS: Record<ToolName, string> = {
   run_command: "Run a shell command in the workspace, in a sandbox: no network unless enabled, nothing outside the workspace is writable.",
   fetch_url: "Fetch a URL over HTTP(S) from an allowlisted host; off unless the user enabled it.",
   todo: "Record the current plan as a checklist; returns the plan.",
+  check_page: "Load a workspace HTML file in a headless browser (no network) and report its title, console errors and warnings, uncaught exceptions and failed requests.",
 };
 
 /** The model-facing definitions, in the OpenAI-style shape M2's chat template takes. */
 export interface M2ToolDefinition {
   type: "function";
-  function: { name: ToolName; description: string; parameters: Record<string, unknown> };
+  function: { name: AgentToolName; description: string; parameters: Record<string, unknown> };
 }
 
 function parameters(schema: z.ZodType): Record<string, unknown> {

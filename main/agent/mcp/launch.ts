@@ -1,0 +1,133 @@
+import { access, chmod, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { AppError } from "../../../app/contract/errors";
+import { shellQuote } from "../../../app/agent/policy";
+import type { McpStdioServerEntry } from "../../../app/agent/mcp-config";
+import { bwrapArgs, MASKED_DIRS, MASKED_FILES } from "../sandbox/bwrap-args";
+import { RunCgroup } from "../sandbox/cgroup";
+import { enforceProtected, planProtected } from "../sandbox/protected";
+import { seccompFilter } from "../sandbox/seccomp";
+import { DEFAULT_LIMITS } from "../sandbox/types";
+import type { SandboxCapability, SandboxLimits } from "../sandbox/types";
+
+/** What StdioClientTransport spawns, plus what to undo when the server is closed. */
+export interface StdioLaunch {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  /** For the approval card: where the server's code runs. */
+  where: string;
+  sandboxed: boolean;
+  /** Runs after the server exits: removes the cgroup, temp files and any protected path it created. */
+  cleanup(): Promise<string[]>;
+}
+
+const exists = (path: string) => access(path).then(() => true, () => false);
+
+function serverCwd(workspace: string, entry: McpStdioServerEntry): string {
+  if (!entry.cwd) return workspace;
+  return isAbsolute(entry.cwd) ? entry.cwd : resolve(workspace, entry.cwd);
+}
+
+function describeCommand(entry: McpStdioServerEntry): string {
+  return [entry.command, ...entry.args].map((part) => (/^[\w./:=@+-]+$/.test(part) ? part : shellQuote(part))).join(" ");
+}
+
+/** A server the user did not mark sandboxed runs as they do: only the SDK's short list of env vars, plus its own. */
+export function plainLaunch(workspace: string, entry: McpStdioServerEntry): StdioLaunch {
+  return {
+    command: entry.command,
+    args: entry.args,
+    env: entry.env,
+    cwd: serverCwd(workspace, entry),
+    where: `MCP server \`${describeCommand(entry)}\` (NOT sandboxed: runs with your account's full permissions)`,
+    sandboxed: false,
+    cleanup: async () => [],
+  };
+}
+
+/**
+ * A server marked `sandboxed` runs in the same bubblewrap sandbox as run_command, built by the same
+ * argument builder: `/` read-only, the workspace writable (its protected paths not), tmpfs over home and
+ * /tmp, no network unless enabled, --cap-drop ALL, --clearenv, --new-session, the seccomp filter, the
+ * memory and process limits. --new-session costs nothing here: the server talks over pipes, not a
+ * terminal. StdioClientTransport cannot hand the child a fourth descriptor, so a tiny sh wrapper opens
+ * the seccomp program as fd 3 (and joins the pids cgroup) before exec'ing bwrap.
+ */
+export async function sandboxedLaunch(options: {
+  sandbox: SandboxCapability;
+  workspace: string;
+  entry: McpStdioServerEntry;
+  limits?: Partial<SandboxLimits>;
+  readOnlyPaths?: string[];
+}): Promise<StdioLaunch> {
+  const { sandbox, workspace, entry } = options;
+  if (sandbox.kind !== "bwrap") {
+    const why = sandbox.kind === "none" ? sandbox.reason : "sandboxed MCP servers use bubblewrap, which macOS does not have";
+    throw new AppError("bad_request", `This MCP server is marked sandboxed, but no sandbox is available: ${why}.`, { reason: "sandbox_unavailable", detail: why });
+  }
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const protectedPlan = await planProtected(workspace);
+  // The same host secrets the command runner masks.
+  const maskedFiles = (await Promise.all(MASKED_FILES.map(async (f) => ((await exists(f)) ? f : null)))).filter((f) => f !== null);
+  const maskedDirs = (await Promise.all(MASKED_DIRS.map(async (d) => ((await exists(d)) ? d : null)))).filter((d) => d !== null);
+  const extraReadOnly: string[] = [];
+  for (const path of [...(options.readOnlyPaths ?? []), ...entry.readOnlyPaths]) {
+    const real = await realpath(path).catch(() => null);
+    if (real) extraReadOnly.push(real);
+  }
+  const cwd = serverCwd(workspace, entry);
+  const exports = Object.entries(entry.env).map(([name, value]) => `export ${name}=${shellQuote(value)}; `).join("");
+  const script = `${exports}cd ${shellQuote(cwd)} || exit 126; exec ${[entry.command, ...entry.args].map(shellQuote).join(" ")}`;
+
+  const temp = await mkdtemp(join(tmpdir(), "m2d-mcp-"));
+  await chmod(temp, 0o700);
+  let cgroup: RunCgroup | null = null;
+  try {
+    const seccomp = seccompFilter();
+    const seccompFile = join(temp, "seccomp.bpf");
+    if (seccomp) await writeFile(seccompFile, seccomp, { mode: 0o600 });
+    const argv = bwrapArgs({
+      bwrap: sandbox.bwrap,
+      prlimit: sandbox.prlimit,
+      shell: sandbox.shell,
+      workspace,
+      command: script,
+      network: entry.network,
+      memoryBytes: limits.memoryBytes,
+      maxProcesses: limits.maxProcesses,
+      readOnlyInWorkspace: protectedPlan.readOnly,
+      maskedFiles,
+      maskedDirs,
+      extraReadOnly,
+      seccompFd: seccomp ? 3 : null,
+      disableUserns: sandbox.disableUserns,
+    });
+    if ((sandbox.processLimit === "cgroup-v1" || sandbox.processLimit === "cgroup-v2") && sandbox.cgroupParent) {
+      cgroup = await RunCgroup.create({ kind: sandbox.processLimit, parent: sandbox.cgroupParent }, limits.maxProcesses);
+    }
+    // $1: cgroup.procs or "-", $2: seccomp program or "-", then bwrap's argv.
+    const wrapper =
+      'if [ "$1" != - ]; then echo $$ > "$1" || exit 125; fi; f=$2; shift 2; if [ "$f" != - ]; then exec "$@" 3<"$f"; else exec "$@"; fi';
+    const network = entry.network ? "network ON" : "network off";
+    return {
+      command: "/bin/sh",
+      args: ["-c", wrapper, "m2d-mcp", cgroup?.procsFile ?? "-", seccomp ? seccompFile : "-", ...argv],
+      env: {},
+      cwd: workspace,
+      where: `MCP server \`${describeCommand(entry)}\` (sandbox: bubblewrap, ${workspace} writable, ${network})`,
+      sandboxed: true,
+      cleanup: async () => {
+        await cgroup?.destroy();
+        await rm(temp, { recursive: true, force: true });
+        return enforceProtected(workspace, protectedPlan.snapshot);
+      },
+    };
+  } catch (error) {
+    await cgroup?.destroy();
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,103 @@
+import { useCallback, useEffect, useState } from "react";
+import type { MethodParams, MethodResult } from "../../../../app/contract";
+import { AppError } from "../../../../app/contract/errors";
+import { client } from "../../client/client-instance";
+
+type Listing = MethodResult<"agent.mcpServers">;
+
+const TEMPLATE = `{
+  "mcpServers": {
+    "example": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-everything"], "sandboxed": true }
+  }
+}
+`;
+
+/** Zod issues from a refused save, as "path: message" lines. */
+function describeError(error: unknown): string {
+  const app = AppError.from(error);
+  const issues = (app.details as { issues?: Array<{ path: Array<string | number>; message: string }> } | undefined)?.issues;
+  if (!issues?.length) return app.message;
+  return [app.message, ...issues.map((i) => `${i.path.join(".")}: ${i.message}`)].join("\n");
+}
+
+/**
+ * The MCP servers the agent would start (app-level mcp.json, overridden by the workspace's), each with
+ * its state and tools, and an editor for the app-level file. Mount it wherever agent settings live.
+ */
+export function McpSettings({ workspace }: { workspace?: string }) {
+  const [listing, setListing] = useState<Listing | null>(null);
+  const [text, setText] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ kind: "error" | "info"; text: string } | null>(null);
+
+  const refresh = useCallback(async () => {
+    setBusy(true);
+    try {
+      const result = await client().call("agent.mcpServers", workspace ? { workspace } : {});
+      setListing(result);
+      setText((current) => current || result.appConfigText || TEMPLATE);
+    } catch (error) {
+      setMessage({ kind: "error", text: describeError(error) });
+    } finally {
+      setBusy(false);
+    }
+  }, [workspace]);
+
+  useEffect(() => void refresh(), [refresh]);
+
+  const save = async () => {
+    let config: unknown;
+    try {
+      config = JSON.parse(text);
+    } catch (error) {
+      setMessage({ kind: "error", text: `Not valid JSON: ${(error as Error).message}` });
+      return;
+    }
+    setBusy(true);
+    try {
+      // Typed only as JSON here: the backend validates every entry and names the bad ones.
+      const { file } = await client().call("agent.saveMcpConfig", { config: config as MethodParams<"agent.saveMcpConfig">["config"] });
+      setMessage({ kind: "info", text: `Saved ${file}.` });
+      await refresh();
+    } catch (error) {
+      setMessage({ kind: "error", text: describeError(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="panel mcp-settings" aria-labelledby="mcp-title" data-testid="mcp-settings">
+      <h2 id="mcp-title">MCP servers</h2>
+      {message && (
+        <p role={message.kind === "error" ? "alert" : "status"} className={message.kind === "error" ? "error" : undefined} style={{ whiteSpace: "pre-wrap" }}>
+          {message.text}
+        </p>
+      )}
+      {listing?.problems.map((p) => (
+        <p key={`${p.file}:${p.server ?? ""}`} className="error" data-testid="mcp-problem">
+          {p.server ? `${p.server}: ` : ""}
+          {p.message} <small>({p.file})</small>
+        </p>
+      ))}
+      <ul data-testid="mcp-servers">
+        {listing?.servers.map((s) => (
+          <li key={s.name} data-testid="mcp-server" data-state={s.state}>
+            <strong>{s.name}</strong> · {s.transport}
+            {s.sandboxed ? " · sandboxed" : ""} · {s.source} · {s.state}
+            {s.error && <div className="error">{s.error}</div>}
+            {s.tools.length > 0 && <div>{s.tools.map((t) => t.name).join(", ")}</div>}
+          </li>
+        ))}
+      </ul>
+      <label htmlFor="mcp-config">
+        App-level config{listing ? <> (<code>{listing.appConfigFile}</code>)</> : null}
+      </label>
+      <textarea id="mcp-config" rows={12} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} style={{ fontFamily: "monospace", width: "100%" }} />
+      <div>
+        <button type="button" disabled={busy} onClick={() => void save()}>Save</button>{" "}
+        <button type="button" disabled={busy} onClick={() => void refresh()}>Refresh</button>
+      </div>
+    </section>
+  );
+}
