@@ -176,6 +176,28 @@ test("Ask mode: the write waits on an approval card that survives a reload; appr
   await expect(steps(page).nth(0).getByTestId("agent-tool-call")).toHaveAttribute("data-status", "ok");
 });
 
+test("“Always allow” is kept for the workspace: its settings list the tool, and the next task there writes without asking", async ({ page, host }) => {
+  await loadModel(page, host.url, "edit");
+  await startTask(page, "Make a notes file.");
+  const card = page.getByTestId("approval-card");
+  await expect(card.getByTestId("approve-always")).toHaveText("Always allow write_file", { timeout: 90_000 });
+  await card.getByTestId("approve-always").click();
+  await expect(steps(page).nth(1).locator(".markdown")).toContainText("I tried to create notes.md", { timeout: 90_000 });
+  expect(readFileSync(join(workspace, "notes.md"), "utf8")).toBe("Hello from M2");
+
+  await page.getByTestId("settings-toggle").click();
+  const settings = page.getByTestId("workspace-settings");
+  await expect(settings.getByTestId("allowed-tools")).toContainText("write_file");
+  await expect(settings.getByTestId("agent-mode")).toHaveValue("ask");
+
+  rmSync(join(workspace, "notes.md"));
+  await startTask(page, "Make a notes file again.");
+  await expect(steps(page).nth(1).locator(".markdown")).toContainText("I tried to create notes.md", { timeout: 90_000 });
+  await expect(card).toHaveCount(0);
+  await expect(steps(page).nth(0).getByTestId("agent-tool-call")).toHaveAttribute("data-status", "ok");
+  expect(readFileSync(join(workspace, "notes.md"), "utf8")).toBe("Hello from M2");
+});
+
 test("an HTML page the agent wrote previews in a frame sandboxed to scripts only: opaque origin, no network", async ({ page, host }) => {
   // How each request for the page's remote image ended: Chromium reports a CSP block as a failed request.
   const beacon: string[] = [];

@@ -37,7 +37,8 @@ interface AgentState {
   loadRecentWorkspaces(): Promise<void>;
   startTask(options: { workspace: string; task: string } & AgentRunSettings): Promise<boolean>;
   followUp(task: string): Promise<boolean>;
-  approve(approvalId: string, approved: boolean): Promise<void>;
+  /** `always`: also allow the tool (or the commands) in this workspace from now on. */
+  approve(approvalId: string, approved: boolean, always?: boolean): Promise<void>;
   stop(): Promise<void>;
   revert(checkpointId: string, path: string): Promise<void>;
   refresh(): Promise<void>;
@@ -111,7 +112,9 @@ export const useAgentStore = create<AgentState>((set, get) => {
 
     async startTask({ workspace, task, mode, maxSteps }) {
       try {
-        const { conversationId } = await client().call("agent.start", { workspace, task, mode, maxSteps });
+        // The mode is the workspace's: chosen here, it stays for follow-ups and later tasks in this folder.
+        await client().call("agent.updateWorkspaceSettings", { workspace, patch: { mode } });
+        const { conversationId } = await client().call("agent.start", { workspace, task, maxSteps });
         set({ newTaskOpen: false, settings: { mode, maxSteps }, conversationId, running: true, approvals: [], runs: {}, changes: [], files: [], stopped: null });
         await useChatStore.getState().open(conversationId);
         void load(conversationId);
@@ -127,7 +130,7 @@ export const useAgentStore = create<AgentState>((set, get) => {
       const workspace = useChatStore.getState().conversation?.workspace;
       if (!conversationId || !workspace) return false;
       try {
-        await client().call("agent.start", { workspace, task, conversationId, ...get().settings });
+        await client().call("agent.start", { workspace, task, conversationId, maxSteps: get().settings.maxSteps });
         set({ running: true, stopped: null });
         reloadChat();
         return true;
@@ -137,10 +140,10 @@ export const useAgentStore = create<AgentState>((set, get) => {
       }
     },
 
-    async approve(approvalId, approved) {
+    async approve(approvalId, approved, always = false) {
       set((s) => ({ approvals: s.approvals.filter((a) => a.approvalId !== approvalId) }));
       try {
-        await client().call("agent.approve", { approvalId, approved });
+        await client().call("agent.approve", { approvalId, approved, always });
       } catch (error) {
         toastError(`Could not answer the approval: ${errorMessage(error)}`);
         const conversationId = get().conversationId;

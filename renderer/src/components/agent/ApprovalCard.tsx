@@ -37,6 +37,14 @@ export function ApprovalCard({ approval, autoFocus }: { approval: PendingApprova
         <button ref={approveRef} type="button" className="primary" onClick={() => void approve(approval.approvalId, true)} data-testid="approve">
           Approve
         </button>
+        <button
+          type="button"
+          onClick={() => void approve(approval.approvalId, true, true)}
+          title={decision.tool === "run_command" ? "Approve, and allow each of these commands in this workspace from now on" : `Approve, and allow ${decision.tool} in this workspace from now on`}
+          data-testid="approve-always"
+        >
+          {decision.tool === "run_command" ? "Always allow these commands" : `Always allow ${decision.tool}`}
+        </button>
         <button type="button" onClick={() => void approve(approval.approvalId, false)} data-testid="deny">
           Deny
         </button>

@@ -1,4 +1,4 @@
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import type { PolicyMode } from "../../../../app/agent/types";
 import { client } from "../../client/client-instance";
 import { errorMessage } from "../../lib/errors";
@@ -30,6 +30,23 @@ export function NewAgentTask() {
   const id = useId();
   const desktop = client().transportKind === "electron";
   const ready = workspace.trim() !== "" && task.trim() !== "" && maxSteps >= 1 && loaded !== null && !busy;
+
+  // A folder used before brings its own mode.
+  useEffect(() => {
+    const path = workspace.trim();
+    if (!path) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      client()
+        .call("agent.workspaceSettings", { workspace: path })
+        .then((settings) => live && setMode(settings.mode))
+        .catch(() => undefined); // not a folder (yet): the start says why
+    }, 300);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [workspace]);
 
   const submit = async (event: { preventDefault(): void }) => {
     event.preventDefault();

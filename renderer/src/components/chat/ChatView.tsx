@@ -8,6 +8,7 @@ import { AgentApprovals } from "../agent/ApprovalCard";
 import { ChangedFiles } from "../agent/ChangedFiles";
 import { NewAgentTask } from "../agent/NewAgentTask";
 import { PlanPanel } from "../agent/PlanPanel";
+import { WorkspaceSettingsPanel } from "../agent/WorkspaceSettingsPanel";
 import "../agent/agent.css";
 import { ChatHeader } from "./ChatHeader";
 import { Composer } from "./Composer";
@@ -35,6 +36,7 @@ export function ChatView() {
   const loadError = useChatStore((s) => s.loadError);
   const settingsOpen = useUiStore((s) => s.settingsOpen);
   const agent = useChatStore((s) => s.conversation?.kind === "agent");
+  const workspace = useChatStore((s) => s.conversation?.workspace);
   const newAgentTask = useAgentStore((s) => s.newTaskOpen) && conversationId === null;
 
   return (
@@ -60,7 +62,7 @@ export function ChatView() {
         {agent ? <AgentComposer /> : !newAgentTask && <Composer />}
       </section>
       {agent && <ChangedFiles />}
-      {settingsOpen && <SettingsPanel />}
+      {settingsOpen && <SettingsPanel>{agent && workspace && <WorkspaceSettingsPanel workspace={workspace} />}</SettingsPanel>}
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { CHAT_SETTINGS_DEFAULTS, type SettingsPatch } from "../../../../app/chat/types";
 import { useChatStore } from "../../stores/chat-store";
 import { usePrefsStore, type ThinkingMode } from "../../stores/prefs-store";
@@ -55,7 +55,7 @@ function NumberField({ label, value, min, max, step, integer, optional, hint, on
 }
 
 /** Per-conversation generation settings, saved through chat.updateSettings; plus how thinking is shown. */
-export function SettingsPanel() {
+export function SettingsPanel({ children }: { children?: ReactNode }) {
   const conversation = useChatStore((s) => s.conversation);
   const updateSettings = useChatStore((s) => s.updateSettings);
   const thinking = usePrefsStore((s) => s.thinking);
@@ -116,6 +116,7 @@ export function SettingsPanel() {
           </button>
         </>
       )}
+      {children}
     </aside>
   );
 }
