@@ -198,7 +198,7 @@ test("“Always allow” is kept for the workspace: its settings list the tool, 
   expect(readFileSync(join(workspace, "notes.md"), "utf8")).toBe("Hello from M2");
 });
 
-test("an HTML page the agent wrote previews in a frame sandboxed to scripts only: opaque origin, no network", async ({ page, host }) => {
+test("an HTML page the agent wrote previews with its scripts running, in a frame sandboxed to its own origin: opaque, no network", async ({ page, host }) => {
   // How each request for the page's remote image ended: Chromium reports a CSP block as a failed request.
   const beacon: string[] = [];
   const isBeacon = (url: string) => url.startsWith("http://127.0.0.1:9/");
@@ -219,13 +219,17 @@ test("an HTML page the agent wrote previews in a frame sandboxed to scripts only
 
   const frameElement = card.getByTestId("artifact-frame");
   await expect(frameElement).toHaveAttribute("sandbox", "allow-scripts");
-  expect(await frameElement.getAttribute("srcdoc")).toContain(`content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"`);
+  // Served from the host's artifact origin (another port): the page's own CSP applies there, not the app's.
+  const src = await frameElement.getAttribute("src");
+  expect(new URL(src!).origin).not.toBe(new URL(host.url).origin);
+  const served = await fetch(src!);
+  expect(served.headers.get("content-security-policy")).toContain("connect-src 'none'");
   const frame = page.frameLocator("[data-testid=artifact-frame]");
   await expect(frame.locator("h1")).toBeVisible();
   const handle = await frameElement.elementHandle();
   const content = await handle!.contentFrame();
   // An opaque origin: nothing of the app (its DOM, storage, token) is reachable from the page.
-  expect(await content!.evaluate(() => location.origin)).toBe("null");
+  expect(await content!.evaluate(() => self.origin)).toBe("null");
   expect(await content!.evaluate(() => {
     try {
       return parent.document.title;
@@ -237,7 +241,6 @@ test("an HTML page the agent wrote previews in a frame sandboxed to scripts only
   await expect(frame.locator("#beacon")).toHaveJSProperty("complete", true);
   await expect(frame.locator("#beacon")).toHaveJSProperty("naturalWidth", 0);
   expect(beacon.every((outcome) => outcome === "csp"), `beacon requests: ${beacon.join(", ")}`).toBe(true);
-  // Chromium applies the app's own CSP (script-src 'self') to a srcdoc frame as well, so the page's
-  // inline script does not run: the preview shows markup and styles.
-  await expect(frame.locator("h1")).toHaveText("Static title");
+  // The page's own script runs there.
+  await expect(frame.locator("h1")).toHaveText("Script ran");
 });

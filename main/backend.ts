@@ -22,6 +22,7 @@ import { openDatabase, schemaVersion, type Db } from "./storage/database";
 import { APP_VERSION } from "./version";
 import { assertLoadable } from "./services/load-gate";
 import { resolveWorkspaceRoot } from "./agent/workspace";
+import type { ArtifactOrigin } from "./host/artifact-origin";
 
 export interface BackendOptions {
   dataDir: string;
@@ -30,6 +31,8 @@ export interface BackendOptions {
   /** The desktop's folder dialog (Electron only). */
   pickFolder?: PickFolder;
   log?: (level: string, message: string) => void;
+  /** Where artifact previews are served (the headless host's second origin); without it the UI falls back to srcdoc. */
+  artifacts?: Pick<ArtifactOrigin, "grant">;
 }
 
 export interface Backend {
@@ -113,6 +116,9 @@ export function createBackend(options: BackendOptions): Backend {
     "agent.changes": ({ conversationId }) => agent.changes(conversationId),
     "agent.revert": ({ conversationId, checkpointId }) => agent.revert(conversationId, checkpointId),
     "agent.artifact": ({ conversationId, path }) => agent.artifact(conversationId, path),
+    "agent.artifactUrl": async ({ conversationId, path }) => ({
+      url: options.artifacts ? await options.artifacts.grant(agent.workspaceOf(conversationId), path) : null,
+    }),
     "agent.conversations": async () => ({ groups: chat.repo.listConversations({ now: Date.now(), kind: "agent" }) }),
     "agent.pickWorkspace": async (_params, context) => ({ path: await pickWorkspace(options.pickFolder, context) }),
     "agent.mcpServers": ({ workspace }) => listMcpServers(options.dataDir, workspace),

@@ -160,6 +160,11 @@ export const agentMethods = {
     params: z.object({ conversationId: Id, path: z.string().min(1).max(4096) }).strict(),
     result: z.object({ path: z.string(), html: z.string() }),
   },
+  /** A URL on the artifact origin that serves this HTML file (scripts run there); null where there is none (srcdoc then). */
+  "agent.artifactUrl": {
+    params: z.object({ conversationId: Id, path: z.string().min(1).max(4096) }).strict(),
+    result: z.object({ url: z.string().url().nullable() }),
+  },
   /** The desktop app's native folder dialog (refused elsewhere: the browser UI takes a typed path). null: cancelled. */
   "agent.pickWorkspace": { params: z.object({}).strict(), result: z.object({ path: z.string().nullable() }) },
   /** Agent conversations for the sidebar, grouped by day like chat.list (which lists chats only). */

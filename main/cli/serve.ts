@@ -1,10 +1,12 @@
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { AppError } from "../../app/contract";
+import { ARTIFACT_HOST } from "../../app/security-policy";
 import { createBackend } from "../backend";
 import { forkSpawner } from "../engine/fork-spawner";
 import { newLaunchToken } from "../host/auth";
 import { startHost } from "../host/server";
+import { startArtifactOrigin } from "../host/artifact-origin";
 import { defaultDataDir } from "../paths";
 import { distPath } from "./dist-paths";
 
@@ -36,8 +38,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError("bad_request", `Invalid --port ${values.port}.`);
 
   const dataDir = values["data-dir"] ?? defaultDataDir();
-  const backend = createBackend({ dataDir, spawnEngine: forkSpawner(distPath("engine/main.js")) });
-  const host = await startHost({ backend, rendererDir: distPath("renderer"), token: newLaunchToken(), host: values.host, port });
+  let appOrigin = "";
+  const artifacts = await startArtifactOrigin({ host: ARTIFACT_HOST, appOrigin: () => appOrigin });
+  const backend = createBackend({ dataDir, spawnEngine: forkSpawner(distPath("engine/main.js")), artifacts });
+  const host = await startHost({ backend, rendererDir: distPath("renderer"), token: newLaunchToken(), host: values.host, port, frameOrigins: [artifacts.origin] });
+  appOrigin = new URL(host.url).origin;
 
   console.log(`M2 Desktop is serving its UI at ${host.url}`);
   console.log(`Data: ${dataDir}`);
@@ -48,6 +53,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     if (closing) return;
     closing = true;
     await host.close();
+    await artifacts.close();
     await backend.close();
     process.exit(0);
   };

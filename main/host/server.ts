@@ -4,7 +4,7 @@ import { WebSocketServer } from "ws";
 import { AppError } from "../../app/contract";
 import type { Backend } from "../backend";
 import { TOKEN_COOKIE, isAuthorized, isTrustedOrigin } from "./auth";
-import { SECURITY_HEADERS } from "../../app/security-policy";
+import { SECURITY_HEADERS, contentSecurityPolicy } from "../../app/security-policy";
 import { resolveStaticPath, serveFile } from "./static-files";
 import { serveContractOverWebSocket } from "./ws-transport";
 
@@ -14,6 +14,8 @@ export interface HostOptions {
   token: string;
   host?: string;
   port?: number;
+  /** Origins the UI may frame: where artifact previews are served. */
+  frameOrigins?: readonly string[];
 }
 
 export interface RunningHost {
@@ -34,6 +36,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const allowedHosts = new Set<string>();
   // Large enough for chat.import of a long conversation; only an authenticated client gets this far.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  const csp = contentSecurityPolicy({ frameOrigins: options.frameOrigins ?? [] });
 
   const handleHttp = (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://localhost");
@@ -43,7 +46,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       return sendError(response, 401, new AppError("unauthorized", "Missing or wrong token: open the URL that `m2d serve` printed."));
     }
     const path = resolveStaticPath(options.rendererDir, url.pathname);
-    const headers: Record<string, string> = { ...SECURITY_HEADERS };
+    const headers: Record<string, string> = { ...SECURITY_HEADERS, "Content-Security-Policy": csp };
     if (url.searchParams.has("token")) {
       headers["Set-Cookie"] = `${TOKEN_COOKIE}=${options.token}; HttpOnly; SameSite=Strict; Path=/`;
     }

@@ -224,7 +224,7 @@ export class AgentService {
     return join(this.dataDir, "checkpoints", conversationId);
   }
 
-  private workspaceOf(conversationId: string): string {
+  workspaceOf(conversationId: string): string {
     const conversation = this.chat.repo.getConversation(conversationId);
     if (conversation.kind !== "agent" || !conversation.workspace) {
       throw new AppError("bad_request", "That conversation is not an agent conversation.", { conversationId });

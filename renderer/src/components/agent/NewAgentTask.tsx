@@ -24,6 +24,8 @@ export function NewAgentTask() {
   const loaded = useModelsStore((s) => s.loaded);
   const [workspace, setWorkspace] = useState(() => recent[0] ?? "");
   const [mode, setMode] = useState<PolicyMode>("ask");
+  // A mode the user picked here wins over the one the workspace remembers.
+  const [modeChosen, setModeChosen] = useState(false);
   const [maxSteps, setMaxSteps] = useState(100);
   const [task, setTask] = useState("");
   const [busy, setBusy] = useState(false);
@@ -34,7 +36,7 @@ export function NewAgentTask() {
   // A folder used before brings its own mode.
   useEffect(() => {
     const path = workspace.trim();
-    if (!path) return;
+    if (!path || modeChosen) return;
     let live = true;
     const timer = setTimeout(() => {
       client()
@@ -46,7 +48,7 @@ export function NewAgentTask() {
       live = false;
       clearTimeout(timer);
     };
-  }, [workspace]);
+  }, [workspace, modeChosen]);
 
   const submit = async (event: { preventDefault(): void }) => {
     event.preventDefault();
@@ -93,7 +95,14 @@ export function NewAgentTask() {
           </div>
         )}
         <label htmlFor={`${id}-mode`}>Approval mode</label>
-        <ModeSelect id={`${id}-mode`} value={mode} onChange={setMode} />
+        <ModeSelect
+          id={`${id}-mode`}
+          value={mode}
+          onChange={(value) => {
+            setModeChosen(true);
+            setMode(value);
+          }}
+        />
         <label htmlFor={`${id}-steps`}>Max steps</label>
         <input
           id={`${id}-steps`}
