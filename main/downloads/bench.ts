@@ -1,9 +1,9 @@
 import { execFile, fork, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { promisify } from "node:util";
+import { parseArgs, promisify } from "node:util";
 import { openDatabase } from "../storage/database";
 import { Downloader } from "./downloader";
 import { HubClient } from "./hub-client";
@@ -40,9 +40,7 @@ export interface BenchResult {
  * Serves a generated GGUF (1 GiB by default) from the Hub emulator in its own process, then in
  * alternating rounds fetches it with `curl -s -o` and with the Downloader (default settings:
  * 4 connections; sha256 verification and the final fdatasync included), and prints throughput,
- * CPU and the ratio of the medians. From the repo root:
- *   npx esbuild main/downloads/bench.ts --bundle --platform=node --format=esm --packages=external \
- *     --outfile=node_modules/.cache/m2d-bench.mjs && node node_modules/.cache/m2d-bench.mjs [bytes] [rounds] [connections]
+ * CPU and the ratio of the medians. Run it with `npm run bench:download -- [--mb 1024] [--rounds 3]`.
  */
 export async function benchDownload(
   options: { bytes?: number; rounds?: number; root?: string; settings?: Partial<DownloadSettings>; log?: (line: string) => void } = {},
@@ -54,7 +52,7 @@ export async function benchDownload(
   const connections = options.settings?.connectionsPerFile ?? 4;
   const work = mkdtempSync(join(tmpdir(), "m2d-bench-"));
   const bundle = await bundleEntry(join(root, "main", "downloads", "testing", "emulator-child.ts"), root);
-  const server = fork(bundle.file, [String(bytes)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const server = fork(bundle.file, [String(bytes)], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const result: BenchResult = { bytes, connections, curl: [], sha256sumSeconds: [], downloader: [], ratio: 0, ratioVerified: 0 };
   try {
     const ready = await new Promise<EmulatorChildReady>((resolve, reject) => {
@@ -70,7 +68,7 @@ export async function benchDownload(
       result.sha256sumSeconds.push(sumSeconds);
       rmSync(curlOut);
       log(`  curl -s -o         ${line(curl)}   (+ sha256sum ${sumSeconds.toFixed(2)} s)`);
-      const ours = await measure(server, bytes, () => downloaderOnce(ready, join(work, `round-${round}`), options.settings));
+      const ours = await downloaderOnce(ready, join(work, `round-${round}`), options.settings ?? {}, (body) => measure(server, bytes, body));
       result.downloader.push(ours);
       log(`  Downloader (${connections} conn) ${line(ours)}`);
     }
@@ -115,15 +113,26 @@ async function sha256sum(path: string): Promise<number> {
   return (performance.now() - began) / 1000;
 }
 
-async function downloaderOnce(ready: EmulatorChildReady, dir: string, settings: Partial<DownloadSettings> = {}): Promise<number> {
+/**
+ * One download through a fresh Downloader and database. Timed from start() to the verified file
+ * at its final name, like curl's run; opening the database and deleting the file afterwards are not.
+ */
+async function downloaderOnce(
+  ready: EmulatorChildReady,
+  dir: string,
+  settings: Partial<DownloadSettings>,
+  timed: (body: () => Promise<number>) => Promise<BenchRun>,
+): Promise<BenchRun> {
   const db = openDatabase({ path: join(dir, "bench.sqlite"), migrations: TEST_MIGRATIONS });
   const downloader = new Downloader({ db, hub: new HubClient({ endpoint: ready.endpoint }), settings: { diskReserveBytes: 0, ...settings } });
-  const cpu = process.cpuUsage();
   try {
-    const done = await downloader.wait((await downloader.start({ ref: ready.ref, destDir: join(dir, "models") })).id);
-    if (done.state !== "completed") throw new Error(`download ${done.state}: ${done.error?.message ?? ""}`);
-    const used = process.cpuUsage(cpu);
-    return (used.user + used.system) / 1e6;
+    return await timed(async () => {
+      const cpu = process.cpuUsage();
+      const done = await downloader.wait((await downloader.start({ ref: ready.ref, destDir: join(dir, "models") })).id);
+      if (done.state !== "completed") throw new Error(`download ${done.state}: ${done.error?.message ?? ""}`);
+      const used = process.cpuUsage(cpu);
+      return (used.user + used.system) / 1e6;
+    });
   } finally {
     await downloader.close();
     db.close();
@@ -150,10 +159,18 @@ const mbps = (bytes: number, seconds: number) => (bytes / seconds / 1e6).toFixed
 const fmt = (n: number | null) => (n === null ? "?" : n.toFixed(2));
 const line = (r: BenchRun) => `${r.seconds.toFixed(2)} s  ${r.mbps.toFixed(0).padStart(4)} MB/s  cpu ${fmt(r.cpuSeconds)} s  server cpu ${fmt(r.serverCpuSeconds)} s`;
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [bytes, rounds, connections] = [process.argv[2], process.argv[3], process.argv[4]].map((v) => (v ? Number(v) : undefined));
-  benchDownload({ bytes, rounds, settings: connections ? { connectionsPerFile: connections } : {} }).catch((error: unknown) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
+// realpath: import.meta.url has symlinks resolved (node_modules may be one).
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+  // npm run bench:download drives this (scripts/bench-download.mjs); --out writes the result as JSON.
+  const { values } = parseArgs({ options: { bytes: { type: "string" }, rounds: { type: "string" }, connections: { type: "string" }, out: { type: "string" } } });
+  const num = (v: string | undefined) => (v ? Number(v) : undefined);
+  const connections = num(values.connections);
+  benchDownload({ bytes: num(values.bytes), rounds: num(values.rounds), settings: connections ? { connectionsPerFile: connections } : {} })
+    .then((result) => {
+      if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
 }

@@ -224,12 +224,21 @@ function streamToFile(res: IncomingMessage, o: FetchChunkOptions): Promise<void>
   });
 }
 
+/**
+ * Bytes per write call. A 1 MiB write makes the kernel allocate large page-cache folios; in a VM
+ * that hands free memory back to its host, first touches of those cost ~6x the CPU of 128 KiB
+ * writes (measured here: 2.2-3.7 s vs 0.35 s of CPU per GiB). Small folios cost no more elsewhere.
+ */
+const WRITE_PIECE_BYTES = 128 * 1024;
+
 async function writeAll(fh: FileHandle, buffers: Buffer[], chunk: Chunk, onWritten: (n: number) => void): Promise<void> {
   let rest = buffers;
   while (rest.length > 0) {
+    const piece = firstBytes(rest, WRITE_PIECE_BYTES);
+    const at = chunk.start + chunk.done;
     let written: number;
     try {
-      ({ bytesWritten: written } = await fh.writev(rest, chunk.start + chunk.done));
+      ({ bytesWritten: written } = piece.length === 1 && piece[0] ? await fh.write(piece[0], 0, piece[0].length, at) : await fh.writev(piece, at));
     } catch (error) {
       throw new WriteError(error as NodeJS.ErrnoException);
     }
@@ -238,6 +247,18 @@ async function writeAll(fh: FileHandle, buffers: Buffer[], chunk: Chunk, onWritt
     onWritten(written);
     rest = dropBytes(rest, written);
   }
+}
+
+/** Views of the first `n` bytes of `buffers`. */
+function firstBytes(buffers: Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  let left = n;
+  for (const b of buffers) {
+    if (left <= 0) break;
+    out.push(b.length <= left ? b : b.subarray(0, left));
+    left -= b.length;
+  }
+  return out;
 }
 
 /** The buffers left after the first `n` bytes were written (short writes happen on a full disk). */

@@ -8,7 +8,7 @@ import { freeBytes } from "./disk-space";
 import { AbortedError, diskFullError, downloadError, failureReason } from "./errors";
 import { downloadFile, partialPath, type FileRunContext } from "./file-download";
 import { HubFileCache } from "./hub-cache";
-import type { HubClient } from "./hub-client";
+import type { HubClient, ProbeResult } from "./hub-client";
 import { Library } from "./library";
 import { parseModelRef, type ModelRef } from "./model-ref";
 import { planDownload, type PlannedFile } from "./plan";
@@ -73,6 +73,9 @@ interface Run {
   done: Promise<void>;
 }
 
+/** A probe made by start() spares the file's first run its own, if that run begins this soon. */
+const PROBE_REUSE_MS = 30_000;
+
 const SETTLED: ReadonlySet<DownloadState> = new Set(["paused", "completed", "failed", "cancelled"]);
 
 /** Downloads models: start, pause, resume, cancel; state lives in SQLite so any exit can be resumed. */
@@ -87,6 +90,7 @@ export class Downloader {
   private readonly listeners = { progress: new Set<(e: DownloadInfo) => void>(), state: new Set<(e: DownloadInfo) => void>() };
   private ticker: NodeJS.Timeout | undefined;
   private lastDiskCheck = 0;
+  private readonly recentProbes = new Map<string, { probe: ProbeResult; at: number }>();
 
   constructor(private readonly options: DownloaderOptions) {
     this.settings = { ...DEFAULT_DOWNLOAD_SETTINGS, ...options.settings };
@@ -286,6 +290,7 @@ export class Downloader {
       throttle: this.throttle,
       settings: this.settings,
       signal: run.controller.signal,
+      takeRecentProbe: (url) => this.takeRecentProbe(url),
     };
     let failure: unknown = null;
     await Promise.all(
@@ -370,6 +375,7 @@ export class Downloader {
           // The live object wins over the listing: the repo may have been updated since.
           const sha256 = probe.linkedSha256 ?? (probe.size === planned.size ? planned.sha256 : null);
           sources.push({ idx: i + j, url: planned.url, offset, size: probe.size, sha256, etag: probe.etag, rangeable: probe.rangeable });
+          this.recentProbes.set(planned.url, { probe, at: performance.now() });
           offset += probe.size;
         }
       }
@@ -377,6 +383,14 @@ export class Downloader {
       files.push({ idx, finalPath: join(destDir, file.name), size: offset, verified: false, sources, chunks });
     }
     return files;
+  }
+
+  /** Each probe is used once: a later run (a resume, a retry) asks the server again. */
+  private takeRecentProbe(url: string): ProbeResult | undefined {
+    const recent = this.recentProbes.get(url);
+    this.recentProbes.delete(url);
+    for (const [key, entry] of this.recentProbes) if (performance.now() - entry.at > PROBE_REUSE_MS) this.recentProbes.delete(key);
+    return recent && performance.now() - recent.at <= PROBE_REUSE_MS ? recent.probe : undefined;
   }
 
   private async checkSpace(dir: string, needed: number): Promise<void> {

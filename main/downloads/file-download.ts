@@ -26,6 +26,8 @@ export interface FileRunContext {
   throttle: TokenBucket;
   settings: DownloadSettings;
   signal: AbortSignal;
+  /** A probe of this URL made moments ago (when the download started), if there is one. */
+  takeRecentProbe?: (url: string) => ProbeResult | undefined;
 }
 
 /** The remote object changed under us (new ETag or size, or ranges stopped working). */
@@ -34,6 +36,12 @@ class SourceChangedError extends Error {
     super("source changed");
   }
 }
+
+/**
+ * Bytes written between fdatasyncs besides the timer: the disk writes them back while the
+ * transfer goes on, so the fdatasync before the rename has little left to do.
+ */
+const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
 
 export function partialPath(finalPath: string): string {
   return `${finalPath}.partial`;
@@ -87,6 +95,7 @@ class FileRun {
   private flushChain: Promise<void> = Promise.resolve();
   private readonly queued = { flush: false, sync: false };
   private discarded = false;
+  private unsyncedBytes = 0;
   private readonly partial: string;
 
   constructor(
@@ -174,7 +183,9 @@ class FileRun {
     await Promise.all(
       this.file.sources.map(async (source) => {
         if (this.chunksOf(source).every((c) => c.done === c.end - c.start)) return;
-        const probe = await probeWithRetry(this.ctx.hub, source.url, this.ctx.settings, this.ctx.signal, this.ctx.repo ?? undefined);
+        const probe =
+          this.ctx.takeRecentProbe?.(source.url) ??
+          (await probeWithRetry(this.ctx.hub, source.url, this.ctx.settings, this.ctx.signal, this.ctx.repo ?? undefined));
         if (!sameObject(source, probe)) throw new SourceChangedError();
         this.probes.set(source.idx, probe);
       }),
@@ -217,7 +228,7 @@ class FileRun {
           throttle: this.ctx.throttle,
           idleTimeoutMs: settings.idleTimeoutMs,
           signal: this.signal,
-          onWritten: () => this.hasher?.advance(this.frontier()),
+          onWritten: (n) => this.onBytesWritten(n),
         });
         return;
       } catch (error) {
@@ -298,6 +309,14 @@ class FileRun {
       `${name}${part} does not match the Hub's sha256 (expected ${expected.slice(0, 12)}…, got ${actual.slice(0, 12)}…). The file was deleted; retry the download.`,
       { path: this.file.finalPath, expected, actual },
     );
+  }
+
+  private onBytesWritten(bytes: number): void {
+    this.hasher?.advance(this.frontier());
+    this.unsyncedBytes += bytes;
+    if (this.unsyncedBytes < SYNC_EVERY_BYTES) return;
+    this.unsyncedBytes = 0;
+    void this.sync().catch((e: unknown) => this.fail(e));
   }
 
   /** Bytes written in order from the start; a partly fetched range-less object does not count. */

@@ -38,8 +38,23 @@ export interface SendOptions {
   headersTimeoutMs?: number;
 }
 
-/** One request, no redirect following; resolves with the response once headers arrive. */
-export function send(url: URL, options: SendOptions = {}): Promise<IncomingMessage> {
+/**
+ * One request, no redirect following; resolves with the response once headers arrive. A pooled
+ * keep-alive socket the server closed just as we reused it (ECONNRESET before any response) is
+ * retried once on a fresh socket, as Node's documentation advises: GET and HEAD are idempotent.
+ */
+export async function send(url: URL, options: SendOptions = {}): Promise<IncomingMessage> {
+  try {
+    return await sendOnce(url, options);
+  } catch (error) {
+    if (!(error instanceof StaleSocketError)) throw error;
+    return sendOnce(url, options);
+  }
+}
+
+class StaleSocketError extends NetError {}
+
+function sendOnce(url: URL, options: SendOptions): Promise<IncomingMessage> {
   const { signal } = options;
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new AbortedError());
@@ -68,7 +83,9 @@ export function send(url: URL, options: SendOptions = {}): Promise<IncomingMessa
     });
     req.once("error", (error) => {
       done();
-      reject(signal?.aborted ? new AbortedError() : classifyNetworkError(error));
+      if (signal?.aborted) return reject(new AbortedError());
+      const stale = req.reusedSocket && (error as NodeJS.ErrnoException).code === "ECONNRESET";
+      reject(stale ? new StaleSocketError("transient", error.message, "ECONNRESET") : classifyNetworkError(error));
     });
     req.end();
   });

@@ -5,10 +5,11 @@ import { classifyNetworkError, NetError } from "./http";
 
 /**
  * A minimal HTTP/1.1 client for the big ranged GETs to the CDN. Each socket reads into one
- * reusable buffer (`onread`): no allocation, HTTP parser or stream machinery per read, which
- * takes CPU per byte from node:http's ~3x curl's down to about curl's. Only what downloads
- * need: GET, Content-Length bodies, keep-alive. Anything else (chunked, redirects) is left to
- * node:http by the caller.
+ * reusable buffer (`onread`), or straight into the body reader's own buffer when it offers one
+ * (`readInto`): no allocation, copy, HTTP parser or stream machinery per read, which takes CPU
+ * per byte from node:http's ~3x curl's down to about curl's. Only what downloads need: GET,
+ * Content-Length bodies, keep-alive. Anything else (chunked, redirects) is left to node:http
+ * by the caller.
  */
 
 const READ_BUFFER = 256 * 1024;
@@ -25,7 +26,7 @@ export interface RawResponse {
    * Delivers the body. `onData`'s view is only valid during the call (copy what you keep);
    * return false to pause until `resume()`. Exactly one of onEnd/onError is called.
    */
-  readBody(handlers: { onData(view: Buffer): boolean; onEnd(): void; onError(error: Error): void }): void;
+  readBody(handlers: BodyHandlers): void;
   resume(): void;
   /** Body bytes the server has yet to send, as its Content-Length says. */
   bodyRemaining(): number;
@@ -33,19 +34,34 @@ export interface RawResponse {
   destroy(error?: Error): void;
 }
 
+export interface BodyHandlers {
+  onData(view: Buffer): boolean;
+  onEnd(): void;
+  onError(error: Error): void;
+  /**
+   * Where the socket's next read may land (asked after every read): a region the reader owns
+   * and leaves alone until it sees that read in onData, or null for the connection's buffer.
+   * No read lands there after onEnd/onError, so the reader may then reuse the memory.
+   */
+  readInto?(): Buffer | null;
+}
+
 type Sink = (view: Buffer) => void;
 
 class Connection {
   sink: Sink | null = null;
+  /** The body reader's buffer provider while a body is being read. */
+  readInto: (() => Buffer | null) | null = null;
   closedWith: Error | null = null;
   onClose: ((error: Error) => void) | null = null;
   idleTimer: NodeJS.Timeout | undefined;
   readonly socket: net.Socket;
 
   constructor(readonly origin: string, url: URL, ca?: string) {
-    const buffer = Buffer.allocUnsafe(READ_BUFFER);
+    const own = Buffer.allocUnsafe(READ_BUFFER);
     const onread = {
-      buffer,
+      // Node asks again after every read; a destroyed socket reads no more.
+      buffer: (): Uint8Array => (this.closedWith ? own : (this.readInto?.() ?? own)),
       callback: (n: number, buf: Uint8Array): boolean => {
         this.onBytes(Buffer.from(buf.buffer, buf.byteOffset, n));
         return true; // flow control goes through socket.pause()/resume()
@@ -62,6 +78,7 @@ class Connection {
     const closed = (error: Error) => {
       if (this.closedWith) return;
       this.closedWith = error;
+      this.readInto = null;
       this.onClose?.(error);
     };
     this.socket.on("error", (error) => closed(classifyNetworkError(error)));
@@ -92,6 +109,7 @@ function takeIdle(origin: string): Connection | undefined {
 function release(conn: Connection): void {
   if (conn.closedWith) return;
   conn.sink = null;
+  conn.readInto = null;
   conn.onClose = null;
   const list = idle.get(conn.origin) ?? [];
   list.push(conn);
@@ -132,12 +150,12 @@ function exchange(conn: Connection, url: URL, options: RawGetOptions, reused: bo
       conn.socket.destroy();
       return reject(new AbortedError());
     }
-    let head = Buffer.alloc(0);
+    let head: Buffer = Buffer.alloc(0);
     let gotBytes = false;
     let response: RawResponse | null = null;
     let bodyLeft = 0;
     let early: Buffer | null = null;
-    let handlers: Parameters<RawResponse["readBody"]>[0] | null = null;
+    let handlers: BodyHandlers | null = null;
     let paused = false;
     let finished = false;
     let keepAlive = true;
@@ -173,6 +191,7 @@ function exchange(conn: Connection, url: URL, options: RawGetOptions, reused: bo
 
     const complete = () => {
       finished = true;
+      conn.readInto = null; // before onEnd: the reader may reuse its buffers from then on
       cleanup();
       if (keepAlive) release(conn);
       else conn.socket.destroy();
@@ -200,10 +219,12 @@ function exchange(conn: Connection, url: URL, options: RawGetOptions, reused: bo
         else early = early ? Buffer.concat([early, view]) : Buffer.from(view);
         return;
       }
-      head = Buffer.concat([head, view]);
+      // Usually the whole head is in the first read: look there without copying the body bytes.
+      head = head.length === 0 ? view : Buffer.concat([head, view]);
       const end = head.indexOf("\r\n\r\n");
       if (end < 0) {
         if (head.length > MAX_HEAD) conn.socket.destroy(new NetError("transient", "response headers too large"));
+        else if (head === view) head = Buffer.from(view); // the read buffer is reused: keep a copy
         return;
       }
       clearTimeout(timer);
@@ -221,6 +242,7 @@ function exchange(conn: Connection, url: URL, options: RawGetOptions, reused: bo
         contentLength,
         readBody(h) {
           handlers = h;
+          if (h.readInto) conn.readInto = () => (finished ? null : (h.readInto?.() ?? null));
           if (pendingError) return h.onError(pendingError);
           if (contentLength === null) return h.onError(new NetError("transient", "body without Content-Length"));
           const first = early;
@@ -238,6 +260,7 @@ function exchange(conn: Connection, url: URL, options: RawGetOptions, reused: bo
         destroy(error) {
           if (finished) return;
           finished = true;
+          conn.readInto = null;
           cleanup();
           conn.socket.destroy();
           handlers?.onError(error ?? new NetError("transient", "response abandoned"));
