@@ -79,7 +79,7 @@ test("the Models page lists a repo served by the Hub, downloads it with visible 
   }
 });
 
-test("a corrupted file fails with the hash message and a Retry; a gated repo says to accept the license; Delete asks first and says what it freed", async ({ page }) => {
+test("a corrupted file fails with the hash message and a Retry; a gated repo says to accept the license, and downloads once a token is saved; Delete asks first and says what it freed", async ({ page }) => {
   const { emulator, paths } = await emulatorWithModel();
   emulator.corrupt(REPO, paths[1]!);
   const host = await startHeadlessHost(undefined, { HF_ENDPOINT: emulator.endpoint });
@@ -114,6 +114,16 @@ test("a corrupted file fails with the hash message and a Retry; a gated repo say
     await page.keyboard.press("Enter");
     await expect(page.getByTestId("library-notice")).toContainText(/freed \d+(\.\d)? MB/);
     await expect(page.getByTestId("library-model")).toHaveCount(0);
+
+    // A token saved in the settings (never shown again) opens the gated repo, at once.
+    emulator.grantToken("hf_e2e_token");
+    await page.getByTestId("download-settings").locator("summary").click();
+    await page.getByTestId("hub-token").fill("hf_e2e_token");
+    await page.getByTestId("hub-token-save").click();
+    await expect(page.getByTestId("hub-token")).toHaveAttribute("placeholder", "A token is set");
+    await expect(page.getByTestId("hub-token")).toHaveValue("");
+    await page.getByRole("button", { name: `Download ${GATED} Q8_0` }).click();
+    await expect(page.getByTestId("download").filter({ hasText: GATED })).toHaveAttribute("data-state", "completed", { timeout: 60_000 });
   } finally {
     await host.stop();
     rmSync(host.dataDir, { recursive: true, force: true });

@@ -94,6 +94,49 @@ export type LibraryModel = z.infer<typeof LibraryModelSchema>;
 const Empty = z.object({});
 const DownloadRef = z.object({ id: Id }).strict();
 
+/** What the Models page's settings show. The token itself never leaves the backend. */
+export const DownloadSettingsViewSchema = z.object({
+  hub: z.object({
+    /** The stored endpoint; null: $HF_ENDPOINT or the Hub. */
+    endpoint: z.string().nullable(),
+    /** What requests use now. */
+    effectiveEndpoint: z.string(),
+    hasToken: z.boolean(),
+  }),
+  library: z.object({ modelsDir: z.string(), scanDirs: z.array(z.string()) }),
+  downloads: z.object({
+    connectionsPerFile: z.number().int(),
+    parallelFiles: z.number().int(),
+    /** 0: unlimited. */
+    bandwidthLimitBps: Bytes,
+  }),
+});
+export type DownloadSettingsView = z.infer<typeof DownloadSettingsViewSchema>;
+
+export const DownloadSettingsPatchSchema = z
+  .object({
+    hub: z
+      .object({
+        endpoint: z.string().url().max(2048).nullable(),
+        /** null clears it. */
+        token: z.string().min(1).max(4096).nullable(),
+      })
+      .partial()
+      .strict(),
+    library: z.object({ modelsDir: Path, scanDirs: z.array(Path).max(32) }).partial().strict(),
+    downloads: z
+      .object({
+        connectionsPerFile: z.number().int().min(1).max(32),
+        parallelFiles: z.number().int().min(1).max(16),
+        bandwidthLimitBps: z.number().min(0).max(1e12),
+      })
+      .partial()
+      .strict(),
+  })
+  .partial()
+  .strict();
+export type DownloadSettingsPatch = z.infer<typeof DownloadSettingsPatchSchema>;
+
 export const downloadsMethods = {
   "catalog.list": { params: z.object({}).strict(), result: z.object({ entries: z.array(CatalogEntrySchema) }) },
   /** Looks every catalog repo up on the Hub; per-repo failures come back, the rest still refresh. */
@@ -116,6 +159,9 @@ export const downloadsMethods = {
     params: z.object({ path: Path, mode: z.enum(["reference", "copy"]).default("reference") }).strict(),
     result: LibraryModelSchema,
   },
+  "downloads.settings": { params: z.object({}).strict(), result: DownloadSettingsViewSchema },
+  /** Applies at once: new requests use the endpoint and token, new connections the limits. */
+  "downloads.updateSettings": { params: DownloadSettingsPatchSchema, result: DownloadSettingsViewSchema },
   /** Registers GGUFs put in the models folder by hand; returns how many were added. */
   "library.scan": { params: z.object({}).strict(), result: z.object({ added: z.number().int().nonnegative() }) },
 } as const;

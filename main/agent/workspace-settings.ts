@@ -3,6 +3,7 @@ import { WorkspaceSettingsSchema, type WorkspaceSettings, type WorkspaceSettings
 import type { AgentToolName } from "../../app/agent/types";
 import type { Db } from "../storage/database";
 import { analyzeCommand } from "./shell/analyze";
+import { readSetting, writeSetting } from "../storage/settings-table";
 
 const KEY_PREFIX = "agent.workspace:";
 
@@ -18,24 +19,14 @@ export class WorkspaceSettingsStore {
   constructor(private readonly db: Db) {}
 
   get(workspace: string): WorkspaceSettings {
-    const row = this.db.prepare("SELECT value FROM settings WHERE key = ?").get(KEY_PREFIX + workspace) as { value: string } | undefined;
-    if (!row) return DEFAULT_WORKSPACE_SETTINGS;
-    try {
-      const parsed = WorkspaceSettingsSchema.safeParse(JSON.parse(row.value));
-      return parsed.success ? parsed.data : DEFAULT_WORKSPACE_SETTINGS;
-    } catch {
-      return DEFAULT_WORKSPACE_SETTINGS;
-    }
+    const parsed = WorkspaceSettingsSchema.safeParse(readSetting(this.db, KEY_PREFIX + workspace) ?? {});
+    return parsed.success ? parsed.data : DEFAULT_WORKSPACE_SETTINGS;
   }
 
   update(workspace: string, patch: WorkspaceSettingsPatch): WorkspaceSettings {
     const current = this.get(workspace);
     const next = WorkspaceSettingsSchema.parse({ ...current, ...patch, fetch: { ...current.fetch, ...patch.fetch } });
-    this.db
-      .prepare(
-        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-      )
-      .run(KEY_PREFIX + workspace, JSON.stringify(next), Date.now());
+    writeSetting(this.db, KEY_PREFIX + workspace, next);
     return next;
   }
 

@@ -5,6 +5,7 @@ import { groupQuants, type GroupLayout } from "./gguf-parts";
 import type { HubFileCache } from "./hub-cache";
 import type { HubClient } from "./hub-client";
 import { listRepoFiles } from "./plan";
+import { readSetting, writeSetting } from "../storage/settings-table";
 
 const CatalogSchema = z.object({
   version: z.literal(1),
@@ -92,20 +93,12 @@ export type AddedRepo = Extract<AddedEntry, { repo: string }>;
 const ADDED_KEY = "catalog.added";
 
 export function readAddedEntries(db: Db): AddedEntry[] {
-  const raw = db.prepare("SELECT value FROM settings WHERE key = ?").pluck().get(ADDED_KEY) as string | undefined;
-  if (raw === undefined) return [];
-  try {
-    const parsed = AddedSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : [];
-  } catch {
-    return [];
-  }
+  const parsed = AddedSchema.safeParse(readSetting(db, ADDED_KEY) ?? []);
+  return parsed.success ? parsed.data : [];
 }
 
 export function writeAddedEntries(db: Db, repos: readonly AddedEntry[]): void {
-  db.prepare(
-    "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-  ).run(ADDED_KEY, JSON.stringify(repos), Date.now());
+  writeSetting(db, ADDED_KEY, repos);
 }
 
 /** The shipped catalog plus the user's repos (a shipped repo is never listed twice). */

@@ -69,18 +69,37 @@ function unquote(etag: string | undefined): string | null {
 }
 
 export class HubClient {
-  readonly endpoint: string;
-  private readonly origin: string;
-  private readonly token: string | undefined;
+  private currentEndpoint: string;
+  private origin: string;
+  private token: string | undefined;
   private readonly maxRetryAfterMs: number;
   private readonly headersTimeoutMs: number;
 
   constructor(options: HubClientOptions = {}) {
-    this.endpoint = resolveEndpoint(options.endpoint);
-    this.origin = new URL(this.endpoint).origin;
+    this.currentEndpoint = resolveEndpoint(options.endpoint);
+    this.origin = new URL(this.currentEndpoint).origin;
     this.token = options.token || undefined;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
     this.headersTimeoutMs = options.headersTimeoutMs ?? 30_000;
+  }
+
+  get endpoint(): string {
+    return this.currentEndpoint;
+  }
+
+  get hasToken(): boolean {
+    return this.token !== undefined;
+  }
+
+  /**
+   * New settings (endpoint, else HF_ENDPOINT, else the Hub; token, else HF_TOKEN) for the next request;
+   * downloads in flight keep their resolved URLs. A bad endpoint throws and changes nothing.
+   */
+  configure(settings: { endpoint?: string; token?: string }, env: NodeJS.ProcessEnv = process.env): void {
+    const endpoint = resolveEndpoint(settings.endpoint, env);
+    this.currentEndpoint = endpoint;
+    this.origin = new URL(endpoint).origin;
+    this.token = settings.token || env.HF_TOKEN || undefined;
   }
 
   /** The token goes to the Hub only: never to the CDN a resolve redirects to. */

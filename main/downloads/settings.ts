@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import type { Db } from "../storage/database";
+import { readSetting } from "../storage/settings-table";
 
 export const DownloadSettingsSchema = z.object({
   connectionsPerFile: z.number().int().min(1).max(32),
@@ -50,13 +51,13 @@ export type HubSettings = z.infer<typeof HubSettingsSchema>;
 
 /** Settings rows are JSON: key "downloads" holds a partial DownloadSettings, key "hub" the endpoint and token. */
 export function readDownloadSettings(db: Db): DownloadSettings {
-  const stored = readJson(db, "downloads");
+  const stored = readSetting(db, "downloads");
   const parsed = DownloadSettingsSchema.partial().safeParse(stored ?? {});
   return { ...DEFAULT_DOWNLOAD_SETTINGS, ...(parsed.success ? parsed.data : {}) };
 }
 
 export function readHubSettings(db: Db): HubSettings {
-  const parsed = HubSettingsSchema.safeParse(readJson(db, "hub") ?? {});
+  const parsed = HubSettingsSchema.safeParse(readSetting(db, "hub") ?? {});
   return parsed.success ? parsed.data : {};
 }
 
@@ -67,17 +68,7 @@ const LibrarySettingsSchema = z.object({ modelsDir: z.string().min(1), scanDirs:
  * isolates it), and `scanDirs`, other folders a scan looks in (LM Studio's or llama.cpp's caches).
  */
 export function readLibrarySettings(db: Db, dataDir: string): { modelsDir: string; scanDirs: string[] } {
-  const parsed = LibrarySettingsSchema.safeParse(readJson(db, "library") ?? {});
+  const parsed = LibrarySettingsSchema.safeParse(readSetting(db, "library") ?? {});
   const value = parsed.success ? parsed.data : {};
   return { modelsDir: resolve(dataDir, value.modelsDir ?? "models"), scanDirs: (value.scanDirs ?? []).map((d) => resolve(d)) };
-}
-
-function readJson(db: Db, key: string): unknown {
-  try {
-    const value = db.prepare("SELECT value FROM settings WHERE key = ?").pluck().get(key) as string | undefined;
-    return value === undefined ? undefined : JSON.parse(value);
-  } catch {
-    // No settings table (tests with only our migration) or a hand-edited value: defaults.
-    return undefined;
-  }
 }

@@ -21,5 +21,7 @@ export function downloadHandlers(downloads: DownloadService): DownloadHandlers {
     "library.delete": ({ id }) => downloads.deleteModel(id),
     "library.import": ({ path, mode }) => downloads.importModel(path, mode),
     "library.scan": async () => ({ added: await downloads.scan() }),
+    "downloads.settings": async () => downloads.settingsView(),
+    "downloads.updateSettings": async (patch) => downloads.updateSettings(patch),
   };
 }

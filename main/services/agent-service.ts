@@ -14,6 +14,7 @@ import { revertCheckpoint, type RevertResult } from "../agent/tools/checkpoint";
 import { listFileChanges, readArtifact } from "./agent-changes";
 import { runAgentLoop, type AgentOutcome } from "./agent-loop";
 import type { ChatService } from "./chat-service";
+import { readSetting, writeSetting } from "../storage/settings-table";
 
 const RECENT_KEY = "agent.recentWorkspaces";
 
@@ -233,20 +234,11 @@ export class AgentService {
   }
 
   recentWorkspaces(): string[] {
-    const row = this.db.prepare("SELECT value FROM settings WHERE key = ?").get(RECENT_KEY) as { value: string } | undefined;
-    if (!row) return [];
-    try {
-      const parsed: unknown = JSON.parse(row.value);
-      return Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === "string") : [];
-    } catch {
-      return [];
-    }
+    const parsed = readSetting(this.db, RECENT_KEY);
+    return Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === "string") : [];
   }
 
   private rememberWorkspace(workspace: string): void {
-    const recent = [workspace, ...this.recentWorkspaces().filter((w) => w !== workspace)].slice(0, 10);
-    this.db
-      .prepare("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
-      .run(RECENT_KEY, JSON.stringify(recent), Date.now());
+    writeSetting(this.db, RECENT_KEY, [workspace, ...this.recentWorkspaces().filter((w) => w !== workspace)].slice(0, 10));
   }
 }

@@ -81,6 +81,28 @@ describe("DownloadService", () => {
     await expect(svc.startDownload("not a ref")).rejects.toMatchObject({ code: "bad_request" });
   });
 
+  it("settings apply at once and persist: a token opens a gated repo, limits reach the downloader, a bad endpoint changes nothing", async () => {
+    fresh();
+    emulator.grantToken("hf_e2e_token");
+    const svc = service();
+    await expect(svc.startDownload("hf:m2d-test/Gated-GGUF:Q4_K_M")).rejects.toMatchObject({ message: expect.stringContaining("accept the license on the Hub") });
+    const view = svc.updateSettings({ hub: { token: "hf_e2e_token" }, downloads: { connectionsPerFile: 2, bandwidthLimitBps: 5_000_000 }, library: { scanDirs: ["/opt/models"] } });
+    expect(view).toMatchObject({ hub: { hasToken: true, endpoint: null }, downloads: { connectionsPerFile: 2, parallelFiles: 2, bandwidthLimitBps: 5_000_000 }, library: { scanDirs: ["/opt/models"] } });
+    const started = await svc.startDownload("hf:m2d-test/Gated-GGUF:Q4_K_M");
+    expect((await svc.downloader.wait(started.id)).state).toBe("completed");
+    // The token is never sent back to a UI.
+    expect(JSON.stringify(view)).not.toContain("hf_e2e_token");
+
+    expect(() => svc.updateSettings({ hub: { endpoint: "ftp://example.com" } })).toThrow(/not an http\(s\) URL/);
+    expect(svc.settingsView().hub.effectiveEndpoint).toBe(emulator.endpoint);
+    // The next launch (a service with the app's own Hub client) reads what was stored.
+    const next = new DownloadService({ db, dataDir: dir.path, publish: () => undefined });
+    services.push(next);
+    expect(next.settingsView()).toMatchObject({ hub: { hasToken: true }, downloads: { connectionsPerFile: 2 } });
+    svc.updateSettings({ hub: { token: null } });
+    expect(svc.settingsView().hub.hasToken).toBe(false);
+  });
+
   it("downloads a split model with throttled progress events, lists it in the library with its header, marks use, deletes and says what it freed", async () => {
     fresh();
     const svc = service();

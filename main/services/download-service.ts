@@ -3,7 +3,15 @@ import { constants, createReadStream, existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { AppError, type AppEvent } from "../../app/contract";
-import type { CatalogEntry, CatalogQuantView, DownloadView, LibraryModel } from "../../app/contract/downloads-api";
+import type {
+  CatalogEntry,
+  CatalogQuantView,
+  DownloadSettingsPatch,
+  DownloadSettingsView,
+  DownloadView,
+  LibraryModel,
+} from "../../app/contract/downloads-api";
+import { readSetting, writeSetting } from "../storage/settings-table";
 import type { GpuInfo } from "../../app/planner";
 import { inspectModel } from "../../engine/gguf/report";
 import { parseSplitName } from "../../engine/gguf/split";
@@ -79,6 +87,40 @@ export class DownloadService {
     this.store = new DownloadStore(db);
     this.downloader.on("progress", (info) => this.onProgress(info));
     this.downloader.on("state", (info) => this.onState(info));
+  }
+
+  // --- settings ------------------------------------------------------------
+
+  settingsView(): DownloadSettingsView {
+    const { db, dataDir } = this.options;
+    const downloads = readDownloadSettings(db);
+    return {
+      hub: { endpoint: readHubSettings(db).endpoint ?? null, effectiveEndpoint: this.hub.endpoint, hasToken: this.hub.hasToken },
+      library: readLibrarySettings(db, dataDir),
+      downloads: { connectionsPerFile: downloads.connectionsPerFile, parallelFiles: downloads.parallelFiles, bandwidthLimitBps: downloads.bandwidthLimitBps },
+    };
+  }
+
+  /** Stored as settings rows, and applied at once: the Hub client and the downloader are live. */
+  updateSettings(patch: DownloadSettingsPatch): DownloadSettingsView {
+    const { db } = this.options;
+    if (patch.hub) {
+      const current = readHubSettings(db);
+      const next = {
+        ...current,
+        ...(patch.hub.endpoint !== undefined ? { endpoint: patch.hub.endpoint ?? undefined } : {}),
+        ...(patch.hub.token !== undefined ? { token: patch.hub.token ?? undefined } : {}),
+      };
+      // An untouched endpoint stays what requests use now; a bad one throws before anything is stored.
+      this.hub.configure({ ...next, endpoint: patch.hub.endpoint === undefined ? this.hub.endpoint : next.endpoint });
+      writeSetting(db, "hub", next);
+    }
+    if (patch.library) writeSetting(db, "library", { ...(readSetting(db, "library") as object | undefined), ...patch.library });
+    if (patch.downloads) {
+      writeSetting(db, "downloads", { ...(readSetting(db, "downloads") as object | undefined), ...patch.downloads });
+      this.downloader.updateSettings(patch.downloads);
+    }
+    return this.settingsView();
   }
 
   get modelsDir(): string {

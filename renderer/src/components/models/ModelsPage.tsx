@@ -2,6 +2,7 @@ import { useEffect } from "react";
 import { useDownloadsStore } from "../../stores/downloads-store";
 import { useLibraryStore } from "../../stores/library-store";
 import { CatalogSection } from "./CatalogSection";
+import { DownloadSettingsSection } from "./DownloadSettingsSection";
 import { DownloadsPanel } from "./DownloadsPanel";
 import { LibrarySection } from "./LibrarySection";
 
@@ -18,6 +19,7 @@ export function ModelsPage() {
       <DownloadsPanel />
       <LibrarySection />
       <CatalogSection />
+      <DownloadSettingsSection />
     </div>
   );
 }

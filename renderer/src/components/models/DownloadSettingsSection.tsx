@@ -1,0 +1,120 @@
+import { useEffect, useId, useState } from "react";
+import type { DownloadSettingsPatch, DownloadSettingsView } from "../../../../app/contract/downloads-api";
+import { client } from "../../client/client-instance";
+import { errorMessage } from "../../lib/errors";
+import { toastError, useToastStore } from "../../stores/toast-store";
+
+const MB = 1_000_000;
+
+/**
+ * Where models come from and go, and how hard the downloader pulls: the Hub endpoint and token
+ * (the token is write-only here), the models folder and extra folders a scan looks in,
+ * connections per file, files in parallel and a bandwidth limit. Changes apply at once.
+ */
+export function DownloadSettingsSection() {
+  const [view, setView] = useState<DownloadSettingsView | null>(null);
+  const [token, setToken] = useState("");
+  const [endpoint, setEndpoint] = useState("");
+  const [scanDirs, setScanDirs] = useState("");
+  const [modelsDir, setModelsDir] = useState("");
+  const id = useId();
+
+  const show = (next: DownloadSettingsView) => {
+    setView(next);
+    setEndpoint(next.hub.endpoint ?? "");
+    setModelsDir(next.library.modelsDir);
+    setScanDirs(next.library.scanDirs.join("\n"));
+  };
+  useEffect(() => {
+    client()
+      .call("downloads.settings", {})
+      .then(show, (error: unknown) => toastError(`Could not load the download settings: ${errorMessage(error)}`));
+  }, []);
+
+  const save = async (patch: DownloadSettingsPatch, done = "Saved") => {
+    try {
+      show(await client().call("downloads.updateSettings", patch));
+      useToastStore.getState().show({ kind: "info", text: done }, 2000);
+    } catch (error) {
+      toastError(`Could not save: ${errorMessage(error)}`);
+    }
+  };
+
+  if (!view) return null;
+  const number = (value: string) => (value.trim() === "" ? NaN : Number(value));
+  return (
+    <details className="models-section download-settings" data-testid="download-settings">
+      <summary>
+        <h2>Settings</h2>
+      </summary>
+      <div className="settings-grid">
+        <label htmlFor={`${id}-endpoint`}>Hub endpoint</label>
+        <div className="row">
+          <input id={`${id}-endpoint`} value={endpoint} placeholder={view.hub.effectiveEndpoint} spellCheck={false} onChange={(e) => setEndpoint(e.target.value)} />
+          <button type="button" onClick={() => void save({ hub: { endpoint: endpoint.trim() || null } })}>
+            Save
+          </button>
+        </div>
+        <small className="muted">In use: {view.hub.effectiveEndpoint}. Empty: $HF_ENDPOINT, else huggingface.co.</small>
+
+        <label htmlFor={`${id}-token`}>Access token (for gated repos)</label>
+        <div className="row">
+          <input id={`${id}-token`} type="password" autoComplete="off" value={token} placeholder={view.hub.hasToken ? "A token is set" : "hf_…"} onChange={(e) => setToken(e.target.value)} data-testid="hub-token" />
+          <button type="button" data-testid="hub-token-save" disabled={token.trim() === ""} onClick={() => void save({ hub: { token: token.trim() } }, "Token saved").then(() => setToken(""))}>
+            Save
+          </button>
+          {view.hub.hasToken && (
+            <button type="button" onClick={() => void save({ hub: { token: null } }, "Token removed")}>
+              Remove
+            </button>
+          )}
+        </div>
+
+        <label htmlFor={`${id}-dir`}>Models folder</label>
+        <div className="row">
+          <input id={`${id}-dir`} value={modelsDir} spellCheck={false} onChange={(e) => setModelsDir(e.target.value)} />
+          <button type="button" disabled={modelsDir.trim() === ""} onClick={() => void save({ library: { modelsDir: modelsDir.trim() } })}>
+            Save
+          </button>
+        </div>
+
+        <label htmlFor={`${id}-scan`}>Also scan these folders (one per line: LM Studio's or llama.cpp's caches)</label>
+        <div className="row">
+          <textarea id={`${id}-scan`} rows={2} value={scanDirs} spellCheck={false} onChange={(e) => setScanDirs(e.target.value)} />
+          <button type="button" onClick={() => void save({ library: { scanDirs: scanDirs.split("\n").map((d) => d.trim()).filter(Boolean) } })}>
+            Save
+          </button>
+        </div>
+
+        <label htmlFor={`${id}-conn`}>Connections per file</label>
+        <input
+          id={`${id}-conn`}
+          type="number"
+          min={1}
+          max={32}
+          defaultValue={view.downloads.connectionsPerFile}
+          onBlur={(e) => Number.isInteger(number(e.target.value)) && void save({ downloads: { connectionsPerFile: number(e.target.value) } })}
+          data-testid="connections-per-file"
+        />
+        <label htmlFor={`${id}-files`}>Files in parallel</label>
+        <input
+          id={`${id}-files`}
+          type="number"
+          min={1}
+          max={16}
+          defaultValue={view.downloads.parallelFiles}
+          onBlur={(e) => Number.isInteger(number(e.target.value)) && void save({ downloads: { parallelFiles: number(e.target.value) } })}
+        />
+        <label htmlFor={`${id}-limit`}>Bandwidth limit (MB/s, 0 = none)</label>
+        <input
+          id={`${id}-limit`}
+          type="number"
+          min={0}
+          step={1}
+          defaultValue={view.downloads.bandwidthLimitBps / MB}
+          onBlur={(e) => number(e.target.value) >= 0 && void save({ downloads: { bandwidthLimitBps: number(e.target.value) * MB } })}
+        />
+      </div>
+    </details>
+  );
+}
