@@ -1,5 +1,5 @@
 // npm run bench:download — the app's downloader vs curl fetching the same file from the local Hub emulator.
-// Usage: npm run bench:download -- [--mb 1024] [--rounds 3] [--connections 4] [--profile]
+// Usage: npm run bench:download -- [--mb 1024] [--rounds 3] [--connections 4] [--chunk-mb 32] [--profile]
 // Bundles main/downloads/bench.ts (node cannot run TypeScript), runs it, prints a table and writes
 // the figures to .cache/bench/download-<time>.json. --profile adds a V8 CPU profile of the
 // downloader's process under .cache/bench/profiles/.
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     mb: { type: "string", default: "1024" },
     rounds: { type: "string", default: "3" },
     connections: { type: "string" },
+    "chunk-mb": { type: "string" },
     profile: { type: "boolean", default: false },
   },
 });
@@ -33,6 +34,7 @@ await build({ absWorkingDir: root, entryPoints: ["main/downloads/bench.ts"], out
 
 const args = ["--bytes", String(bytes), "--rounds", values.rounds, "--out", resultFile];
 if (values.connections) args.push("--connections", values.connections);
+if (values["chunk-mb"]) args.push("--chunk-mb", values["chunk-mb"]);
 const nodeFlags = values.profile ? ["--cpu-prof", "--cpu-prof-dir", join(outDir, "profiles")] : [];
 const loadBefore = loadavg()[0];
 const run = spawnSync(process.execPath, [...nodeFlags, bundle, ...args], { cwd: root, stdio: "inherit" });

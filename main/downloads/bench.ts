@@ -162,10 +162,14 @@ const line = (r: BenchRun) => `${r.seconds.toFixed(2)} s  ${r.mbps.toFixed(0).pa
 // realpath: import.meta.url has symlinks resolved (node_modules may be one).
 if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   // npm run bench:download drives this (scripts/bench-download.mjs); --out writes the result as JSON.
-  const { values } = parseArgs({ options: { bytes: { type: "string" }, rounds: { type: "string" }, connections: { type: "string" }, out: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { bytes: { type: "string" }, rounds: { type: "string" }, connections: { type: "string" }, "chunk-mb": { type: "string" }, out: { type: "string" } },
+  });
   const num = (v: string | undefined) => (v ? Number(v) : undefined);
   const connections = num(values.connections);
-  benchDownload({ bytes: num(values.bytes), rounds: num(values.rounds), settings: connections ? { connectionsPerFile: connections } : {} })
+  const chunkMb = num(values["chunk-mb"]);
+  const settings = { ...(connections ? { connectionsPerFile: connections } : {}), ...(chunkMb ? { chunkBytes: Math.round(chunkMb * 1024 * 1024) } : {}) };
+  benchDownload({ bytes: num(values.bytes), rounds: num(values.rounds), settings })
     .then((result) => {
       if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
     })

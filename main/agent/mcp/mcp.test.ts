@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -29,7 +29,17 @@ function server(name: string, raw: Record<string, unknown>): McpServerConfig {
   return { name, source: "app", file: "(test)", entry: parsed.entry as McpServerEntry };
 }
 
-const echo = (extra: Record<string, unknown> = {}) => ({ command: process.execPath, args: [bundle.file], ...extra });
+/**
+ * The test server runs from node_modules/.cache with its packages external. A sandboxed one gets
+ * node_modules shown read-only: a checkout under /tmp or /home (CI clones) is hidden by the sandbox's
+ * tmpfs, as a user's own toolchain would be, and readOnlyPaths is how a config makes it visible.
+ */
+const echo = (extra: Record<string, unknown> = {}) => ({
+  command: process.execPath,
+  args: [realpathSync(bundle.file)],
+  ...(extra.sandboxed ? { readOnlyPaths: [realpathSync(join(process.cwd(), "node_modules"))] } : {}),
+  ...extra,
+});
 
 async function toolbox(servers: McpServerConfig[]): Promise<McpToolbox> {
   const box = await McpToolbox.open(servers, { workspace: ws, sandbox, connectTimeoutMs: 20_000 });
