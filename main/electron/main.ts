@@ -8,6 +8,8 @@ import { IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL } from "./bridge";
 import { notifyDownloads } from "./download-notifications";
 import { hardenSession, hardenWebContents, isAppUrl } from "./security";
 import { utilitySpawner } from "./utility-spawner";
+import { startArtifactOrigin } from "../host/artifact-origin";
+import { ARTIFACT_HOST } from "../../app/security-policy";
 
 const distRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const rendererIndex = join(distRoot, "renderer", "index.html");
@@ -58,8 +60,11 @@ function createWindow(current: Backend): BrowserWindow {
   return window;
 }
 
-app.whenReady().then(() => {
+app.whenReady().then(async () => {
   hardenSession();
+  // Agent-written pages preview from their own loopback origin, as in the headless host. The app is
+  // file://, which no frame-ancestors source can name: the unguessable token is the only way in.
+  const artifacts = await startArtifactOrigin({ host: ARTIFACT_HOST, appOrigin: () => null });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate([
       ...(process.platform === "darwin" ? [{ role: "appMenu" as const }] : []),
@@ -73,6 +78,7 @@ app.whenReady().then(() => {
     dataDir: process.env.M2D_DATA_DIR ?? app.getPath("userData"),
     spawnEngine: utilitySpawner(join(distRoot, "engine", "main.js")),
     sqliteNativeBinding: process.env.M2D_SQLITE_BINDING,
+    artifacts,
     pickFolder: async () => {
       const options = { title: "Choose the agent's workspace folder", properties: ["openDirectory" as const] };
       const parent = BrowserWindow.getFocusedWindow();

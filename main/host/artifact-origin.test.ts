@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentSecurityPolicy } from "../../app/security-policy";
-import { startArtifactOrigin, type ArtifactOrigin } from "./artifact-origin";
+import { artifactCsp, startArtifactOrigin, type ArtifactOrigin } from "./artifact-origin";
 
 const root = mkdtempSync(join(tmpdir(), "m2d-artifacts-"));
 const workspace = join(root, "ws");
@@ -48,6 +48,12 @@ describe("the artifact origin", () => {
     expect((await fetch(`${artifacts.origin}/${"x".repeat(32)}/site/index.html`)).status).toBe(404);
     await expect(artifacts.grant(workspace, "site/app.js")).rejects.toMatchObject({ details: { reason: "not_html" } });
     await expect(artifacts.grant(workspace, "../secret.html")).rejects.toMatchObject({ code: "bad_request" });
+  });
+
+  it("names the app as the only frame ancestor where it has a web origin (Electron's file:// has none)", () => {
+    expect(artifactCsp("http://127.0.0.1:2", "http://127.0.0.1:1")).toContain("frame-ancestors http://127.0.0.1:1");
+    expect(artifactCsp("http://127.0.0.1:2", null)).not.toContain("frame-ancestors");
+    expect(artifactCsp("http://127.0.0.1:2", null)).toContain("connect-src 'none'");
   });
 
   it("the app's own CSP frames exactly the artifact origin (the built-in meta: loopback only)", () => {

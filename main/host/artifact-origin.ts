@@ -37,7 +37,8 @@ const TYPES: Record<string, string> = {
 const MAX_GRANTS = 256;
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
-export function artifactCsp(origin: string, appOrigin: string): string {
+/** `appOrigin`: the only page that may frame an artifact; null where the app has no web origin (Electron's file://). */
+export function artifactCsp(origin: string, appOrigin: string | null): string {
   return [
     "default-src 'none'",
     `script-src 'unsafe-inline' 'unsafe-eval' ${origin}`,
@@ -48,11 +49,11 @@ export function artifactCsp(origin: string, appOrigin: string): string {
     "connect-src 'none'",
     "form-action 'none'",
     "base-uri 'none'",
-    `frame-ancestors ${appOrigin}`,
+    ...(appOrigin ? [`frame-ancestors ${appOrigin}`] : []),
   ].join("; ");
 }
 
-export async function startArtifactOrigin(options: { host: string; appOrigin: () => string }): Promise<ArtifactOrigin> {
+export async function startArtifactOrigin(options: { host: string; appOrigin: () => string | null }): Promise<ArtifactOrigin> {
   const grants = new Map<string, PathGuard>();
   let origin = "";
 

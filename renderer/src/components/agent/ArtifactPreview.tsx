@@ -9,7 +9,7 @@ type Preview = { url: string } | { html: string } | { error: string };
 /**
  * An HTML page the agent wrote, in a frame sandboxed to scripts only: no allow-same-origin, so it
  * runs in an opaque origin with no access to the app, its storage or the backend. Where the backend
- * serves artifacts from an origin of their own (the headless host), the page runs its scripts there
+ * serves artifacts from an origin of their own (the headless host, the Electron app), the page runs its scripts there
  * under a CSP that lets it load only its workspace's files and connect nowhere. Elsewhere it is a
  * srcdoc frame, which inherits the app's CSP: markup and styles, no scripts.
  */
