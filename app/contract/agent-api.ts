@@ -195,4 +195,6 @@ export const agentEventSchemas = [
     explanation: z.string(),
     steps: z.number().int(),
   }),
+  /** Something the user should know about a run that is not a step: an MCP server that did not start, a bad mcp.json. */
+  z.object({ type: z.literal("agent.notice"), conversationId: z.string(), message: z.string() }),
 ] as const;

@@ -35,6 +35,16 @@ function parseArguments(json: string): Record<string, unknown> {
   }
 }
 
+/** What the user should hear about a run's MCP servers: config problems, and servers that did not start. */
+function mcpNotices(opened: Awaited<ReturnType<typeof openRunToolbox>>): string[] {
+  const problems = opened.problems.map((p) => `MCP config ${p.file}${p.server ? ` (${p.server})` : ""}: ${p.message}`);
+  const failed = opened.toolbox
+    .statuses()
+    .filter((s) => s.state === "failed")
+    .map((s) => `MCP server ${s.name} did not start: ${s.error ?? "unknown error"}. Its tools are not available in this run.`);
+  return [...problems, ...failed];
+}
+
 /** An approval the loop waits on: what it asks, with the call's arguments, and how to answer it. */
 interface ApprovalWaiter {
   decision: AgentDecision;
@@ -91,7 +101,10 @@ export class AgentService {
       signal: controller.signal,
     });
     // The run's MCP servers start with it (without holding up this call) and are closed when it ends, however it ends.
-    const mcpReady = openRunToolbox({ dataDir: this.dataDir, workspace, sandbox: tools.sandbox, settings: tools.settings }).then((opened) => (tools.mcp = opened.toolbox));
+    const mcpReady = openRunToolbox({ dataDir: this.dataDir, workspace, sandbox: tools.sandbox, settings: tools.settings }).then((opened) => {
+      tools.mcp = opened.toolbox;
+      for (const message of mcpNotices(opened)) this.publish({ type: "agent.notice", conversationId: conversation.id, message });
+    });
     const done = mcpReady.then(() => runAgentLoop(
       {
         chat: this.chat,

@@ -34,7 +34,7 @@ beforeAll(async () => {
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(
     join(dataDir, "mcp.json"),
-    JSON.stringify({ mcpServers: { echo: { command: process.execPath, args: [bundle.file], env: { ECHO_PIDFILE: join(scratch, "echo.pid") } }, broken: { url: 42 } } }),
+    JSON.stringify({ mcpServers: { echo: { command: process.execPath, args: [bundle.file], env: { ECHO_PIDFILE: join(scratch, "echo.pid") } }, gone: { command: join(scratch, "no-such-server") }, broken: { url: 42 } } }),
   );
   backend = createBackend({ dataDir, spawnEngine: forkSpawner(ENGINE_BUNDLE, TEST_ENGINE_ENV), log: () => undefined });
 }, 120_000);
@@ -60,6 +60,8 @@ describe("MCP servers in an agent run", () => {
       });
     });
     // Record the tool list each step hands the engine (the call goes through unchanged).
+    const notices: string[] = [];
+    const offNotices = backend.events.subscribe((event) => void (event.type === "agent.notice" && notices.push(event.message)));
     const offered: string[][] = [];
     const answer = backend.chat.answer.bind(backend.chat);
     backend.chat.answer = (conversationId, parentId, options) => {
@@ -74,6 +76,12 @@ describe("MCP servers in an agent run", () => {
     const pid = Number(readFileSync(join(scratch, "echo.pid"), "utf8"));
     expect(pid).toBeGreaterThan(0);
     expect(alive(pid)).toBe(false);
+    // The user hears about the server that did not start and the bad entry; the run went on without them.
+    offNotices();
+    expect(notices).toEqual([
+      expect.stringMatching(/^MCP config .*mcp\.json \(broken\): .*url/),
+      expect.stringMatching(/^MCP server gone did not start: .*Its tools are not available in this run\.$/),
+    ]);
   }, 120_000);
 
   it("agent.mcpServers lists each server's state and tools, and the bad entry as a problem", async () => {
@@ -81,7 +89,7 @@ describe("MCP servers in an agent run", () => {
     expect(outcome.ok).toBe(true);
     if (!outcome.ok) return;
     const result = outcome.result as { servers: Array<{ name: string; state: string; tools: Array<{ name: string }> }>; problems: Array<{ server: string; message: string }>; appConfigText: string };
-    expect(result.servers.map((s) => [s.name, s.state])).toEqual([["echo", "connected"]]);
+    expect(result.servers.map((s) => [s.name, s.state])).toEqual([["echo", "connected"], ["gone", "failed"]]);
     expect(result.servers[0]!.tools.map((t) => t.name)).toContain("mcp__echo__echo");
     expect(result.problems).toEqual([expect.objectContaining({ server: "broken", message: expect.stringContaining("url") })]);
     expect(result.appConfigText).toContain('"broken"');

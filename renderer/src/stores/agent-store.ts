@@ -196,6 +196,9 @@ export const useAgentStore = create<AgentState>((set, get) => {
           case "chat.conversations_changed":
             void get().refreshHistory();
             return;
+          case "agent.notice":
+            if (isOpen(event.conversationId)) useToastStore.getState().show({ kind: "error", text: event.message });
+            return;
           case "agent.approval":
             if (!isOpen(event.conversationId)) return;
             set((s) => ({
