@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Locator, Page } from "@playwright/test";
-import { ensureTestModel } from "../engine/gguf/m2-test-models";
-import { expect, test } from "./fixtures";
+import { expect, loadScriptedModel, test } from "./fixtures";
 
 /*
  * The agent workspace against the real headless host, the real engine and real files:
@@ -34,14 +33,7 @@ test.beforeEach(() => {
 });
 test.afterEach(() => rmSync(workspace, { recursive: true, force: true }));
 
-async function loadModel(page: Page, url: string, scenario: "agent" | "edit" | "artifact"): Promise<void> {
-  const path = await ensureTestModel(scenario);
-  await page.goto(url);
-  await page.getByTestId("model-path").fill(path);
-  await page.getByTestId("model-gpu").selectOption("cpu");
-  await page.getByTestId("model-load").click();
-  await expect(page.getByTestId("model-context")).toBeVisible({ timeout: 90_000 });
-}
+const loadModel = (page: Page, url: string, scenario: "agent" | "edit" | "artifact") => loadScriptedModel(page, url, scenario);
 
 async function startTask(page: Page, task: string): Promise<void> {
   await page.getByTestId("new-agent-task").click();

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
-import { ensureTestModel } from "../engine/gguf/m2-test-models";
-import { expect, test } from "./fixtures";
+import { expect, loadScriptedModel, test } from "./fixtures";
 import { conversationDocument } from "./long-conversation";
 
 /*
@@ -10,15 +9,7 @@ import { conversationDocument } from "./long-conversation";
  * block, a list and a table; "long" answers with 2,048 numbered lines.
  */
 
-async function openWithModel(page: Page, url: string, scenario: "chat" | "long"): Promise<void> {
-  const path = await ensureTestModel(scenario);
-  await page.goto(url);
-  await page.getByTestId("model-path").fill(path);
-  // CPU: "auto" probes GPU backends, which can wait on a GPU build running on the same machine.
-  await page.getByTestId("model-gpu").selectOption("cpu");
-  await page.getByTestId("model-load").click();
-  await expect(page.getByTestId("model-context")).toBeVisible({ timeout: 90_000 });
-}
+const openWithModel = (page: Page, url: string, scenario: "chat" | "long") => loadScriptedModel(page, url, scenario);
 
 async function ask(page: Page, text: string): Promise<void> {
   const input = page.getByTestId("composer-input");

@@ -1,4 +1,5 @@
-import { test as base } from "@playwright/test";
+import { test as base, expect as baseExpect, type Page } from "@playwright/test";
+import { ensureTestModel, type TestScenario } from "../engine/gguf/m2-test-models";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -66,3 +67,14 @@ export const test = base.extend<{ host: HeadlessHost }>({
 });
 
 export { expect } from "@playwright/test";
+
+/** Opens the app and loads a scripted test model through the model picker, on the CPU backend. */
+export async function loadScriptedModel(page: Page, url: string, scenario: TestScenario): Promise<void> {
+  const path = await ensureTestModel(scenario);
+  await page.goto(url);
+  await page.getByTestId("model-path").fill(path);
+  // CPU: "auto" probes GPU backends, which can wait on a GPU build running on the same machine.
+  await page.getByTestId("model-gpu").selectOption("cpu");
+  await page.getByTestId("model-load").click();
+  await baseExpect(page.getByTestId("model-context")).toBeVisible({ timeout: 90_000 });
+}

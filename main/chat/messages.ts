@@ -96,22 +96,7 @@ export function messagesByIds(ctx: ChatContext, ids: readonly string[]): StoredM
 }
 
 export function branchPath(ctx: ChatContext, conversationId: string, leafId: string): StoredMessage[] {
-  const rows = ctx
-    .prepare(
-      `WITH RECURSIVE up(id, parent_id, depth) AS (
-         SELECT id, parent_id, 0 FROM messages WHERE id = ? AND conversation_id = ?
-         UNION ALL
-         SELECT m.id, m.parent_id, up.depth + 1 FROM messages m JOIN up ON m.id = up.parent_id
-       )
-       SELECT m.* FROM up JOIN messages m ON m.id = up.id ORDER BY up.depth DESC`,
-    )
-    .all(leafId, conversationId) as MessageRow[];
-  if (rows.length === 0) {
-    throw new AppError("not_found", `No message ${leafId} in conversation ${conversationId}`, {
-      conversationId, messageId: leafId,
-    });
-  }
-  return rows.map(toMessage);
+  return messagesByIds(ctx, branchPathIds(ctx, conversationId, leafId));
 }
 
 /** Messages sharing this message's parent (roots share the null parent), in creation order. */

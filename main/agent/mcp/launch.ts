@@ -1,10 +1,11 @@
-import { access, chmod, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { AppError } from "../../../app/contract/errors";
 import { shellQuote } from "../../../app/agent/policy";
 import type { McpStdioServerEntry } from "../../../app/agent/mcp-config";
-import { bwrapArgs, MASKED_DIRS, MASKED_FILES } from "../sandbox/bwrap-args";
+import { bwrapArgs } from "../sandbox/bwrap-args";
+import { hostMounts } from "../sandbox/host-mounts";
 import { RunCgroup } from "../sandbox/cgroup";
 import { enforceProtected, planProtected } from "../sandbox/protected";
 import { seccompFilter } from "../sandbox/seccomp";
@@ -24,7 +25,6 @@ export interface StdioLaunch {
   cleanup(): Promise<string[]>;
 }
 
-const exists = (path: string) => access(path).then(() => true, () => false);
 
 function serverCwd(workspace: string, entry: McpStdioServerEntry): string {
   if (!entry.cwd) return workspace;
@@ -71,13 +71,7 @@ export async function sandboxedLaunch(options: {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const protectedPlan = await planProtected(workspace);
   // The same host secrets the command runner masks.
-  const maskedFiles = (await Promise.all(MASKED_FILES.map(async (f) => ((await exists(f)) ? f : null)))).filter((f) => f !== null);
-  const maskedDirs = (await Promise.all(MASKED_DIRS.map(async (d) => ((await exists(d)) ? d : null)))).filter((d) => d !== null);
-  const extraReadOnly: string[] = [];
-  for (const path of [...(options.readOnlyPaths ?? []), ...entry.readOnlyPaths]) {
-    const real = await realpath(path).catch(() => null);
-    if (real) extraReadOnly.push(real);
-  }
+  const mounts = await hostMounts([...(options.readOnlyPaths ?? []), ...entry.readOnlyPaths]);
   const cwd = serverCwd(workspace, entry);
   const exports = Object.entries(entry.env).map(([name, value]) => `export ${name}=${shellQuote(value)}; `).join("");
   const script = `${exports}cd ${shellQuote(cwd)} || exit 126; exec ${[entry.command, ...entry.args].map(shellQuote).join(" ")}`;
@@ -99,9 +93,7 @@ export async function sandboxedLaunch(options: {
       memoryBytes: limits.memoryBytes,
       maxProcesses: limits.maxProcesses,
       readOnlyInWorkspace: protectedPlan.readOnly,
-      maskedFiles,
-      maskedDirs,
-      extraReadOnly,
+      ...mounts,
       seccompFd: seccomp ? 3 : null,
       disableUserns: sandbox.disableUserns,
     });

@@ -1,10 +1,11 @@
-import { access, mkdtemp, realpath, rm } from "node:fs/promises";
+import { mkdtemp, realpath, rm } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppError } from "../../../app/contract/errors";
 import { SANDBOX_READONLY_PATHS } from "../../../app/agent/protected-paths";
 import { resolveWorkspaceRoot } from "../workspace";
-import { bwrapArgs, MASKED_DIRS, MASKED_FILES, SANDBOX_PATH } from "./bwrap-args";
+import { bwrapArgs, SANDBOX_PATH } from "./bwrap-args";
+import { hostMounts } from "./host-mounts";
 import { RunCgroup } from "./cgroup";
 import { detectSandbox } from "./detect";
 import { execute } from "./execute";
@@ -15,7 +16,6 @@ import { seccompFilter } from "./seccomp";
 import { DEFAULT_LIMITS } from "./types";
 import type { RunRequest, RunResult, SandboxCapability, SandboxLimits } from "./types";
 
-const exists = (path: string) => access(path).then(() => true, () => false);
 
 /**
  * Runs one command for the agent: inside bubblewrap on Linux, sandbox-exec on macOS, and without a
@@ -46,13 +46,7 @@ export async function runSandboxed(request: RunRequest, capability?: SandboxCapa
 
 async function runBwrap(cap: Extract<SandboxCapability, { kind: "bwrap" }>, workspace: string, request: RunRequest, limits: SandboxLimits): Promise<RunResult> {
   const protectedPlan = await planProtected(workspace);
-  const maskedFiles = (await Promise.all(MASKED_FILES.map(async (f) => ((await exists(f)) ? f : null)))).filter((f) => f !== null);
-  const maskedDirs = (await Promise.all(MASKED_DIRS.map(async (d) => ((await exists(d)) ? d : null)))).filter((d) => d !== null);
-  const extraReadOnly: string[] = [];
-  for (const path of request.readOnlyPaths ?? []) {
-    const real = await realpath(path).catch(() => null);
-    if (real) extraReadOnly.push(real);
-  }
+  const mounts = await hostMounts(request.readOnlyPaths ?? []);
   const seccomp = seccompFilter();
   const argv = bwrapArgs({
     bwrap: cap.bwrap,
@@ -64,9 +58,7 @@ async function runBwrap(cap: Extract<SandboxCapability, { kind: "bwrap" }>, work
     memoryBytes: limits.memoryBytes,
     maxProcesses: limits.maxProcesses,
     readOnlyInWorkspace: protectedPlan.readOnly,
-    maskedFiles,
-    maskedDirs,
-    extraReadOnly,
+    ...mounts,
     seccompFd: seccomp ? 3 : null,
     disableUserns: cap.disableUserns,
   });

@@ -7,6 +7,7 @@ import { useChatStore } from "../../stores/chat-store";
 import { ArtifactPreview } from "./ArtifactPreview";
 import { DiffView } from "./DiffView";
 import { TOOL_STATUS_LABEL, toolCallStatus } from "./tool-status";
+import { ToolArgs } from "../chat/ToolArgs";
 
 type ToolPart = Extract<DisplayPart, { kind: "tool" }>;
 
@@ -44,18 +45,7 @@ export function AgentToolCard({ part, message, index }: { part: ToolPart; messag
           {run?.durationMs != null && <span className="tool-duration"> · {formatDuration(run.durationMs)}</span>}
         </span>
       </div>
-      {entries.length > 0 && !(WRITES.has(part.name) && change) && (
-        <dl className="tool-args">
-          {entries.map(([name, value]) => (
-            <div key={name}>
-              <dt>{name}</dt>
-              <dd>
-                <pre>{value}</pre>
-              </dd>
-            </div>
-          ))}
-        </dl>
-      )}
+      {!(WRITES.has(part.name) && change) && <ToolArgs entries={entries} />}
       {change && <DiffView change={change} />}
       {result && (
         <details className="tool-output" data-testid="tool-output">

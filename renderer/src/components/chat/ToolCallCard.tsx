@@ -1,5 +1,6 @@
 import type { DisplayPart } from "../../chat/message-view";
 import { formatInt } from "../../lib/format";
+import { ToolArgs } from "./ToolArgs";
 
 type ToolPart = Extract<DisplayPart, { kind: "tool" }>;
 
@@ -15,18 +16,7 @@ export function ToolCallCard({ part }: { part: ToolPart }) {
         <code className="tool-name">{part.name}</code>
         <span className="tool-status">{STATUS_LABEL[part.status]}</span>
       </div>
-      {entries.length > 0 && (
-        <dl className="tool-args">
-          {entries.map(([name, value]) => (
-            <div key={name}>
-              <dt>{name}</dt>
-              <dd>
-                <pre>{value}</pre>
-              </dd>
-            </div>
-          ))}
-        </dl>
-      )}
+      <ToolArgs entries={entries} />
       {part.error && <p className="error">{part.error}</p>}
     </div>
   );
