@@ -1,6 +1,7 @@
 import { client } from "../../client/client-instance";
 import { downloadText } from "../../lib/download";
 import { errorMessage } from "../../lib/errors";
+import { useAgentStore } from "../../stores/agent-store";
 import { useChatStore } from "../../stores/chat-store";
 import { findConversation, useConversationsStore } from "../../stores/conversations-store";
 import { toastError } from "../../stores/toast-store";
@@ -23,7 +24,8 @@ export function ChatHeader() {
   const fromChat = useChatStore((s) => s.conversation);
   const settingsOpen = useUiStore((s) => s.settingsOpen);
   const toggleSettings = useUiStore((s) => s.toggleSettings);
-  const title = fromList?.title ?? fromChat?.title ?? "New chat";
+  const newAgentTask = useAgentStore((s) => s.newTaskOpen) && conversationId === null;
+  const title = fromList?.title ?? fromChat?.title ?? (newAgentTask ? "New agent task" : "New chat");
 
   return (
     <header className="chat-header">

@@ -28,7 +28,17 @@ function CatalogRepo({ entry, busyRefs }: { entry: CatalogEntry; busyRefs: Reado
           {entry.quants.map((q) => (
             <li key={q.ref} className="quant-row" data-testid="catalog-quant" data-quant={q.quant}>
               <span className="quant-name">{q.quant}</span>
-              {q.recommended && <span className="badge recommended" data-testid="recommended">Recommended</span>}
+              {q.recommended &&
+                (q.totalBytes === null ? (
+                  // Before a Hub look-up nothing is known about this machine's fit: only the catalog's usual pick.
+                  <span className="badge recommended" data-testid="recommended" title="The catalog's usual pick. Look the repo up on the Hub for a verdict for this machine.">
+                    Usual pick
+                  </span>
+                ) : (
+                  <span className="badge recommended" data-testid="recommended" title="The best quant that fits this machine">
+                    Recommended
+                  </span>
+                ))}
               <span className="quant-size">{formatSize(q.totalBytes)}{q.parts > 1 ? ` · ${q.parts} parts` : ""}</span>
               <VerdictBadge fit={q.fit} />
               <button
