@@ -21,6 +21,7 @@ const handlers: { [O in EngineOp]: Handler<O> } = {
   cancelLoad: async ({ loadId }) => (service.cancelLoad(loadId), {}),
   unload: async () => (await service.unload(), {}),
   status: () => service.status(),
+  backend: ({ gpu }) => service.backendInfo(gpu),
   generate: ({ generationId, request }) =>
     service.generate(generationId, request, (event) =>
       parent.send({ type: "event", event: { kind: "generation", generationId, event } }),

@@ -68,7 +68,8 @@ export function createBackend(options: BackendOptions): Backend {
   const agent = new AgentService(db, chat, options.dataDir, publish);
   const downloads = new DownloadService({
     db, dataDir: options.dataDir, publish, log,
-    gpus: () => gpusOf(models.current()),
+    // The loaded model's backend, else a probe of the one a load would use (no model needed).
+    gpus: async () => gpusOf(models.current()?.backend ?? (await models.probeBackend())),
     loadedPath: () => models.current()?.report.path ?? null,
   });
   // Downloads that were running when the app stopped (quit, crash, reboot) continue on their own.

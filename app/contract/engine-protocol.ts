@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CallOutcomeSchema } from "./wire";
-import { BackendInfoSchema, LoadOptionsSchema, LoadPlanViewSchema, LoadedModelSchema, ModelReportSchema, PlanParamsSchema } from "./model";
+import { BackendInfoSchema, GpuChoiceSchema, LoadOptionsSchema, LoadPlanViewSchema, LoadedModelSchema, ModelReportSchema, PlanParamsSchema } from "./model";
 import { GenerationEventSchema, GenerationRequestSchema, GenerationStatsSchema } from "./generation";
 
 /**
@@ -17,6 +17,8 @@ export const EngineRequestSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("cancelLoad"), loadId: z.string() }),
   z.object({ op: z.literal("unload") }),
   z.object({ op: z.literal("status") }),
+  /** The backend `gpu` picks and its devices and memory, without loading a model (fit verdicts before any load). */
+  z.object({ op: z.literal("backend"), gpu: GpuChoiceSchema }),
   z.object({ op: z.literal("generate"), generationId: z.string(), request: GenerationRequestSchema }),
   z.object({ op: z.literal("abort"), generationId: z.string() }),
   z.object({ op: z.literal("renderPrompt"), request: GenerationRequestSchema }),
@@ -35,6 +37,7 @@ export const EngineResultSchemas = {
   cancelLoad: Empty,
   unload: Empty,
   status: z.object({ loaded: LoadedModelSchema.nullable(), backend: BackendInfoSchema.nullable() }),
+  backend: BackendInfoSchema,
   generate: z.object({ finishReason: z.string(), stats: GenerationStatsSchema.nullable() }),
   abort: Empty,
   renderPrompt: z.object({ prompt: z.string(), tokens: z.number().int() }),

@@ -33,6 +33,16 @@ describe("load plans in the engine process (CPU backend)", () => {
     expect(plan.ram.weights).toBeGreaterThan(100 * 1024 ** 2);
   });
 
+  it("describes its backend without a model (what catalog verdicts plan for before the first load)", async () => {
+    expect(harness.models.current()).toBeNull();
+    const probed = await harness.models.probeBackend();
+    // "auto": the CPU here (a software Vulkan device is never picked), a GPU on a machine with one.
+    expect(["cpu", "cuda", "vulkan", "metal"]).toContain(probed!.backend);
+    if (probed!.backend === "cpu") expect(probed).toMatchObject({ devices: [], vram: { total: 0 } });
+    expect(probed!.ram.total).toBeGreaterThan(probed!.ram.free);
+    expect(harness.models.current()).toBeNull();
+  });
+
   it("loads the plan and reports the applied split", async () => {
     const loaded = await harness.models.load(modelPath, { gpu: "cpu", contextSize: 1024, offload: { mode: "auto" } });
     expect(loaded.contextSize).toBe(1024);

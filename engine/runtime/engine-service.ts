@@ -57,6 +57,14 @@ export class EngineService {
     });
   }
 
+  /** The backend `gpu` picks (the one in use while a model is loaded or loading), with its memory now. */
+  async backendInfo(gpu: GpuChoice): Promise<BackendInfo> {
+    return this.exclusive(async () => {
+      const busy = this.loaded !== undefined || this.loads.size > 0;
+      return describeBackend(busy && this.llama ? this.llama.instance : await this.backend(gpu));
+    });
+  }
+
   async status(): Promise<{ loaded: LoadedModel | null; backend: BackendInfo | null }> {
     return { loaded: this.loaded?.model ?? null, backend: this.llama ? await describeBackend(this.llama.instance) : null };
   }

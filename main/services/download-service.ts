@@ -42,8 +42,8 @@ export interface DownloadServiceOptions {
   db: Db;
   dataDir: string;
   publish: (event: AppEvent) => void;
-  /** The GPUs the engine last reported, for fit verdicts; none until a model was loaded. */
-  gpus?: () => GpuInfo[];
+  /** The GPUs fit verdicts plan for: the loaded model's, else the engine's probe of its backend. */
+  gpus?: () => Promise<GpuInfo[]>;
   /** The model the engine has loaded, which cannot be deleted under it. */
   loadedPath?: () => string | null;
   /** Tests pass the emulator's client; else endpoint and token from settings, HF_ENDPOINT, HF_TOKEN. */
@@ -144,7 +144,7 @@ export class DownloadService {
 
   /** Async so that planning many quants for the first time yields to the event loop between them. */
   async catalog(): Promise<CatalogEntry[]> {
-    const machine = this.machine();
+    const machine = await this.machine();
     const added = readAddedEntries(this.options.db);
     const repos: CatalogEntry[] = [];
     for (const repo of catalogView(this.cache, catalogWithAdded(added))) repos.push(await this.catalogEntry(repo, machine, added));
@@ -232,7 +232,7 @@ export class DownloadService {
 
   async listLibrary(): Promise<LibraryModel[]> {
     const downloading = new Set(this.downloader.list().filter((d) => d.state !== "completed").map((d) => d.id));
-    const machine = this.machine();
+    const machine = await this.machine();
     const models: LibraryModel[] = [];
     // A model still downloading is shown in the downloads panel, not here.
     for (const row of this.library.list().filter((m) => !downloading.has(m.id))) {
@@ -384,8 +384,8 @@ export class DownloadService {
   }
 
   /** This machine, with the GPUs last reported (they stay known after an unload). */
-  private machine(): Machine {
-    const gpus = this.options.gpus?.() ?? [];
+  private async machine(): Promise<Machine> {
+    const gpus = (await this.options.gpus?.().catch(() => [])) ?? [];
     if (gpus.length > 0) this.knownGpus = gpus;
     return thisMachine(this.knownGpus);
   }

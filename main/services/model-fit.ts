@@ -1,5 +1,5 @@
 import { totalmem } from "node:os";
-import { AppError, type LoadedModel } from "../../app/contract";
+import { AppError, type BackendInfo } from "../../app/contract";
 import type { Fit, FitVerdict } from "../../app/contract/downloads-api";
 import { planLoad, type GpuInfo, type HostInfo, type LoadPlan, type PlannerModel } from "../../app/planner";
 import { m2Model, m2NominalGB, type M2Quant } from "../../app/planner/m2-shapes";
@@ -78,9 +78,8 @@ export function recommendQuant<T extends { fit: Fit; totalBytes: number | null }
   return fitting.sort((a, b) => VERDICT_RANK[a.fit.verdict] - VERDICT_RANK[b.fit.verdict] || (b.totalBytes ?? 0) - (a.totalBytes ?? 0))[0];
 }
 
-/** The GPU the engine reported with its loaded model; none when nothing is loaded or it runs on the CPU. */
-export function gpusOf(loaded: LoadedModel | null): GpuInfo[] {
-  const backend = loaded?.backend;
+/** The GPU a backend reports; none when it runs on the CPU. */
+export function gpusOf(backend: BackendInfo | null | undefined): GpuInfo[] {
   if (!backend || backend.vram.total <= 0) return [];
   return [{ name: backend.devices[0] ?? backend.backend, freeVram: backend.vram.total }];
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { AppError, type AppEvent, type LoadOptions, type LoadPlanView, type LoadedModel, type ModelReport, type PlanParams } from "../../app/contract";
+import { AppError, type AppEvent, type BackendInfo, type LoadOptions, type LoadPlanView, type LoadedModel, type ModelReport, type PlanParams } from "../../app/contract";
 import type { EngineSupervisor } from "../engine/supervisor";
 
 /** The loaded model as the backend tracks it, across engine crashes and restarts. */
@@ -9,6 +9,7 @@ export class ModelService {
   /** Remembered so a generation after an engine crash can reload what the user had loaded. */
   private lastLoad: { path: string; options: LoadOptions } | null = null;
   private engineLostModel = false;
+  private backendProbe: Promise<BackendInfo | null> | undefined;
 
   constructor(
     private readonly engine: EngineSupervisor,
@@ -21,6 +22,18 @@ export class ModelService {
 
   inspect(path: string): Promise<ModelReport> {
     return this.engine.request({ op: "inspect", path }, { timeoutMs: 60_000 });
+  }
+
+  /**
+   * The backend a load would use and its devices, without loading anything: what fit verdicts plan
+   * for before the first load. Asked once; a failure is asked again next time.
+   */
+  probeBackend(): Promise<BackendInfo | null> {
+    this.backendProbe ??= this.engine.request({ op: "backend", gpu: "auto" }, { timeoutMs: 120_000 }).catch(() => {
+      this.backendProbe = undefined;
+      return null;
+    });
+    return this.backendProbe;
   }
 
   /** Where this model's tensors would go on the engine's backend, with the memory free now. */
