@@ -38,11 +38,12 @@ function parseArguments(json: string): Record<string, unknown> {
 /** What the user should hear about a run's MCP servers: config problems, and servers that did not start. */
 function mcpNotices(opened: Awaited<ReturnType<typeof openRunToolbox>>): string[] {
   const problems = opened.problems.map((p) => `MCP config ${p.file}${p.server ? ` (${p.server})` : ""}: ${p.message}`);
-  const failed = opened.toolbox
-    .statuses()
+  const statuses = opened.toolbox.statuses();
+  const failed = statuses
     .filter((s) => s.state === "failed")
     .map((s) => `MCP server ${s.name} did not start: ${s.error ?? "unknown error"}. Its tools are not available in this run.`);
-  return [...problems, ...failed];
+  const warnings = statuses.flatMap((s) => s.warnings.map((w) => `MCP server ${s.name}: ${w}.`));
+  return [...problems, ...failed, ...warnings];
 }
 
 /** An approval the loop waits on: what it asks, with the call's arguments, and how to answer it. */

@@ -23,6 +23,8 @@ export interface ConnectOptions {
   limits?: Partial<SandboxLimits>;
   readOnlyPaths?: string[];
   connectTimeoutMs?: number;
+  /** Tools one server may add to the prompt (default MAX_TOOLS_PER_SERVER); the rest are left out with a warning. */
+  maxToolsPerServer?: number;
 }
 
 function errorMessage(error: unknown): string {

@@ -88,6 +88,14 @@ describe("a stdio MCP server", () => {
     expect(box.tool("mcp__echo__echo")).toMatchObject({ server: "echo", remoteName: "echo", readOnlyHint: true });
   });
 
+  test("a server offering more tools than the cap has the rest left out, with a warning that says so", async () => {
+    const box = await McpToolbox.open([server("echo", echo())], { workspace: ws, sandbox, connectTimeoutMs: 20_000, maxToolsPerServer: 2 });
+    open.push(box);
+    expect(box.definitions().map((d) => d.function.name)).toEqual(["mcp__echo__echo", "mcp__echo__write"]);
+    expect(box.statuses()[0]!.warnings).toEqual([expect.stringContaining("5 of its 7 tools are left out: a server may offer at most 2")]);
+    expect(box.tool("mcp__echo__crash")).toBeUndefined();
+  });
+
   test("a call returns the server's result; Ask mode asks first and a declined call never reaches the server", async () => {
     const box = await toolbox([server("echo", echo())]);
     const ctx = await context(box);

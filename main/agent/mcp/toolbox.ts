@@ -29,6 +29,9 @@ function parameters(schema: unknown): Record<string, unknown> {
   return rest;
 }
 
+/** Tools one MCP server may add to the model's tool list. */
+export const MAX_TOOLS_PER_SERVER = 40;
+
 /**
  * The MCP servers of one agent run: started together when the run starts, their tools offered to the
  * model as `mcp__<server>__<tool>`, and all closed when the run ends. A server that fails to start is
@@ -37,9 +40,18 @@ function parameters(schema: unknown): Record<string, unknown> {
 export class McpToolbox {
   private readonly byName = new Map<string, { entry: McpToolEntry; connection: McpServerConnection }>();
 
-  private constructor(private readonly connections: McpServerConnection[]) {
+  private constructor(
+    private readonly connections: McpServerConnection[],
+    maxToolsPerServer = MAX_TOOLS_PER_SERVER,
+  ) {
     for (const connection of connections) {
-      for (const tool of connection.tools) {
+      // Every tool's schema goes into every step's prompt: a server offering hundreds would crowd out the task.
+      if (connection.tools.length > maxToolsPerServer) {
+        connection.warnings.push(
+          `${connection.tools.length - maxToolsPerServer} of its ${connection.tools.length} tools are left out: a server may offer at most ${maxToolsPerServer} (the first ones are kept)`,
+        );
+      }
+      for (const tool of connection.tools.slice(0, maxToolsPerServer)) {
         const name = mcpToolName(connection.config.name, tool.name);
         if (this.byName.has(name)) {
           connection.warnings.push(`tool ${tool.name} is left out: its name ${name} is taken by another server's tool`);
@@ -59,7 +71,7 @@ export class McpToolbox {
   }
 
   static async open(servers: McpServerConfig[], options: ConnectOptions): Promise<McpToolbox> {
-    return new McpToolbox(await Promise.all(servers.map((server) => McpServerConnection.connect(server, options))));
+    return new McpToolbox(await Promise.all(servers.map((server) => McpServerConnection.connect(server, options))), options.maxToolsPerServer);
   }
 
   static empty(): McpToolbox {
