@@ -66,22 +66,7 @@ export async function fetchChunk(o: FetchChunkOptions): Promise<void> {
     res.destroy();
     return fetchChunkNodeHttp(o); // redirects: let node:http follow them
   }
-  if (status === 200) {
-    // A whole-object answer is usable only from a server without ranges; otherwise If-Range failed.
-    if (o.rangeable || from !== o.sourceOffset) {
-      res.destroy();
-      throw new RangeIgnoredError();
-    }
-  } else if (status === 206) {
-    const start = Number(/bytes\s+(\d+)-/.exec(res.headers["content-range"] ?? "")?.[1]);
-    if (start !== from - o.sourceOffset) {
-      res.destroy();
-      throw new NetError("transient", `Content-Range starts at ${start}, asked for ${from - o.sourceOffset}`);
-    }
-  } else {
-    res.destroy();
-    throw new HttpStatusError(status, o.url, res.headers);
-  }
+  checkRangeAnswer(o, from, status, res.headers["content-range"], res.headers, () => res.destroy());
   if (res.contentLength === null) {
     res.destroy();
     return fetchChunkNodeHttp(o); // chunked encoding: node:http decodes it
@@ -108,23 +93,36 @@ async function fetchChunkNodeHttp(o: FetchChunkOptions): Promise<void> {
     signal: o.signal,
     headersTimeoutMs: o.idleTimeoutMs,
   });
-  const status = res.statusCode ?? 0;
-  if (status === 200) {
-    if (o.rangeable || from !== o.sourceOffset) {
-      res.destroy();
-      throw new RangeIgnoredError();
-    }
-  } else if (status === 206) {
-    const start = Number(/bytes\s+(\d+)-/.exec(header(res.headers, "content-range") ?? "")?.[1]);
-    if (start !== from - o.sourceOffset) {
-      res.destroy();
-      throw new NetError("transient", `Content-Range starts at ${start}, asked for ${from - o.sourceOffset}`);
-    }
-  } else {
-    res.destroy();
-    throw new HttpStatusError(status, o.url, res.headers);
-  }
+  checkRangeAnswer(o, from, res.statusCode ?? 0, header(res.headers, "content-range"), res.headers, () => res.destroy());
   await streamToFile(res, o);
+}
+
+/**
+ * A range request's answer is usable only as the 206 of exactly the bytes asked for, or as a 200
+ * from a server without ranges (else If-Range failed). Anything else drops the response and throws.
+ */
+function checkRangeAnswer(
+  o: FetchChunkOptions,
+  from: number,
+  status: number,
+  contentRange: string | undefined,
+  headers: ConstructorParameters<typeof HttpStatusError>[2],
+  drop: () => void,
+): void {
+  if (status === 200) {
+    if (!o.rangeable && from === o.sourceOffset) return;
+    drop();
+    throw new RangeIgnoredError();
+  }
+  if (status !== 206) {
+    drop();
+    throw new HttpStatusError(status, o.url, headers);
+  }
+  const start = Number(/bytes\s+(\d+)-/.exec(contentRange ?? "")?.[1]);
+  if (start !== from - o.sourceOffset) {
+    drop();
+    throw new NetError("transient", `Content-Range starts at ${start}, asked for ${from - o.sourceOffset}`);
+  }
 }
 
 /**

@@ -258,5 +258,7 @@ export function toAppError(error: unknown, url: string): AppError | AbortedError
 
 /** The app's client: endpoint from the setting, else HF_ENDPOINT, else the Hub; token from the setting or HF_TOKEN. */
 export function createHubClient(settings: { endpoint?: string; token?: string }, env: NodeJS.ProcessEnv = process.env): HubClient {
-  return new HubClient({ endpoint: resolveEndpoint(settings.endpoint, env), token: settings.token ?? env.HF_TOKEN });
+  const client = new HubClient();
+  client.configure(settings, env);
+  return client;
 }

@@ -6,6 +6,32 @@ import { toastError, useToastStore } from "../../stores/toast-store";
 
 const MB = 1_000_000;
 
+/** A number saved when the field loses focus; an empty field is NaN, which every caller refuses. */
+function NumberSetting({ label, value, min, max, onCommit, testId }: {
+  label: string;
+  value: number;
+  min: number;
+  max?: number;
+  onCommit: (value: number) => void;
+  testId?: string;
+}) {
+  const id = useId();
+  return (
+    <>
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="number"
+        min={min}
+        max={max}
+        defaultValue={value}
+        onBlur={(e) => onCommit(e.target.value.trim() === "" ? NaN : Number(e.target.value))}
+        data-testid={testId}
+      />
+    </>
+  );
+}
+
 /**
  * Where models come from and go, and how hard the downloader pulls: the Hub endpoint and token
  * (the token is write-only here), the models folder and extra folders a scan looks in,
@@ -41,7 +67,6 @@ export function DownloadSettingsSection() {
   };
 
   if (!view) return null;
-  const number = (value: string) => (value.trim() === "" ? NaN : Number(value));
   return (
     <details className="models-section download-settings" data-testid="download-settings">
       <summary>
@@ -86,33 +111,20 @@ export function DownloadSettingsSection() {
           </button>
         </div>
 
-        <label htmlFor={`${id}-conn`}>Connections per file</label>
-        <input
-          id={`${id}-conn`}
-          type="number"
+        <NumberSetting
+          label="Connections per file"
+          value={view.downloads.connectionsPerFile}
           min={1}
           max={32}
-          defaultValue={view.downloads.connectionsPerFile}
-          onBlur={(e) => Number.isInteger(number(e.target.value)) && void save({ downloads: { connectionsPerFile: number(e.target.value) } })}
-          data-testid="connections-per-file"
+          onCommit={(n) => Number.isInteger(n) && void save({ downloads: { connectionsPerFile: n } })}
+          testId="connections-per-file"
         />
-        <label htmlFor={`${id}-files`}>Files in parallel</label>
-        <input
-          id={`${id}-files`}
-          type="number"
-          min={1}
-          max={16}
-          defaultValue={view.downloads.parallelFiles}
-          onBlur={(e) => Number.isInteger(number(e.target.value)) && void save({ downloads: { parallelFiles: number(e.target.value) } })}
-        />
-        <label htmlFor={`${id}-limit`}>Bandwidth limit (MB/s, 0 = none)</label>
-        <input
-          id={`${id}-limit`}
-          type="number"
+        <NumberSetting label="Files in parallel" value={view.downloads.parallelFiles} min={1} max={16} onCommit={(n) => Number.isInteger(n) && void save({ downloads: { parallelFiles: n } })} />
+        <NumberSetting
+          label="Bandwidth limit (MB/s, 0 = none)"
+          value={view.downloads.bandwidthLimitBps / MB}
           min={0}
-          step={1}
-          defaultValue={view.downloads.bandwidthLimitBps / MB}
-          onBlur={(e) => number(e.target.value) >= 0 && void save({ downloads: { bandwidthLimitBps: number(e.target.value) * MB } })}
+          onCommit={(n) => n >= 0 && void save({ downloads: { bandwidthLimitBps: n * MB } })}
         />
       </div>
     </details>
