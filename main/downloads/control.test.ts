@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isLoadable } from "./library";
+import { bootId } from "./boot-id";
+import { isLoadable, Library } from "./library";
 import { bufferContent, ggufBytes } from "./testing/content";
 import { splitModel, until, useEmulator } from "./testing/harness";
 
@@ -135,6 +136,25 @@ describe("pause, resume, cancel and limits", () => {
     const served = t.emulator.bytesServed();
     expect(served).toBeGreaterThanOrEqual(1_100_000);
     expect(served).toBeLessThanOrEqual(1_100_000 + 16);
+  });
+
+  it("hands a finished file over before its fdatasync, and after a reboot trusts it only once synced", async () => {
+    model("Q3_K_M", 2, 400_000);
+    const { downloader, models } = t.setup();
+    const done = await downloader.wait((await downloader.start({ ref: `hf:${REPO}:Q3_K_M`, destDir: models })).id);
+    expect(done.state).toBe("completed");
+    const unsynced = () => t.db.prepare("SELECT unsynced_boot FROM library_files ORDER BY path").pluck().all();
+    // Written on this boot: loadable at once, whether or not the background sync has finished.
+    expect(unsynced().every((b) => b === null || b === bootId())).toBe(true);
+    expect(isLoadable(t.db, done.primaryPath)).toBe(true);
+    await downloader.close(); // waits for the syncs
+    expect(unsynced()).toEqual([null, null]);
+    // As if the machine lost power before one file's sync finished.
+    t.db.prepare("UPDATE library_files SET unsynced_boot = 'an-earlier-boot' WHERE path = ?").run(done.files[1]?.path);
+    expect(isLoadable(t.db, done.primaryPath)).toBe(false);
+    expect(new Library(t.db).hasIntactFile(done.files[1]?.path ?? "", 400_000)).toBeUndefined();
+    new Library(t.db).markDurable(done.files[1]?.path ?? "");
+    expect(isLoadable(t.db, done.primaryPath)).toBe(true);
   });
 
   it("refuses a second download of the same files and a model that is already there", async () => {

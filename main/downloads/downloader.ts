@@ -9,6 +9,7 @@ import { AbortedError, diskFullError, downloadError, failureReason } from "./err
 import { downloadFile, partialPath, type FileRunContext } from "./file-download";
 import { HubFileCache } from "./hub-cache";
 import type { HubClient, ProbeResult } from "./hub-client";
+import { DurabilityQueue } from "./durability";
 import { Library } from "./library";
 import { parseModelRef, type ModelRef } from "./model-ref";
 import { planDownload, type PlannedFile } from "./plan";
@@ -83,6 +84,7 @@ export class Downloader {
   private settings: DownloadSettings;
   private readonly store: DownloadStore;
   private readonly library: Library;
+  private readonly durability: DurabilityQueue;
   private readonly cache: HubFileCache;
   private readonly throttle: TokenBucket;
   private readonly slots: Semaphore;
@@ -96,6 +98,7 @@ export class Downloader {
     this.settings = { ...DEFAULT_DOWNLOAD_SETTINGS, ...options.settings };
     this.store = new DownloadStore(options.db);
     this.library = new Library(options.db);
+    this.durability = new DurabilityQueue(this.library);
     this.cache = new HubFileCache(options.db);
     this.throttle = new TokenBucket(this.settings.bandwidthLimitBps);
     this.slots = new Semaphore(this.settings.parallelFiles);
@@ -251,7 +254,10 @@ export class Downloader {
     return resumed;
   }
 
-  /** Stops every transfer with its progress saved; the downloads resume on the next start. */
+  /**
+   * Stops every transfer with its progress saved (the downloads resume on the next start) and
+   * waits until every finished file is fdatasync'ed.
+   */
   async close(): Promise<void> {
     const runs = [...this.runs.values()];
     for (const run of runs) {
@@ -259,6 +265,7 @@ export class Downloader {
       run.controller.abort();
     }
     await Promise.all(runs.map((r) => r.done));
+    await this.durability.drain();
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
   }
@@ -287,6 +294,7 @@ export class Downloader {
       hub: this.options.hub,
       store: this.store,
       library: this.library,
+      durability: this.durability,
       throttle: this.throttle,
       settings: this.settings,
       signal: run.controller.signal,

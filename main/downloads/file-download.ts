@@ -5,6 +5,7 @@ import { backoffDelay, sleep } from "./backoff";
 import { bootId } from "./boot-id";
 import { chunkSizeFor, planChunks, type Chunk } from "./chunk-plan";
 import { fetchChunk, RangeIgnoredError, WriteError } from "./chunk-fetch";
+import type { DurabilityQueue } from "./durability";
 import { freeBytes, isDiskFull } from "./disk-space";
 import { AbortedError, diskFullError, downloadError, failureReason, offlineError, throwIfAborted } from "./errors";
 import { readGgufHeader } from "./gguf-header";
@@ -23,6 +24,8 @@ export interface FileRunContext {
   hub: HubClient;
   store: DownloadStore;
   library: Library;
+  /** fdatasyncs verified files after they are handed over. */
+  durability: DurabilityQueue;
   throttle: TokenBucket;
   settings: DownloadSettings;
   signal: AbortSignal;
@@ -36,12 +39,6 @@ class SourceChangedError extends Error {
     super("source changed");
   }
 }
-
-/**
- * Bytes written between fdatasyncs besides the timer: the disk writes them back while the
- * transfer goes on, so the fdatasync before the rename has little left to do.
- */
-const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
 
 export function partialPath(finalPath: string): string {
   return `${finalPath}.partial`;
@@ -95,7 +92,6 @@ class FileRun {
   private flushChain: Promise<void> = Promise.resolve();
   private readonly queued = { flush: false, sync: false };
   private discarded = false;
-  private unsyncedBytes = 0;
   private readonly partial: string;
 
   constructor(
@@ -228,7 +224,7 @@ class FileRun {
           throttle: this.ctx.throttle,
           idleTimeoutMs: settings.idleTimeoutMs,
           signal: this.signal,
-          onWritten: (n) => this.onBytesWritten(n),
+          onWritten: () => this.onBytesWritten(),
         });
         return;
       } catch (error) {
@@ -311,12 +307,8 @@ class FileRun {
     );
   }
 
-  private onBytesWritten(bytes: number): void {
+  private onBytesWritten(): void {
     this.hasher?.advance(this.frontier());
-    this.unsyncedBytes += bytes;
-    if (this.unsyncedBytes < SYNC_EVERY_BYTES) return;
-    this.unsyncedBytes = 0;
-    void this.sync().catch((e: unknown) => this.fail(e));
   }
 
   /** Bytes written in order from the start; a partly fetched range-less object does not count. */
@@ -344,9 +336,9 @@ class FileRun {
       await this.discard();
       throw downloadError("storage", "invalid_gguf", `${basename(file.finalPath)} is not a GGUF file (${header.why}). The file was deleted.`, { path: file.finalPath });
     }
-    await fh.datasync();
     await fh.close();
     this.fh = undefined;
+    // No fdatasync first: the file is marked as written on this boot until the queue has synced it.
     await rename(this.partial, file.finalPath);
     const { mtimeMs } = await stat(file.finalPath);
     const fromHub = file.sources.every((s) => s.sha256);
@@ -358,9 +350,11 @@ class FileRun {
       sha256: hasher.digests.join(","),
       sha256Source: fromHub ? "hub" : "local",
       mtimeMs,
+      unsyncedBoot: bootId(),
     });
     ctx.store.markFileVerified(ctx.downloadId, file.idx);
     file.verified = true;
+    ctx.durability.add(file.finalPath);
   }
 
   /** Deletes the partial and forgets its progress, so a retry starts clean. */

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Db } from "../storage/database";
+import { bootId } from "./boot-id";
 
 /** When each model was last loaded, and which ones are the user's own files (imported by reference). */
 export const libraryUsageMigration = {
@@ -11,6 +12,18 @@ ALTER TABLE library_models ADD COLUMN last_used_at INTEGER;
 ALTER TABLE library_models ADD COLUMN external INTEGER NOT NULL DEFAULT 0;
 `,
 } as const;
+
+/**
+ * Files handed over before their data reached the disk, and on which boot: completion does not
+ * wait for fdatasync. If that boot ended first, the file may have lost bytes and is not trusted.
+ */
+export const libraryDurabilityMigration = {
+  name: "library_durability",
+  sql: "ALTER TABLE library_files ADD COLUMN unsynced_boot TEXT;",
+} as const;
+
+/** SQL: a file row whose bytes are durable, or still in this boot's page cache. */
+const TRUSTED = "(unsynced_boot IS NULL OR unsynced_boot = @boot)";
 
 export interface LibraryModelRow {
   id: string;
@@ -41,6 +54,8 @@ export interface LibraryFileInput {
   /** "hub": matched the Hub's LFS sha256; "local": no published hash, computed here. */
   sha256Source: "hub" | "local";
   mtimeMs: number;
+  /** Set when the file's data was not fdatasync'ed yet; `markDurable` clears it. */
+  unsyncedBoot?: string | null;
 }
 
 /** Which models are on disk and proven intact. */
@@ -63,8 +78,8 @@ export class Library {
          ON CONFLICT(id) DO UPDATE SET total_bytes = excluded.total_bytes, file_count = excluded.file_count`,
       ).run(model.id, model.repo, model.quant, model.primaryPath, model.totalBytes, model.fileCount);
       const insert = db.prepare(
-        `INSERT OR REPLACE INTO library_files (path, model_id, size, sha256, sha256_source, mtime_ms, verified, verified_at)
-         VALUES (@path, @model_id, @size, @sha256, @sha256_source, @mtime_ms, @verified, @verified_at)`,
+        `INSERT OR REPLACE INTO library_files (path, model_id, size, sha256, sha256_source, mtime_ms, verified, verified_at, unsynced_boot)
+         VALUES (@path, @model_id, @size, @sha256, @sha256_source, @mtime_ms, @verified, @verified_at, @unsynced_boot)`,
       );
       for (const row of kept) insert.run({ ...row, model_id: model.id });
     })();
@@ -81,12 +96,18 @@ export class Library {
   recordVerifiedFile(file: LibraryFileInput): void {
     this.db
       .prepare(
-        `INSERT INTO library_files (path, model_id, size, sha256, sha256_source, mtime_ms, verified, verified_at)
-         VALUES (?, ?, ?, ?, ?, ?, 1, ?)
+        `INSERT INTO library_files (path, model_id, size, sha256, sha256_source, mtime_ms, verified, verified_at, unsynced_boot)
+         VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
          ON CONFLICT(path) DO UPDATE SET model_id = excluded.model_id, size = excluded.size, sha256 = excluded.sha256,
-           sha256_source = excluded.sha256_source, mtime_ms = excluded.mtime_ms, verified = 1, verified_at = excluded.verified_at`,
+           sha256_source = excluded.sha256_source, mtime_ms = excluded.mtime_ms, verified = 1, verified_at = excluded.verified_at,
+           unsynced_boot = excluded.unsynced_boot`,
       )
-      .run(file.path, file.modelId, file.size, file.sha256, file.sha256Source, Math.trunc(file.mtimeMs), Date.now());
+      .run(file.path, file.modelId, file.size, file.sha256, file.sha256Source, Math.trunc(file.mtimeMs), Date.now(), file.unsyncedBoot ?? null);
+  }
+
+  /** The file's data and name are on disk now (fdatasync'ed): a reboot can no longer take them. */
+  markDurable(path: string): void {
+    this.db.prepare("UPDATE library_files SET unsynced_boot = NULL WHERE path = ?").run(resolve(path));
   }
 
   /** Flags the model verified once every one of its files is; returns whether it is. */
@@ -105,8 +126,8 @@ export class Library {
   /** A file already verified at `path` that still has the size we expect: no need to fetch it again. */
   hasIntactFile(path: string, size: number): { sha256: string; sha256Source: "hub" | "local" } | undefined {
     const row = this.db
-      .prepare("SELECT size, sha256, sha256_source, mtime_ms FROM library_files WHERE path = ? AND verified = 1")
-      .get(resolve(path)) as { size: number; sha256: string; sha256_source: "hub" | "local"; mtime_ms: number } | undefined;
+      .prepare(`SELECT size, sha256, sha256_source, mtime_ms FROM library_files WHERE path = @path AND verified = 1 AND ${TRUSTED}`)
+      .get({ path: resolve(path), boot: bootId() }) as { size: number; sha256: string; sha256_source: "hub" | "local"; mtime_ms: number } | undefined;
     if (!row || row.size !== size || !unchangedOnDisk(path, row.size, row.mtime_ms)) return undefined;
     return { sha256: row.sha256, sha256Source: row.sha256_source };
   }
@@ -180,7 +201,8 @@ function unchangedOnDisk(path: string, size: number, mtimeMs: number): boolean {
 
 /**
  * True only for a file of a model whose every file finished downloading, matched its hash,
- * passed the GGUF check and is still on disk unchanged (size and mtime) since then.
+ * passed the GGUF check and is still on disk unchanged (size and mtime) since then, with its
+ * bytes either fdatasync'ed or written on this boot.
  */
 export function isLoadable(db: Db, path: string): boolean {
   const absolute = resolve(path);
@@ -193,8 +215,8 @@ export function isLoadable(db: Db, path: string): boolean {
     .get(file.model_id) as { file_count: number; verified: number } | undefined;
   if (!model || model.verified !== 1) return false;
   const files = db
-    .prepare("SELECT path, size, mtime_ms, verified FROM library_files WHERE model_id = ?")
-    .all(file.model_id) as Array<{ path: string; size: number; mtime_ms: number; verified: number }>;
+    .prepare(`SELECT path, size, mtime_ms, verified, ${TRUSTED} AS trusted FROM library_files WHERE model_id = @id`)
+    .all({ id: file.model_id, boot: bootId() }) as Array<{ path: string; size: number; mtime_ms: number; verified: number; trusted: number }>;
   if (files.length !== model.file_count) return false;
-  return files.every((f) => f.verified === 1 && unchangedOnDisk(f.path, f.size, f.mtime_ms));
+  return files.every((f) => f.verified === 1 && f.trusted === 1 && unchangedOnDisk(f.path, f.size, f.mtime_ms));
 }

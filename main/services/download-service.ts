@@ -31,6 +31,7 @@ import {
   type HubClient,
 } from "../downloads";
 import { catalogView, catalogWithAdded, readAddedEntries, refreshCatalog, writeAddedEntries, type CatalogRepo } from "../downloads/catalog";
+import { syncFileAndDirectory } from "../downloads/durability";
 import { listRepoFiles, planDownload } from "../downloads/plan";
 import { readLibrarySettings } from "../downloads/settings";
 import { DownloadStore } from "../downloads/store";
@@ -342,7 +343,10 @@ export class DownloadService {
       await mkdir(this.modelsDir, { recursive: true });
       targets = sources.map((s) => join(this.modelsDir, basename(s)));
       // COPYFILE_EXCL: never overwrite a file already in the models folder.
-      for (const [i, source] of sources.entries()) await copyFile(source, targets[i]!, constants.COPYFILE_EXCL);
+      for (const [i, source] of sources.entries()) {
+        await copyFile(source, targets[i]!, constants.COPYFILE_EXCL);
+        await syncFileAndDirectory(targets[i]!); // on disk before the library calls it verified
+      }
     }
     const id = randomUUID();
     const sizes = await Promise.all(targets.map((t) => stat(t)));

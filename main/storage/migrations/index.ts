@@ -1,6 +1,6 @@
 import { chatMigration } from "../../chat/schema";
 import { downloadsMigration } from "../../downloads/schema";
-import { libraryUsageMigration } from "../../downloads/library";
+import { libraryDurabilityMigration, libraryUsageMigration } from "../../downloads/library";
 import settings from "./0001_settings";
 import toolRuns from "./0003_tool_runs";
 
@@ -11,4 +11,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 3, name: "tool_runs", sql: toolRuns },
   { ...downloadsMigration, version: 4 },
   { ...libraryUsageMigration, version: 5 },
+  { ...libraryDurabilityMigration, version: 6 },
 ];
