@@ -1,5 +1,5 @@
 // npm run bench:download — the app's downloader vs curl fetching the same file from the local Hub emulator.
-// Usage: npm run bench:download -- [--mb 1024] [--rounds 3] [--connections 4] [--chunk-mb 32] [--profile]
+// Usage: npm run bench:download -- [--mb 1024] [--rounds 5] [--connections 4] [--chunk-mb 32] [--profile]
 // Bundles main/downloads/bench.ts (node cannot run TypeScript), runs it, prints a table and writes
 // the figures to .cache/bench/download-<time>.json. --profile adds a V8 CPU profile of the
 // downloader's process under .cache/bench/profiles/.
@@ -14,7 +14,7 @@ const root = new URL("..", import.meta.url).pathname;
 const { values } = parseArgs({
   options: {
     mb: { type: "string", default: "1024" },
-    rounds: { type: "string", default: "3" },
+    rounds: { type: "string", default: "5" },
     connections: { type: "string" },
     "chunk-mb": { type: "string" },
     profile: { type: "boolean", default: false },

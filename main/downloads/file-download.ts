@@ -4,7 +4,7 @@ import { AppError } from "../../app/contract";
 import { backoffDelay, sleep } from "./backoff";
 import { bootId } from "./boot-id";
 import { chunkSizeFor, planChunks, type Chunk } from "./chunk-plan";
-import { fetchChunk, RangeIgnoredError, WriteError } from "./chunk-fetch";
+import { fetchChunk, RangeIgnoredError } from "./chunk-fetch";
 import type { DurabilityQueue } from "./durability";
 import { freeBytes, isDiskFull } from "./disk-space";
 import { AbortedError, diskFullError, downloadError, failureReason, offlineError, throwIfAborted } from "./errors";
@@ -12,6 +12,7 @@ import { readGgufHeader } from "./gguf-header";
 import { NetError } from "./http";
 import { HttpStatusError, type HubClient, type ProbeResult } from "./hub-client";
 import type { Library } from "./library";
+import { FileWriter, WriteError } from "./file-writer";
 import { PrefixHasher } from "./prefix-hasher";
 import { probeWithRetry, sameObject } from "./probe";
 import type { DownloadSettings } from "./settings";
@@ -86,6 +87,7 @@ class FileRun {
   private readonly persisted = new Map<number, number>();
   private readonly synced = new Map<number, number>();
   private fh: FileHandle | undefined;
+  private writer: FileWriter | undefined;
   private hasher: PrefixHasher | undefined;
   private firstError: unknown = null;
   private frontierIdx = 0;
@@ -124,6 +126,7 @@ class FileRun {
     await this.checkPartial();
     await this.probeIncompleteSources();
     this.fh = await open(this.partial, (await exists(this.partial)) ? "r+" : "w+");
+    this.writer = new FileWriter(this.partial);
     this.hasher = new PrefixHasher(this.partial, file.sources, (m) =>
       this.fail(this.hashMismatch(m.sourceIdx, m.expected, m.actual)),
     );
@@ -140,6 +143,7 @@ class FileRun {
       await this.verifyAndFinish();
     } catch (error) {
       const failure = this.firstError ?? error;
+      await this.writer.close();
       await this.hasher.close();
       if (failureReason(failure) === "hash_mismatch") await this.discard();
       throw failure;
@@ -150,6 +154,7 @@ class FileRun {
         await this.sync().catch(() => undefined);
         await this.flush().catch(() => undefined);
       }
+      await this.writer?.close();
       await this.hasher?.close();
       await this.fh?.close().catch(() => undefined);
     }
@@ -220,7 +225,7 @@ class FileRun {
           rangeable: source.rangeable,
           sourceOffset: source.offset,
           chunk,
-          fh: this.requireFh(),
+          writer: this.requireWriter(),
           throttle: this.ctx.throttle,
           idleTimeoutMs: settings.idleTimeoutMs,
           signal: this.signal,
@@ -329,6 +334,7 @@ class FileRun {
     const fh = this.requireFh();
     const hasher = this.hasher;
     if (!hasher) throw new Error("no hasher");
+    await this.requireWriter().close();
     await hasher.close();
     // Cheap and early: an HTML error page or a truncated upload never gets its final name.
     const header = await readGgufHeader(fh);
@@ -360,6 +366,7 @@ class FileRun {
   /** Deletes the partial and forgets its progress, so a retry starts clean. */
   private async discard(): Promise<void> {
     this.discarded = true;
+    await this.writer?.close();
     await this.fh?.close().catch(() => undefined);
     this.fh = undefined;
     await unlink(this.partial).catch(() => undefined);
@@ -415,6 +422,11 @@ class FileRun {
     const source = this.file.sources.find((s) => chunk.start >= s.offset && chunk.start < s.offset + s.size);
     if (!source) throw new Error(`chunk ${chunk.idx} outside every source`);
     return source;
+  }
+
+  private requireWriter(): FileWriter {
+    if (!this.writer) throw new AbortedError();
+    return this.writer;
   }
 
   private requireFh(): FileHandle {

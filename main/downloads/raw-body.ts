@@ -1,29 +1,32 @@
-import type { FileHandle } from "node:fs/promises";
 import type { Chunk } from "./chunk-plan";
 import { AbortedError } from "./errors";
+import type { ChunkWriter } from "./file-writer";
 import { NetError } from "./http";
 import type { RawResponse } from "./raw-http";
 import type { TokenBucket } from "./token-bucket";
 
 export interface RawBodyOptions {
   chunk: Chunk;
-  fh: FileHandle;
+  writer: ChunkWriter;
   throttle: TokenBucket;
   idleTimeoutMs: number;
   signal: AbortSignal;
   onWritten: (bytes: number) => void;
   writeBatchBytes: number;
   writeDelayMs: number;
-  writeAll: (fh: FileHandle, buffers: Buffer[], chunk: Chunk, onWritten: (n: number) => void) => Promise<void>;
+  writeAll: (writer: ChunkWriter, buffers: Buffer[], chunk: Chunk, onWritten: (n: number) => void) => Promise<void>;
 }
 
-/** Batch buffers kept between fetches: a fresh 1 MiB buffer per chunk costs page faults and GC. */
+/**
+ * Batch buffers kept between fetches: a fresh 1 MiB buffer per chunk costs page faults and GC.
+ * Shared memory, so the file's writer thread reads them without a copy.
+ */
 const spareBuffers: Buffer[] = [];
 const MAX_SPARE_BUFFERS = 16;
 
 function takeBuffer(size: number): Buffer {
   const at = spareBuffers.findIndex((b) => b.length === size);
-  return at >= 0 ? (spareBuffers.splice(at, 1)[0] as Buffer) : Buffer.allocUnsafe(size);
+  return at >= 0 ? (spareBuffers.splice(at, 1)[0] as Buffer) : Buffer.from(new SharedArrayBuffer(size));
 }
 
 function giveBack(buffers: Buffer[]): void {
@@ -115,7 +118,7 @@ export function rawBodyToFile(res: RawResponse, o: RawBodyOptions): Promise<void
       if (!writing && queue.length > 0) {
         writing = true;
         const region = queue.shift() as { batch: Batch; view: Buffer };
-        o.writeAll(o.fh, [region.view], chunk, o.onWritten).then(
+        o.writeAll(o.writer, [region.view], chunk, o.onWritten).then(
           () => {
             writing = false;
             region.batch.writesLeft--;

@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -8,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fetchChunk } from "./chunk-fetch";
+import { FileWriter } from "./file-writer";
 import { HubClient } from "./hub-client";
 import { rawGet, type RawResponse } from "./raw-http";
 import { TokenBucket } from "./token-bucket";
@@ -113,7 +113,8 @@ describe("raw HTTP/1.1 client", () => {
   it("hands chunked bodies and redirects to node:http inside fetchChunk", async () => {
     for (const mode of ["chunked", "redirect"] as const) {
       const { port } = await listen(http.createServer(handler(mode)));
-      const fh = await open(join(dir, `${mode}.bin`), "w+");
+      writeFileSync(join(dir, `${mode}.bin`), "");
+      const writer = new FileWriter(join(dir, `${mode}.bin`));
       const chunk = { idx: 0, start: 0, end: body.length, done: 0 };
       await fetchChunk({
         hub: new HubClient({ endpoint: "http://127.0.0.1:1" }),
@@ -122,13 +123,13 @@ describe("raw HTTP/1.1 client", () => {
         rangeable: true,
         sourceOffset: 0,
         chunk,
-        fh,
+        writer,
         throttle: new TokenBucket(0),
         idleTimeoutMs: 2_000,
         signal: new AbortController().signal,
         onWritten: () => undefined,
       });
-      await fh.close();
+      await writer.close();
       expect(chunk.done).toBe(body.length);
       expect(readFileSync(join(dir, `${mode}.bin`)).equals(body), mode).toBe(true);
     }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { backoffDelay } from "./backoff";
 import { chunkSizeFor, contiguousFrontier, planChunks } from "./chunk-plan";
-import { dropBytes } from "./chunk-fetch";
 import { TokenBucket } from "./token-bucket";
 
 describe("token bucket", () => {
@@ -36,10 +35,5 @@ describe("backoff and chunk planning", () => {
     expect(contiguousFrontier(chunks)).toBe(140);
     expect(chunkSizeFor(3_000_000, 4, 32 << 20)).toBe(750_000);
     expect(chunkSizeFor(10 * 2 ** 30, 4, 32 << 20)).toBe(32 << 20);
-  });
-
-  it("drops written bytes across buffers after a short write", () => {
-    const rest = dropBytes([Buffer.from("abc"), Buffer.from("defg")], 4);
-    expect(Buffer.concat(rest).toString()).toBe("efg");
   });
 });
