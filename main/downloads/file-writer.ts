@@ -24,11 +24,13 @@ export interface ChunkWriter {
 }
 
 /**
- * Bytes per write call. A 1 MiB write makes the kernel allocate large page-cache folios; in a VM
- * that hands free memory back to its host, first touches of those cost ~6x the CPU of 128 KiB
- * writes (measured here: 2.2-3.7 s vs 0.35 s of CPU per GiB). Small folios cost no more elsewhere.
+ * Bytes per write call. Larger writes make the kernel allocate larger page-cache folios, and in a
+ * VM that hands free memory back to its host those cost far more CPU once memory is fragmented
+ * (1 MiB writes: 0.3 s or 3 s of CPU per GiB from one run to the next). 32 KiB pieces were the
+ * steadiest on this 2-core VM (bench:download, alternating runs: 0.88-0.93x curl at 32 KiB,
+ * 0.62-0.89x at 128 KiB); a writer thread of its own makes the extra calls cheap.
  */
-const WRITE_PIECE_BYTES = 128 * 1024;
+const WRITE_PIECE_BYTES = 32 * 1024;
 
 // Plain JS so it runs as an eval'ed worker in vitest, node and Electron alike (no bundling step).
 const WORKER_SOURCE = `
