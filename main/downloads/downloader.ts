@@ -387,7 +387,7 @@ export class Downloader {
           offset += probe.size;
         }
       }
-      const chunks = planChunks(sources, chunkSizeFor(offset, this.settings.connectionsPerFile, this.settings.chunkBytes));
+      const chunks = planChunks(sources, chunkSizeFor(offset, this.settings.connectionsPerFile, this.settings.chunkBytes), this.settings.connectionsPerFile);
       files.push({ idx, finalPath: join(destDir, file.name), size: offset, verified: false, sources, chunks });
     }
     return files;

@@ -75,7 +75,7 @@ async function relayout(ctx: FileRunContext, file: FileRow): Promise<void> {
   file.sources = sources;
   file.size = offset;
   file.verified = false;
-  file.chunks = planChunks(sources, chunkSizeFor(offset, ctx.settings.connectionsPerFile, ctx.settings.chunkBytes));
+  file.chunks = planChunks(sources, chunkSizeFor(offset, ctx.settings.connectionsPerFile, ctx.settings.chunkBytes), ctx.settings.connectionsPerFile);
   await unlink(partialPath(file.finalPath)).catch(() => undefined);
   ctx.store.replaceLayout(ctx.downloadId, file);
 }

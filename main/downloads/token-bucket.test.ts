@@ -36,4 +36,18 @@ describe("backoff and chunk planning", () => {
     expect(chunkSizeFor(3_000_000, 4, 32 << 20)).toBe(750_000);
     expect(chunkSizeFor(10 * 2 ** 30, 4, 32 << 20)).toBe(32 << 20);
   });
+
+  it("cuts the file's last connections x chunk bytes eight times finer, covering every byte once", () => {
+    const MiB = 1024 * 1024;
+    const chunks = planChunks([{ offset: 0, size: 600 * MiB + 5, rangeable: true }, { offset: 600 * MiB + 5, size: 424 * MiB - 5, rangeable: true }], 32 * MiB, 4);
+    const sizes = chunks.map((c) => c.end - c.start);
+    expect(chunks.every((c, i) => i === 0 || c.start === chunks[i - 1]!.end)).toBe(true);
+    expect(chunks.at(-1)?.end).toBe(1024 * MiB);
+    // The tail: 128 MiB in 4 MiB chunks, and nothing bigger than 32 MiB anywhere.
+    expect(sizes.slice(-32)).toEqual(Array(32).fill(4 * MiB));
+    expect(Math.max(...sizes)).toBe(32 * MiB);
+    expect(chunks.some((c) => c.start < 600 * MiB + 5 && c.end > 600 * MiB + 5)).toBe(false);
+    // Small chunk sizes stay as they are (no chunk below 1 MiB from the taper).
+    expect(planChunks([{ offset: 0, size: 2 * MiB, rangeable: true }], 256 * 1024, 4).every((c) => c.end - c.start === 256 * 1024)).toBe(true);
+  });
 });
