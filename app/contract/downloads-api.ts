@@ -79,7 +79,8 @@ export const LibraryModelSchema = z.object({
   /** Complete, hash-verified and unchanged on disk: the only state that may load. */
   ready: z.boolean(),
   /** "ready", or why not: incomplete, changed on disk, missing. */
-  status: z.enum(["ready", "incomplete", "changed", "missing"]),
+  /** "unsynced": finished, but the machine restarted before its bytes were all on disk. */
+  status: z.enum(["ready", "incomplete", "changed", "unsynced", "missing"]),
   architecture: z.string().nullable(),
   contextLength: z.number().int().nullable(),
   expertCount: z.number().int().nullable(),

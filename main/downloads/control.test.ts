@@ -152,9 +152,11 @@ describe("pause, resume, cancel and limits", () => {
     // As if the machine lost power before one file's sync finished.
     t.db.prepare("UPDATE library_files SET unsynced_boot = 'an-earlier-boot' WHERE path = ?").run(done.files[1]?.path);
     expect(isLoadable(t.db, done.primaryPath)).toBe(false);
+    expect(new Library(t.db).lostToReboot(done.id)).toBe(true);
     expect(new Library(t.db).hasIntactFile(done.files[1]?.path ?? "", 400_000)).toBeUndefined();
     new Library(t.db).markDurable(done.files[1]?.path ?? "");
     expect(isLoadable(t.db, done.primaryPath)).toBe(true);
+    expect(new Library(t.db).lostToReboot(done.id)).toBe(false);
   });
 
   it("refuses a second download of the same files and a model that is already there", async () => {

@@ -105,6 +105,15 @@ export class Library {
       .run(file.path, file.modelId, file.size, file.sha256, file.sha256Source, Math.trunc(file.mtimeMs), Date.now(), file.unsyncedBoot ?? null);
   }
 
+  /** Whether a file of the model was handed over on an earlier boot that ended before its fdatasync. */
+  lostToReboot(id: string): boolean {
+    return (
+      this.db
+        .prepare(`SELECT 1 FROM library_files WHERE model_id = @id AND NOT ${TRUSTED}`)
+        .get({ id, boot: bootId() }) !== undefined
+    );
+  }
+
   /** The file's data and name are on disk now (fdatasync'ed): a reboot can no longer take them. */
   markDurable(path: string): void {
     this.db.prepare("UPDATE library_files SET unsynced_boot = NULL WHERE path = ?").run(resolve(path));

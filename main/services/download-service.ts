@@ -239,7 +239,7 @@ export class DownloadService {
     for (const row of this.library.list().filter((m) => !downloading.has(m.id))) {
       const onDisk = existsSync(row.primaryPath);
       const ready = onDisk && isLoadable(this.options.db, row.primaryPath);
-      const status = ready ? "ready" : !onDisk ? "missing" : row.verified ? "changed" : "incomplete";
+      const status = ready ? "ready" : !onDisk ? "missing" : !row.verified ? "incomplete" : this.library.lostToReboot(row.id) ? "unsynced" : "changed";
       const header = onDisk ? await this.headerInfo(row.primaryPath, machine) : null;
       models.push({
         id: row.id, repo: row.repo, quant: row.quant, path: row.primaryPath, totalBytes: row.totalBytes, parts: row.fileCount,
