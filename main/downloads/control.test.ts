@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { bootId } from "./boot-id";
 import { isLoadable, Library } from "./library";
@@ -154,9 +154,33 @@ describe("pause, resume, cancel and limits", () => {
     expect(isLoadable(t.db, done.primaryPath)).toBe(false);
     expect(new Library(t.db).lostToReboot(done.id)).toBe(true);
     expect(new Library(t.db).hasIntactFile(done.files[1]?.path ?? "", 400_000)).toBeUndefined();
-    new Library(t.db).markDurable(done.files[1]?.path ?? "");
+    // The next start hashes it again: the bytes on disk still match, so it is trusted again.
+    const next = t.setup();
+    await next.downloader.resumeInterrupted();
+    await next.downloader.rechecked();
     expect(isLoadable(t.db, done.primaryPath)).toBe(true);
     expect(new Library(t.db).lostToReboot(done.id)).toBe(false);
+    expect(unsynced()).toEqual([null, null]);
+  });
+
+  it("after a reboot does not trust a finished file whose bytes did not all reach the disk", async () => {
+    model("Q3_K_S", 1, 400_000);
+    const { downloader, models } = t.setup();
+    const done = await downloader.wait((await downloader.start({ ref: `hf:${REPO}:Q3_K_S`, destDir: models })).id);
+    await downloader.close();
+    // Power lost before writeback: the tail is zeros, with size and mtime as they were.
+    const path = done.primaryPath;
+    const { mtime } = statSync(path);
+    const bytes = readFileSync(path);
+    bytes.fill(0, 300_000);
+    writeFileSync(path, bytes);
+    utimesSync(path, mtime, mtime);
+    t.db.prepare("UPDATE library_files SET unsynced_boot = 'an-earlier-boot'").run();
+    const next = t.setup();
+    await next.downloader.resumeInterrupted();
+    await next.downloader.rechecked();
+    expect(isLoadable(t.db, path)).toBe(false);
+    expect(new Library(t.db).lostToReboot(done.id)).toBe(true);
   });
 
   it("refuses a second download of the same files and a model that is already there", async () => {

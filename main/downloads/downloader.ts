@@ -240,8 +240,12 @@ export class Downloader {
     });
   }
 
-  /** After a quit or a crash: resumes what was running. Failures land in each download's state. */
+  /**
+   * After a quit, a crash or a reboot: resumes what was running, and re-hashes finished files a
+   * reboot may have cut short. Failures land in each download's state.
+   */
   async resumeInterrupted(): Promise<DownloadInfo[]> {
+    this.durability.recheckLostToReboot();
     const interrupted = this.store.list().filter((r) => (r.state === "running" || r.state === "queued") && !this.runs.has(r.id));
     const resumed: DownloadInfo[] = [];
     for (const record of interrupted) {
@@ -252,6 +256,11 @@ export class Downloader {
       }
     }
     return resumed;
+  }
+
+  /** Resolves once the re-hashes `resumeInterrupted()` started are done. */
+  rechecked(): Promise<void> {
+    return this.durability.rechecked();
   }
 
   /**

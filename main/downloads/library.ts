@@ -114,6 +114,14 @@ export class Library {
     );
   }
 
+  /** Verified files whose bytes an earlier boot ended before syncing, still unchanged on disk since. */
+  filesLostToReboot(): Array<{ path: string; size: number; sha256: string }> {
+    const rows = this.db
+      .prepare(`SELECT path, size, sha256, mtime_ms FROM library_files WHERE verified = 1 AND NOT ${TRUSTED}`)
+      .all({ boot: bootId() }) as Array<{ path: string; size: number; sha256: string; mtime_ms: number }>;
+    return rows.filter((r) => unchangedOnDisk(r.path, r.size, r.mtime_ms)).map(({ path, size, sha256 }) => ({ path, size, sha256 }));
+  }
+
   /** The file's data and name are on disk now (fdatasync'ed): a reboot can no longer take them. */
   markDurable(path: string): void {
     this.db.prepare("UPDATE library_files SET unsynced_boot = NULL WHERE path = ?").run(resolve(path));

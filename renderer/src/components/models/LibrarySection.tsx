@@ -10,7 +10,7 @@ const STATUS_LABEL: Record<LibraryModel["status"], string> = {
   ready: "Ready",
   incomplete: "Incomplete: not all files are verified",
   changed: "Changed on disk since it was verified",
-  unsynced: "Not trusted: the machine restarted before all of it was on disk. Download it again",
+  unsynced: "The machine restarted before all of it was on disk: it is hashed again at start, and if it does not match, download it again",
   missing: "Files missing",
 };
 
