@@ -47,6 +47,12 @@ export function planChunks(sources: readonly SourceLayout[], chunkSize: number, 
   return chunks;
 }
 
+/** A new file's chunks for the download settings: sized by chunkSizeFor, tail cut finer. */
+export function chunksFor(sources: readonly SourceLayout[], settings: { connectionsPerFile: number; chunkBytes: number }): Chunk[] {
+  const size = sources.reduce((end, s) => Math.max(end, s.offset + s.size), 0);
+  return planChunks(sources, chunkSizeFor(size, settings.connectionsPerFile, settings.chunkBytes), settings.connectionsPerFile);
+}
+
 /** End of the written prefix: every byte before it is on disk. */
 export function contiguousFrontier(chunks: readonly Chunk[]): number {
   let frontier = 0;

@@ -3,7 +3,7 @@ import { mkdir, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { AppError, type AppErrorData } from "../../app/contract";
 import type { Db } from "../storage/database";
-import { chunkSizeFor, planChunks } from "./chunk-plan";
+import { chunksFor } from "./chunk-plan";
 import { freeBytes } from "./disk-space";
 import { AbortedError, diskFullError, downloadError, failureReason } from "./errors";
 import { downloadFile, partialPath, type FileRunContext } from "./file-download";
@@ -396,7 +396,7 @@ export class Downloader {
           offset += probe.size;
         }
       }
-      const chunks = planChunks(sources, chunkSizeFor(offset, this.settings.connectionsPerFile, this.settings.chunkBytes), this.settings.connectionsPerFile);
+      const chunks = chunksFor(sources, this.settings);
       files.push({ idx, finalPath: join(destDir, file.name), size: offset, verified: false, sources, chunks });
     }
     return files;

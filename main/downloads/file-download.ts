@@ -3,7 +3,7 @@ import { basename, dirname } from "node:path";
 import { AppError } from "../../app/contract";
 import { backoffDelay, sleep } from "./backoff";
 import { bootId } from "./boot-id";
-import { chunkSizeFor, planChunks, type Chunk } from "./chunk-plan";
+import { chunksFor, type Chunk } from "./chunk-plan";
 import { fetchChunk, RangeIgnoredError } from "./chunk-fetch";
 import type { DurabilityQueue } from "./durability";
 import { freeBytes, isDiskFull } from "./disk-space";
@@ -75,7 +75,7 @@ async function relayout(ctx: FileRunContext, file: FileRow): Promise<void> {
   file.sources = sources;
   file.size = offset;
   file.verified = false;
-  file.chunks = planChunks(sources, chunkSizeFor(offset, ctx.settings.connectionsPerFile, ctx.settings.chunkBytes), ctx.settings.connectionsPerFile);
+  file.chunks = chunksFor(sources, ctx.settings);
   await unlink(partialPath(file.finalPath)).catch(() => undefined);
   ctx.store.replaceLayout(ctx.downloadId, file);
 }

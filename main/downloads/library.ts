@@ -25,18 +25,6 @@ export const libraryDurabilityMigration = {
 /** SQL: a file row whose bytes are durable, or still in this boot's page cache. */
 const TRUSTED = "(unsynced_boot IS NULL OR unsynced_boot = @boot)";
 
-export interface LibraryModelRow {
-  id: string;
-  repo: string | null;
-  quant: string | null;
-  primaryPath: string;
-  totalBytes: number;
-  fileCount: number;
-  verified: boolean;
-  lastUsedAt: number | null;
-  external: boolean;
-}
-
 export interface LibraryModelInput {
   id: string;
   repo: string | null;
@@ -44,6 +32,12 @@ export interface LibraryModelInput {
   primaryPath: string;
   totalBytes: number;
   fileCount: number;
+}
+
+export interface LibraryModelRow extends LibraryModelInput {
+  verified: boolean;
+  lastUsedAt: number | null;
+  external: boolean;
 }
 
 export interface LibraryFileInput {
