@@ -30,6 +30,15 @@ export interface BwrapPlan {
   disableUserns: boolean;
   /** Descriptor the seccomp program (seccomp.ts) is read from, or null for none. */
   seccompFd: number | null;
+  /** False: the workspace is mounted read-only too (Read-only mode for sandboxed MCP servers). */
+  workspaceWritable?: boolean;
+  /**
+   * Host paths replaced by an empty read-only tmpfs, mounted last so that they win over the workspace
+   * bind: the app's data dir (database, Hub token, checkpoints), wherever it is.
+   */
+  hiddenPaths?: string[];
+  /** Size cap of each tmpfs the sandbox writes to (/tmp, home…): their pages are memory. */
+  tmpfsBytes?: number;
 }
 
 export function bwrapArgs(plan: BwrapPlan): string[] {
@@ -39,14 +48,22 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   args.push("--cap-drop", "ALL", "--clearenv");
   if (plan.seccompFd !== null) args.push("--seccomp", String(plan.seccompFd));
   args.push("--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev");
-  for (const dir of TMPFS_DIRS) args.push("--tmpfs", dir);
+  const size = plan.tmpfsBytes !== undefined ? ["--size", String(plan.tmpfsBytes)] : [];
+  for (const dir of TMPFS_DIRS) args.push(...size, "--tmpfs", dir);
   for (const file of plan.maskedFiles) args.push("--ro-bind", "/dev/null", file);
   for (const dir of plan.maskedDirs) args.push("--tmpfs", dir, "--remount-ro", dir);
   for (const path of plan.extraReadOnly) args.push("--ro-bind", path, path);
   args.push("--dir", SANDBOX_HOME);
-  // Later mounts win: the workspace goes over the tmpfs, then its protected paths over it.
-  args.push("--bind", plan.workspace, plan.workspace);
+  // Later mounts win: the workspace goes over the tmpfs, then its protected paths over it. A hidden
+  // path that holds the workspace is hidden before it is bound; any other is hidden after, so that
+  // it stays hidden inside the workspace too.
+  const hidden = plan.hiddenPaths ?? [];
+  const holdsWorkspace = (path: string) => plan.workspace === path || plan.workspace.startsWith(`${path}/`);
+  const hide = (path: string) => args.push("--tmpfs", path, "--remount-ro", path);
+  hidden.filter(holdsWorkspace).forEach(hide);
+  args.push(plan.workspaceWritable === false ? "--ro-bind" : "--bind", plan.workspace, plan.workspace);
   for (const path of plan.readOnlyInWorkspace) args.push("--ro-bind", path, path);
+  hidden.filter((path) => !holdsWorkspace(path)).forEach(hide);
   args.push("--chdir", plan.workspace);
   const env: [string, string][] = [
     ["PATH", SANDBOX_PATH],
