@@ -14,7 +14,7 @@ import { gpusOf } from "./services/model-fit";
 import { downloadHandlers } from "./router/download-handlers";
 import { pickWorkspace, type PickFolder } from "./services/workspace-picker";
 import { saveAppMcpConfig } from "./agent/mcp/config";
-import { listMcpServers } from "./agent/mcp/service";
+import { approveWorkspaceMcp, listMcpServers, revokeWorkspaceMcp, workspaceMcpConsent } from "./agent/mcp/service";
 import { chatHandlers } from "./router/chat-handlers";
 import { recoverInterrupted } from "./chat/stream-writer";
 import { startPurgeTimer } from "./chat/purge-timer";
@@ -23,6 +23,7 @@ import { APP_VERSION } from "./version";
 import { assertLoadable } from "./services/load-gate";
 import { resolveWorkspaceRoot } from "./agent/workspace";
 import type { ArtifactOrigin } from "./host/artifact-origin";
+import { hideFromSandboxes } from "./agent/sandbox/private-paths";
 
 export interface BackendOptions {
   dataDir: string;
@@ -52,6 +53,8 @@ export interface Backend {
 export function createBackend(options: BackendOptions): Backend {
   const startedAt = Date.now();
   const log = options.log ?? ((level, message) => console.error(`[${level}] ${message}`));
+  // Settings, the Hub token and checkpoints: never visible to a sandboxed command, wherever they are.
+  hideFromSandboxes(options.dataDir);
   const dbPath = databasePath(options.dataDir);
   const db = openDatabase({ path: dbPath, nativeBinding: options.sqliteNativeBinding });
   const events = new EventHub();
@@ -122,7 +125,10 @@ export function createBackend(options: BackendOptions): Backend {
     }),
     "agent.conversations": async () => ({ groups: chat.repo.listConversations({ now: Date.now(), kind: "agent" }) }),
     "agent.pickWorkspace": async (_params, context) => ({ path: await pickWorkspace(options.pickFolder, context) }),
-    "agent.mcpServers": ({ workspace }) => listMcpServers(options.dataDir, workspace),
+    "agent.mcpServers": ({ workspace }) => listMcpServers(options.dataDir, workspace, agent.mcpConsent),
+    "agent.mcpConsent": ({ workspace }) => workspaceMcpConsent(options.dataDir, workspace, agent.mcpConsent),
+    "agent.approveWorkspaceMcp": ({ workspace, sha256 }) => approveWorkspaceMcp(options.dataDir, workspace, sha256, agent.mcpConsent),
+    "agent.revokeWorkspaceMcp": ({ workspace }) => revokeWorkspaceMcp(options.dataDir, workspace, agent.mcpConsent),
     "agent.saveMcpConfig": async ({ config }) => ({ file: await saveAppMcpConfig(options.dataDir, config) }),
   });
 

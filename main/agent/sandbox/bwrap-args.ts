@@ -47,8 +47,9 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   if (plan.network) args.push("--share-net");
   args.push("--cap-drop", "ALL", "--clearenv");
   if (plan.seccompFd !== null) args.push("--seccomp", String(plan.seccompFd));
-  args.push("--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev");
   const size = plan.tmpfsBytes !== undefined ? ["--size", String(plan.tmpfsBytes)] : [];
+  // /dev is bwrap's own tmpfs: read-only, so that only the size-capped /dev/shm takes writes.
+  args.push("--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", ...size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev");
   for (const dir of TMPFS_DIRS) args.push(...size, "--tmpfs", dir);
   for (const file of plan.maskedFiles) args.push("--ro-bind", "/dev/null", file);
   for (const dir of plan.maskedDirs) args.push("--tmpfs", dir, "--remount-ro", dir);

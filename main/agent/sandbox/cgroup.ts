@@ -1,15 +1,21 @@
 import { access, mkdir, readdir, readFile, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { ProcessLimitKind } from "./types";
+import type { ProcessLimitKind, SandboxCapability, SandboxLimits } from "./types";
 
 /**
- * A pids cgroup per run: the only process limit that binds when the sandbox runs as host root
- * (RLIMIT_NPROC exempts uid 0). cgroup v2 where the pids controller is delegated to us, else v1.
+ * A cgroup per run: the only limits that bind the run as a whole. RLIMIT_NPROC exempts uid 0, and
+ * RLIMIT_DATA caps one process at a time, so several processes, or tmpfs pages in the sandbox's /tmp,
+ * could otherwise take the host's memory. pids.max and memory.max (v2) or the pids and memory
+ * controllers' own hierarchies (v1), wherever they are delegated to us. tmpfs pages are charged to
+ * the cgroup of the process that wrote them, so memory.max covers the sandbox's /tmp as well.
  */
 
 export interface CgroupSupport {
   kind: Extract<ProcessLimitKind, "cgroup-v2" | "cgroup-v1">;
+  /** Where per-run pids cgroups are created. */
   parent: string;
+  /** Where per-run memory cgroups are created: the same folder on v2, the memory hierarchy on v1; null where not delegated. */
+  memoryParent: string | null;
 }
 
 interface Mount {
@@ -42,8 +48,8 @@ async function ownCgroups(): Promise<Map<string, string>> {
   return byController;
 }
 
-/** Whether a child of `parent` gets a writable pids.max; the probe is removed again. */
-async function probe(parent: string): Promise<boolean> {
+/** Whether a child of `parent` gets a writable `file`; the probe is removed again. */
+async function probe(parent: string, file: string, value: string): Promise<boolean> {
   const dir = join(parent, `m2d-probe-${process.pid}`);
   try {
     await mkdir(dir);
@@ -51,7 +57,7 @@ async function probe(parent: string): Promise<boolean> {
     return false;
   }
   try {
-    await writeFile(join(dir, "pids.max"), "8");
+    await writeFile(join(dir, file), value);
     return true;
   } catch {
     return false;
@@ -79,7 +85,10 @@ async function removeStale(parent: string): Promise<void> {
 
 export async function detectCgroup(): Promise<CgroupSupport | null> {
   const found = await findCgroup();
-  if (found) await removeStale(found.parent);
+  if (found) {
+    await removeStale(found.parent);
+    if (found.memoryParent && found.memoryParent !== found.parent) await removeStale(found.memoryParent);
+  }
   return found;
 }
 
@@ -90,45 +99,93 @@ async function findCgroup(): Promise<CgroupSupport | null> {
   const v2Path = own.get("");
   if (v2 && v2Path !== undefined) {
     const parent = join(v2.point, v2Path);
-    if (await probe(parent)) return { kind: "cgroup-v2", parent };
+    if (await probe(parent, "pids.max", "8")) {
+      return { kind: "cgroup-v2", parent, memoryParent: (await probe(parent, "memory.max", String(64 << 20))) ? parent : null };
+    }
   }
-  const v1 = all.find((m) => m.fstype === "cgroup" && m.superOptions.includes("pids"));
-  const v1Path = [...own.entries()].find(([controllers]) => controllers.split(",").includes("pids"))?.[1];
-  if (v1 && v1Path !== undefined) {
-    const parent = join(v1.point, v1Path);
-    if (await probe(parent)) return { kind: "cgroup-v1", parent };
-  }
+  const v1Parent = async (controller: string, file: string, value: string) => {
+    const mount = all.find((m) => m.fstype === "cgroup" && m.superOptions.includes(controller));
+    const path = [...own.entries()].find(([controllers]) => controllers.split(",").includes(controller))?.[1];
+    if (!mount || path === undefined) return null;
+    const parent = join(mount.point, path);
+    return (await probe(parent, file, value)) ? parent : null;
+  };
+  const pids = await v1Parent("pids", "pids.max", "8");
+  if (pids) return { kind: "cgroup-v1", parent: pids, memoryParent: await v1Parent("memory", "memory.limit_in_bytes", String(64 << 20)) };
   return null;
 }
 
 let counter = 0;
 
-export class RunCgroup {
-  private constructor(readonly dir: string, private readonly kind: CgroupSupport["kind"]) {}
+/** The files a v2 or v1 memory cgroup is limited and read through. */
+const MEMORY_FILES = {
+  "cgroup-v2": { limit: "memory.max", swap: "memory.swap.max", events: "memory.events" },
+  "cgroup-v1": { limit: "memory.limit_in_bytes", swap: "memory.memsw.limit_in_bytes", events: "memory.oom_control" },
+} as const;
 
-  static async create(support: CgroupSupport, maxProcesses: number): Promise<RunCgroup> {
-    const dir = join(support.parent, `m2d-run-${process.pid}-${++counter}`);
+export class RunCgroup {
+  private constructor(
+    private readonly kind: CgroupSupport["kind"],
+    /** Every folder the run's processes join: one on v2, one per controller on v1. */
+    private readonly dirs: string[],
+    private readonly memoryDir: string | null,
+  ) {}
+
+  static async create(support: CgroupSupport, limits: Pick<SandboxLimits, "maxProcesses" | "memoryBytes">): Promise<RunCgroup> {
+    const name = `m2d-run-${process.pid}-${++counter}`;
+    const dir = join(support.parent, name);
     await mkdir(dir);
-    await writeFile(join(dir, "pids.max"), String(maxProcesses));
-    return new RunCgroup(dir, support.kind);
+    const memoryDir = support.memoryParent === null ? null : support.memoryParent === support.parent ? dir : join(support.memoryParent, name);
+    const cgroup = new RunCgroup(support.kind, memoryDir && memoryDir !== dir ? [dir, memoryDir] : [dir], memoryDir);
+    try {
+      await writeFile(join(dir, "pids.max"), String(limits.maxProcesses));
+      if (memoryDir) {
+        if (memoryDir !== dir) await mkdir(memoryDir);
+        const files = MEMORY_FILES[support.kind];
+        await writeFile(join(memoryDir, files.limit), String(limits.memoryBytes));
+        // No swap beyond the limit: swapping the host out is taking its memory too. Absent without swap accounting.
+        const swap = support.kind === "cgroup-v2" ? "0" : String(limits.memoryBytes);
+        await writeFile(join(memoryDir, files.swap), swap).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== "ENOENT") throw error;
+        });
+      }
+      return cgroup;
+    } catch (error) {
+      await cgroup.destroy();
+      throw error;
+    }
   }
 
-  get procsFile(): string {
-    return join(this.dir, "cgroup.procs");
+  /** The cgroup.procs files a process writes its pid to, before exec'ing the sandbox, to join the run. */
+  get procsFiles(): string[] {
+    return this.dirs.map((dir) => join(dir, "cgroup.procs"));
+  }
+
+  /** Whether the run has a memory cgroup (else only RLIMIT_DATA per process caps it). */
+  get limitsMemory(): boolean {
+    return this.memoryDir !== null;
   }
 
   async pids(): Promise<number[]> {
-    const text = await readFile(this.procsFile, "utf8").catch(() => "");
-    return text.split("\n").filter((l) => l !== "").map(Number);
+    const lists = await Promise.all(this.procsFiles.map((file) => readFile(file, "utf8").catch(() => "")));
+    return [...new Set(lists.flatMap((text) => text.split("\n").filter((l) => l !== "").map(Number)))];
+  }
+
+  /** Whether the kernel killed a process of the run for reaching memory.max. */
+  async hitMemoryLimit(): Promise<boolean> {
+    if (!this.memoryDir) return false;
+    const text = await readFile(join(this.memoryDir, MEMORY_FILES[this.kind].events), "utf8").catch(() => "");
+    return /^oom_kill [1-9]/m.test(text);
   }
 
   /** Kills everything left in the cgroup, then removes it. */
   async destroy(): Promise<void> {
-    const killFile = join(this.dir, "cgroup.kill");
+    const killFile = join(this.dirs[0] as string, "cgroup.kill");
     const canKill = this.kind === "cgroup-v2" && (await access(killFile).then(() => true, () => false));
+    const removeAll = async () => (await Promise.all(this.dirs.map((dir) => rmdir(dir).then(() => true, (e: NodeJS.ErrnoException) => e.code === "ENOENT")))).every(Boolean);
     for (let attempt = 0; attempt < 100; attempt++) {
       const pids = await this.pids();
-      if (pids.length === 0 && (await rmdir(this.dir).then(() => true, () => false))) return;
+      if (pids.length === 0 && (await removeAll())) return;
       if (canKill) await writeFile(killFile, "1").catch(() => undefined);
       for (const pid of pids) {
         try {
@@ -139,6 +196,15 @@ export class RunCgroup {
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await rmdir(this.dir).catch(() => undefined);
+    await removeAll();
   }
+}
+
+/**
+ * The run's cgroup where this machine delegates one, else null (the capability's notes say what
+ * limits apply instead). Fails closed: a cgroup that cannot be made is an error, not a run without it.
+ */
+export async function createRunCgroup(cap: Extract<SandboxCapability, { kind: "bwrap" }>, limits: Pick<SandboxLimits, "maxProcesses" | "memoryBytes">): Promise<RunCgroup | null> {
+  if ((cap.processLimit !== "cgroup-v1" && cap.processLimit !== "cgroup-v2") || !cap.cgroupParent) return null;
+  return RunCgroup.create({ kind: cap.processLimit, parent: cap.cgroupParent, memoryParent: cap.cgroupMemoryParent }, limits);
 }

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { access, constants } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { detectCgroup } from "./cgroup";
+import { isBash } from "./spawn-wrapper";
 import type { SandboxCapability } from "./types";
 
 async function executable(path: string): Promise<boolean> {
@@ -55,13 +56,15 @@ async function detectLinux(): Promise<SandboxCapability> {
   const notes: string[] = [];
   if (!disableUserns) notes.push("this bwrap cannot --disable-userns: commands may create nested user namespaces");
   if (root) notes.push("running as root: the sandbox keeps host uid 0 without capabilities; RLIMIT_NPROC does not bind root");
-  if (cgroup) return { kind: "bwrap", bwrap, prlimit, shell, processLimit: cgroup.kind, cgroupParent: cgroup.parent, disableUserns, notes };
+  if (!isBash(shell)) notes.push("no bash on the host: descriptors the app inherited above 9 are not closed before the sandbox starts");
+  if (!cgroup?.memoryParent) notes.push("no writable memory cgroup: memory is capped per process (RLIMIT_DATA) and per tmpfs, not for the run as a whole");
+  if (cgroup) return { kind: "bwrap", bwrap, prlimit, shell, processLimit: cgroup.kind, cgroupParent: cgroup.parent, cgroupMemoryParent: cgroup.memoryParent, disableUserns, notes };
   if (!root) {
     notes.push("no writable pids cgroup: RLIMIT_NPROC, counted inside the sandbox's own user namespace, limits processes");
-    return { kind: "bwrap", bwrap, prlimit, shell, processLimit: "rlimit-nproc", cgroupParent: null, disableUserns, notes };
+    return { kind: "bwrap", bwrap, prlimit, shell, processLimit: "rlimit-nproc", cgroupParent: null, cgroupMemoryParent: null, disableUserns, notes };
   }
   notes.push("no writable pids cgroup and running as root: nothing limits the number of processes");
-  return { kind: "bwrap", bwrap, prlimit, shell, processLimit: "none", cgroupParent: null, disableUserns, notes };
+  return { kind: "bwrap", bwrap, prlimit, shell, processLimit: "none", cgroupParent: null, cgroupMemoryParent: null, disableUserns, notes };
 }
 
 async function detectNow(): Promise<SandboxCapability> {

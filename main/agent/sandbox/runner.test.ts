@@ -22,8 +22,15 @@ beforeAll(() => {
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-test("defaults: 120 s timeout, 1 MiB kept per stream, 4 GiB data, 512 processes", () => {
-  expect(DEFAULT_LIMITS).toEqual({ timeoutMs: 120_000, maxOutputBytes: 1048576, killAfterOutputBytes: 67108864, memoryBytes: 4294967296, maxProcesses: 512 });
+test("defaults: 120 s timeout, 1 MiB kept per stream, 4 GiB memory, 512 processes, 1 GiB per tmpfs", () => {
+  expect(DEFAULT_LIMITS).toEqual({
+    timeoutMs: 120_000,
+    maxOutputBytes: 1048576,
+    killAfterOutputBytes: 67108864,
+    memoryBytes: 4294967296,
+    maxProcesses: 512,
+    tmpfsBytes: 1073741824,
+  });
 });
 
 describe.skipIf(cap.kind !== "bwrap")("bubblewrap runner", () => {

@@ -6,16 +6,19 @@ import { SANDBOX_READONLY_PATHS } from "../../../app/agent/protected-paths";
 import { resolveWorkspaceRoot } from "../workspace";
 import { bwrapArgs, SANDBOX_PATH } from "./bwrap-args";
 import { hostMounts } from "./host-mounts";
-import { RunCgroup } from "./cgroup";
+import { createRunCgroup } from "./cgroup";
 import { detectSandbox } from "./detect";
 import { execute } from "./execute";
 import type { ExecuteResult } from "./execute";
 import { sandboxExecArgv } from "./macos-profile";
 import { enforceProtected, planProtected } from "./protected";
 import { seccompFilter } from "./seccomp";
+import { spawnWrapper } from "./spawn-wrapper";
 import { DEFAULT_LIMITS } from "./types";
 import type { RunRequest, RunResult, SandboxCapability, SandboxLimits } from "./types";
 
+
+const formatBytes = (bytes: number) => `${(bytes / 2 ** 30).toFixed(bytes % 2 ** 30 === 0 ? 0 : 1)} GiB`;
 
 /**
  * Runs one command for the agent: inside bubblewrap on Linux, sandbox-exec on macOS, and without a
@@ -57,6 +60,7 @@ async function runBwrap(cap: Extract<SandboxCapability, { kind: "bwrap" }>, work
     network: request.network === true,
     memoryBytes: limits.memoryBytes,
     maxProcesses: limits.maxProcesses,
+    tmpfsBytes: limits.tmpfsBytes,
     readOnlyInWorkspace: protectedPlan.readOnly,
     ...mounts,
     seccompFd: seccomp ? 3 : null,
@@ -64,22 +68,18 @@ async function runBwrap(cap: Extract<SandboxCapability, { kind: "bwrap" }>, work
   });
   const warnings = [...cap.notes];
   if (!seccomp) warnings.push(`no seccomp filter for ${process.arch}: unix sockets at visible paths stay reachable`);
-  let cgroup: RunCgroup | null = null;
-  let spawnArgv = argv;
-  if ((cap.processLimit === "cgroup-v1" || cap.processLimit === "cgroup-v2") && cap.cgroupParent) {
-    // Fail closed: as host root this cgroup is the only process limit there is.
-    cgroup = await RunCgroup.create({ kind: cap.processLimit, parent: cap.cgroupParent }, limits.maxProcesses).catch((error: unknown) => {
-      throw new AppError("internal", "Could not set up the process limit for this command, so it was not run.", {
-        reason: "cgroup_failed",
-        detail: error instanceof Error ? error.message : String(error),
-      });
+  // Fail closed: as host root this cgroup is the only limit on processes and on the run's memory.
+  const cgroup = await createRunCgroup(cap, limits).catch((error: unknown) => {
+    throw new AppError("internal", "Could not set up the process and memory limits for this command, so it was not run.", {
+      reason: "cgroup_failed",
+      detail: error instanceof Error ? error.message : String(error),
     });
-    // Join the cgroup before exec'ing bwrap, so no process of the run is ever outside it.
-    spawnArgv = ["/bin/sh", "-c", 'echo $$ > "$1" || exit 125; shift; exec "$@"', "m2d-cgroup", cgroup.procsFile, ...argv];
-  }
+  });
+  const spawnArgv = spawnWrapper({ shell: cap.shell, procsFiles: cgroup?.procsFiles ?? [], seccomp: seccomp ? { fd: 3 } : null, argv });
   let result: ExecuteResult;
   try {
     result = await execute({ argv: spawnArgv, env: {}, limits, signal: request.signal, fd3: seccomp ?? undefined });
+    if (await cgroup?.hitMemoryLimit()) warnings.push(`a process was killed for reaching the run's memory limit (${formatBytes(limits.memoryBytes)})`);
   } finally {
     await cgroup?.destroy();
   }

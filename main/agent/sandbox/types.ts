@@ -10,6 +10,8 @@ export type SandboxCapability =
       processLimit: ProcessLimitKind;
       /** Where per-run pids cgroups are created, for the cgroup kinds. */
       cgroupParent: string | null;
+      /** Where per-run memory cgroups are created (memory.max for the whole run); null: RLIMIT_DATA per process only. */
+      cgroupMemoryParent: string | null;
       /** bwrap supports --disable-userns here. */
       disableUserns: boolean;
       notes: string[];
@@ -23,10 +25,12 @@ export interface SandboxLimits {
   maxOutputBytes: number;
   /** Output beyond this (both streams) kills the run: nobody reads a gigabyte of `yes`. */
   killAfterOutputBytes: number;
-  /** RLIMIT_DATA per process. */
+  /** The run's memory.max (all its processes and its tmpfs pages, where a memory cgroup exists), and RLIMIT_DATA per process. */
   memoryBytes: number;
   /** pids.max of the run's cgroup, and RLIMIT_NPROC inside. */
   maxProcesses: number;
+  /** Size cap of each tmpfs the sandbox can write (/tmp, /var/tmp, home, /run, /dev/shm). */
+  tmpfsBytes: number;
 }
 
 export const DEFAULT_LIMITS: SandboxLimits = {
@@ -35,6 +39,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   killAfterOutputBytes: 64 * 1024 * 1024,
   memoryBytes: 4 * 1024 * 1024 * 1024,
   maxProcesses: 512,
+  tmpfsBytes: 1024 * 1024 * 1024,
 };
 
 export interface RunRequest {
