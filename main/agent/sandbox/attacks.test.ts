@@ -480,8 +480,7 @@ except OSError as e:
   });
 });
 
-describe.skipIf(cap.kind === "bwrap")("sandbox attack suite", () => {
-  test("bubblewrap is not usable on this machine, so the attack suite cannot run", () => {
-    expect(cap.kind).not.toBe("bwrap");
-  });
-});
+// Reported as skipped, with the reason, rather than as a test that passes by checking its own condition.
+if (cap.kind !== "bwrap") {
+  test.skip(`sandbox attack suite: no usable bubblewrap here (${cap.kind === "none" ? cap.reason : cap.kind})`, () => undefined);
+}

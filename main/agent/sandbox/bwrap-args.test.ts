@@ -33,8 +33,9 @@ test("the full argv, in the order the mounts must happen", () => {
     "--ro-bind", "/home/me/.nvm", "/home/me/.nvm",
     "--dir", "/home/agent",
     // A hidden folder that holds the workspace goes first, so that the workspace is bound over it...
-    "--tmpfs", "/home/me", "--remount-ro", "/home/me",
+    "--tmpfs", "/home/me",
     "--bind", "/home/me/proj", "/home/me/proj",
+    "--remount-ro", "/home/me",
     "--ro-bind", "/home/me/proj/.git/config", "/home/me/proj/.git/config",
     "--ro-bind", "/home/me/proj/.git/hooks", "/home/me/proj/.git/hooks",
     // ...and one inside the workspace goes last, so that the workspace bind does not show it again.

@@ -61,8 +61,11 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   const hidden = plan.hiddenPaths ?? [];
   const holdsWorkspace = (path: string) => plan.workspace === path || plan.workspace.startsWith(`${path}/`);
   const hide = (path: string) => args.push("--tmpfs", path, "--remount-ro", path);
-  hidden.filter(holdsWorkspace).forEach(hide);
+  // Made read-only only after the bind, which has to create the workspace's parents on it.
+  const holders = hidden.filter(holdsWorkspace);
+  for (const path of holders) args.push("--tmpfs", path);
   args.push(plan.workspaceWritable === false ? "--ro-bind" : "--bind", plan.workspace, plan.workspace);
+  for (const path of holders) args.push("--remount-ro", path);
   for (const path of plan.readOnlyInWorkspace) args.push("--ro-bind", path, path);
   hidden.filter((path) => !holdsWorkspace(path)).forEach(hide);
   args.push("--chdir", plan.workspace);
