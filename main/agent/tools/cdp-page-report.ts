@@ -1,8 +1,7 @@
-import { realpath } from "node:fs/promises";
-import { relative } from "node:path";
-import { fileURLToPath } from "node:url";
 import { AppError } from "../../../app/contract/errors";
-import type { PageProblem, PageReport } from "./check-page";
+import type { PageProblem, PageReport, PageTarget } from "./check-page";
+import { pageUrl, servePageRequest } from "./page-server";
+import type { PageResponse } from "./page-server";
 
 /** One page's DevTools session, whoever provides it: a headless Chromium's WebSocket or Electron's webContents.debugger. */
 export interface CdpChannel {
@@ -36,27 +35,26 @@ function consoleText(args: unknown): string {
     .join(" ");
 }
 
-/** A file:// URL whose real path (through symlinks) lies under the real folder `rootUrl` names. */
-export async function insideRoot(url: string, rootUrl: string): Promise<boolean> {
-  if (!url.startsWith("file:")) return false;
-  try {
-    const root = fileURLToPath(rootUrl);
-    const path = fileURLToPath(url);
-    const real = await realpath(path).catch(() => path);
-    return real.startsWith(root) && !relative(root, real).startsWith("..");
-  } catch {
-    return false;
-  }
+/** Fetch.fulfillRequest or Fetch.failRequest for one paused request. */
+function answer(requestId: unknown, response: PageResponse): [string, Record<string, unknown>] {
+  if (response.kind === "refuse") return ["Fetch.failRequest", { requestId, errorReason: "AccessDenied" }];
+  const responseHeaders = [
+    { name: "Content-Type", value: response.contentType },
+    { name: "Cache-Control", value: "no-store" },
+  ];
+  return ["Fetch.fulfillRequest", { requestId, responseCode: response.status, responseHeaders, body: response.body.toString("base64") }];
 }
 
 /**
- * Navigates the page to `fileUrl` and collects what went wrong until shortly after the load event.
- * Every request goes through Fetch interception: only files under `rootUrl` load, everything else
- * (the network, other files, symlinks out) fails with ERR_ACCESS_DENIED.
+ * Navigates the page to `page` under the synthetic origin and collects what went wrong until shortly
+ * after the load event. Every request goes through Fetch interception: the workspace's files are
+ * answered from bytes read here (never by a path the browser opens), everything else (the network,
+ * file://, symlinks out) fails with ERR_ACCESS_DENIED.
  */
-export async function collectPageReport(channel: CdpChannel, fileUrl: string, rootUrl: string, deadline: number): Promise<PageReport> {
+export async function collectPageReport(channel: CdpChannel, page: PageTarget, deadline: number): Promise<PageReport> {
   const report: PageReport = { title: "", loaded: false, consoleErrors: [], consoleWarnings: [], exceptions: [], failedRequests: [] };
   const requestUrls = new Map<string, string>();
+  const erroredRequests = new Set<string>();
   let onLoad: () => void = () => undefined;
   const loaded = new Promise<void>((resolve) => (onLoad = resolve));
   channel.onEvent((method, params) => {
@@ -88,6 +86,8 @@ export async function collectPageReport(channel: CdpChannel, fileUrl: string, ro
         requestUrls.set(params["requestId"] as string, (params["request"] as { url: string }).url);
         break;
       case "Network.loadingFailed": {
+        // An error status already said what went wrong; the aborted body after it adds nothing.
+        if (erroredRequests.has(params["requestId"] as string)) break;
         const url = requestUrls.get(params["requestId"] as string) ?? "(unknown URL)";
         const reason = params["blockedReason"] ? `${String(params["errorText"])} (blocked: ${String(params["blockedReason"])})` : String(params["errorText"]);
         report.failedRequests.push({ url, error: reason });
@@ -95,14 +95,17 @@ export async function collectPageReport(channel: CdpChannel, fileUrl: string, ro
       }
       case "Network.responseReceived": {
         const response = params["response"] as { url: string; status: number; statusText?: string };
-        if (response.status >= 400) report.failedRequests.push({ url: response.url, error: `HTTP ${response.status} ${response.statusText ?? ""}`.trim() });
+        if (response.status < 400) break;
+        erroredRequests.add(params["requestId"] as string);
+        report.failedRequests.push({ url: response.url, error: `HTTP ${response.status} ${response.statusText ?? ""}`.trim() });
         break;
       }
       case "Fetch.requestPaused": {
         // Only the workspace's own files load: a page must not pull ~/.ssh or /etc into the report.
-        const requestId = params["requestId"];
-        void insideRoot((params["request"] as { url: string }).url, rootUrl)
-          .then((inside) => channel.send(inside ? "Fetch.continueRequest" : "Fetch.failRequest", inside ? { requestId } : { requestId, errorReason: "AccessDenied" }))
+        const request = params["request"] as { url: string; method: string };
+        void servePageRequest(page.root, request.method, request.url)
+          .catch((): PageResponse => ({ kind: "refuse" }))
+          .then((response) => channel.send(...answer(params["requestId"], response)))
           .catch(() => undefined);
         break;
       }
@@ -118,7 +121,7 @@ export async function collectPageReport(channel: CdpChannel, fileUrl: string, ro
     channel.send("Page.enable"),
     channel.send("Fetch.enable", { patterns: [{ urlPattern: "*" }] }),
   ]);
-  const navigation = await channel.send("Page.navigate", { url: fileUrl });
+  const navigation = await channel.send("Page.navigate", { url: pageUrl(page.path) });
   if (typeof navigation["errorText"] === "string" && navigation["errorText"] !== "") {
     throw new AppError("bad_request", `The page could not be opened: ${navigation["errorText"]}.`, { reason: "navigation_failed" });
   }

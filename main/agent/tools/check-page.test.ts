@@ -4,12 +4,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { CHECK_PAGE_UNAVAILABLE } from "./check-page";
 import type { PageChecker, PageReport } from "./check-page";
-import { findChromium, launchChromium } from "./chromium-page-checker";
-import { ElectronPageChecker, pageWindowOptions } from "./electron-page-checker";
-import type { PageWindow } from "./electron-page-checker";
+import { findChromium } from "./chromium-page-checker";
+import { ElectronPageChecker, pageWindowOptions, sessionAllows } from "./electron-page-checker";
 import { createToolContext } from "./context";
 import type { ToolContext } from "./context";
 import { runToolCall } from "./registry";
+import { chromiumBackedWindow } from "./testing/page-doubles";
 
 let root: string;
 let ws: string;
@@ -82,8 +82,42 @@ describe("check_page in headless Chromium", () => {
     expect(report.consoleWarnings.map((w) => w.text)).toEqual(["local script ran"]);
     expect(report.failedRequests.map((r) => [r.url.replace(/^.*\//, ""), r.error]).sort()).toEqual([
       ["linked-secret.js", "net::ERR_ACCESS_DENIED"],
-      ["secret.js", "net::ERR_ACCESS_DENIED"],
+      // ../ stops at the synthetic origin's root: the workspace has no secret.js of its own.
+      ["secret.js", "HTTP 404 Not Found"],
     ]);
+  }, 60_000);
+
+  test("a page with CSS, scripts, a module and an image in subfolders loads them all (and a symlink inside the workspace)", async () => {
+    mkdirSync(join(ws, "site/css"), { recursive: true });
+    mkdirSync(join(ws, "site/js"));
+    mkdirSync(join(ws, "site/img"));
+    mkdirSync(join(ws, "shared"));
+    writeFileSync(join(ws, "site/css/style.css"), "body { color: rgb(255, 0, 0); }");
+    writeFileSync(join(ws, "site/js/app.js"), 'window.parts = ["js"];');
+    writeFileSync(join(ws, "site/js/mod.mjs"), 'import { word } from "./word.mjs"; window.parts.push(word);');
+    writeFileSync(join(ws, "site/js/word.mjs"), 'export const word = "module";');
+    writeFileSync(join(ws, "shared/lib.js"), 'window.parts.push("linked");');
+    symlinkSync("../../shared/lib.js", join(ws, "site/js/lib.js"));
+    // A 1x1 PNG.
+    writeFileSync(join(ws, "site/img/dot.png"), Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64"));
+    writeFileSync(
+      join(ws, "site/index.html"),
+      `<!doctype html><html><head><title>site</title><link rel="stylesheet" href="css/style.css">
+<script src="js/app.js"></script><script src="js/lib.js"></script><script type="module" src="js/mod.mjs"></script></head>
+<body><img id="dot" src="img/dot.png"><script type="module">
+const img = document.getElementById("dot"); await img.decode();
+const data = await (await fetch("css/style.css")).text();
+document.title = [getComputedStyle(document.body).color, img.naturalWidth + "x" + img.naturalHeight, ...window.parts, data.length].join(" ");
+</script><script>missing();</script></body></html>`,
+    );
+    const run = await checkPage(ctx, "site/index.html");
+    const report = (run.result as { data: PageReport }).data;
+    expect(report.title).toBe("rgb(255, 0, 0) 1x1 js linked module 31");
+    expect(report.exceptions.map((e) => [e.text.split("\n")[0], e.location])).toEqual([
+      ["ReferenceError: missing is not defined", expect.stringMatching(/^http:\/\/page\.m2d\.invalid\/site\/index\.html:7:/)],
+    ]);
+    expect(report.failedRequests).toEqual([]);
+    expect(run.result.content).toContain("the workspace is served as http://page.m2d.invalid/");
   }, 60_000);
 
   test("a clean page reports no problems", async () => {
@@ -93,30 +127,6 @@ describe("check_page in headless Chromium", () => {
     expect(run.result.content).toContain("loaded; no problems found");
   }, 60_000);
 });
-
-/**
- * A test double of Electron's BrowserWindow (Electron's binary is absent here): its webContents.debugger
- * is a real page of a real headless Chromium, so ElectronPageChecker's own code runs against a real browser.
- */
-async function chromiumBackedWindow(binary: string, calls: string[]): Promise<PageWindow> {
-  const browser = await launchChromium(binary, Date.now() + 20_000);
-  const page = await browser.cdp.openPage();
-  return {
-    webContents: {
-      debugger: {
-        attach: (version) => void calls.push(`attach ${version}`),
-        detach: () => void calls.push("detach"),
-        sendCommand: (method, params) => page.send(method, params),
-        on: (_event, listener) => page.onEvent((method, params) => listener({}, method, params)),
-      },
-      session: { setProxy: async (config) => void calls.push(`proxy ${config.proxyRules}`) },
-    },
-    destroy: () => {
-      calls.push("destroy");
-      void browser.close();
-    },
-  };
-}
 
 describe("ElectronPageChecker through a BrowserWindow test double (a real headless Chromium page; Electron's binary is absent here)", () => {
   test("reports the same problems, through the window's debugger, and destroys the window", async () => {
@@ -129,7 +139,16 @@ describe("ElectronPageChecker through a BrowserWindow test double (a real headle
     expect(report.consoleErrors.map((e) => e.text)).toEqual(["total is 42"]);
     expect(report.failedRequests.map((r) => r.url)).toEqual(["https://example.com/x.png"]);
     expect(run.result.content).toContain("in a hidden Electron window");
-    expect(calls).toEqual(["proxy http://127.0.0.1:9", "attach 1.3", "detach", "destroy"]);
+    expect(calls).toEqual([
+      "webrtc disable_non_proxied_udp",
+      "proxy http://127.0.0.1:9",
+      "webRequest gate",
+      "permission media denied",
+      "permission check false",
+      "attach 1.3",
+      "detach",
+      "destroy",
+    ]);
   }, 60_000);
 
   test("the window it asks Electron for is hidden, sandboxed, without node, in a throwaway session", () => {
@@ -138,6 +157,13 @@ describe("ElectronPageChecker through a BrowserWindow test double (a real headle
     expect(options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true });
     expect(options.webPreferences["partition"]).toMatch(/^check-page-[0-9a-f-]{36}$/);
     expect(pageWindowOptions()).not.toEqual(options);
+  });
+
+  test("its session lets only the synthetic origin and renderer-local URLs through", () => {
+    for (const url of ["http://page.m2d.invalid/index.html", "data:text/plain,x", "blob:http://page.m2d.invalid/1", "about:blank"]) expect(sessionAllows(url), url).toBe(true);
+    for (const url of ["file:///etc/passwd", "http://127.0.0.1:8080/", "ws://127.0.0.1/", "https://page.m2d.invalid/", "http://page.m2d.invalid.evil.com/", "http://page.m2d.invalid@evil.com/"]) {
+      expect(sessionAllows(url), url).toBe(false);
+    }
   });
 });
 

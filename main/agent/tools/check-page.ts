@@ -1,10 +1,9 @@
-import { sep } from "node:path";
-import { pathToFileURL } from "node:url";
 import { AppError } from "../../../app/contract/errors";
 import { findChromium, ChromiumPageChecker } from "./chromium-page-checker";
 import type { ToolContext } from "./context";
 import { ElectronPageChecker, pageWindowOptions } from "./electron-page-checker";
 import type { ToolOutput } from "./output";
+import { PAGE_ORIGIN } from "./page-server";
 import type { ToolArgs } from "./schemas";
 import { headBytes, RESULT_CAP_BYTES, truncationMarker } from "./truncate";
 
@@ -25,12 +24,20 @@ export interface PageReport {
   failedRequests: Array<{ url: string; error: string }>;
 }
 
-/** Loads a local HTML file with no network and reports what went wrong on it. */
+/** A workspace page: the browser sees it at pageUrl(path), served from `root` by page-server.ts. */
+export interface PageTarget {
+  /** Real path of the workspace root. */
+  root: string;
+  /** "/"-separated, relative to the root. */
+  path: string;
+}
+
+/** Loads a workspace HTML file with no network and reports what went wrong on it. */
 export interface PageChecker {
   /** A person-readable name, e.g. "Chromium 140 (headless)". */
   readonly name: string;
-  /** Loads `fileUrl`; anything outside `rootUrl` (a file:// folder URL ending in /) is refused, as is every network request. */
-  check(fileUrl: string, options: { rootUrl: string; signal?: AbortSignal; timeoutMs?: number }): Promise<PageReport>;
+  /** Loads `page`; only the workspace's files are served, every other request is refused. */
+  check(page: PageTarget, options: { signal?: AbortSignal; timeoutMs?: number }): Promise<PageReport>;
 }
 
 /** Entries per kind in the result: a page with a thousand errors needs the first few fixed first. */
@@ -52,7 +59,7 @@ function section(title: string, lines: string[]): string[] {
 export function formatPageReport(path: string, report: PageReport, checker: string): string {
   const problems = report.consoleErrors.length + report.consoleWarnings.length + report.exceptions.length + report.failedRequests.length;
   const text = [
-    `check_page ${path} in ${checker} (network blocked)`,
+    `check_page ${path} in ${checker} (network blocked; the workspace is served as ${PAGE_ORIGIN}/)`,
     `title: ${report.title === "" ? "(none)" : JSON.stringify(report.title)}`,
     report.loaded ? `loaded; ${problems === 0 ? "no problems found" : `${problems} problem(s)`}` : "the load event did not fire in time (a script may still be running or a resource hanging)",
     ...section("uncaught exceptions", report.exceptions.map(line)),
@@ -66,7 +73,7 @@ export function formatPageReport(path: string, report: PageReport, checker: stri
 
 export const CHECK_PAGE_UNAVAILABLE = "check_page is unavailable: no Chromium found (install chromium, or set CHROME_PATH to a Chrome or Chromium binary).";
 
-/** Read-only: the page is opened from disk in a throwaway browser profile, with every network request refused. */
+/** Read-only: the page is served from the workspace to a throwaway browser profile, with every network request refused. */
 export async function checkPageTool(ctx: ToolContext, args: ToolArgs["check_page"]): Promise<ToolOutput> {
   const resolved = await ctx.guard.forRead(args.path);
   if (!resolved.stats.isFile()) {
@@ -74,8 +81,8 @@ export async function checkPageTool(ctx: ToolContext, args: ToolArgs["check_page
   }
   const checker = ctx.pageChecker === undefined ? await defaultPageChecker() : ctx.pageChecker;
   if (!checker) throw new AppError("not_found", CHECK_PAGE_UNAVAILABLE, { reason: "no_browser" });
-  const rootUrl = pathToFileURL(ctx.workspace + sep).href;
-  const report = await checker.check(pathToFileURL(resolved.absolute).href, { rootUrl, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const page = { root: ctx.workspace, path: resolved.relative };
+  const report = await checker.check(page, ctx.signal ? { signal: ctx.signal } : {});
   return { content: formatPageReport(resolved.relative, report, checker.name), data: report };
 }
 

@@ -1,13 +1,15 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { access, constants, mkdtemp, readFile, rm } from "node:fs/promises";
+import type { Readable, Writable } from "node:stream";
+import { access, chmod, constants, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import WebSocket from "ws";
 import { AppError } from "../../../app/contract/errors";
+import { chromiumJail } from "../sandbox/chromium-sandbox";
+import type { ChromiumJail } from "../sandbox/chromium-sandbox";
 import { collectPageReport, pageCheckFailure } from "./cdp-page-report";
-import type { CdpChannel } from "./cdp-page-report";
-import type { PageChecker, PageReport } from "./check-page";
+import { Cdp } from "./cdp-pipe";
+import type { PageChecker, PageReport, PageTarget } from "./check-page";
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome", "/usr/bin/google-chrome-stable", "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"];
 
@@ -22,25 +24,55 @@ export async function findChromium(env: NodeJS.ProcessEnv = process.env, candida
 const DEFAULT_TIMEOUT_MS = 20_000;
 
 /**
- * A headless Chromium per check, driven over the DevTools protocol. Every request leaves for nowhere:
- * host names resolve to nothing and everything else goes to a proxy on a closed port (loopback too).
- * --no-sandbox because Chromium's own sandbox cannot start as root or without user namespaces; the
- * page gets a fresh profile, no network and only file:// access, and the browser is killed afterwards.
+ * The page's network is gone twice over. The jail (chromium-sandbox.ts) leaves the browser no route
+ * anywhere; and inside it host names resolve to nothing, every request goes to a proxy on a closed
+ * port (loopback too), and WebRTC may not send UDP except through that proxy (which has none): the
+ * same policy the Electron checker sets, where no namespace is possible.
+ */
+export const CHROMIUM_FLAGS = [
+  "--headless=new",
+  // Chromium's own sandbox cannot start as root or without user namespaces; the jail stands in for it.
+  "--no-sandbox",
+  "--remote-debugging-pipe",
+  "--host-resolver-rules=MAP * ~NOTFOUND",
+  "--proxy-server=http://127.0.0.1:9",
+  "--proxy-bypass-list=<-loopback>",
+  "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+  "--webrtc-ip-handling-policy=disable_non_proxied_udp",
+  "--no-first-run",
+  "--no-default-browser-check",
+  "--disable-extensions",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-gpu",
+  "--mute-audio",
+] as const;
+
+/**
+ * A headless Chromium per check, driven over the DevTools pipe, in a network jail, with a fresh
+ * profile, killed afterwards. It never sees the workspace: the page and its files come from
+ * page-server.ts through DevTools, under a synthetic origin.
  */
 export class ChromiumPageChecker implements PageChecker {
   readonly name: string;
 
-  constructor(private readonly binary: string) {
+  constructor(
+    private readonly binary: string,
+    private readonly jail: () => Promise<Pick<ChromiumJail, "wrap">> = () => chromiumJail(),
+  ) {
     this.name = `headless Chromium (${binary})`;
   }
 
-  async check(fileUrl: string, options: { rootUrl: string; signal?: AbortSignal; timeoutMs?: number }): Promise<PageReport> {
+  async check(page: PageTarget, options: { signal?: AbortSignal; timeoutMs?: number }): Promise<PageReport> {
     const deadline = Date.now() + (options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-    const browser = await launchChromium(this.binary, deadline);
+    // Fails closed, before any browser starts, where no jail can be made.
+    const jail = await this.jail();
+    const browser = await launchChromium(this.binary, deadline, jail, [page.root]);
     const abort = () => browser.cdp.close();
     options.signal?.addEventListener("abort", abort, { once: true });
     try {
-      return await collectPageReport(await browser.cdp.openPage(), fileUrl, options.rootUrl, deadline);
+      return await collectPageReport(await browser.cdp.openPage(), page, deadline);
     } catch (error) {
       throw pageCheckFailure(error, options.signal);
     } finally {
@@ -56,40 +88,28 @@ export interface LaunchedChromium {
   close(): Promise<void>;
 }
 
-/** A throwaway headless Chromium with the network unreachable, connected over its DevTools WebSocket. */
-export async function launchChromium(binary: string, deadline: number): Promise<LaunchedChromium> {
+/** A throwaway headless Chromium inside `jail`, with `hidden` host paths out of its sight, connected over its DevTools pipe. */
+export async function launchChromium(binary: string, deadline: number, jail: Pick<ChromiumJail, "wrap">, hidden: readonly string[] = []): Promise<LaunchedChromium> {
   const profile = await mkdtemp(join(tmpdir(), "m2d-check-page-"));
-  const browser = spawn(
-    binary,
-    [
-      "--headless=new",
-      "--no-sandbox",
-      "--remote-debugging-port=0",
-      `--user-data-dir=${profile}`,
-      "--host-resolver-rules=MAP * ~NOTFOUND",
-      "--proxy-server=http://127.0.0.1:9",
-      "--proxy-bypass-list=<-loopback>",
-      "--no-first-run",
-      "--no-default-browser-check",
-      "--disable-extensions",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-gpu",
-      "--mute-audio",
-      "about:blank",
-    ],
-    { stdio: ["ignore", "ignore", "pipe"], detached: true },
-  );
-  let stderr = "";
-  browser.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-2000)));
+  await chmod(profile, 0o700);
+  let browser: ChildProcess | undefined;
   const close = async () => {
-    killGroup(browser);
-    await new Promise((resolve) => (browser.exitCode !== null || browser.signalCode !== null ? resolve(null) : browser.once("exit", resolve)));
+    if (browser) {
+      const exited = new Promise((resolve) => (browser!.exitCode !== null || browser!.signalCode !== null ? resolve(null) : browser!.once("exit", resolve)));
+      killGroup(browser);
+      await exited;
+    }
     await rm(profile, { recursive: true, force: true }).catch(() => undefined);
   };
   try {
-    const cdp = await Cdp.connect(await waitForEndpoint(browser, profile, deadline, () => stderr));
+    const { argv, env } = await jail.wrap([binary, ...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, "about:blank"], { profile, hidden });
+    browser = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"], detached: true, env });
+    // A spawn failure surfaces through ready(); without a listener it would crash the process.
+    browser.on("error", () => undefined);
+    let stderr = "";
+    browser.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString("utf8")).slice(-2000)));
+    const cdp = new Cdp(browser.stdio[3] as Writable, browser.stdio[4] as Readable);
+    await ready(browser, cdp, deadline, () => stderr);
     return {
       cdp,
       close: async () => {
@@ -112,81 +132,25 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Chromium writes its port and browser target path to <profile>/DevToolsActivePort once it listens. */
-async function waitForEndpoint(browser: ChildProcess, profile: string, deadline: number, stderr: () => string): Promise<string> {
-  while (Date.now() < deadline) {
-    if (browser.exitCode !== null || browser.signalCode !== null) {
-      throw new AppError("internal", `Chromium exited before it could load the page: ${stderr().trim().slice(-500) || "no output"}`, { reason: "browser_failed" });
-    }
-    const text = await readFile(join(profile, "DevToolsActivePort"), "utf8").catch(() => "");
-    const [port, path] = text.split("\n");
-    if (port && path) return `ws://127.0.0.1:${port.trim()}${path.trim()}`;
-    await sleep(50);
-  }
-  throw new AppError("internal", "Chromium did not start in time.", { reason: "browser_timeout" });
-}
-
-interface CdpMessage {
-  id?: number;
-  method?: string;
-  params?: Record<string, unknown>;
-  sessionId?: string;
-  result?: Record<string, unknown>;
-  error?: { message: string };
-}
-
-/** A minimal DevTools client: commands on one flattened page session, events to a handler. */
-export class Cdp {
-  private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void }>();
-  private sessionId: string | undefined;
-  private onEvent: (method: string, params: Record<string, unknown>) => void = () => undefined;
-
-  private constructor(private readonly socket: WebSocket) {
-    socket.on("message", (data: Buffer) => {
-      const message = JSON.parse(data.toString("utf8")) as CdpMessage;
-      if (message.id !== undefined) {
-        const waiter = this.pending.get(message.id);
-        this.pending.delete(message.id);
-        if (message.error) waiter?.reject(new Error(message.error.message));
-        else waiter?.resolve(message.result ?? {});
-      } else if (message.method && message.sessionId === this.sessionId) {
-        this.onEvent(message.method, message.params ?? {});
-      }
-    });
-    socket.on("close", () => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error("the DevTools connection closed"));
-      this.pending.clear();
-    });
-  }
-
-  static connect(url: string): Promise<Cdp> {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
-      socket.once("open", () => resolve(new Cdp(socket)));
-      socket.once("error", reject);
-    });
-  }
-
-  send(method: string, params: Record<string, unknown> = {}, session = true): Promise<Record<string, unknown>> {
-    const id = ++this.nextId;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.socket.send(JSON.stringify({ id, method, params, ...(session && this.sessionId ? { sessionId: this.sessionId } : {}) }));
-    });
-  }
-
-  /** A fresh page target, attached as a flattened session: the channel the page report is collected over. */
-  async openPage(): Promise<CdpChannel> {
-    const { targetId } = await this.send("Target.createTarget", { url: "about:blank" }, false);
-    const { sessionId } = await this.send("Target.attachToTarget", { targetId, flatten: true }, false);
-    this.sessionId = sessionId as string;
-    return { send: (method, params) => this.send(method, params), onEvent: (handler) => (this.onEvent = handler) };
-  }
-
-  close(): void {
-    this.socket.terminate();
+/** The browser answers over its pipe, or says why not: it exited (with its last words) or the deadline passed. */
+async function ready(browser: ChildProcess, cdp: Cdp, deadline: number, stderr: () => string): Promise<void> {
+  let fail: (error: AppError) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined);
+  const exited = () => fail(new AppError("internal", `Chromium exited before it could load the page: ${stderr().trim().slice(-500) || "no output"}`, { reason: "browser_failed" }));
+  browser.once("exit", exited);
+  browser.once("error", exited);
+  const timer = setTimeout(() => fail(new AppError("internal", "Chromium did not start in time.", { reason: "browser_timeout" })), Math.max(0, deadline - Date.now()));
+  try {
+    await Promise.race([cdp.send("Browser.getVersion", {}, false), failed]);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    // The pipe closed first: the exit, with its stderr, is a moment behind.
+    await Promise.race([failed, new Promise((resolve) => setTimeout(resolve, 500))]);
+    throw new AppError("internal", `Chromium closed its DevTools pipe: ${stderr().trim().slice(-500) || "no output"}`, { reason: "browser_failed" });
+  } finally {
+    clearTimeout(timer);
+    browser.off("exit", exited);
+    browser.off("error", exited);
   }
 }
