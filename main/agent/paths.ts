@@ -1,11 +1,10 @@
-import { constants } from "node:fs";
 import type { Stats } from "node:fs";
-import { lstat, mkdir, open, readlink, realpath, rename, rm } from "node:fs/promises";
+import { lstat, realpath } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { randomBytes } from "node:crypto";
 import { AppError } from "../../app/contract/errors";
 import { isProtectedPath } from "../../app/agent/protected-paths";
+import { SafeDir, pathParts, writeFileAtomic } from "./fs";
 import { resolveWorkspaceRoot } from "./workspace";
 
 /**
@@ -13,6 +12,10 @@ import { resolveWorkspaceRoot } from "./workspace";
  * here: through symlinks (of the target, or of its deepest existing ancestor for a new file), and
  * refused when it leaves the workspace. Hardlinks: a regular file with more than one name may have
  * its other name anywhere, so it is neither read nor written. Protected paths are never written.
+ *
+ * Resolution only decides what a path means; every read, write and removal then walks the resolved
+ * path from the workspace root one no-follow step at a time (./fs), so a folder swapped for a
+ * symlink between the check and the I/O makes the call fail instead of landing outside.
  */
 
 export interface ResolvedPath {
@@ -110,7 +113,7 @@ export class PathGuard {
     const path = String(input);
     const lexicalRelative = this.toRelative(resolve(this.root, path));
     if (resolved.relative === "") throw refuse("is_directory", "That is the workspace folder itself.", path);
-    if (isProtectedPath(resolved.relative) || isProtectedPath(lexicalRelative)) {
+    if (isProtectedPath(resolved.relative) || isProtectedPath(lexicalRelative) || (await this.insideGitDir(resolved.relative))) {
       throw refuse("protected_path", `${path} is protected: git internals, shell rc files and .m2d are never written by the agent.`, path);
     }
     if (resolved.stats) {
@@ -124,18 +127,51 @@ export class PathGuard {
   }
 
   /**
-   * Opens a file checked by forRead without following a swapped-in symlink, and re-checks that the
-   * descriptor is the same inode, still singly linked and (on Linux) still inside the workspace.
+   * Whether a folder on the way holds a HEAD file: git takes such a folder for a repository (a bare
+   * one, or a .git moved elsewhere) and runs what its config and hooks say, so nothing is written in it.
+   */
+  private async insideGitDir(relative: string): Promise<boolean> {
+    const parts = relative.split("/");
+    for (let depth = 0; depth < parts.length; depth++) {
+      const head = await lstat(join(this.root, ...parts.slice(0, depth), "HEAD")).catch(() => null);
+      if (head && !head.isDirectory()) return true;
+    }
+    return false;
+  }
+
+  /** The workspace root as a no-follow directory handle (./fs); the caller closes it. */
+  openRoot(): SafeDir {
+    return SafeDir.openRoot(this.root);
+  }
+
+  /** Opens the resolved file by walking its path from the root without following symlinks. */
+  private async openResolved(relative: string): Promise<FileHandle> {
+    const parts = pathParts(relative);
+    const name = parts.pop() as string;
+    const root = this.openRoot();
+    try {
+      const dir = root.openPath(parts);
+      try {
+        return await dir.openFile(name);
+      } finally {
+        dir.close();
+      }
+    } finally {
+      root.close();
+    }
+  }
+
+  /**
+   * Opens a file checked by forRead without following a swapped-in symlink anywhere on its path, and
+   * re-checks that the descriptor is the same inode and still singly linked.
    */
   async openForRead(input: unknown): Promise<{ handle: FileHandle; resolved: ResolvedPath & { stats: Stats } }> {
     const resolved = await this.forRead(input);
-    const handle = await open(resolved.absolute, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    const handle = await this.openResolved(resolved.relative);
     try {
       const now = await handle.stat();
       const same = now.ino === resolved.stats.ino && now.dev === resolved.stats.dev && now.nlink === 1 && now.isFile();
-      if (!same || !(await this.descriptorInside(handle))) {
-        throw refuse("changed_during_check", `${String(input)} changed while it was being checked.`, String(input));
-      }
+      if (!same) throw refuse("changed_during_check", `${String(input)} changed while it was being checked.`, String(input));
       return { handle, resolved };
     } catch (error) {
       await handle.close();
@@ -143,40 +179,44 @@ export class PathGuard {
     }
   }
 
-  private async descriptorInside(handle: FileHandle): Promise<boolean> {
-    if (process.platform !== "linux") return true;
-    const target = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => null);
-    return target !== null && this.inside(target);
-  }
-
   /**
-   * Writes a file through a temporary file and a rename in its (checked) folder, so the write never
-   * goes through an existing inode or a symlink; keeps the old file's mode.
+   * Writes a file through a temporary file and a rename in its folder, all relative to no-follow
+   * folder descriptors (fs/write.ts), so the write never goes through an existing inode or a
+   * symlink, even one swapped in meanwhile; keeps the old file's permission bits.
    */
   async writeFile(input: unknown, data: string | Uint8Array): Promise<ResolvedPath> {
     const resolved = await this.forWrite(input);
-    const folder = dirname(resolved.absolute);
-    await mkdir(folder, { recursive: true });
-    const realFolder = await realpath(folder);
-    if (!this.inside(realFolder) || realFolder !== folder) {
-      throw refuse("changed_during_check", `${String(input)} changed while it was being checked.`, String(input));
-    }
-    const temp = join(folder, `.m2d-write-${randomBytes(6).toString("hex")}`);
-    const mode = resolved.stats ? resolved.stats.mode & 0o7777 : 0o644;
-    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), mode);
+    const mode = resolved.stats ? resolved.stats.mode & 0o777 : 0o644;
+    const root = this.openRoot();
     try {
-      await handle.writeFile(data);
-      await handle.chmod(mode);
+      return { ...resolved, stats: writeFileAtomic(root, resolved.relative, data, mode) };
     } finally {
-      await handle.close();
+      root.close();
     }
+  }
+
+  /** Deletes a file the agent may write (checkpoint revert of a created file); a missing one is fine. */
+  async removeFile(input: unknown): Promise<boolean> {
+    const resolved = await this.forWrite(input);
+    if (!resolved.stats) return false;
+    const parts = pathParts(resolved.relative);
+    const name = parts.pop() as string;
+    const root = this.openRoot();
     try {
-      await rename(temp, resolved.absolute);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
+      const dir = root.openPath(parts);
+      try {
+        const now = dir.lstat(name);
+        if (!now) return false;
+        if (now.ino !== resolved.stats.ino || now.dev !== resolved.stats.dev || !now.isFile()) {
+          throw refuse("changed_during_check", `${String(input)} changed while it was being checked.`, String(input));
+        }
+        dir.unlink(name);
+        return true;
+      } finally {
+        dir.close();
+      }
+    } finally {
+      root.close();
     }
-    return { ...resolved, stats: await lstat(resolved.absolute) };
   }
 }
-
