@@ -6,9 +6,15 @@ export const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 /** Host folders replaced by empty tmpfs: home folders, temp files, runtime sockets (D-Bus, Docker, X11). */
 export const TMPFS_DIRS = ["/tmp", "/var/tmp", "/run", "/home", "/root"] as const;
 
-/** Root-owned secrets that a sandbox running as host root could otherwise read. */
-export const MASKED_FILES = ["/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers"] as const;
-export const MASKED_DIRS = ["/etc/ssh", "/etc/sudoers.d"] as const;
+/** Root-owned secrets that a sandbox running as host root could otherwise read: passwords, keys, saved credentials. */
+export const MASKED_FILES = [
+  "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd",
+  "/etc/krb5.keytab", "/etc/ipsec.secrets", "/etc/ppp/chap-secrets", "/etc/ppp/pap-secrets",
+] as const;
+export const MASKED_DIRS = [
+  "/etc/ssh", "/etc/sudoers.d", "/etc/ssl/private", "/etc/wireguard", "/etc/NetworkManager/system-connections",
+  "/var/backups", "/var/lib/sudo", "/var/spool/cron", "/var/lib/docker", "/var/lib/containerd", "/var/lib/libvirt",
+] as const;
 
 export interface BwrapPlan {
   bwrap: string;

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -143,6 +143,19 @@ a, b = socket.socketpair(); a.send(b"x"); print("socketpair", b.recv(1).decode()
     expect(result.stdout.split("\n")[0]?.trim().split(" ").map(Number)).toEqual([0, 1, 2, 3]);
     expect(result.stderr).toMatch(/\/proc\/self\/fd\/7: No such file/);
   }, 60_000);
+
+  test("attack: read saved credentials as host root (/var/backups, /etc/ssl/private, shadow) → masked", async () => {
+    const planted = ["/var/backups", "/etc/ssl/private"].filter((dir) => existsSync(dir)).map((dir) => join(dir, `m2d-attack-${process.pid}`));
+    for (const file of planted) writeFileSync(file, "credential-secret\n", { mode: 0o600 });
+    try {
+      const result = await run(`cat ${planted.join(" ")} /etc/shadow /etc/gshadow`);
+      expect(result.stdout).not.toMatch(/credential-secret|root:/);
+      const listing = await run("ls -A /var/backups /etc/ssl/private");
+      expect(listing.stdout).not.toContain("m2d-attack-");
+    } finally {
+      for (const file of planted) rmSync(file, { force: true });
+    }
+  });
 
   test("attack: read the app's data dir (m2d.sqlite, checkpoints) inside the workspace, beside it, at a visible path → hidden everywhere", async () => {
     const inside = join(ws, ".m2d-data");
