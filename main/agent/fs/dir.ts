@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdi
 import type { Dirent, Stats } from "node:fs";
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
-import { fromErrno, safeFsError } from "./errors";
+import { fromErrno, safeFsError, safeFsReason } from "./errors";
 
 /**
  * A directory handle inside a workspace that never follows a symlink the model could have made.
@@ -134,28 +134,28 @@ export class SafeDir {
 
   /** Walks down `parts` one component at a time; with `create`, makes missing folders on the way (mkdir -p). */
   openPath(parts: readonly string[], options: { create?: boolean } = {}): SafeDir {
-    let current: SafeDir = this;
+    let current = this.duplicate();
     try {
       for (const name of parts) {
         let next: SafeDir;
         try {
           next = current.openDir(name);
         } catch (error) {
-          if (!options.create || (error as { details?: { reason?: string } }).details?.reason !== "not_found") throw error;
+          if (!options.create || safeFsReason(error) !== "not_found") throw error;
           current.mkdir(name, { existOk: true });
           next = current.openDir(name);
         }
-        if (current !== this) current.close();
+        current.close();
         current = next;
       }
-      return current === this ? this.duplicate() : current;
+      return current;
     } catch (error) {
-      if (current !== this) current.close();
+      current.close();
       throw error;
     }
   }
 
-  /** A second handle on this same directory (for openPath([]), which hands its result to the caller to close). */
+  /** A second handle on this same directory, for openPath (the caller closes what it returns). */
   private duplicate(): SafeDir {
     const path = this.self();
     let fd: number;
@@ -307,7 +307,7 @@ export class SafeDir {
       child = this.openDir(name);
     } catch (error) {
       // Swapped for a symlink since the lstat: remove the link itself.
-      if ((error as { details?: { reason?: string } }).details?.reason !== "symlink_escape") throw error;
+      if (safeFsReason(error) !== "symlink_escape") throw error;
       this.unlink(name);
       return;
     }
