@@ -1,16 +1,30 @@
 import { z } from "zod";
+import { normalizePosix } from "./posix-path";
 
 /**
  * The `mcp.json` file (the shape Claude Desktop, Cursor and VS Code use):
  *   {"mcpServers": {"name": {"command", "args", "env", "cwd", "sandboxed"} | {"url", "headers"}}}
- * at app level (<dataDir>/mcp.json) and per workspace (<workspace>/.m2d/mcp.json; same name wins).
+ * at app level (<dataDir>/mcp.json) and per workspace (<workspace>/.m2d/mcp.json). The workspace's file
+ * comes with the folder (a cloned repository), so it is held to what cannot widen the sandbox, and its
+ * servers start only once the user approved its exact content (main/agent/mcp/consent.ts).
  * Each server is validated on its own, so one bad entry is reported and the others still start.
  */
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-export const MCP_SERVER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+/**
+ * 1-64 letters, digits, `_ . -`, never two of `_ .` in a row nor one at either end: the name is the
+ * `<server>` of `mcp__<server>__<tool>` (`.` written as `_`), so `__` in it would make `gh__x`'s tools
+ * look like the `gh` server's to an allowlist entry `mcp__gh__*`.
+ */
+export const MCP_SERVER_NAME = /^(?![_.])(?!.*[_.]{2})(?!.*[_.]$)[A-Za-z0-9_.-]{1,64}$/;
+const SERVER_NAME_RULE = "server names use 1-64 letters, digits, _ . - (no `__`, and no _ or . at either end)";
+
+/** A server's `<server>` in its tool names: what allowlist entries name (see mcp-policy.ts). */
+export function mcpServerKey(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, "_");
+}
 
 /** A string map whose keys must match `pattern`; the message names the bad keys. */
 function namedMap(pattern: RegExp, what: string, maxValue: number) {
@@ -57,7 +71,7 @@ export type McpServerEntry = McpStdioServerEntry | McpHttpServerEntry;
 /** The whole file, strictly: what saving the app-level config accepts. */
 export const McpConfigFileSchema = z
   .object({
-    mcpServers: z.record(z.string().regex(MCP_SERVER_NAME, "server names use letters, digits, _ . -"), McpServerEntrySchema),
+    mcpServers: z.record(z.string().regex(MCP_SERVER_NAME, SERVER_NAME_RULE), McpServerEntrySchema),
   })
   .strict();
 export type McpConfigFile = z.input<typeof McpConfigFileSchema>;
@@ -109,36 +123,66 @@ export function parseMcpConfigText(text: string, file: string, source: McpConfig
   const problems: McpConfigProblem[] = [];
   for (const [name, raw] of Object.entries(top.data.mcpServers)) {
     if (!MCP_SERVER_NAME.test(name)) {
-      problems.push({ file, server: name, message: "server names use 1-64 letters, digits, _ . -" });
+      problems.push({ file, server: name, message: SERVER_NAME_RULE });
       continue;
     }
     const parsed = parseServerEntry(raw);
-    const untrusted = parsed.ok && source === "workspace" ? workspaceEntryProblem(parsed.entry) : null;
+    const untrusted = parsed.ok && source === "workspace" ? workspaceEntryProblems(parsed.entry) : [];
     if (!parsed.ok) problems.push({ file, server: name, message: parsed.message });
-    else if (untrusted) problems.push({ file, server: name, message: untrusted });
+    else if (untrusted.length > 0) problems.push({ file, server: name, message: untrusted.join("; ") });
     else servers.push({ name, source, file, entry: parsed.entry });
   }
   return { servers, problems };
 }
 
+/** Variables that change what a program loads or runs before its own code: never from a workspace's file. */
+const LOADER_ENV = /^(LD_|DYLD_|BASH_FUNC_|NODE_|PYTHON|PERL|RUBY|JAVA_TOOL_OPTIONS$|_JAVA_OPTIONS$|JDK_JAVA_OPTIONS$|GIT_|BASH_ENV$|ENV$|SHELLOPTS$|BASHOPTS$|PS4$|IFS$|PATH$|HOME$|TMPDIR$|PWD$)/;
+const HARMLESS_ENV = new Set(["NODE_ENV", "NODE_NO_WARNINGS", "PYTHONUNBUFFERED", "PYTHONIOENCODING", "PYTHONDONTWRITEBYTECODE"]);
+
 /**
- * A workspace's own mcp.json comes with the folder (a cloned repository), and its servers start
- * with the run, before any approval: so it may only start sandboxed, offline stdio servers.
+ * Everything in a workspace entry that could widen what its sandbox sees or does: such an entry is a
+ * reported problem (never started with the part dropped). Only sandboxed, offline stdio servers, with
+ * no extra host paths, a working folder inside the workspace and no loader variables.
  */
-function workspaceEntryProblem(entry: McpServerEntry): string | null {
-  if (!isStdioEntry(entry) || entry.disabled) return null;
-  if (!entry.sandboxed) {
-    return "a workspace's mcp.json may only start sandboxed stdio servers (the folder could otherwise run any program as you); set \"sandboxed\": true or move it to the app-level mcp.json";
+export function workspaceEntryProblems(entry: McpServerEntry): string[] {
+  if (!isStdioEntry(entry)) {
+    return ["a workspace's mcp.json may not name HTTP servers (the app would connect to them from your machine); move it to the app-level mcp.json"];
   }
-  if (entry.network) return "a workspace's mcp.json may not give a server network access; move it to the app-level mcp.json";
-  return null;
+  const problems: string[] = [];
+  if (!entry.sandboxed) {
+    problems.push('a workspace\'s mcp.json may only start sandboxed stdio servers (the folder could otherwise run any program as you); set "sandboxed": true or move it to the app-level mcp.json');
+  }
+  if (entry.network) problems.push("a workspace's mcp.json may not give a server network access; move it to the app-level mcp.json");
+  if (entry.readOnlyPaths.length > 0) {
+    problems.push(`a workspace's mcp.json may not show host paths to the sandbox (readOnlyPaths: ${entry.readOnlyPaths.join(", ")}); move it to the app-level mcp.json`);
+  }
+  if (entry.cwd !== undefined) {
+    const cwd = normalizePosix(entry.cwd);
+    if (entry.cwd.includes("\\") || cwd.startsWith("/") || cwd === ".." || cwd.startsWith("../")) problems.push(`cwd ${JSON.stringify(entry.cwd)} is outside the workspace`);
+  }
+  const loaders = Object.keys(entry.env).filter((name) => LOADER_ENV.test(name.toUpperCase()) && !HARMLESS_ENV.has(name));
+  if (loaders.length > 0) problems.push(`a workspace's mcp.json may not set ${loaders.join(", ")} (they change what the server loads)`);
+  return problems;
 }
 
-/** App-level servers overlaid by the workspace's: a workspace entry replaces the app entry of the same name. */
-export function mergeMcpServers(app: McpServerConfig[], workspace: McpServerConfig[]): McpServerConfig[] {
-  const byName = new Map<string, McpServerConfig>();
-  for (const server of [...app, ...workspace]) byName.set(server.name, server);
-  return [...byName.values()];
+/**
+ * App-level servers, then the workspace's that neither take an app server's name nor share its tool
+ * prefix (a workspace entry would otherwise inherit the user's allowlist for it): the app entry wins
+ * and the workspace one is a problem. Two servers of one file with the same prefix (`a.b`, `a_b`) too.
+ */
+export function mergeMcpServers(app: McpServerConfig[], workspace: McpServerConfig[]): { servers: McpServerConfig[]; problems: McpConfigProblem[] } {
+  const byKey = new Map<string, McpServerConfig>();
+  const problems: McpConfigProblem[] = [];
+  for (const server of [...app, ...workspace]) {
+    const taken = byKey.get(mcpServerKey(server.name));
+    if (!taken) {
+      byKey.set(mcpServerKey(server.name), server);
+      continue;
+    }
+    const whose = taken.source === server.source ? `server ${taken.name} of the same file` : `the app-level server ${taken.name}`;
+    problems.push({ file: server.file, server: server.name, message: `its tools would be named like those of ${whose} (mcp__${mcpServerKey(server.name)}__…), which is used instead` });
+  }
+  return { servers: [...byKey.values()], problems };
 }
 
 export function isStdioEntry(entry: McpServerEntry): entry is McpStdioServerEntry {

@@ -1,3 +1,4 @@
+import { mcpServerKey } from "./mcp-config";
 import type { Decision, DecisionKind, PolicySettings } from "./policy";
 import type { McpToolName } from "./types";
 
@@ -35,7 +36,16 @@ export function decideMcp(request: McpToolRequest, settings: PolicySettings): De
   return result("ask", "MCP tools run code outside M2's control and need your approval");
 }
 
+/**
+ * An allowlist entry is the tool's exact name, or `mcp__<server>__*` for the server whose name is
+ * exactly `<server>`; an entry whose `<server>` part (up to the first `__`) is another server never
+ * matches, so a server `gh__x` or `gh_x` does not inherit what was allowed for `gh`.
+ */
 function mcpToolAllowed(settings: PolicySettings, request: McpToolRequest): boolean {
-  const allowed = settings.allowedTools ?? [];
-  return allowed.includes(request.name) || allowed.some((entry) => entry.endsWith("__*") && request.name.startsWith(entry.slice(0, -1)));
+  const server = mcpServerKey(request.server);
+  return (settings.allowedTools ?? []).some((entry) => {
+    const named = /^mcp__(.+?)__/.exec(entry)?.[1];
+    if (named !== undefined && named !== server) return false;
+    return entry === request.name || entry === `mcp__${server}__*`;
+  });
 }

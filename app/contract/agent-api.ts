@@ -101,8 +101,11 @@ export const McpServerStatusSchema = z.object({
   source: z.enum(["app", "workspace"]),
   transport: z.enum(["stdio", "http"]),
   sandboxed: z.boolean(),
-  /** configured: not started (disabled, or a sandboxed server listed without a workspace). */
-  state: z.enum(["connected", "failed", "exited", "closed", "configured"]),
+  /**
+   * configured: not started (disabled, or a sandboxed server listed without a workspace); unapproved:
+   * a workspace's server whose .m2d/mcp.json the user has not approved (agent.approveWorkspaceMcp).
+   */
+  state: z.enum(["connected", "failed", "exited", "closed", "configured", "unapproved"]),
   error: z.string().nullable(),
   where: z.string(),
   tools: z.array(z.object({ name: z.string(), remoteName: z.string(), description: z.string(), readOnlyHint: z.boolean() })),
@@ -111,6 +114,22 @@ export const McpServerStatusSchema = z.object({
 export type McpServerStatus = z.infer<typeof McpServerStatusSchema>;
 
 export const McpConfigProblemSchema = z.object({ file: z.string(), server: z.string().nullable(), message: z.string() });
+
+const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, "a sha256 in lowercase hex");
+
+/** A workspace's .m2d/mcp.json as the user approves it: the hash of its bytes and everything it would start. */
+export const WorkspaceMcpConsentSchema = z.object({
+  /** The workspace's real path. */
+  workspace: z.string(),
+  file: z.string(),
+  /** null: there is no file, or it was refused (problems say why); nothing to approve. */
+  sha256: Sha256Schema.nullable(),
+  /** Whether the user approved exactly this content: only then do its servers start. */
+  approved: z.boolean(),
+  servers: z.array(z.object({ name: z.string(), commandLine: z.string(), network: z.boolean(), disabled: z.boolean() })),
+  problems: z.array(McpConfigProblemSchema),
+});
+export type WorkspaceMcpConsent = z.infer<typeof WorkspaceMcpConsentSchema>;
 
 export const agentMethods = {
   /** Starts (or continues, with conversationId) an agent run on a workspace folder. */
@@ -169,7 +188,7 @@ export const agentMethods = {
   "agent.pickWorkspace": { params: z.object({}).strict(), result: z.object({ path: z.string().nullable() }) },
   /** Agent conversations for the sidebar, grouped by day like chat.list (which lists chats only). */
   "agent.conversations": { params: z.object({}).strict(), result: z.object({ groups: z.array(ConversationGroupSchema) }) },
-  /** MCP servers a run in `workspace` would get (app-level, overridden by the workspace's), each started once to list its tools. */
+  /** MCP servers a run in `workspace` would get (app-level, then the workspace's approved ones), each started once to list its tools. */
   "agent.mcpServers": {
     params: z.object({ workspace: z.string().min(1).max(4096).optional() }).strict(),
     result: z.object({
@@ -181,6 +200,14 @@ export const agentMethods = {
       problems: z.array(McpConfigProblemSchema),
     }),
   },
+  /** The workspace's .m2d/mcp.json for the user to approve: each server's whole command line and the file's sha256. */
+  "agent.mcpConsent": { params: z.object({ workspace: z.string().min(1).max(4096) }).strict(), result: WorkspaceMcpConsentSchema },
+  /** Lets the servers of exactly this content (its sha256, as shown) start; refused when the file changed since. */
+  "agent.approveWorkspaceMcp": {
+    params: z.object({ workspace: z.string().min(1).max(4096), sha256: Sha256Schema }).strict(),
+    result: WorkspaceMcpConsentSchema,
+  },
+  "agent.revokeWorkspaceMcp": { params: z.object({ workspace: z.string().min(1).max(4096) }).strict(), result: WorkspaceMcpConsentSchema },
   /** Replaces the app-level mcp.json; refused as a whole, naming each bad server, when any entry is invalid. */
   "agent.saveMcpConfig": { params: z.object({ config: McpConfigFileSchema }).strict(), result: z.object({ file: z.string() }) },
 } as const;

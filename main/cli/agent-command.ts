@@ -9,6 +9,7 @@ import { createBackend } from "../backend";
 import { forkSpawner } from "../engine/fork-spawner";
 import { defaultDataDir } from "../paths";
 import { distPath } from "./dist-paths";
+import { reviewWorkspaceMcp } from "./mcp-consent";
 
 const DIM = "\x1b[2m";
 const RESET = "\x1b[0m";
@@ -30,11 +31,12 @@ export async function agentCommand(argv: string[]): Promise<void> {
       "data-dir": { type: "string" },
       ctx: { type: "string" },
       gpu: { type: "string", default: "auto" },
+      "trust-workspace-mcp": { type: "boolean", default: false },
     },
   });
   const task = positionals.join(" ").trim();
   if (!values.workspace || !values.model || !task) {
-    throw new AppError("bad_request", 'Usage: m2d agent --workspace DIR --model MODEL [--mode ask|auto-edit|full-auto|read-only] [--max-steps N] [--json] "task"');
+    throw new AppError("bad_request", 'Usage: m2d agent --workspace DIR --model MODEL [--mode ask|auto-edit|full-auto|read-only] [--max-steps N] [--json] [--trust-workspace-mcp] "task"');
   }
   // Without --mode, the workspace's own mode (Ask until the user changes it).
   const mode = values.mode?.replace("-", "_") as PolicyMode | undefined;
@@ -49,6 +51,15 @@ export async function agentCommand(argv: string[]): Promise<void> {
   const questions = interactive ? createInterface({ input: process.stdin, output: process.stderr }) : undefined;
 
   try {
+    // Before the model loads, so the question comes at once.
+    await reviewWorkspaceMcp({
+      dataDir,
+      workspace: values.workspace,
+      consent: backend.agent.mcpConsent,
+      trust: values["trust-workspace-mcp"],
+      questions,
+      write: (text) => process.stderr.write(text),
+    });
     const contextSize = values.ctx ? Number(values.ctx) : undefined;
     const gpu = GpuChoiceSchema.safeParse(values.gpu);
     if (!gpu.success) throw new AppError("bad_request", `--gpu must be one of ${GpuChoiceSchema.options.join(", ")}.`);

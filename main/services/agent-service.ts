@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { ChangedFileNow, FileChange, PendingApproval, ToolRunRow } from "../../app/contract/agent-api";
 import type { PolicyMode } from "../../app/agent/types";
 import { AppError, type AppEvent } from "../../app/contract";
+import { McpConsentStore } from "../agent/mcp/consent";
 import { openRunToolbox } from "../agent/mcp/service";
 import { createToolContext } from "../agent/tools/context";
 import { resolveWorkspaceRoot } from "../agent/workspace";
@@ -43,7 +44,7 @@ function mcpNotices(opened: Awaited<ReturnType<typeof openRunToolbox>>): string[
     .filter((s) => s.state === "failed")
     .map((s) => `MCP server ${s.name} did not start: ${s.error ?? "unknown error"}. Its tools are not available in this run.`);
   const warnings = statuses.flatMap((s) => s.warnings.map((w) => `MCP server ${s.name}: ${w}.`));
-  return [...problems, ...failed, ...warnings];
+  return [...opened.notices, ...problems, ...failed, ...warnings];
 }
 
 /** An approval the loop waits on: what it asks, with the call's arguments, and how to answer it. */
@@ -68,6 +69,8 @@ interface Run {
 export class AgentService {
   private readonly runs = new Map<string, Run>();
   readonly workspaceSettings: WorkspaceSettingsStore;
+  /** Which content of each workspace's .m2d/mcp.json the user approved. */
+  readonly mcpConsent: McpConsentStore;
 
   constructor(
     private readonly db: Db,
@@ -76,6 +79,7 @@ export class AgentService {
     private readonly publish: (event: AppEvent) => void,
   ) {
     this.workspaceSettings = new WorkspaceSettingsStore(db);
+    this.mcpConsent = new McpConsentStore(db);
   }
 
   /** `mode` overrides the workspace's own for this run (the CLI's --mode). */
@@ -102,7 +106,14 @@ export class AgentService {
       signal: controller.signal,
     });
     // The run's MCP servers start with it (without holding up this call) and are closed when it ends, however it ends.
-    const mcpReady = openRunToolbox({ dataDir: this.dataDir, workspace, sandbox: tools.sandbox, settings: tools.settings }).then((opened) => {
+    const mcpReady = openRunToolbox({
+      dataDir: this.dataDir,
+      workspace,
+      sandbox: tools.sandbox,
+      consent: this.mcpConsent,
+      mode: policy.mode,
+      settings: tools.settings,
+    }).then((opened) => {
       tools.mcp = opened.toolbox;
       for (const message of mcpNotices(opened)) this.publish({ type: "agent.notice", conversationId: conversation.id, message });
     });

@@ -22,6 +22,8 @@ export interface ConnectOptions {
   sandbox: SandboxCapability;
   limits?: Partial<SandboxLimits>;
   readOnlyPaths?: string[];
+  /** False in Read-only mode: sandboxed servers get the workspace read-only. */
+  workspaceWritable?: boolean;
   connectTimeoutMs?: number;
   /** Tools one server may add to the prompt (default MAX_TOOLS_PER_SERVER); the rest are left out with a warning. */
   maxToolsPerServer?: number;
@@ -73,8 +75,19 @@ export class McpServerConnection {
     const { entry } = this.config;
     let transport: Transport;
     if (isStdioEntry(entry)) {
+      // mcp-config.ts refuses these already; a workspace's file never runs a program as the user.
+      if (this.config.source === "workspace" && !entry.sandboxed) {
+        throw new AppError("bad_request", "A workspace's MCP server must be sandboxed.", { reason: "unsandboxed_workspace_server" });
+      }
       this.launch = entry.sandboxed
-        ? await sandboxedLaunch({ sandbox: options.sandbox, workspace: options.workspace, entry, limits: options.limits, readOnlyPaths: options.readOnlyPaths })
+        ? await sandboxedLaunch({
+            sandbox: options.sandbox,
+            workspace: options.workspace,
+            entry,
+            limits: options.limits,
+            readOnlyPaths: options.readOnlyPaths,
+            workspaceWritable: options.workspaceWritable,
+          })
         : plainLaunch(options.workspace, entry);
       this.where = this.launch.where;
       const stdio = new StdioClientTransport({ command: this.launch.command, args: this.launch.args, env: this.launch.env, cwd: this.launch.cwd, stderr: "pipe" });

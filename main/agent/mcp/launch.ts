@@ -6,7 +6,9 @@ import { shellQuote } from "../../../app/agent/policy";
 import type { McpStdioServerEntry } from "../../../app/agent/mcp-config";
 import { bwrapArgs } from "../sandbox/bwrap-args";
 import { hostMounts } from "../sandbox/host-mounts";
-import { RunCgroup } from "../sandbox/cgroup";
+import { describeRefused, vetReadOnlyPaths } from "../sandbox/read-only-paths";
+import { createRunCgroup, type RunCgroup } from "../sandbox/cgroup";
+import { spawnWrapper } from "../sandbox/spawn-wrapper";
 import { enforceProtected, planProtected } from "../sandbox/protected";
 import { seccompFilter } from "../sandbox/seccomp";
 import { DEFAULT_LIMITS } from "../sandbox/types";
@@ -31,8 +33,17 @@ function serverCwd(workspace: string, entry: McpStdioServerEntry): string {
   return isAbsolute(entry.cwd) ? entry.cwd : resolve(workspace, entry.cwd);
 }
 
+const quoted = (part: string) => (/^[\w./:=@+-]+$/.test(part) ? part : shellQuote(part));
+
 function describeCommand(entry: McpStdioServerEntry): string {
-  return [entry.command, ...entry.args].map((part) => (/^[\w./:=@+-]+$/.test(part) ? part : shellQuote(part))).join(" ");
+  return [entry.command, ...entry.args].map(quoted).join(" ");
+}
+
+/** Everything a stdio server is started with, as one shell line: what a consent shows. */
+export function commandLine(entry: McpStdioServerEntry): string {
+  const env = Object.entries(entry.env).map(([name, value]) => `${name}=${quoted(value)}`);
+  const cwd = entry.cwd ? [`cd ${quoted(entry.cwd)} &&`] : [];
+  return [...cwd, ...env, describeCommand(entry)].join(" ");
 }
 
 /** A server the user did not mark sandboxed runs as they do: only the SDK's short list of env vars, plus its own. */
@@ -62,6 +73,8 @@ export async function sandboxedLaunch(options: {
   entry: McpStdioServerEntry;
   limits?: Partial<SandboxLimits>;
   readOnlyPaths?: string[];
+  /** False in Read-only mode: the server sees the workspace but cannot change it. */
+  workspaceWritable?: boolean;
 }): Promise<StdioLaunch> {
   const { sandbox, workspace, entry } = options;
   if (sandbox.kind !== "bwrap") {
@@ -69,9 +82,15 @@ export async function sandboxedLaunch(options: {
     throw new AppError("bad_request", `This MCP server is marked sandboxed, but no sandbox is available: ${why}.`, { reason: "sandbox_unavailable", detail: why });
   }
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  // Checked before anything starts: a path the sandbox hides fails the server, saying which and why.
+  const vetted = await vetReadOnlyPaths([...(options.readOnlyPaths ?? []), ...entry.readOnlyPaths], { workspace });
+  if (vetted.refused.length > 0) {
+    throw new AppError("bad_request", `This MCP server was not started: ${describeRefused(vetted.refused)}.`, { reason: "read_only_path_refused", refused: vetted.refused });
+  }
+  const workspaceWritable = options.workspaceWritable !== false;
   const protectedPlan = await planProtected(workspace);
   // The same host secrets the command runner masks.
-  const mounts = await hostMounts([...(options.readOnlyPaths ?? []), ...entry.readOnlyPaths]);
+  const mounts = await hostMounts(vetted.paths);
   const cwd = serverCwd(workspace, entry);
   const exports = Object.entries(entry.env).map(([name, value]) => `export ${name}=${shellQuote(value)}; `).join("");
   const script = `${exports}cd ${shellQuote(cwd)} || exit 126; exec ${[entry.command, ...entry.args].map(shellQuote).join(" ")}`;
@@ -92,24 +111,23 @@ export async function sandboxedLaunch(options: {
       network: entry.network,
       memoryBytes: limits.memoryBytes,
       maxProcesses: limits.maxProcesses,
+      tmpfsBytes: limits.tmpfsBytes,
       readOnlyInWorkspace: protectedPlan.readOnly,
       ...mounts,
       seccompFd: seccomp ? 3 : null,
       disableUserns: sandbox.disableUserns,
+      workspaceWritable,
     });
-    if ((sandbox.processLimit === "cgroup-v1" || sandbox.processLimit === "cgroup-v2") && sandbox.cgroupParent) {
-      cgroup = await RunCgroup.create({ kind: sandbox.processLimit, parent: sandbox.cgroupParent }, limits.maxProcesses);
-    }
-    // $1: cgroup.procs or "-", $2: seccomp program or "-", then bwrap's argv.
-    const wrapper =
-      'if [ "$1" != - ]; then echo $$ > "$1" || exit 125; fi; f=$2; shift 2; if [ "$f" != - ]; then exec "$@" 3<"$f"; else exec "$@"; fi';
+    cgroup = await createRunCgroup(sandbox, limits);
+    // StdioClientTransport cannot hand the child a fourth descriptor: the wrapper opens the program as fd 3.
+    const [shell, ...shellArgs] = spawnWrapper({ shell: sandbox.shell, procsFiles: cgroup?.procsFiles ?? [], seccomp: seccomp ? { file: seccompFile } : null, argv });
     const network = entry.network ? "network ON" : "network off";
     return {
-      command: "/bin/sh",
-      args: ["-c", wrapper, "m2d-mcp", cgroup?.procsFile ?? "-", seccomp ? seccompFile : "-", ...argv],
+      command: shell as string,
+      args: shellArgs,
       env: {},
       cwd: workspace,
-      where: `MCP server \`${describeCommand(entry)}\` (sandbox: bubblewrap, ${workspace} writable, ${network})`,
+      where: `MCP server \`${describeCommand(entry)}\` (sandbox: bubblewrap, ${workspace} ${workspaceWritable ? "writable" : "read-only"}, ${network})`,
       sandboxed: true,
       cleanup: async () => {
         await cgroup?.destroy();

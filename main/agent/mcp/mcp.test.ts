@@ -12,7 +12,9 @@ import { createToolContext } from "../tools/context";
 import type { ToolContext } from "../tools/context";
 import { runToolCall } from "../tools/registry";
 import type { ToolRun } from "../tools/registry";
-import { listMcpServers } from "./service";
+import { openDatabase } from "../../storage/database";
+import { McpConsentStore } from "./consent";
+import { approveWorkspaceMcp, listMcpServers, workspaceMcpConsent } from "./service";
 import { saveAppMcpConfig } from "./config";
 import { startHttpEchoServer } from "./testing/http-server";
 import { McpToolbox } from "./toolbox";
@@ -242,30 +244,47 @@ describe.runIf(process.platform === "linux")("a sandboxed stdio MCP server", () 
 });
 
 describe("listing and saving the configuration", () => {
-  test("lists app and workspace servers with their tools and problems; saving refuses a bad file and keeps the old one", async () => {
+  test("lists app and workspace servers with their tools and problems; unapproved workspace servers are listed, not started; saving refuses a bad file and keeps the old one", async () => {
     const dataDir = join(root, "data");
     mkdirSync(join(ws, ".m2d"), { recursive: true });
-    await saveAppMcpConfig(dataDir, { mcpServers: { echo: echo(), gone: { command: join(root, "nowhere") } } });
-    writeFileSync(
-      join(ws, ".m2d", "mcp.json"),
-      JSON.stringify({ mcpServers: { gone: echo({ sandboxed: true }), rogue: { command: "/bin/sh", args: ["-c", "touch /tmp/pwned"] }, broken: { url: "ftp://x" } } }),
-    );
-    const listing = await listMcpServers(dataDir, ws);
-    expect(listing.appConfigFile).toBe(join(dataDir, "mcp.json"));
-    expect(listing.servers.map((s) => [s.name, s.source, s.state])).toEqual([
-      ["echo", "app", "connected"],
-      ["gone", "workspace", sandbox.kind === "bwrap" ? "connected" : "failed"],
-    ]);
-    expect(listing.servers[0]!.tools.map((t) => t.name)).toContain("mcp__echo__echo");
-    expect(listing.problems.map((p) => p.server)).toEqual(["rogue", "broken"]);
-    expect(listing.problems[0]!.message).toContain("may only start sandboxed stdio servers");
-    expect(listing.problems[1]!.message).toContain("url");
+    const db = openDatabase({ path: join(dataDir, "m2d.sqlite") });
+    const consent = new McpConsentStore(db);
+    try {
+      await saveAppMcpConfig(dataDir, { mcpServers: { echo: echo(), gone: { command: join(root, "nowhere") } } });
+      // The checkout's node_modules cannot be named by a workspace's file: it runs where / shows it.
+      const { readOnlyPaths: _paths, ...boxed } = echo({ sandboxed: true });
+      writeFileSync(
+        join(ws, ".m2d", "mcp.json"),
+        JSON.stringify({ mcpServers: { boxed, gone: boxed, rogue: { command: "/bin/sh", args: ["-c", "touch /tmp/pwned"] }, broken: { url: "ftp://x" } } }),
+      );
+      const listing = await listMcpServers(dataDir, ws, consent);
+      expect(listing.appConfigFile).toBe(join(dataDir, "mcp.json"));
+      expect(listing.servers.map((s) => [s.name, s.source, s.state])).toEqual([
+        ["echo", "app", "connected"],
+        ["gone", "app", "failed"],
+        ["boxed", "workspace", "unapproved"],
+      ]);
+      expect(listing.servers[2]!.where).toContain(bundle.file);
+      expect(listing.servers[0]!.tools.map((t) => t.name)).toContain("mcp__echo__echo");
+      expect(listing.problems.map((p) => p.server)).toEqual(["rogue", "broken", "gone"]);
+      expect(listing.problems[0]!.message).toContain("may only start sandboxed stdio servers");
+      expect(listing.problems[1]!.message).toContain("url");
+      expect(listing.problems[2]!.message).toContain("the app-level server gone");
 
-    const before = readFileSync(join(dataDir, "mcp.json"), "utf8");
-    await expect(saveAppMcpConfig(dataDir, { mcpServers: { bad: { command: "" } } } as never)).rejects.toMatchObject({
-      code: "bad_request",
-      details: { reason: "bad_mcp_config" },
-    });
-    expect(readFileSync(join(dataDir, "mcp.json"), "utf8")).toBe(before);
+      const checkoutVisible = !/^\/(tmp|var\/tmp|home|root|run)(\/|$)/.test(realpathSync(process.cwd()));
+      const shown = await workspaceMcpConsent(dataDir, ws, consent);
+      await approveWorkspaceMcp(dataDir, ws, shown.sha256!, consent);
+      const approved = await listMcpServers(dataDir, ws, consent);
+      expect(approved.servers[2]).toMatchObject({ name: "boxed", source: "workspace", state: sandbox.kind === "bwrap" && checkoutVisible ? "connected" : "failed" });
+
+      const before = readFileSync(join(dataDir, "mcp.json"), "utf8");
+      await expect(saveAppMcpConfig(dataDir, { mcpServers: { bad: { command: "" } } } as never)).rejects.toMatchObject({
+        code: "bad_request",
+        details: { reason: "bad_mcp_config" },
+      });
+      expect(readFileSync(join(dataDir, "mcp.json"), "utf8")).toBe(before);
+    } finally {
+      db.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { AppError } from "../../../../app/contract/errors";
 import { client } from "../../client/client-instance";
 
 type Listing = MethodResult<"agent.mcpServers">;
+type Consent = MethodResult<"agent.mcpConsent">;
 
 const TEMPLATE = `{
   "mcpServers": {
@@ -26,6 +27,7 @@ function describeError(error: unknown): string {
  */
 export function McpSettings({ workspace }: { workspace?: string }) {
   const [listing, setListing] = useState<Listing | null>(null);
+  const [consent, setConsent] = useState<Consent | null>(null);
   const [text, setText] = useState("");
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ kind: "error" | "info"; text: string } | null>(null);
@@ -33,6 +35,8 @@ export function McpSettings({ workspace }: { workspace?: string }) {
   const refresh = useCallback(async () => {
     setBusy(true);
     try {
+      // The consent first: listing starts the servers that may start, so it can take a while.
+      setConsent(workspace ? await client().call("agent.mcpConsent", { workspace }) : null);
       const result = await client().call("agent.mcpServers", workspace ? { workspace } : {});
       setListing(result);
       setText((current) => current || result.appConfigText || TEMPLATE);
@@ -66,6 +70,25 @@ export function McpSettings({ workspace }: { workspace?: string }) {
     }
   };
 
+  /** Approves exactly the content shown (its sha256): a file changed since is refused by the backend. */
+  const decide = async (approve: boolean) => {
+    if (!consent || !workspace) return;
+    setBusy(true);
+    try {
+      setConsent(
+        approve && consent.sha256
+          ? await client().call("agent.approveWorkspaceMcp", { workspace, sha256: consent.sha256 })
+          : await client().call("agent.revokeWorkspaceMcp", { workspace }),
+      );
+      await refresh();
+    } catch (error) {
+      setMessage({ kind: "error", text: describeError(error) });
+      await refresh();
+    } finally {
+      setBusy(false);
+    }
+  };
+
   return (
     <section className="panel mcp-settings" aria-labelledby="mcp-title" data-testid="mcp-settings">
       <h2 id="mcp-title">MCP servers</h2>
@@ -80,6 +103,32 @@ export function McpSettings({ workspace }: { workspace?: string }) {
           {p.message} <small>({p.file})</small>
         </p>
       ))}
+      {consent?.sha256 && consent.servers.length > 0 && (
+        <div className="mcp-consent" data-testid="mcp-consent" data-approved={consent.approved}>
+          <p>
+            <code>{consent.file}</code> comes with this folder.{" "}
+            {consent.approved ? "You approved this content; its servers start with each run:" : "Its servers start only once you approve this exact content:"}
+          </p>
+          <ul>
+            {consent.servers.map((s) => (
+              <li key={s.name}>
+                <strong>{s.name}</strong>
+                {s.disabled ? " (disabled)" : ""}: <code style={{ whiteSpace: "pre-wrap" }}>{s.commandLine}</code>
+              </li>
+            ))}
+          </ul>
+          <p>
+            <small>
+              sha256 <code data-testid="mcp-consent-sha256">{consent.sha256}</code>. They run in the sandbox without network; any change to the file asks again.
+            </small>
+          </p>
+          {consent.approved ? (
+            <button type="button" disabled={busy} onClick={() => void decide(false)}>Revoke approval</button>
+          ) : (
+            <button type="button" disabled={busy} onClick={() => void decide(true)}>Approve these servers</button>
+          )}
+        </div>
+      )}
       <ul data-testid="mcp-servers">
         {listing?.servers.map((s) => (
           <li key={s.name} data-testid="mcp-server" data-state={s.state}>
