@@ -13,6 +13,7 @@ import { reviewWorkspaceMcp } from "../../cli/mcp-consent";
 import { detectSandbox } from "../sandbox/detect";
 import { hideFromSandboxes } from "../sandbox/private-paths";
 import { vetReadOnlyPaths } from "../sandbox/read-only-paths";
+import { runSandboxed } from "../sandbox/runner";
 import { createToolContext } from "../tools/context";
 import { runToolCall } from "../tools/registry";
 import { loadMcpConfig, saveAppMcpConfig } from "./config";
@@ -225,6 +226,12 @@ describe.skipIf(NO_BWRAP !== "")(`workspace MCP servers need consent per file co
     await saveAppMcpConfig(dataDir, { mcpServers: { box: { command: process.execPath, args: [join(ws, "tools", "echo.mjs")], sandboxed: true } } });
     const run = await open(ws, "ask", { readOnlyPaths: ["/etc"] });
     expect(run.toolbox.statuses()[0]).toMatchObject({ name: "box", state: "failed", error: expect.stringContaining("readOnlyPaths /etc is refused: the sandbox masks /etc/shadow") });
+    // The command runner shares the vetting: the same path refuses the command, a toolchain path runs it.
+    await expect(runSandboxed({ command: "cat /etc/shadow", workspace: ws, readOnlyPaths: ["/etc"] }, cap)).rejects.toMatchObject({
+      details: { reason: "read_only_path_refused" },
+    });
+    const shown = await runSandboxed({ command: "ls /usr/lib >/dev/null && echo ok", workspace: ws, readOnlyPaths: ["/usr/lib"] }, cap);
+    expect(shown.stdout).toBe("ok\n");
   }, 60_000);
 });
 
