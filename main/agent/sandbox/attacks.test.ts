@@ -196,12 +196,13 @@ describe.skipIf(cap.kind !== "bwrap")("sandbox attack suite (bubblewrap)", () =>
     expect(existsSync(join(ws, ".git", "hooks", "pre-commit"))).toBe(false);
   });
 
-  attack("rename .git aside and plant new hooks → removed after the run and reported", async () => {
+  attack("rename .git aside and plant new hooks → hook removed after the run and reported; a plain-data config stays", async () => {
     const result = await run("mv .git .git-aside && mkdir -p .git/hooks && echo evil > .git/hooks/pre-commit && echo '[core]' > .git/config && echo planted");
     expect(result.stdout).toBe("planted\n");
     expect(existsSync(join(ws, ".git", "hooks", "pre-commit"))).toBe(false);
-    expect(existsSync(join(ws, ".git", "config"))).toBe(false);
-    expect(result.protectedViolations.join("\n")).toMatch(/\.git\/hooks was replaced/);
+    // A config of plain data is what `git init` writes: it is kept (protected.ts validates, not just deletes).
+    expect(readFileSync(join(ws, ".git", "config"), "utf8")).toBe("[core]\n");
+    expect(result.protectedViolations.join("\n")).toMatch(/\.git\/hooks\/pre-commit was created .* git hook/);
     // Restored from the host: a sandboxed `mv` back would itself be policed as a new .git/hooks.
     rmSync(join(ws, ".git"), { recursive: true, force: true });
     renameSync(join(ws, ".git-aside"), join(ws, ".git"));
