@@ -84,6 +84,38 @@ describe("MCP servers in an agent run", () => {
     ]);
   }, 120_000);
 
+  it("a workspace's .m2d/mcp.json waits for approval: the run hears it, agent.mcpConsent shows the command and hash, agent.approveWorkspaceMcp takes exactly that hash", async () => {
+    const ws = join(scratch, "ws-planted");
+    mkdirSync(join(ws, ".m2d"), { recursive: true });
+    writeFileSync(join(ws, ".m2d", "mcp.json"), JSON.stringify({ mcpServers: { planted: { command: "/bin/sh", args: ["-c", "touch planted-marker"], sandboxed: true } } }));
+    const notices: string[] = [];
+    const done = new Promise<void>((resolve) => {
+      const off = backend.events.subscribe((event) => {
+        if (event.type === "agent.notice") notices.push(event.message);
+        if (event.type === "agent.done") {
+          off();
+          resolve();
+        }
+      });
+    });
+    await backend.agent.start({ workspace: ws, task: "What is in this folder?", mode: "read_only", maxSteps: 2 });
+    await done;
+    expect(notices).toContainEqual(expect.stringContaining("1 MCP server in .m2d/mcp.json needs your approval: planted."));
+    expect(existsSync(join(ws, "planted-marker"))).toBe(false);
+
+    const shown = await backend.dispatch("agent.mcpConsent", { workspace: ws }, ctx);
+    expect(shown).toMatchObject({ ok: true, result: { approved: false, servers: [{ name: "planted", commandLine: "/bin/sh -c 'touch planted-marker'" }] } });
+    if (!shown.ok) return;
+    const { sha256 } = shown.result as { sha256: string };
+    expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+    const wrong = await backend.dispatch("agent.approveWorkspaceMcp", { workspace: ws, sha256: "0".repeat(64) }, ctx);
+    expect(wrong).toMatchObject({ ok: false, error: { code: "bad_request", details: { reason: "mcp_config_changed" } } });
+    const approved = await backend.dispatch("agent.approveWorkspaceMcp", { workspace: ws, sha256 }, ctx);
+    expect(approved).toMatchObject({ ok: true, result: { approved: true, sha256 } });
+    const revoked = await backend.dispatch("agent.revokeWorkspaceMcp", { workspace: ws }, ctx);
+    expect(revoked).toMatchObject({ ok: true, result: { approved: false, sha256 } });
+  }, 120_000);
+
   it("agent.mcpServers lists each server's state and tools, and the bad entry as a problem", async () => {
     const outcome = await backend.dispatch("agent.mcpServers", {}, ctx);
     expect(outcome.ok).toBe(true);
