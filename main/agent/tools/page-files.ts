@@ -1,17 +1,15 @@
-import { constants } from "node:fs";
-import type { Stats } from "node:fs";
-import { access, lstat, open, readlink } from "node:fs/promises";
-import type { FileHandle } from "node:fs/promises";
+import { readlinkSync } from "node:fs";
 import { AppError } from "../../../app/contract/errors";
+import { SafeDir, safeFsReason } from "../fs";
+import type { SafeFsReason } from "../fs";
 
 /**
- * Reads a workspace file for check_page without trusting any path twice. Each component is opened
- * relative to the descriptor of the folder before it (Linux: `/proc/self/fd/<dir>/<name>`, which is
- * openat), with O_NOFOLLOW, so a folder swapped for a symlink between two steps is caught at the
- * step that meets it rather than followed. A symlink met on the way is resolved by text, inside the
- * workspace only, and the walk starts again from the root: links within the workspace (a shared
- * assets folder) still load, and none can lead out, however the tree changes meanwhile.
- * A temporary stand-in for the shared no-follow module (main/agent/fs/) until it exists.
+ * Reads a workspace file for check_page without trusting any path twice: every folder on the way is
+ * a no-follow descriptor (SafeDir), so a folder swapped for a symlink between two steps is caught
+ * at the step that meets it rather than followed. A symlink that is there when lstat looks is
+ * resolved by its text, inside the workspace only, and the walk starts again from the root: links
+ * within the workspace (a shared assets folder) still load, and none can lead out, however the tree
+ * changes meanwhile.
  */
 
 export type PageFileRefusal = "not_found" | "not_a_file" | "outside_workspace" | "hardlink" | "too_large" | "too_many_links";
@@ -28,51 +26,17 @@ export class PageFileError extends AppError {
 /** As many hops as Linux allows in one path lookup. */
 const MAX_LINKS = 40;
 
-const PROC_FD = "/proc/self/fd";
-const procFdWorks = access(PROC_FD).then(() => true, () => false);
-
-interface Dir {
-  handle: FileHandle;
-  /** Absolute path, for the fallback's checks and for readlink where /proc is absent. */
-  path: string;
-}
-
-const same = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
-
-/** The child `name` of an open folder, or its symlink target (text) when it is one. */
-async function openChild(dir: Dir, name: string, last: boolean): Promise<{ handle: FileHandle } | { link: string }> {
-  const flags = constants.O_RDONLY | constants.O_NOFOLLOW | (last ? constants.O_NONBLOCK : constants.O_DIRECTORY);
-  const byFd = await procFdWorks;
-  const path = byFd ? `${PROC_FD}/${dir.handle.fd}/${name}` : `${dir.path}/${name}`;
-  try {
-    const handle = await open(path, flags);
-    if (!byFd) await checkFallback(dir, `${dir.path}/${name}`, handle);
-    return { handle };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    // ELOOP: O_NOFOLLOW met a symlink; ENOTDIR: a symlink (or a file) where a folder was wanted.
-    if (code === "ELOOP" || code === "ENOTDIR") {
-      const link = await readlink(path).catch(() => null);
-      if (link !== null) return { link };
-      throw new PageFileError("not_found", name);
-    }
-    if (code === "ENOENT") throw new PageFileError("not_found", name);
-    throw error;
-  }
-}
-
-/**
- * Without /proc (macOS) a component is opened by path: the folder it was opened from must still be
- * the one held, and the opened file the one lstat sees there. A swap and a swap back between those
- * checks is not caught; Linux, where the headless checker runs, never takes this path.
- */
-async function checkFallback(dir: Dir, path: string, handle: FileHandle): Promise<void> {
-  const [parentNow, parentHeld, childNow, childHeld] = await Promise.all([lstat(dir.path), dir.handle.stat(), lstat(path), handle.stat()]);
-  if (!same(parentNow, parentHeld) || !same(childNow, childHeld) || childNow.isSymbolicLink()) {
-    await handle.close();
-    throw new PageFileError("outside_workspace", path);
-  }
-}
+const REFUSALS: Partial<Record<SafeFsReason, PageFileRefusal>> = {
+  not_found: "not_found",
+  // A file where a folder was wanted: the URL names nothing.
+  not_directory: "not_found",
+  not_regular_file: "not_a_file",
+  too_large: "too_large",
+  // Something moved under the walk: only an attack does that mid-request.
+  symlink_escape: "outside_workspace",
+  changed_during_check: "outside_workspace",
+  bad_name: "outside_workspace",
+};
 
 /** "a/b/../c" → ["a", "c"]; null when it climbs above the root. */
 function normalize(parts: readonly string[]): string[] | null {
@@ -103,42 +67,56 @@ function linkTarget(root: string, folder: readonly string[], link: string): stri
 export async function readWorkspaceFile(root: string, relative: string, maxBytes: number): Promise<Buffer> {
   let parts = normalize(relative.split("/"));
   if (parts === null || parts.length === 0) throw new PageFileError(parts === null ? "outside_workspace" : "not_a_file", relative);
-  for (let hops = 0; hops <= MAX_LINKS; hops++) {
-    const result = await walk(root, parts);
-    if ("file" in result) return readCapped(result.file, relative, maxBytes);
-    parts = result.next;
+  try {
+    for (let hops = 0; hops <= MAX_LINKS; hops++) {
+      const step = await readOrLink(root, parts, maxBytes);
+      if ("data" in step) return step.data;
+      const target = linkTarget(root, step.folder, step.link);
+      if (target === null) throw new PageFileError("outside_workspace", relative);
+      parts = [...target, ...step.rest];
+    }
+  } catch (error) {
+    const refusal = error instanceof PageFileError ? null : REFUSALS[safeFsReason(error) ?? "io_error"];
+    throw refusal ? new PageFileError(refusal, relative) : error;
   }
   throw new PageFileError("too_many_links", relative);
 }
 
-/** Opens `parts` from the root; an open file, or the new components to walk when a symlink was met. */
-async function walk(root: string, parts: readonly string[]): Promise<{ file: FileHandle } | { next: string[] }> {
-  let dir: Dir = { handle: await open(root, constants.O_RDONLY | constants.O_DIRECTORY), path: root };
+/** Walks `parts` from the root: the file's bytes, or the first symlink met (its folder, its text, the parts after it). */
+async function readOrLink(root: string, parts: readonly string[], maxBytes: number): Promise<{ data: Buffer } | { folder: string[]; link: string; rest: string[] }> {
+  let dir = SafeDir.openRoot(root);
   try {
     for (const [index, name] of parts.entries()) {
-      const last = index === parts.length - 1;
-      const child = await openChild(dir, name, last);
-      if ("link" in child) {
-        const target = linkTarget(root, parts.slice(0, index), child.link);
-        if (target === null) throw new PageFileError("outside_workspace", parts.join("/"));
-        return { next: [...target, ...parts.slice(index + 1)] };
+      const stats = dir.lstat(name);
+      if (stats === null) throw new PageFileError("not_found", parts.join("/"));
+      if (stats.isSymbolicLink()) {
+        // By path: the text only picks another path under the root, which is walked from the root again.
+        const link = (() => {
+          try {
+            return readlinkSync(`${dir.absolute}/${name}`);
+          } catch {
+            throw new PageFileError("not_found", parts.join("/"));
+          }
+        })();
+        return { folder: parts.slice(0, index), link, rest: parts.slice(index + 1) };
       }
-      if (last) return { file: child.handle };
-      await dir.handle.close();
-      dir = { handle: child.handle, path: `${dir.path}/${name}` };
+      if (index === parts.length - 1) return { data: await readCapped(dir, name, maxBytes) };
+      const child = dir.openDir(name);
+      dir.close();
+      dir = child;
     }
     throw new PageFileError("not_a_file", parts.join("/"));
   } finally {
-    await dir.handle.close().catch(() => undefined);
+    dir.close();
   }
 }
 
-async function readCapped(handle: FileHandle, relative: string, maxBytes: number): Promise<Buffer> {
+async function readCapped(dir: SafeDir, name: string, maxBytes: number): Promise<Buffer> {
+  const handle = await dir.openFile(name);
   try {
     const stats = await handle.stat();
-    if (!stats.isFile()) throw new PageFileError("not_a_file", relative);
-    if (stats.nlink > 1) throw new PageFileError("hardlink", relative);
-    if (stats.size > maxBytes) throw new PageFileError("too_large", relative);
+    if (stats.nlink > 1) throw new PageFileError("hardlink", dir.pathOf(name));
+    if (stats.size > maxBytes) throw new PageFileError("too_large", dir.pathOf(name));
     const buffer = Buffer.alloc(stats.size);
     let length = 0;
     while (length < buffer.length) {
