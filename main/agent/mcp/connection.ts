@@ -160,7 +160,8 @@ export class McpServerConnection {
     await client?.close().catch(() => undefined);
     const launch = this.launch;
     this.launch = null;
-    const violations = (await launch?.cleanup().catch(() => [])) ?? [];
+    // A failed protected-path cleanup is reported, never dropped: what it left may run code on the host.
+    const violations = (await launch?.cleanup().catch((error: unknown) => [`protected-path cleanup FAILED: ${errorMessage(error)}`])) ?? [];
     this.warnings.push(...violations);
   }
 }
