@@ -3,10 +3,16 @@
  * chains, pipes, subshells, substitutions and `bash -c` by main/agent/shell (which owns the parser).
  */
 
-/** One shell word: `value` is its text after quote removal, or null when it expands at run time. */
+/**
+ * One shell word. `value` is its text after quote removal, or null when the shell changes it at
+ * run time. `expands` says why it can: true for parameter, command or arithmetic expansion (and
+ * `$"…"`), which can run code (`${x@P}`, subscripts in `${a:$i}`); false for a static word, a pure
+ * glob/brace/tilde word or `$'…'`, which cannot.
+ */
 export interface ShellWord {
   source: string;
   value: string | null;
+  expands: boolean;
 }
 
 /** write: creates or truncates a file; read: reads one; fd: duplicates or closes a descriptor. */
@@ -33,3 +39,8 @@ export interface SimpleCommand {
 export type CommandAnalysis =
   | { ok: true; source: string; commands: SimpleCommand[] }
   | { ok: false; source: string; kind: "unparseable" | "unsupported"; reason: string };
+
+/** Single-quotes a string for display, the way a shell would read it back. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { CommandAnalysis, ShellRedirect, SimpleCommand } from "./command";
+import type { CommandAnalysis, ShellRedirect, ShellWord, SimpleCommand } from "./command";
 import { decide } from "./policy";
 import type { CommandExecution, PolicySettings, ToolRequest } from "./policy";
 import type { PolicyMode } from "./types";
@@ -7,8 +7,9 @@ import type { PolicyMode } from "./types";
 const WS = "/work/project";
 const SANDBOXED: CommandExecution = { kind: "sandboxed", detail: "bubblewrap", network: false, timeoutS: 120 };
 
-function word(value: string | null, source = value ?? "$X") {
-  return { source, value };
+/** A static word, or (null) one with an expansion. */
+function word(value: string | null, source = value ?? "$X"): ShellWord {
+  return { source, value, expands: value === null };
 }
 
 function cmd(argv: (string | null)[], extra: Partial<SimpleCommand> = {}): SimpleCommand {
@@ -114,7 +115,9 @@ describe("commands against the allowlist", () => {
     const outside = command([cmd(["npm", "test"], { redirects: [redirect(">", "../x")] })]);
     expect(decide(outside, { ...ask, mode: "auto_edit" }).reason).toContain("outside the workspace");
     const home = command([cmd(["npm", "test"], { redirects: [redirect(">", null)] })]);
-    expect(decide(home, { ...ask, mode: "auto_edit" }).reason).toContain("computed at run time");
+    expect(decide(home, { ...ask, mode: "auto_edit" }).reason).toContain("has an expansion");
+    const glob = command([cmd(["npm", "test"], { redirects: [{ op: ">", fd: null, target: { source: "*.log", value: null, expands: false }, kind: "write" }] })]);
+    expect(decide(glob, { ...ask, mode: "auto_edit" }).reason).toContain("computed at run time");
     const hook = command([cmd(["npm", "test"], { redirects: [redirect(">>", ".git/hooks/pre-commit")] })]);
     expect(decide(hook, { ...ask, mode: "auto_edit" }).reason).toContain("protected");
   });
@@ -148,6 +151,21 @@ describe("commands against the allowlist", () => {
     expect(decision.kind).toBe("ask");
     expect(decision.where).toContain("NOT sandboxed");
     expect(decide(command([cmd(["npm", "test"])], { kind: "unsandboxed", detail: "windows", network: true, timeoutS: 120 }), ask).reason).toContain("NOT sandboxed");
+  });
+});
+
+describe("what “Always allow” would save, on every ask", () => {
+  test("a command's exact words (never a wildcard); a tool's name; nothing on allow or deny", () => {
+    const glob = cmd(["rm", "-rf"], { source: "rm -rf *" });
+    glob.argv.push({ source: "*", value: null, expands: false });
+    expect(decide(command([cmd(["npm", "test"]), glob]), { mode: "ask" }).alwaysAllow).toEqual({ ok: true, entries: ["npm test", "rm -rf glob:*"] });
+    expect(decide({ tool: "write_file", workspace: WS, path: "a" }, { mode: "ask" }).alwaysAllow).toEqual({ ok: true, entries: ["write_file"] });
+    expect(decide(command([cmd(["npm", "test"])]), { mode: "ask", allowedCommands: ["npm test"] }).alwaysAllow).toBeUndefined();
+    expect(decide({ tool: "write_file", workspace: WS, path: "a" }, { mode: "read_only" }).alwaysAllow).toBeUndefined();
+  });
+
+  test("a command with an expansion cannot be saved, and says why", () => {
+    expect(decide(command([cmd(["cat", null])]), { mode: "ask" }).alwaysAllow).toEqual({ ok: false, reason: "`cat $X` has a word computed at run time (`$X`)" });
   });
 });
 

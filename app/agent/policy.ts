@@ -1,10 +1,15 @@
+import { shellQuote } from "./command";
 import type { CommandAnalysis, ShellRedirect, SimpleCommand } from "./command";
+import { commandEntries, toolEntries } from "./always-allow";
+import type { AlwaysAllow } from "./always-allow";
 import { matchCommand } from "./command-match";
 import { relativeInside, resolvePosix } from "./posix-path";
 import { isProtectedPath } from "./protected-paths";
 import { decideMcp } from "./mcp-policy";
 import type { McpToolRequest } from "./mcp-policy";
 import type { AgentToolName, McpToolName, PolicyMode, ToolName } from "./types";
+
+export { shellQuote };
 
 export interface PolicySettings {
   mode: PolicyMode;
@@ -42,11 +47,19 @@ export interface Decision {
   action: string;
   /** Where it happens. */
   where: string;
+  /** On "ask" only: what "Always allow" would save, or why it cannot. */
+  alwaysAllow?: AlwaysAllow;
 }
 
 const READ_TOOLS = new Set<ToolName>(["list_files", "read_file", "search", "todo", "check_page"]);
 
 export function decide(request: ToolRequest, settings: PolicySettings): Decision {
+  const decision = decideKind(request, settings);
+  if (decision.kind !== "ask") return decision;
+  return { ...decision, alwaysAllow: request.tool === "run_command" ? commandEntries(request.analysis) : toolEntries(decision.tool) };
+}
+
+function decideKind(request: ToolRequest, settings: PolicySettings): Decision {
   switch (request.tool) {
     case "list_files":
     case "read_file":
@@ -134,8 +147,12 @@ function commandProblems(commands: SimpleCommand[], workspace: string, settings:
 
 const HARMLESS_TARGETS = new Set(["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"]);
 
-/** A redirection that writes a file is a write: allowed only where edits run, inside the workspace, unprotected. */
+/**
+ * A target with an expansion can run code whatever the redirection does (`< ${_@P}`, `<<< ${PATH:$_}`).
+ * A redirection that writes a file is a write: allowed only where edits run, inside the workspace, unprotected.
+ */
 function redirectProblem(redirect: ShellRedirect, workspace: string, movesCwd: boolean, settings: PolicySettings): string | null {
+  if (redirect.target.expands) return `\`${redirect.op} ${redirect.target.source}\` has an expansion, which the allowlist never vouches for`;
   if (redirect.kind !== "write") return null;
   const target = redirect.target.value;
   if (target === null) return `\`${redirect.op} ${redirect.target.source}\` writes to a path computed at run time`;
@@ -172,9 +189,4 @@ function whereCommandRuns(request: Extract<ToolRequest, { tool: "run_command" }>
 
 function modeLabel(mode: PolicyMode): string {
   return { ask: "ask mode", auto_edit: "auto-edit mode", full_auto: "full auto", read_only: "read-only mode" }[mode];
-}
-
-/** Single-quotes a string for display, the way a shell would read it back. */
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { AlwaysAllow } from "../agent/always-allow";
 import { McpConfigFileSchema } from "../agent/mcp-config";
 import { POLICY_MODES, TOOL_NAMES, type McpToolName } from "../agent/types";
 import { ConversationGroupSchema } from "../chat/types";
@@ -42,12 +43,20 @@ export const WorkspaceSettingsPatchSchema = z
   .strict();
 export type WorkspaceSettingsPatch = z.infer<typeof WorkspaceSettingsPatchSchema>;
 
+/** What "Always allow" would save (app/agent/always-allow.ts), shown before saving and saved exactly. */
+const AlwaysAllowSchema: z.ZodType<AlwaysAllow> = z.union([
+  z.object({ ok: z.literal(true), entries: z.array(z.string()) }),
+  z.object({ ok: z.literal(false), reason: z.string() }),
+]);
+
 export const AgentDecisionSchema = z.object({
   kind: z.enum(["allow", "ask", "deny"]),
   tool: z.string(),
   reason: z.string(),
   action: z.string(),
   where: z.string(),
+  /** On "ask" only. */
+  alwaysAllow: AlwaysAllowSchema.optional(),
 });
 export type AgentDecision = z.infer<typeof AgentDecisionSchema>;
 

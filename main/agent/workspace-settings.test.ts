@@ -29,12 +29,15 @@ describe("per-workspace agent settings", () => {
     expect(s.get("/w/b")).toEqual(DEFAULT_WORKSPACE_SETTINGS);
   });
 
-  it("always-allowing a chain adds each of its commands, once; a command it cannot parse is refused", async () => {
+  it("always-allowing saves exactly the given entries, once each; text that is not an entry is refused", () => {
     const s = store();
-    await s.allowCommand("/w", "npm test && npm run lint | tee out.txt");
-    await s.allowCommand("/w", "npm test");
-    expect(s.get("/w").allowedCommands).toEqual(["npm test", "npm run lint", "tee out.txt"]);
-    await expect(s.allowCommand("/w", "echo $(")).rejects.toMatchObject({ code: "bad_request" });
+    s.allowCommands("/w", ["npm test", "npm run lint", "tee out.txt"]);
+    s.allowCommands("/w", ["npm test", "rm -rf glob:*"]);
+    expect(s.get("/w").allowedCommands).toEqual(["npm test", "npm run lint", "tee out.txt", "rm -rf glob:*"]);
+    for (const bad of [["*"], ["echo 'unclosed"], ["npm * test"], ["glob:* x"], []]) {
+      expect(() => s.allowCommands("/w", bad)).toThrow(expect.objectContaining({ code: "bad_request" }));
+    }
+    expect(s.get("/w").allowedCommands).toHaveLength(4);
     expect(s.allowTool("/w", "write_file").allowedTools).toEqual(["write_file"]);
     expect(s.allowTool("/w", "write_file").allowedTools).toEqual(["write_file"]);
     expect(s.allowTool("/w", "mcp__gh__create_issue").allowedTools).toEqual(["write_file", "mcp__gh__create_issue"]);

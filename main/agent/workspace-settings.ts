@@ -2,7 +2,7 @@ import { AppError } from "../../app/contract";
 import { WorkspaceSettingsSchema, type WorkspaceSettings, type WorkspaceSettingsPatch } from "../../app/contract/agent-api";
 import type { AgentToolName } from "../../app/agent/types";
 import type { Db } from "../storage/database";
-import { analyzeCommand } from "./shell/analyze";
+import { parseAllowPattern } from "../../app/agent/allow-entry";
 import { readSetting, writeSetting } from "../storage/settings-table";
 
 const KEY_PREFIX = "agent.workspace:";
@@ -37,16 +37,16 @@ export class WorkspaceSettingsStore {
   }
 
   /**
-   * "Always allow" a command: each simple command of it becomes its own entry, so a later
-   * chain is allowed only if every part was. A command the parser cannot vouch for is refused.
+   * "Always allow" commands: saves exactly these allowlist entries (the ones the approval showed,
+   * from app/agent/always-allow.ts). Text that is not an entry is refused, never saved.
    */
-  async allowCommand(workspace: string, command: string): Promise<WorkspaceSettings> {
-    const analysis = await analyzeCommand(command);
-    if (!analysis.ok) {
-      throw new AppError("bad_request", `This command cannot be always allowed: it uses ${analysis.reason}.`, { command });
+  allowCommands(workspace: string, entries: readonly string[]): WorkspaceSettings {
+    const bad = entries.find((entry) => parseAllowPattern(entry) === null);
+    if (bad !== undefined || entries.length === 0) {
+      throw new AppError("bad_request", `This is not a command allowlist entry: ${bad ?? "(none)"}`, { reason: "bad_allow_entry", entry: bad ?? null });
     }
     const { allowedCommands } = this.get(workspace);
-    const added = analysis.commands.map((c) => c.source.trim()).filter((c) => c !== "" && !allowedCommands.includes(c));
-    return added.length === 0 ? this.get(workspace) : this.update(workspace, { allowedCommands: [...allowedCommands, ...new Set(added)] });
+    const added = [...new Set(entries)].filter((entry) => !allowedCommands.includes(entry));
+    return added.length === 0 ? this.get(workspace) : this.update(workspace, { allowedCommands: [...allowedCommands, ...added] });
   }
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { POLICY_MODES, type PolicyMode } from "../../app/agent/types";
 import { AppError, GpuChoiceSchema, type AppEvent } from "../../app/contract";
+import type { AgentDecision } from "../../app/contract/agent-api";
 import { createBackend } from "../backend";
 import { forkSpawner } from "../engine/fork-spawner";
 import { defaultDataDir } from "../paths";
@@ -13,6 +14,17 @@ import { reviewWorkspaceMcp } from "./mcp-consent";
 
 const DIM = "\x1b[2m";
 const RESET = "\x1b[0m";
+
+/** The Ask question: what runs, where, why, and what "always" would save (exactly what gets saved). */
+function approvalPrompt(decision: AgentDecision): string {
+  const always = decision.alwaysAllow;
+  const saves = !always
+    ? ""
+    : always.ok
+      ? `\n  a = approve, and always allow in this workspace:${always.entries.map((entry) => `\n      ${entry}`).join("")}`
+      : `\n  (cannot be always allowed: ${always.reason})`;
+  return `\nAllow ${decision.tool}: ${decision.action}\n  in ${decision.where}\n  (${decision.reason})${saves}\n  [y/N${always?.ok ? "/a" : ""}] `;
+}
 
 /**
  * `m2d agent --workspace DIR --model MODEL "task"`: the app's agent loop from a terminal.
@@ -95,8 +107,12 @@ export async function agentCommand(argv: string[]): Promise<void> {
             void backend.agent.approve(event.approvalId, false);
             return;
           }
-          void questions.question(`\nAllow ${decision.tool}: ${decision.action}\n  in ${decision.where}\n  (${decision.reason}) [y/N] `).then((answer) => {
-            void backend.agent.approve(event.approvalId, /^y(es)?$/i.test(answer.trim()));
+          void questions.question(approvalPrompt(decision)).then((answer) => {
+            const always = decision.alwaysAllow?.ok === true && /^a(lways)?$/i.test(answer.trim());
+            backend.agent.approve(event.approvalId, always || /^y(es)?$/i.test(answer.trim()), always).catch((error: unknown) => {
+              print(`  ✗ ${AppError.from(error).message}\n`);
+              backend.agent.approve(event.approvalId, false).catch(() => undefined);
+            });
           });
         }
         if (event.type === "agent.done") resolve(event);

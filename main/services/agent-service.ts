@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { ChangedFileNow, FileChange, PendingApproval, ToolRunRow } from "../../app/contract/agent-api";
-import type { PolicyMode } from "../../app/agent/types";
+import type { AgentToolName, PolicyMode } from "../../app/agent/types";
 import { AppError, type AppEvent } from "../../app/contract";
 import { McpConsentStore } from "../agent/mcp/consent";
 import { openRunToolbox } from "../agent/mcp/service";
@@ -47,10 +47,9 @@ function mcpNotices(opened: Awaited<ReturnType<typeof openRunToolbox>>): string[
   return [...opened.notices, ...problems, ...failed, ...warnings];
 }
 
-/** An approval the loop waits on: what it asks, with the call's arguments, and how to answer it. */
+/** An approval the loop waits on: what it asks (with what "Always allow" saves), and how to answer it. */
 interface ApprovalWaiter {
   decision: AgentDecision;
-  arguments: Record<string, unknown>;
   resolve: (approved: boolean) => void;
 }
 
@@ -131,7 +130,6 @@ export class AgentService {
             const { approvalId, conversationId, callId, decision } = request;
             approvals.set(approvalId, {
               decision,
-              arguments: request.arguments,
               resolve: (approved) => {
                 pending.delete(approvalId);
                 resolve(approved);
@@ -160,7 +158,7 @@ export class AgentService {
     for (const run of this.runs.values()) {
       const pending = run.approvals.get(approvalId);
       if (pending) {
-        if (approved && always) await this.alwaysAllow(run, pending);
+        if (approved && always) this.alwaysAllow(run, pending);
         run.approvals.delete(approvalId);
         pending.resolve(approved);
         return;
@@ -202,16 +200,18 @@ export class AgentService {
     }));
   }
 
-  /** Remembers an approval for the workspace, and for the rest of this run. */
-  private async alwaysAllow(run: Run, { decision, arguments: args }: ApprovalWaiter): Promise<void> {
-    const { tool } = decision;
-    if (!isToolName(tool) && !isMcpToolName(tool)) throw new AppError("bad_request", `${tool} cannot be always allowed.`, { tool });
-    // A command is allowed by what it runs, never as "any command".
-    if (tool === "run_command" && typeof args.command !== "string") throw new AppError("bad_request", "The call has no command to allow.");
+  /** Remembers an approval for the workspace, and for the rest of this run: exactly the entries the approval showed. */
+  private alwaysAllow(run: Run, { decision }: ApprovalWaiter): void {
+    const { tool, alwaysAllow } = decision;
+    if (!alwaysAllow) throw new AppError("bad_request", `${tool} cannot be always allowed here.`, { reason: "not_always_allowable", tool });
+    if (!alwaysAllow.ok) throw new AppError("bad_request", `This cannot be always allowed: ${alwaysAllow.reason}.`, { reason: "not_always_allowable", tool });
+    // A tool's entry is its own name (toolEntries); anything else is not what this approval showed.
+    const toolEntry = alwaysAllow.entries.length === 1 && alwaysAllow.entries[0] === tool && (isToolName(tool) || isMcpToolName(tool));
+    if (tool !== "run_command" && !toolEntry) throw new AppError("bad_request", `${tool} cannot be always allowed.`, { reason: "not_always_allowable", tool });
     const settings =
       tool === "run_command"
-        ? await this.workspaceSettings.allowCommand(run.workspace, args.command as string)
-        : this.workspaceSettings.allowTool(run.workspace, tool);
+        ? this.workspaceSettings.allowCommands(run.workspace, alwaysAllow.entries)
+        : this.workspaceSettings.allowTool(run.workspace, tool as AgentToolName);
     run.policy.allowedTools = settings.allowedTools;
     run.policy.allowedCommands = settings.allowedCommands;
   }

@@ -48,6 +48,29 @@ describe("splitting into simple commands", () => {
     ]);
   });
 
+  test("a word that expands is marked apart from static, glob, brace, tilde and $'…' words", async () => {
+    const analysis = await analyzeCommand("cat a '$(x)' \"$y\" ${_@P} ${PATH:$_} $1 `id` \"$(id)\" $\"t\" *.ts {a,b} ~ $'\\x41' < $f <<< ${z}");
+    if (!analysis.ok) throw new Error(analysis.reason);
+    const [cat] = analysis.commands;
+    expect(cat?.argv.map((w) => [w.source, w.value, w.expands])).toEqual([
+      ["cat", "cat", false],
+      ["a", "a", false],
+      ["'$(x)'", "$(x)", false],
+      ['"$y"', null, true],
+      ["${_@P}", null, true],
+      ["${PATH:$_}", null, true],
+      ["$1", null, true],
+      ["`id`", null, true],
+      ['"$(id)"', null, true],
+      ['$"t"', null, true],
+      ["*.ts", null, false],
+      ["{a,b}", null, false],
+      ["~", null, false],
+      ["$'\\x41'", null, false],
+    ]);
+    expect(cat?.redirects.map((r) => [r.op, r.target.expands])).toEqual([["<", true], ["<<<", true]]);
+  });
+
   test("a redirection on a subshell becomes its own part; nesting and backgrounding are recorded", async () => {
     const analysis = await analyzeCommand("(a; $(b)) > f & c");
     expect(analysis.ok).toBe(true);

@@ -85,7 +85,7 @@ function simple(source: string, assignments: PWord[], words: PWord[], redirects:
 }
 
 function shellWord(word: PWord): ShellWord {
-  return { source: word.source, value: word.value };
+  return { source: word.source, value: word.value, expands: word.expands };
 }
 
 function wordsOf(command: PCommand): PWord[] {

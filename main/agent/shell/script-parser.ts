@@ -20,8 +20,10 @@ export interface PWord {
   start: number;
   end: number;
   source: string;
-  /** After quote removal; null when anything in it expands at run time. */
+  /** After quote removal; null when anything in it changes at run time (globs included). */
   value: string | null;
+  /** Parameter, command or arithmetic expansion, or `$"…"`: see ShellWord.expands. */
+  expands: boolean;
   nested: NestedScript[];
 }
 
@@ -277,7 +279,7 @@ class Parser {
 
   private parseWord(): PWord {
     const start = this.i;
-    const state = { value: "", dynamic: false, nested: [] as NestedScript[] };
+    const state: WordState = { value: "", dynamic: false, expands: false, nested: [] };
     while (this.i < this.src.length) {
       const c = this.peek();
       if (META.has(c)) break;
@@ -308,11 +310,15 @@ class Parser {
         this.i++;
       }
     }
+    const source = this.src.slice(start, this.i);
+    // A lone `[` or `]` (test's brackets) is no glob: bash passes it on as it is.
+    const dynamic = state.dynamic && source !== "[" && source !== "]";
     return {
       start,
       end: this.i,
-      source: this.src.slice(start, this.i),
-      value: state.dynamic ? null : state.value,
+      source,
+      value: dynamic || state.expands ? null : state.value,
+      expands: state.expands,
       nested: state.nested,
     };
   }
@@ -353,7 +359,7 @@ class Parser {
     if (j >= this.src.length) throw new Unsupported("an unterminated backtick");
     const raw = this.src.slice(this.i + 1, j);
     state.nested.push({ kind: "` `", text: raw.replace(/\\([$`\\])/g, "$1") });
-    state.dynamic = true;
+    state.expands = true;
     this.i = j + 1;
   }
 
@@ -366,10 +372,10 @@ class Parser {
       this.parseList(")");
       state.nested.push({ kind: "$( )", text: this.src.slice(bodyStart, this.i) });
       this.i++;
-      state.dynamic = true;
+      state.expands = true;
     } else if (next === "{") {
       this.i = this.parameterExpansionEnd(this.i + 2);
-      state.dynamic = true;
+      state.expands = true;
     } else if (next === "[") {
       throw new Unsupported("arithmetic expansion `$[ ]`");
     } else if (next === "'" && !inDouble) {
@@ -380,16 +386,17 @@ class Parser {
       this.i = j + 1;
       state.dynamic = true;
     } else if (next === '"' && !inDouble) {
+      // A translated `$"…"` string is expanded again like "…", so its catalog could inject `$(…)`.
       this.i++;
       this.parseDoubleQuoted(state);
-      state.dynamic = true;
+      state.expands = true;
     } else if (/[A-Za-z_]/.test(next)) {
       this.i += 2;
       while (/[A-Za-z0-9_]/.test(this.peek())) this.i++;
-      state.dynamic = true;
+      state.expands = true;
     } else if (next !== "" && "0123456789@*#?$!-".includes(next)) {
       this.i += 2;
-      state.dynamic = true;
+      state.expands = true;
     } else {
       state.value += "$";
       this.i++;
@@ -424,7 +431,9 @@ class Parser {
 
 interface WordState {
   value: string;
+  /** Globs, braces, tildes, `$'…'`: changed at run time, but running nothing. */
   dynamic: boolean;
+  expands: boolean;
   nested: NestedScript[];
 }
 

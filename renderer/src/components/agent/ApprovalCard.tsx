@@ -8,6 +8,7 @@ export function ApprovalCard({ approval, autoFocus }: { approval: PendingApprova
   const approveRef = useRef<HTMLButtonElement>(null);
   const titleId = `approval-${approval.approvalId}`;
   const { decision } = approval;
+  const always = decision.alwaysAllow;
 
   // The first pending approval takes the focus, unless the user is typing somewhere.
   useEffect(() => {
@@ -32,6 +33,24 @@ export function ApprovalCard({ approval, autoFocus }: { approval: PendingApprova
         </dd>
         <dt>Why it asks</dt>
         <dd className="muted">{decision.reason}</dd>
+        {decision.tool === "run_command" && always && (
+          <>
+            <dt>Always allow saves</dt>
+            <dd data-testid="always-allow-entries">
+              {always.ok ? (
+                <ul className="always-allow-entries">
+                  {always.entries.map((entry) => (
+                    <li key={entry}>
+                      <code>{entry}</code>
+                    </li>
+                  ))}
+                </ul>
+              ) : (
+                <span className="muted">nothing: {always.reason}</span>
+              )}
+            </dd>
+          </>
+        )}
       </dl>
       <div className="approval-buttons">
         <button ref={approveRef} type="button" className="primary" onClick={() => void approve(approval.approvalId, true)} data-testid="approve">
@@ -40,7 +59,14 @@ export function ApprovalCard({ approval, autoFocus }: { approval: PendingApprova
         <button
           type="button"
           onClick={() => void approve(approval.approvalId, true, true)}
-          title={decision.tool === "run_command" ? "Approve, and allow each of these commands in this workspace from now on" : `Approve, and allow ${decision.tool} in this workspace from now on`}
+          disabled={always?.ok !== true}
+          title={
+            always?.ok === false
+              ? `Cannot be always allowed: ${always.reason}`
+              : decision.tool === "run_command"
+                ? `Approve, and save these allowlist entries for this workspace: ${always?.entries.join(", ") ?? ""}`
+                : `Approve, and allow ${decision.tool} in this workspace from now on`
+          }
           data-testid="approve-always"
         >
           {decision.tool === "run_command" ? "Always allow these commands" : `Always allow ${decision.tool}`}
