@@ -41,6 +41,9 @@ beforeAll(async () => {
   symlinkSync(".git/hooks/pre-commit", join(ws, "dangling-hook"));
   symlinkSync("/nonexistent/dir", join(ws, "dangling-dir"));
   execFileSync("mkfifo", [join(ws, "fifo")]);
+  // A folder git takes for a repository (it holds HEAD), without any .git in its path.
+  mkdirSync(join(ws, "vendor", "store", "hooks"), { recursive: true });
+  writeFileSync(join(ws, "vendor", "store", "HEAD"), "ref: refs/heads/main\n");
   guard = await PathGuard.create(ws);
 });
 
@@ -111,6 +114,9 @@ describe("writes", () => {
     ["packages/x/.envrc", "protected_path"],
     [".m2d/settings.json", "protected_path"],
     [".bashrc", "protected_path"],
+    ["vendor/store/config", "protected_path"],
+    ["vendor/store/hooks/post-checkout", "protected_path"],
+    ["src/HEAD", "protected_path"],
     ["src", "is_directory"],
     [".", "is_directory"],
     ["fifo", "not_regular_file"],
