@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { AppError } from "../../../app/contract/errors";
 import { shellQuote } from "../../../app/agent/policy";
 import { bwrapArgs, SANDBOX_PATH } from "./bwrap-args";
+import { createRunCgroup } from "./cgroup";
 import { detectSandbox } from "./detect";
 import { hostMounts } from "./host-mounts";
 import { DEFAULT_LIMITS } from "./types";
@@ -14,15 +15,30 @@ import type { SandboxCapability } from "./types";
  * whatever API a page finds (WebRTC over UDP, QUIC, WebTransport, DNS, beacons…) has no route to the
  * host, its LAN or the internet, and abstract unix sockets are per namespace too. Browser flags
  * only cover the requests they know about; a namespace covers every socket. bubblewrap also gives it
- * a fresh /tmp and home, hides the workspace (the page gets its files over DevTools) and drops every
- * capability; where bwrap cannot run, `unshare -n` still makes the namespace; with neither, check_page
+ * a fresh /tmp and home, hides the workspace (the page gets its files over DevTools), drops every
+ * capability and puts the browser in a memory cgroup; where bwrap cannot run, `unshare -n` still makes the namespace; with neither, check_page
  * is refused rather than run with a network.
  */
 export interface ChromiumJail {
   readonly kind: "bwrap" | "unshare";
-  /** The argv (and environment) that runs `command` inside; `profile` is its one writable folder. */
-  wrap(command: readonly string[], options: { profile: string; hidden: readonly string[] }): Promise<{ argv: string[]; env: NodeJS.ProcessEnv }>;
+  /**
+   * The argv (and environment) that runs `command` inside; `profile` is its one writable folder.
+   * `release` undoes what the jail set up (its cgroup) once the browser is gone.
+   */
+  wrap(command: readonly string[], options: { profile: string; hidden: readonly string[] }): Promise<WrappedCommand>;
 }
+
+export interface WrappedCommand {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  release?: () => Promise<void>;
+}
+
+/**
+ * Joins the cgroups, then execs: unlike the run_command wrapper it keeps every descriptor, since
+ * fds 3 and 4 are the DevTools pipe (the app opens no others for this child).
+ */
+const JOIN_THEN_EXEC = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done; exec "$@"';
 
 /** The sandbox's /tmp and home are memory: a page filling them stops here. */
 const TMPFS_BYTES = 256 * 1024 * 1024;
@@ -51,7 +67,11 @@ function bwrapJail(sandbox: Extract<SandboxCapability, { kind: "bwrap" }>): Chro
         hiddenPaths: [...hidden],
         tmpfsBytes: TMPFS_BYTES,
       });
-      return { argv, env: {} };
+      // Every browser process, and its tmpfs pages, count against one memory.max (fails closed, as run_command does).
+      const cgroup = await createRunCgroup(sandbox, DEFAULT_LIMITS);
+      if (!cgroup) return { argv, env: {} };
+      const procs = cgroup.procsFiles;
+      return { argv: ["/bin/sh", "-c", JOIN_THEN_EXEC, "m2d-chromium", String(procs.length), ...procs, ...argv], env: {}, release: () => cgroup.destroy() };
     },
   };
 }

@@ -93,17 +93,20 @@ export async function launchChromium(binary: string, deadline: number, jail: Pic
   const profile = await mkdtemp(join(tmpdir(), "m2d-check-page-"));
   await chmod(profile, 0o700);
   let browser: ChildProcess | undefined;
+  let release: (() => Promise<void>) | undefined;
   const close = async () => {
     if (browser) {
       const exited = new Promise((resolve) => (browser!.exitCode !== null || browser!.signalCode !== null ? resolve(null) : browser!.once("exit", resolve)));
       killGroup(browser);
       await exited;
     }
+    await release?.().catch(() => undefined);
     await rm(profile, { recursive: true, force: true }).catch(() => undefined);
   };
   try {
-    const { argv, env } = await jail.wrap([binary, ...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, "about:blank"], { profile, hidden });
-    browser = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"], detached: true, env });
+    const wrapped = await jail.wrap([binary, ...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, "about:blank"], { profile, hidden });
+    release = wrapped.release;
+    browser = spawn(wrapped.argv[0]!, wrapped.argv.slice(1), { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"], detached: true, env: wrapped.env });
     // A spawn failure surfaces through ready(); without a listener it would crash the process.
     browser.on("error", () => undefined);
     let stderr = "";
