@@ -87,7 +87,9 @@ describe("agent loop", () => {
     const approval = nextEvent("agent.approval");
     let done = nextEvent("agent.done");
     await backend.agent.start({ workspace: dir, task: "Make a notes file.", maxSteps: 5 });
-    await backend.agent.approve((await approval).approvalId, true, true);
+    const first = await approval;
+    expect(first.decision.alwaysAllow).toEqual({ ok: true, entries: ["write_file"] }); // shown before saving
+    await backend.agent.approve(first.approvalId, true, true);
     expect((await done).reason).toBe("answered");
     expect(backend.agent.workspaceSettings.get(realpathSync(dir)).allowedTools).toEqual(["write_file"]);
 
