@@ -165,6 +165,7 @@ describe.each(resolutions)("SafeDir (%s)", (resolution) => {
       expect(seen.sort()).toEqual(["", "a", "a/b", "c", "c/d", "c/d/e"]);
       expect(count).toBe(6);
       await expect(walkTree(dir, () => undefined, { maxDirectories: 3 })).rejects.toMatchObject({ details: { reason: "too_many_entries" } });
+      await expect(walkTree(dir, () => undefined, { maxDirectories: 100, maxDepth: 3 })).rejects.toMatchObject({ details: { reason: "too_many_entries", path: "c/d/e" } });
     } finally {
       dir.close();
     }

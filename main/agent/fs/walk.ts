@@ -12,6 +12,8 @@ export interface WalkedDir {
 export interface WalkOptions {
   /** More directories than this fails the walk (too_many_entries): an unbounded walk is no check. */
   maxDirectories: number;
+  /** Deeper than this fails the walk too: each level holds one descriptor open. */
+  maxDepth?: number;
   /** Longest stretch of synchronous work before yielding to the event loop. */
   sliceMs?: number;
 }
@@ -34,10 +36,12 @@ export async function walkTree(root: SafeDir, visit: (walked: WalkedDir) => void
   let visited = 0;
   let sliceStart = performance.now();
   const stack: Frame[] = [];
+  const maxDepth = options.maxDepth ?? 256;
   const enter = (dir: SafeDir) => {
     if (++visited > options.maxDirectories) {
       throw safeFsError("too_many_entries", `The workspace has more than ${options.maxDirectories} folders.`, dir.relative);
     }
+    if (stack.length >= maxDepth) throw safeFsError("too_many_entries", `${dir.relative} is nested more than ${maxDepth} folders deep.`, dir.relative);
     const entries = dir.entries();
     visit({ dir, relative: dir.relative, entries });
     stack.push({ dir, children: entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name), next: 0 });
