@@ -15,9 +15,10 @@ import type { SandboxCapability } from "./types";
  * whatever API a page finds (WebRTC over UDP, QUIC, WebTransport, DNS, beacons…) has no route to the
  * host, its LAN or the internet, and abstract unix sockets are per namespace too. Browser flags
  * only cover the requests they know about; a namespace covers every socket. bubblewrap also gives it
- * a fresh /tmp and home, hides the workspace (the page gets its files over DevTools), drops every
- * capability and puts the browser in a memory cgroup; where bwrap cannot run, `unshare -n` still makes the namespace; with neither, check_page
- * is refused rather than run with a network.
+ * a fresh /tmp and home, hides the workspace (the page gets its files over DevTools) and the app's
+ * data dir, drops every capability and puts the browser in a memory cgroup; where bwrap cannot run,
+ * `unshare -n` still makes the namespace; with neither, check_page is refused rather than run with a
+ * network.
  */
 export interface ChromiumJail {
   readonly kind: "bwrap" | "unshare";
@@ -49,6 +50,7 @@ function bwrapJail(sandbox: Extract<SandboxCapability, { kind: "bwrap" }>): Chro
     async wrap(command, { profile, hidden }) {
       // A browser installed under a home folder (a puppeteer download) would vanish under its tmpfs.
       const binaryDir = dirname(await realpath(command[0]!).catch(() => command[0]!));
+      const mounts = await hostMounts([binaryDir]);
       const argv = bwrapArgs({
         bwrap: sandbox.bwrap,
         prlimit: sandbox.prlimit,
@@ -59,12 +61,13 @@ function bwrapJail(sandbox: Extract<SandboxCapability, { kind: "bwrap" }>): Chro
         memoryBytes: DEFAULT_LIMITS.memoryBytes,
         maxProcesses: DEFAULT_LIMITS.maxProcesses,
         readOnlyInWorkspace: [],
-        ...(await hostMounts([binaryDir])),
+        ...mounts,
         // Chromium needs AF_UNIX sockets, which the run_command filter refuses; the namespace is the wall here.
         seccompFd: null,
         disableUserns: sandbox.disableUserns,
         workspaceWritable: true,
-        hiddenPaths: [...hidden],
+        // The app's own private paths (its data dir) as for run_command, and the workspace.
+        hiddenPaths: [...(mounts.hiddenPaths ?? []), ...hidden],
         tmpfsBytes: TMPFS_BYTES,
       });
       // Every browser process, and its tmpfs pages, count against one memory.max (fails closed, as run_command does).
