@@ -75,7 +75,9 @@ describe.skipIf(cap.kind !== "bwrap")("protected-path cleanup attack suite (bubb
     git(root, "init", "-q", ws);
     const config = readFileSync(join(ws, ".git", "config"), "utf8");
     symlinkSync(outside, join(ws, "innocent"));
-    const result = await run(`mv .git .git-aside && ln -s ${outside} .git && mkdir -p deep && ln -s ${outside} deep/.git && echo evil > .envrc && echo planted`);
+    const result = await run(
+      `mv .git .git-aside && ln -s ${outside} .git && mkdir -p deep && ln -s ${outside} deep/.git && ln -s ${outside} .m2d && ln -s ${outside} deep/.envrc && echo evil > .envrc && echo planted`,
+    );
     expect(result.stdout).toBe("planted\n");
     outsideIntact();
     expect(readdirSync(join(outside, "hooks"))).toEqual(["victim"]);
@@ -85,6 +87,9 @@ describe.skipIf(cap.kind !== "bwrap")("protected-path cleanup attack suite (bubb
     expect(report).toMatch(/^\.git was created .*\.git symlink/m);
     expect(report).toMatch(/^deep\/\.git was created/m);
     expect(report).toMatch(/^\.envrc was created/m);
+    expect(report).toMatch(/^\.m2d was created/m);
+    expect(report).toMatch(/^deep\/\.envrc was created/m);
+    expect(existsSync(join(ws, ".m2d")) || existsSync(join(ws, "deep", ".envrc"))).toBe(false);
     // The moved-aside repository is the user's own, untouched: identity and content match the snapshot.
     expect(readFileSync(join(ws, ".git-aside", "config"), "utf8")).toBe(config);
     expect(existsSync(join(ws, ".git-aside", "hooks", "pre-commit.sample"))).toBe(true);
