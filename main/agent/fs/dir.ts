@@ -27,6 +27,8 @@ export type Resolution = "proc-fd" | "lstat-check";
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
 const O_DIRECTORY = constants.O_DIRECTORY ?? 0;
 const DIR_FLAGS = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
+/** Linux's O_PATH (the same on x86-64 and arm64); Node does not export it. */
+const O_PATH = 0o10000000;
 
 let procFd: boolean | undefined;
 
@@ -130,6 +132,25 @@ export class SafeDir {
     const stats = fstatSync(fd);
     const absolute = this.absolute === "/" ? `/${name}` : `${this.absolute}/${name}`;
     return new SafeDir(fd, absolute, this.pathOf(name), stats.dev, stats.ino, this.resolution);
+  }
+
+  /**
+   * An O_PATH descriptor on entry `name`, a file or folder (a symlink is refused): what the sandbox
+   * hands bwrap's --ro-bind-fd, so that the mount is of exactly the entry checked here, whatever its
+   * path points to by the time bwrap runs. Linux only; the caller closes it.
+   */
+  openHandle(name: string): number {
+    let fd: number;
+    try {
+      fd = openSync(this.at(name), O_PATH | O_NOFOLLOW);
+    } catch (error) {
+      throw fromErrno(error, this.pathOf(name), "open");
+    }
+    if (fstatSync(fd).isSymbolicLink()) {
+      closeSync(fd);
+      throw safeFsError("symlink_escape", `${this.pathOf(name)} is a symlink; it is not followed.`, this.pathOf(name), "ELOOP");
+    }
+    return fd;
   }
 
   /** Walks down `parts` one component at a time; with `create`, makes missing folders on the way (mkdir -p). */

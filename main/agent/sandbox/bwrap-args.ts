@@ -27,6 +27,8 @@ export interface BwrapPlan {
   maxProcesses: number;
   /** Existing paths inside the workspace to mount read-only over the read-write workspace. */
   readOnlyInWorkspace: string[];
+  /** For those of them opened beforehand (bind-handles.ts): the child's descriptor, mounted with --ro-bind-fd. */
+  readOnlyFds?: ReadonlyMap<string, number>;
   /** Existing host files and folders from MASKED_* to hide. */
   maskedFiles: string[];
   maskedDirs: string[];
@@ -72,7 +74,10 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   for (const path of holders) args.push("--tmpfs", path);
   args.push(plan.workspaceWritable === false ? "--ro-bind" : "--bind", plan.workspace, plan.workspace);
   for (const path of holders) args.push("--remount-ro", path);
-  for (const path of plan.readOnlyInWorkspace) args.push("--ro-bind", path, path);
+  for (const path of plan.readOnlyInWorkspace) {
+    const fd = plan.readOnlyFds?.get(path);
+    args.push(...(fd === undefined ? ["--ro-bind", path] : ["--ro-bind-fd", String(fd)]), path);
+  }
   hidden.filter((path) => !holdsWorkspace(path)).forEach(hide);
   args.push("--chdir", plan.workspace);
   const env: [string, string][] = [

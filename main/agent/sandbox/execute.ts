@@ -11,6 +11,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Written to the child's fd 3 (bwrap --seccomp 3). */
   fd3?: Buffer;
+  /** Host descriptors the child gets as fds 4, 5, … (bwrap --ro-bind-fd). */
+  inheritFds?: readonly number[];
 }
 
 /** What running one process produced; the sandbox runner adds what it knows about the sandbox. */
@@ -44,7 +46,11 @@ export function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       cwd: options.cwd,
       env: options.env,
       detached: true,
-      stdio: options.fd3 ? ["ignore", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"],
+      stdio: [
+        "ignore", "pipe", "pipe",
+        ...(options.fd3 || options.inheritFds?.length ? [options.fd3 ? ("pipe" as const) : ("ignore" as const)] : []),
+        ...(options.inheritFds ?? []),
+      ],
     });
     if (options.fd3) {
       const fd3 = child.stdio[3] as Writable;

@@ -11,9 +11,10 @@ import { detectSandbox } from "./detect";
 import { execute } from "./execute";
 import type { ExecuteResult } from "./execute";
 import { sandboxExecArgv } from "./macos-profile";
-import { enforceProtected, planProtected } from "./protected";
+import { enforceProtected, planProtected, type ProtectedPlan } from "./protected";
 import { seccompFilter } from "./seccomp";
 import { spawnWrapper } from "./spawn-wrapper";
+import { openBindHandles, type BindHandles } from "./bind-handles";
 import { DEFAULT_LIMITS } from "./types";
 import type { RunRequest, RunResult, SandboxCapability, SandboxLimits } from "./types";
 
@@ -51,6 +52,21 @@ async function runBwrap(cap: Extract<SandboxCapability, { kind: "bwrap" }>, work
   const protectedPlan = await planProtected(workspace);
   const mounts = await hostMounts(request.readOnlyPaths ?? []);
   const seccomp = seccompFilter();
+  const handles = openBindHandles(workspace, protectedPlan.readOnly);
+  try {
+    return await runBwrapWith(cap, workspace, request, limits, { protectedPlan, mounts, seccomp, handles });
+  } finally {
+    handles.close();
+  }
+}
+
+async function runBwrapWith(
+  cap: Extract<SandboxCapability, { kind: "bwrap" }>,
+  workspace: string,
+  request: RunRequest,
+  limits: SandboxLimits,
+  { protectedPlan, mounts, seccomp, handles }: { protectedPlan: ProtectedPlan; mounts: Awaited<ReturnType<typeof hostMounts>>; seccomp: Buffer | null; handles: BindHandles },
+): Promise<RunResult> {
   const argv = bwrapArgs({
     bwrap: cap.bwrap,
     prlimit: cap.prlimit,
@@ -62,6 +78,7 @@ async function runBwrap(cap: Extract<SandboxCapability, { kind: "bwrap" }>, work
     maxProcesses: limits.maxProcesses,
     tmpfsBytes: limits.tmpfsBytes,
     readOnlyInWorkspace: protectedPlan.readOnly,
+    readOnlyFds: handles.childFds,
     ...mounts,
     seccompFd: seccomp ? 3 : null,
     disableUserns: cap.disableUserns,
@@ -75,10 +92,11 @@ async function runBwrap(cap: Extract<SandboxCapability, { kind: "bwrap" }>, work
       detail: error instanceof Error ? error.message : String(error),
     });
   });
-  const spawnArgv = spawnWrapper({ shell: cap.shell, procsFiles: cgroup?.procsFiles ?? [], seccomp: seccomp ? { fd: 3 } : null, argv });
+  const keepFds = [...handles.childFds.values()];
+  const spawnArgv = spawnWrapper({ shell: cap.shell, procsFiles: cgroup?.procsFiles ?? [], seccomp: seccomp ? { fd: 3 } : null, keepFds, argv });
   let result: ExecuteResult;
   try {
-    result = await execute({ argv: spawnArgv, env: {}, limits, signal: request.signal, fd3: seccomp ?? undefined });
+    result = await execute({ argv: spawnArgv, env: {}, limits, signal: request.signal, fd3: seccomp ?? undefined, inheritFds: handles.fds });
     if (await cgroup?.hitMemoryLimit()) warnings.push(`a process was killed for reaching the run's memory limit (${formatBytes(limits.memoryBytes)})`);
   } finally {
     await cgroup?.destroy();
