@@ -5,6 +5,7 @@ import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { AppError } from "../../app/contract/errors";
 import { isProtectedPath } from "../../app/agent/protected-paths";
 import { SafeDir, pathParts, writeFileAtomic } from "./fs";
+import { isPrivateHostPath } from "./sandbox/private-paths";
 import { resolveWorkspaceRoot } from "./workspace";
 
 /**
@@ -80,6 +81,10 @@ export class PathGuard {
     const real = missing.length === 0 ? realBase : join(realBase, ...missing);
     if (!this.inside(real)) {
       throw refuse("symlink_escape", `${input} leads outside the workspace through a symlink (to ${realBase}).`, input);
+    }
+    // The app's data dir (database, Hub token, checkpoints) may sit inside a workspace: never the agent's to see.
+    if (isPrivateHostPath(real) || isPrivateHostPath(lexical)) {
+      throw refuse("private_path", `${input} is inside the app's own data folder, which the agent never reads or writes.`, input);
     }
     const stats = missing.length === 0 ? await lstat(real) : null;
     return { absolute: real, relative: this.toRelative(real), stats };

@@ -140,9 +140,10 @@ export class SafeDir {
    * path points to by the time bwrap runs. Linux only; the caller closes it.
    */
   openHandle(name: string): number {
+    const path = this.at(name);
     let fd: number;
     try {
-      fd = openSync(this.at(name), O_PATH | O_NOFOLLOW);
+      fd = openSync(path, O_PATH | O_NOFOLLOW);
     } catch (error) {
       throw fromErrno(error, this.pathOf(name), "open");
     }

@@ -1,6 +1,8 @@
-import { lstat, opendir, readFile } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { SafeDir, pathParts } from "../fs";
 import type { PathGuard } from "../paths";
+import { isPrivateHostPath } from "../sandbox/private-paths";
 import { GitIgnore } from "./gitignore";
 
 export interface WalkEntry {
@@ -31,27 +33,43 @@ async function addGitignore(root: string, base: string, ignore: GitIgnore): Prom
 }
 
 /**
- * Depth-first, sorted walk below a folder the guard resolved. Never follows symlinks, always skips
- * `.git`, and skips what .gitignore files ignore.
+ * Depth-first, sorted walk below a folder the guard resolved. Never follows symlinks (folders are
+ * opened by the no-follow walk of ../fs, so one swapped for a symlink mid-walk is skipped, not
+ * listed), always skips `.git` and the app's own data dir, and skips what .gitignore files ignore.
  */
 export async function* walk(guard: PathGuard, start: string, maxDepth: number): AsyncGenerator<WalkEntry> {
   const ignore = new GitIgnore();
   await loadAncestors(guard, start, ignore);
-  yield* walkDir(guard, start, 1, maxDepth, ignore);
+  const root = SafeDir.openRoot(guard.root);
+  let dir: SafeDir;
+  try {
+    dir = start === "" ? root : root.openPath(pathParts(start));
+  } catch {
+    root.close();
+    return;
+  }
+  try {
+    yield* walkDir(guard, dir, start, 1, maxDepth, ignore);
+  } finally {
+    if (dir !== root) dir.close();
+    root.close();
+  }
 }
 
-async function* walkDir(guard: PathGuard, relative: string, depth: number, maxDepth: number, ignore: GitIgnore): AsyncGenerator<WalkEntry> {
-  const absolute = relative === "" ? guard.root : join(guard.root, relative);
-  const dir = await opendir(absolute).catch(() => null);
-  if (!dir) return;
-  const names: string[] = [];
-  for await (const entry of dir) names.push(entry.name);
+async function* walkDir(guard: PathGuard, dir: SafeDir, relative: string, depth: number, maxDepth: number, ignore: GitIgnore): AsyncGenerator<WalkEntry> {
+  let names: string[];
+  try {
+    names = dir.entries().map((entry) => entry.name);
+  } catch {
+    return;
+  }
   names.sort((a, b) => a.localeCompare(b));
   for (const name of names) {
     if (name === ".git") continue;
     const childRelative = relative === "" ? name : `${relative}/${name}`;
-    const childAbsolute = join(absolute, name);
-    const stats = await lstat(childAbsolute).catch(() => null);
+    const childAbsolute = join(guard.root, childRelative);
+    if (isPrivateHostPath(childAbsolute)) continue;
+    const stats = dir.lstat(name);
     if (!stats || stats.isSymbolicLink()) continue;
     const isDirectory = stats.isDirectory();
     if (!isDirectory && !stats.isFile()) continue;
@@ -59,7 +77,17 @@ async function* walkDir(guard: PathGuard, relative: string, depth: number, maxDe
     yield { relative: childRelative, absolute: childAbsolute, isDirectory, size: stats.size, hardlinked: !isDirectory && stats.nlink > 1, depth };
     if (isDirectory && depth < maxDepth) {
       await addGitignore(guard.root, childRelative, ignore);
-      yield* walkDir(guard, childRelative, depth + 1, maxDepth, ignore);
+      let child: SafeDir;
+      try {
+        child = dir.openDir(name);
+      } catch {
+        continue;
+      }
+      try {
+        yield* walkDir(guard, child, childRelative, depth + 1, maxDepth, ignore);
+      } finally {
+        child.close();
+      }
     }
   }
 }
