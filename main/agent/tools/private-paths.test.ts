@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const call = (name: string, args: Record<string, unknown>) => runToolCall(ctx, { name, arguments: args }, { mode: "full_auto" }, async () => false);
-const reason = (result: { error?: { details?: unknown } }) => (result.error?.details as { reason?: unknown } | undefined)?.reason;
+const reason = (result: { ok: boolean; error?: { details?: unknown } }) => (result.error?.details as { reason?: unknown } | undefined)?.reason;
 
 test("attack: read, write, list and search the app's data dir inside the workspace → refused, and never listed or searched", async () => {
   for (const path of [".data/m2d.sqlite", ".data", "./.data/../.data/m2d.sqlite"]) {
