@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { bootId } from "./boot-id";
 import { isLoadable, Library } from "./library";
@@ -170,11 +171,12 @@ describe("pause, resume, cancel and limits", () => {
     await downloader.close();
     // Power lost before writeback: the tail is zeros, with size and mtime as they were.
     const path = done.primaryPath;
-    const { mtime } = statSync(path);
+    const { mtimeNs } = statSync(path, { bigint: true });
     const bytes = readFileSync(path);
     bytes.fill(0, 300_000);
     writeFileSync(path, bytes);
-    utimesSync(path, mtime, mtime);
+    // To the nanosecond: utimes() takes seconds as a double, which can land a hair below the millisecond.
+    execFileSync("touch", ["-m", "-d", `@${mtimeNs / 1_000_000_000n}.${String(mtimeNs % 1_000_000_000n).padStart(9, "0")}`, path]);
     t.db.prepare("UPDATE library_files SET unsynced_boot = 'an-earlier-boot'").run();
     expect(new Library(t.db).filesLostToReboot().map((f) => f.path)).toEqual([path]); // so the re-hash does look at it
     const next = t.setup();

@@ -22,7 +22,7 @@ afterAll(async () => {
 const body = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
 
 /** Serves `body` with ranges; `mode` varies the framing. */
-function handler(mode: "plain" | "chunked" | "redirect") {
+function handler(mode: "plain" | "chunked" | "redirect" | "late-body") {
   return (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (mode === "redirect" && !req.url?.startsWith("/final")) return void res.writeHead(302, { location: "/final" }).end();
     const [, a, b] = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? "") ?? [];
@@ -31,7 +31,10 @@ function handler(mode: "plain" | "chunked" | "redirect") {
     const headers: Record<string, string> = { "content-range": `bytes ${start}-${end - 1}/${body.length}` };
     if (mode !== "chunked") headers["content-length"] = String(end - start);
     res.writeHead(206, headers);
-    res.end(body.subarray(start, end));
+    if (mode !== "late-body") return void res.end(body.subarray(start, end));
+    // The head alone first: the body then arrives after the reader lent its buffer, on any loopback.
+    res.flushHeaders();
+    setTimeout(() => res.end(body.subarray(start, end)), 100);
   };
 }
 
@@ -82,7 +85,7 @@ describe("raw HTTP/1.1 client", () => {
   });
 
   it("reads a body straight into the reader's buffer, and the next response on the socket into its own", async () => {
-    const { connections, port } = await listen(http.createServer(handler("plain")));
+    const { connections, port } = await listen(http.createServer(handler("late-body")));
     const url = new URL(`http://127.0.0.1:${port}/x`);
     const target = Buffer.alloc(body.length);
     let fill = 0;
