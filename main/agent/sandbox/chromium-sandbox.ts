@@ -5,6 +5,7 @@ import { AppError } from "../../../app/contract/errors";
 import { shellQuote } from "../../../app/agent/policy";
 import { bwrapArgs, SANDBOX_PATH } from "./bwrap-args";
 import { createRunCgroup } from "./cgroup";
+import { spawnWrapper } from "./spawn-wrapper";
 import { detectSandbox } from "./detect";
 import { hostMounts } from "./host-mounts";
 import { DEFAULT_LIMITS } from "./types";
@@ -35,11 +36,8 @@ export interface WrappedCommand {
   release?: () => Promise<void>;
 }
 
-/**
- * Joins the cgroups, then execs: unlike the run_command wrapper it keeps every descriptor, since
- * fds 3 and 4 are the DevTools pipe (the app opens no others for this child).
- */
-const JOIN_THEN_EXEC = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done; exec "$@"';
+/** The DevTools pipe (--remote-debugging-pipe): the only descriptors past stdio the browser keeps. */
+const DEVTOOLS_FDS = [3, 4];
 
 /** The sandbox's /tmp and home are memory: a page filling them stops here. */
 const TMPFS_BYTES = 256 * 1024 * 1024;
@@ -72,9 +70,9 @@ function bwrapJail(sandbox: Extract<SandboxCapability, { kind: "bwrap" }>): Chro
       });
       // Every browser process, and its tmpfs pages, count against one memory.max (fails closed, as run_command does).
       const cgroup = await createRunCgroup(sandbox, DEFAULT_LIMITS);
-      if (!cgroup) return { argv, env: {} };
-      const procs = cgroup.procsFiles;
-      return { argv: ["/bin/sh", "-c", JOIN_THEN_EXEC, "m2d-chromium", String(procs.length), ...procs, ...argv], env: {}, release: () => cgroup.destroy() };
+      // The same prelude as run_command: join the cgroup, close what the app inherited, keep the pipe.
+      const wrapped = spawnWrapper({ shell: sandbox.shell, procsFiles: cgroup?.procsFiles ?? [], seccomp: null, keepFds: DEVTOOLS_FDS, argv });
+      return { argv: wrapped, env: {}, ...(cgroup ? { release: () => cgroup.destroy() } : {}) };
     },
   };
 }
