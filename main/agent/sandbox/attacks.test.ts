@@ -11,6 +11,7 @@ import type { ToolContext } from "../tools/context";
 import { decideToolCall, prepareToolCall, runToolCall } from "../tools/registry";
 import { detectSandbox } from "./detect";
 import { runSandboxed } from "./runner";
+import { visibleScratchDir } from "./testing/scratch";
 import type { RunRequest, RunResult } from "./types";
 
 /**
@@ -27,19 +28,6 @@ let ws: string;
 let outside: string;
 let visible: string;
 
-const HIDDEN_BY_SANDBOX = ["/tmp", "/var/tmp", "/home", "/root", "/run"];
-
-function visibleScratchDir(): string {
-  for (const base of ["/var/cache", "/var/lib", process.cwd()]) {
-    if (HIDDEN_BY_SANDBOX.some((hidden) => base === hidden || base.startsWith(`${hidden}/`))) continue;
-    try {
-      return mkdtempSync(join(base, "m2d-attack-"));
-    } catch {
-      // not writable here: try the next one
-    }
-  }
-  throw new Error("No writable folder outside the sandbox's tmpfs mounts for the visible-path attacks.");
-}
 let ctx: ToolContext;
 
 const run = (command: string, extra: Partial<RunRequest> = {}): Promise<RunResult> =>

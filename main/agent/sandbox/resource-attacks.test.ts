@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { detectSandbox } from "./detect";
 import { hideFromSandboxes } from "./private-paths";
 import { runSandboxed } from "./runner";
+import { visibleScratchDir } from "./testing/scratch";
 import type { RunRequest, RunResult } from "./types";
 
 /**
@@ -30,18 +31,6 @@ const run = (command: string, extra: Partial<RunRequest> = {}): Promise<RunResul
 
 function listen(server: Server, path: string): Promise<void> {
   return new Promise((resolve) => server.listen(path, resolve));
-}
-
-/** A folder outside the workspace and outside every tmpfs the sandbox mounts: visible, read-only, inside it. */
-function visibleScratchDir(): string {
-  for (const base of ["/var/cache", "/var/lib", process.cwd()]) {
-    try {
-      return mkdtempSync(join(base, "m2d-attack-"));
-    } catch {
-      // not writable here: try the next one
-    }
-  }
-  throw new Error("No writable folder outside the sandbox's tmpfs mounts.");
 }
 
 describe.skipIf(cap.kind !== "bwrap")("sandbox resource and kernel attacks (bubblewrap)", () => {
