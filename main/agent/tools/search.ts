@@ -1,7 +1,6 @@
-import { constants } from "node:fs";
-import { open } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import { AppError } from "../../../app/contract/errors";
+import type { PathGuard } from "../paths";
 import type { ToolContext } from "./context";
 import type { ToolOutput } from "./output";
 import { looksBinary } from "./read-file";
@@ -69,9 +68,11 @@ class RegexWorker {
   }
 }
 
-async function readCandidate(absolute: string): Promise<string | null> {
-  const handle = await open(absolute, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)).catch(() => null);
-  if (!handle) return null;
+/** Through the guard's no-follow open: a folder swapped for a symlink since the walk saw it is not followed. */
+async function readCandidate(guard: PathGuard, relative: string): Promise<string | null> {
+  const opened = await guard.openForRead(relative).catch(() => null);
+  if (!opened) return null;
+  const { handle } = opened;
   try {
     const stats = await handle.stat();
     if (!stats.isFile() || stats.nlink > 1 || stats.size > MAX_FILE_BYTES) return null;
@@ -116,7 +117,7 @@ export async function searchTool(ctx: ToolContext, args: ToolArgs["search"], bud
     for await (const entry of files) {
       if (entry.isDirectory) continue;
       if (timedOut || matches.length > MAX_MATCHES || Date.now() > deadline) break;
-      const text = await readCandidate(entry.absolute);
+      const text = await readCandidate(ctx.guard, entry.relative);
       if (text === null) {
         skipped++;
         continue;

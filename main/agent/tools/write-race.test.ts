@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +6,8 @@ import { revertCheckpoint } from "./checkpoint";
 import { createToolContext } from "./context";
 import type { ToolContext } from "./context";
 import { editFileTool } from "./edit-file";
+import { startFlipper } from "./testing/flipper";
+import type { Flipper } from "./testing/flipper";
 import { writeFileTool } from "./write-file";
 
 /**
@@ -17,27 +17,12 @@ import { writeFileTool } from "./write-file";
  * A control write by path through the same kind of flipping folder shows the race is real.
  */
 
-const FLIPPER = `
-import os, sys
-ws, outside, control = sys.argv[1], sys.argv[2], sys.argv[3]
-pairs = [(os.path.join(ws, "d"), outside), (os.path.join(ws, "c"), control)]
-while True:
-    for path, target in pairs:
-        try:
-            os.rename(path, path + ".real")
-            os.symlink(target, path)
-            os.unlink(path)
-            os.rename(path + ".real", path)
-        except OSError:
-            pass
-`;
-
 let root: string;
 let ws: string;
 let outside: string;
 let control: string;
 let ctx: ToolContext;
-let flipper: ChildProcess;
+let flipper: Flipper;
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "m2d-race-"));
@@ -47,11 +32,11 @@ beforeAll(async () => {
   for (const dir of [join(ws, "d", "sub"), join(ws, "c", "sub"), join(outside, "sub"), join(control, "sub")]) mkdirSync(dir, { recursive: true });
   writeFileSync(join(ws, "d", "sub", "edit.txt"), "version 0\n");
   ctx = await createToolContext({ workspace: ws, checkpointDir: join(root, "checkpoints"), sandbox: { kind: "none", reason: "not needed here" } });
-  flipper = spawn("python3", ["-c", FLIPPER, ws, outside, control], { stdio: "ignore" });
+  flipper = startFlipper([[join(ws, "d"), outside], [join(ws, "c"), control]]);
 });
 
-afterAll(() => {
-  flipper.kill("SIGKILL");
+afterAll(async () => {
+  await flipper.stop();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -83,8 +68,7 @@ test("attack: write_file / edit_file / revert while a folder flips to a symlink 
     }
   }
   const controlLanded = readdirSync(join(control, "sub")).length;
-  flipper.kill("SIGKILL");
-  await new Promise((resolve) => flipper.once("exit", resolve));
+  await flipper.stop();
 
   expect(listOutside(outside)).toEqual(["sub"]);
   // The race was real: writes by path went outside, and both outcomes of the tools happened.
