@@ -149,6 +149,25 @@ describe("agent loop", () => {
     expect(outcome.steps).toBe(4); // "." once, then "./" three times
   });
 
+  it("two windows starting on one conversation at once: one loop runs, the other is refused as busy", async () => {
+    await backend.models.load(models.agent!, { gpu: "cpu", contextSize: 8192 });
+    const dir = workspace("twice");
+    let done = nextEvent("agent.done");
+    const { conversationId } = await backend.agent.start({ workspace: dir, task: "What is in this folder?", maxSteps: 10 });
+    await done;
+
+    let loops = 0;
+    const off = backend.events.subscribe((event) => void (event.type === "agent.done" && event.conversationId === conversationId && loops++));
+    done = nextEvent("agent.done", (e) => e.conversationId === conversationId);
+    const starts = await Promise.allSettled([0, 1].map(() => backend.agent.start({ workspace: dir, conversationId, task: "Again.", maxSteps: 10 })));
+    await done;
+    off();
+    expect(starts.map((s) => s.status).sort()).toEqual(["fulfilled", "rejected"]);
+    expect(starts.find((s) => s.status === "rejected")).toMatchObject({ reason: { code: "engine_busy" } });
+    expect(loops).toBe(1);
+    expect(backend.chat.repo.listBranchPath(conversationId).filter((m) => m.role === "user")).toHaveLength(2);
+  });
+
   it("long horizon: 150 tool calls stop at max steps, memory stays flat, every step is stored", async () => {
     // ~5k tokens of tool schemas (this test vocab has no merges) plus ~170 per step.
     await backend.models.load(models.loop!, { gpu: "cpu", contextSize: 49152 });

@@ -67,6 +67,8 @@ interface Run {
 /** Agent conversations: one loop per conversation, approvals routed to whichever UI answers first. */
 export class AgentService {
   private readonly runs = new Map<string, Run>();
+  /** Conversations whose start() is between its check and registering the run. */
+  private readonly starting = new Set<string>();
   readonly workspaceSettings: WorkspaceSettingsStore;
   /** Which content of each workspace's .m2d/mcp.json the user approved. */
   readonly mcpConsent: McpConsentStore;
@@ -83,6 +85,20 @@ export class AgentService {
 
   /** `mode` overrides the workspace's own for this run (the CLI's --mode). */
   async start(options: { workspace: string; task: string; conversationId?: string; mode?: PolicyMode; maxSteps: number; repeatLimit?: number }) {
+    // Claimed before the first await: two windows starting on one conversation must not both pass the check.
+    const claimed = options.conversationId;
+    if (claimed !== undefined) {
+      if (this.runs.has(claimed) || this.starting.has(claimed)) throw new AppError("engine_busy", "The agent is already working in this conversation.", { conversationId: claimed });
+      this.starting.add(claimed);
+    }
+    try {
+      return await this.launch(options);
+    } finally {
+      if (claimed !== undefined) this.starting.delete(claimed);
+    }
+  }
+
+  private async launch(options: { workspace: string; task: string; conversationId?: string; mode?: PolicyMode; maxSteps: number; repeatLimit?: number }) {
     const workspace = await resolveWorkspaceRoot(options.workspace);
     const settings = this.workspaceSettings.get(workspace);
     const conversation = options.conversationId
