@@ -63,8 +63,20 @@ describe("load plans in the engine process (CPU backend)", () => {
       message: expect.stringMatching(/^MiniMax-M2 Q8_0 \(header only\) Q8_0 at 32k context needs \d+ GiB of RAM; [\d.]+ GiB is free/),
       details: { reason: "plan_does_not_fit" },
     });
-    // The load replaces the model: the engine unloaded the previous one to plan with its memory free.
-    expect(harness.models.current()).toBeNull();
+    // Refused even with the loaded model's memory counted free, so it was refused before unloading that model.
+    expect(harness.models.current()?.report.path).toBe(modelPath);
+    expect((await harness.engine.request({ op: "status" })).loaded?.report.path).toBe(modelPath);
+  }, 120_000);
+
+  it("a load refused for a malformed override pattern leaves the working model loaded, and the next valid load works", async () => {
+    expect(harness.models.current()?.report.path).toBe(modelPath);
+    await expect(
+      harness.models.load(modelPath, { gpu: "cpu", contextSize: 1024, offload: { mode: "patterns", patterns: [{ pattern: "blk.(", device: "cpu" }] } }),
+    ).rejects.toMatchObject({ code: "bad_request", message: expect.stringContaining("not a valid regex") });
+    expect(harness.models.current()?.report.path).toBe(modelPath);
+    expect((await harness.engine.request({ op: "status" })).loaded?.report.path).toBe(modelPath);
+    const reloaded = await harness.models.load(modelPath, { gpu: "cpu", contextSize: 512 });
+    expect(reloaded.contextSize).toBe(512);
   }, 120_000);
 
   it("rejects a malformed override pattern with a typed error", async () => {

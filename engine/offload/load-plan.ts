@@ -78,6 +78,31 @@ export function planForBackend(report: ModelReport, backend: BackendInfo, reques
   });
 }
 
+/**
+ * Throws what is wrong with the request itself (override patterns, context, layer counts), whatever
+ * memory the machine has: a load checks this before it unloads the model it replaces.
+ */
+export function validatePlanRequest(report: ModelReport, request: EnginePlanRequest): void {
+  const override = planOverride(request);
+  planLoad({
+    model: plannerModel(report),
+    context: planContext(report, request.contextSize),
+    flashAttention: true,
+    ...hypotheticalMachine({ gpuVram: 2 ** 50, ram: 2 ** 50 }),
+    ...(override ? { override } : {}),
+  });
+}
+
+/** The backend as it would be once the model loaded with `plan` is unloaded: its planned memory counted free. */
+export function backendWithout(backend: BackendInfo, plan: LoadPlan): BackendInfo {
+  const vram = plan.gpus.reduce((sum, gpu) => sum + gpu.total, 0);
+  return {
+    ...backend,
+    vram: { ...backend.vram, free: backend.vram.free + vram, used: Math.max(0, backend.vram.used - vram) },
+    ram: { ...backend.ram, free: Math.min(backend.ram.total, backend.ram.free + plan.ram.total) },
+  };
+}
+
 /** GPU layers whose experts the plan keeps in RAM. */
 function ramExpertLayers(plan: LoadPlan): number {
   return plan.cpuExpertLayers.filter((layer) => (plan.layerDevices[layer] ?? -1) >= 0).length;

@@ -12,14 +12,20 @@ import {
 } from "../../app/contract";
 import { describeBackend, openBackend, ModelSession } from "../llama";
 import { expertOffloadSupport, modelOptionsForPlan } from "../offload/capability";
-import { appliedOffload, isSoftwareDevice, planForBackend, planView, requireLoadablePlan } from "../offload/load-plan";
+import type { LoadPlan } from "../../app/planner";
+import type { ModelReport as GgufReport } from "../gguf/report";
+import { appliedOffload, backendWithout, isSoftwareDevice, planForBackend, planView, requireLoadablePlan, validatePlanRequest } from "../offload/load-plan";
 import { inspectForContract } from "./report";
 import { PromptBuilder } from "./prompt-builder";
 import { runGeneration } from "./generation-run";
 
 
+type LoadRequestOptions = { gpu: GpuChoice; contextSize?: number; gpuLayers?: number; threads?: number; offload?: OffloadChoice; acceptRisk?: boolean };
+
 interface Loaded {
   session: ModelSession;
+  /** The plan it was loaded with: what unloading it frees, for planning the next load. */
+  plan: LoadPlan;
   model: LoadedModel;
   prompts: PromptBuilder;
 }
@@ -72,7 +78,7 @@ export class EngineService {
   async load(
     loadId: string,
     path: string,
-    options: { gpu: GpuChoice; contextSize?: number; gpuLayers?: number; threads?: number; offload?: OffloadChoice; acceptRisk?: boolean },
+    options: LoadRequestOptions,
     onProgress: (progress: number) => void,
   ): Promise<LoadedModel> {
     if (this.loads.size > 0) throw new AppError("engine_busy", "Another model is loading.");
@@ -81,6 +87,8 @@ export class EngineService {
     try {
       // Validate before llama.cpp sees the file: a bad GGUF must be a typed error, not a native abort.
       const { report, gguf } = await inspectForContract(path);
+      // A refused request must leave the current model loaded: validate and plan first, unload last.
+      await this.planBeforeUnload(gguf, options);
       await this.unload();
       const llama = await this.exclusive(() => this.backend(options.gpu));
       // Plan with the memory this backend has free now (the previous model is gone), then load that plan.
@@ -114,11 +122,25 @@ export class EngineService {
         loadedAt: Date.now(),
         offload: appliedOffload(plan, placement, !plan.fits || plan.swaps),
       };
-      this.loaded = { session, model, prompts };
+      this.loaded = { session, model, prompts, plan };
       return model;
     } finally {
       this.loads.delete(loadId);
     }
+  }
+
+  /**
+   * Throws what a load of `report` would be refused for before the current model is unloaded: the
+   * request's own errors, and a plan that does not fit even with the current model's memory free.
+   */
+  private async planBeforeUnload(report: GgufReport, options: LoadRequestOptions): Promise<void> {
+    validatePlanRequest(report, options);
+    await this.exclusive(async () => {
+      const loaded = this.loaded;
+      if (!loaded || this.llama?.gpu !== options.gpu || options.acceptRisk === true) return;
+      const plan = planForBackend(report, backendWithout(await describeBackend(this.llama.instance), loaded.plan), options);
+      if (!plan.fits) requireLoadablePlan(plan, false);
+    });
   }
 
   cancelLoad(loadId: string): void {
