@@ -1,4 +1,3 @@
-import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SafeDir, pathParts } from "../fs";
 import type { PathGuard } from "../paths";
@@ -16,42 +15,54 @@ export interface WalkEntry {
   depth: number;
 }
 
-/** .gitignore files from the workspace root down to `relative` (exclusive of deeper ones). */
-async function loadAncestors(guard: PathGuard, relative: string, ignore: GitIgnore): Promise<void> {
-  const parts = relative === "" ? [] : relative.split("/");
-  for (let i = 0; i <= parts.length; i++) {
-    const base = parts.slice(0, i).join("/");
-    await addGitignore(guard.root, base, ignore);
-  }
-}
+const MAX_GITIGNORE_BYTES = 256 * 1024;
 
-async function addGitignore(root: string, base: string, ignore: GitIgnore): Promise<void> {
-  const file = join(root, base, ".gitignore");
-  const stats = await lstat(file).catch(() => null);
-  if (!stats?.isFile() || stats.size > 256 * 1024) return;
-  ignore.add(await readFile(file, "utf8"), base);
+/** The .gitignore of one folder, read through its handle (a symlinked .gitignore is not followed). */
+function addGitignore(dir: SafeDir, base: string, ignore: GitIgnore): void {
+  try {
+    ignore.add(dir.readFile(".gitignore", MAX_GITIGNORE_BYTES).data.toString("utf8"), base);
+  } catch {
+    // none, not a regular file, or too large: no rules from it
+  }
 }
 
 /**
- * Depth-first, sorted walk below a folder the guard resolved. Never follows symlinks (folders are
- * opened by the no-follow walk of ../fs, so one swapped for a symlink mid-walk is skipped, not
- * listed), always skips `.git` and the app's own data dir, and skips what .gitignore files ignore.
+ * Opens `start` one no-follow step at a time from the root, taking each folder's .gitignore on the
+ * way (the root's through start's own); null when the path is not a folder any more.
+ */
+function openStart(root: SafeDir, start: string, ignore: GitIgnore): SafeDir | null {
+  addGitignore(root, "", ignore);
+  let dir = root;
+  let base = "";
+  try {
+    for (const name of start === "" ? [] : pathParts(start)) {
+      const next = dir.openDir(name);
+      if (dir !== root) dir.close();
+      dir = next;
+      base = base === "" ? name : `${base}/${name}`;
+      addGitignore(dir, base, ignore);
+    }
+    return dir;
+  } catch {
+    if (dir !== root) dir.close();
+    return null;
+  }
+}
+
+/**
+ * Depth-first, sorted walk below a folder the guard resolved. Never follows symlinks (folders and
+ * .gitignore files are opened by the no-follow walk of ../fs, so a folder swapped for a symlink
+ * mid-walk is skipped, not listed), always skips `.git` and the app's own data dir, and skips what
+ * .gitignore files ignore.
  */
 export async function* walk(guard: PathGuard, start: string, maxDepth: number): AsyncGenerator<WalkEntry> {
   const ignore = new GitIgnore();
-  await loadAncestors(guard, start, ignore);
   const root = SafeDir.openRoot(guard.root);
-  let dir: SafeDir;
+  const dir = openStart(root, start, ignore);
   try {
-    dir = start === "" ? root : root.openPath(pathParts(start));
-  } catch {
-    root.close();
-    return;
-  }
-  try {
-    yield* walkDir(guard, dir, start, 1, maxDepth, ignore);
+    if (dir) yield* walkDir(guard, dir, start, 1, maxDepth, ignore);
   } finally {
-    if (dir !== root) dir.close();
+    if (dir && dir !== root) dir.close();
     root.close();
   }
 }
@@ -76,13 +87,13 @@ async function* walkDir(guard: PathGuard, dir: SafeDir, relative: string, depth:
     if (ignore.ignores(childRelative, isDirectory)) continue;
     yield { relative: childRelative, absolute: childAbsolute, isDirectory, size: stats.size, hardlinked: !isDirectory && stats.nlink > 1, depth };
     if (isDirectory && depth < maxDepth) {
-      await addGitignore(guard.root, childRelative, ignore);
       let child: SafeDir;
       try {
         child = dir.openDir(name);
       } catch {
         continue;
       }
+      addGitignore(child, childRelative, ignore);
       try {
         yield* walkDir(guard, child, childRelative, depth + 1, maxDepth, ignore);
       } finally {
