@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AppError } from "../../app/contract/errors";
+import { sqliteStorageFailure } from "../../app/contract/storage-failure";
 import type { GenerationEvent, GenerationStats } from "../../app/contract/generation";
 import type { MessageStats, MessageStatus, StoredMessage, StoredToolCall } from "../../app/chat/types";
 import type { Db } from "../storage/database";
@@ -269,8 +270,10 @@ export class StreamWriter {
       if (error instanceof AppError) throw error;
       this.finished = true;
       this.clearTimer();
-      throw new AppError("storage", `Could not write message ${this.messageId}: ${AppError.from(error).message}`, {
+      const failure = sqliteStorageFailure(error);
+      throw new AppError("storage", `Could not save the answer: ${failure?.text ?? AppError.from(error).message}.`, {
         messageId: this.messageId,
+        ...(failure ? { reason: failure.reason, sqliteCode: failure.sqliteCode } : {}),
       });
     }
   }

@@ -1,11 +1,11 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { appendFileSync, closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
 import type { StoredMessage } from "../../app/chat/types";
-import type { AppEvent } from "../../app/contract";
+import { AppError, type AppEvent } from "../../app/contract";
 import { ensureTestModel, expectedOutput } from "../../engine/gguf/m2-test-models";
 import { createBackend, type Backend } from "../backend";
 import { forkSpawner } from "../engine/fork-spawner";
@@ -105,6 +105,88 @@ describe("chat service with the real engine", () => {
     expect(final.content).toContain("Line 1 of the long streaming answer.");
     expect(snapshot(backend, assistantMessage.id)).toBe(before);
   });
+});
+
+// A real SQLite file on a tiny tmpfs that the test fills mid-answer (mounting needs root).
+describe.skipIf(process.getuid?.() !== 0)("a disk that fills up mid-answer", () => {
+  const mountDir = tempDir();
+  let backend: Backend;
+  beforeAll(() => {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mountDir]);
+    backend = createBackend({ dataDir: join(mountDir, "data"), spawnEngine: forkSpawner(ENGINE_BUNDLE, TEST_ENGINE_ENV), log: () => undefined });
+  });
+  afterAll(async () => {
+    await backend.close();
+    execFileSync("umount", [mountDir]);
+  });
+
+  /** Writes until the file system has no room left. */
+  function fillDisk(path: string): void {
+    const fd = openSync(path, "w");
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    try {
+      for (;;) writeSync(fd, chunk);
+    } catch (error) {
+      expect((error as NodeJS.ErrnoException).code).toBe("ENOSPC");
+    } finally {
+      closeSync(fd);
+    }
+    // The last partial chunk: the file system is now full to the byte.
+    for (const size of [4096, 512, 1]) {
+      try {
+        for (;;) appendFileSync(path, Buffer.alloc(size, 1));
+      } catch {
+        // next, smaller size
+      }
+    }
+  }
+
+  it("stops the engine, marks the answer failed with a typed storage reason, and works again once there is room", async () => {
+    await backend.models.load(longModel, { gpu: "cpu", contextSize: 4096 });
+    const conversation = backend.chat.create();
+    const filler = join(mountDir, "filler");
+    let generationId = "";
+    const filled = new Promise<void>((resolve) => {
+      const off = backend.events.subscribe((event) => {
+        if (event.type === "generation.event" && event.generationId === generationId && event.event.type === "content_delta" && event.event.text.includes("Line 5 ")) {
+          off();
+          fillDisk(filler);
+          resolve();
+        }
+      });
+    });
+    const engineDone = new Promise<string>((resolve) => {
+      const off = backend.events.subscribe((event) => {
+        if (event.type === "generation.event" && event.generationId === generationId && event.event.type === "done") {
+          off();
+          resolve(event.event.finish_reason);
+        }
+      });
+    });
+    const started = await backend.chat.send(conversation.id, "Write a lot.");
+    generationId = started.generationId;
+    const settled = waitForMessage(backend, (m) => m.id === started.assistantMessage.id && m.status !== "streaming");
+    await filled;
+    const final = await settled;
+    expect(final.status).toBe("error");
+    expect(final.error).toContain("the disk is full");
+    // The engine was told to stop: its generation is aborted instead of running to Line 2048.
+    expect(await engineDone).toBe("abort");
+    expect(backend.generations.isActive(generationId)).toBe(false);
+
+    // Still full: a new turn is refused as storage with the reason, not as an internal error.
+    const refused = await backend.chat.send(conversation.id, "Again.").catch((error: unknown) => AppError.from(error));
+    expect(refused).toMatchObject({ code: "storage", details: { reason: "disk_full", sqliteCode: expect.stringMatching(/^SQLITE_FULL/) } });
+
+    // Room again: the row is marked failed on disk, and the next answer streams to the end.
+    rmSync(filler);
+    await vi.waitFor(() => expect(backend.chat.repo.getMessage(started.assistantMessage.id)).toMatchObject({ status: "error", error: expect.stringContaining("the disk is full") }), { timeout: 15_000 });
+    await backend.models.load(chatModel, { gpu: "cpu", contextSize: 4096 });
+    const next = await backend.chat.send(conversation.id, "Show me some formatting");
+    const nextFinal = await waitForMessage(backend, (m) => m.id === next.assistantMessage.id && m.status !== "streaming");
+    expect(nextFinal.status).toBe("complete");
+    expect(backend.chat.repo.getMessage(next.assistantMessage.id).status).toBe("complete");
+  }, 120_000);
 });
 
 describe("a backend process killed mid-answer", () => {

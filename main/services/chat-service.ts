@@ -5,6 +5,7 @@ import { AppError, type AppEvent, type GenerationEvent, type ParsedGenerationReq
 import type { ChatMessage, ToolDefinition } from "../../app/m2/types";
 import { ChatSettingsSchema } from "../../app/chat/types";
 import { ChatRepository } from "../chat/repository";
+import { markStreamFailed } from "../chat/mark-failed";
 import { StreamWriter } from "../chat/stream-writer";
 import { exportJson, exportMarkdown, importJson } from "../chat/export";
 import type { Db } from "../storage/database";
@@ -149,13 +150,24 @@ export class ChatService {
         this.listChanged();
       }
     } catch (error) {
-      // Storage failed (a full disk, say): the stream must still end, and say why.
-      this.active.delete(generationId);
-      answer.writer.dispose();
-      const message: StoredMessage = { ...this.repo.getMessage(answer.writer.messageId), status: "error", error: AppError.from(error).message };
-      answer.settled(message);
-      this.publish({ type: "chat.message", conversationId: answer.conversationId, message });
+      this.failStorage(answer, AppError.from(error));
     }
+  }
+
+  /**
+   * Storage failed under an answer (a full disk, say): the engine stops generating into a row
+   * nobody can write (it would refuse the next send), the stream ends saying why, and the row
+   * is marked failed as soon as SQLite takes the write.
+   */
+  private failStorage(answer: ActiveAnswer, error: AppError): void {
+    if (!this.active.delete(answer.generationId)) return;
+    answer.writer.dispose();
+    this.generations.abort(answer.generationId).catch(() => undefined);
+    markStreamFailed(this.repo.ctx.db, answer.writer.messageId, error.message);
+    const message: StoredMessage = { ...this.repo.getMessage(answer.writer.messageId), status: "error", error: error.message };
+    answer.settled(message);
+    this.publish({ type: "chat.message", conversationId: answer.conversationId, message });
+    this.listChanged();
   }
 
   /**
@@ -176,12 +188,14 @@ export class ChatService {
     const generationId = randomUUID();
     let settle!: (message: StoredMessage) => void;
     const settled = new Promise<StoredMessage>((resolve) => (settle = resolve));
-    this.active.set(generationId, {
+    const answer: ActiveAnswer = {
       conversationId,
       generationId,
-      writer: new StreamWriter(this.repo.ctx.db, assistantMessage.id),
+      // A failed timer flush ends the answer now, not at the next event (there may be none).
+      writer: new StreamWriter(this.repo.ctx.db, assistantMessage.id, { onError: (error) => this.failStorage(answer, error) }),
       settled: settle,
-    });
+    };
+    this.active.set(generationId, answer);
     this.publish({ type: "chat.message", conversationId, message: assistantMessage, generationId });
     const { temperature, topP, topK, maxTokens } = conversation.settings;
     try {
