@@ -174,6 +174,18 @@ describe("renderM2Prompt errors", () => {
     expectBadRequest(withArgs("null"), { messageIndex: 0, callIndex: 0, name: "f" });
   });
 
+  it("rejects arguments nested past 128 levels, as a string or an object, instead of overflowing the stack", () => {
+    const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+    const request = (args: string | Record<string, unknown>): PromptRequest => ({
+      messages: [{ role: "assistant", content: "", tool_calls: [{ function: { name: "f", arguments: args } }] }],
+    });
+    const where = { messageIndex: 0, callIndex: 0, name: "f", reason: "too_deep" };
+    expectBadRequest(request(`{"v": ${deep}}`), where);
+    expectBadRequest(request({ v: JSON.parse(deep) as unknown }), where);
+    const limit = `${"[".repeat(128)}${"]".repeat(128)}`;
+    expect(renderM2Prompt(request(`{"v": ${limit}}`))).toContain(`<parameter name="v">${limit.replaceAll("][", "], [")}</parameter>`);
+  });
+
   it("rejects null tool content, which the template cannot iterate", () => {
     const messages = [
       { role: "assistant", content: "", tool_calls: [{ function: { name: "f", arguments: {} } }] },

@@ -41,4 +41,11 @@ describe("toJson matches @huggingface/jinja", () => {
     expect(() => toJson(10n)).toThrow(AppError);
     expect(() => toJson({ f: () => 1 })).toThrow(AppError);
   });
+
+  it("refuses values nested past 128 levels with a typed error, not a stack overflow", () => {
+    const deep = (depth: number): unknown => JSON.parse(`${"[".repeat(depth)}${"]".repeat(depth)}`);
+    expect(toJson(deep(128))).toBe(`${"[".repeat(128)}${"]".repeat(128)}`);
+    expect(() => toJson(deep(129))).toThrow(expect.objectContaining({ code: "bad_request", details: { reason: "too_deep" } }));
+    expect(() => toJson(deep(100_000))).toThrow(AppError);
+  });
 });

@@ -1,4 +1,5 @@
 import { AppError } from "../contract/errors";
+import { MAX_JSON_DEPTH } from "./json-depth";
 
 /**
  * JSON text exactly as @huggingface/jinja 0.5.11 writes `value | tojson(ensure_ascii=False)`,
@@ -12,6 +13,10 @@ import { AppError } from "../contract/errors";
  * `undefinedAs` mirrors jinja: the filter writes `null`, printing a value writes `undefined`.
  */
 export function toJson(value: unknown, undefinedAs: "null" | "undefined" = "null"): string {
+  return write(value, undefinedAs, 0);
+}
+
+function write(value: unknown, undefinedAs: "null" | "undefined", depth: number): string {
   if (value === null) return "null";
   if (value === undefined) return undefinedAs;
   switch (typeof value) {
@@ -22,11 +27,17 @@ export function toJson(value: unknown, undefinedAs: "null" | "undefined" = "null
       // NaN and ±Infinity become null, as JSON.stringify (and the library) writes them.
       return JSON.stringify(value);
     case "object": {
+      // A recursive writer: bounded, so no value (a client's, an MCP server's) can overflow the stack.
+      if (depth >= MAX_JSON_DEPTH) {
+        throw new AppError("bad_request", `A value for the prompt nests deeper than ${MAX_JSON_DEPTH} levels`, {
+          reason: "too_deep",
+        });
+      }
       if (Array.isArray(value)) {
-        return `[${value.map((item: unknown) => toJson(item, undefinedAs)).join(", ")}]`;
+        return `[${value.map((item: unknown) => write(item, undefinedAs, depth + 1)).join(", ")}]`;
       }
       const entries = Object.entries(value).map(
-        ([key, item]) => `${JSON.stringify(key)}: ${toJson(item, undefinedAs)}`,
+        ([key, item]) => `${JSON.stringify(key)}: ${write(item, undefinedAs, depth + 1)}`,
       );
       return `{${entries.join(", ")}}`;
     }
