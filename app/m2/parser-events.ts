@@ -6,23 +6,28 @@ export type M2EndReason = "stop" | "length" | "abort" | "error";
 /** `tool_calls` replaces `stop` when at least one error-free tool call completed. */
 export type M2FinishReason = "stop" | "length" | "tool_calls" | "abort" | "error";
 
-export type M2ParseErrorCode =
+/** Every parse error code; the contract validates events against this list. */
+export const M2_PARSE_ERROR_CODES = [
   /** The call names a tool that is not in `options.tools` (only checked when tools were given). */
-  | "unknown_tool"
+  "unknown_tool",
   /** `<invoke>` or `<parameter>` without a usable `name=`. */
-  | "malformed_tag"
+  "malformed_tag",
   /** `</minimax:tool_call>` or the next `<invoke` arrived before `</invoke>`. */
-  | "unclosed_invoke"
+  "unclosed_invoke",
   /** The stream ended inside a `<minimax:tool_call>` block. */
-  | "unclosed_tool_call"
+  "unclosed_tool_call",
+  /** A value is JSON nested deeper than MAX_JSON_DEPTH; it is kept as text and the call fails. */
+  "argument_too_deep",
   /** Non-blank text inside a tool block, outside any tag; it is dropped. */
-  | "unexpected_text"
+  "unexpected_text",
   /** A tool block opened while still reasoning: reasoning was closed implicitly. */
-  | "missing_think_end"
+  "missing_think_end",
   /** A `</think>` in content (outside a code fence); the tag is dropped. */
-  | "unexpected_think_end"
+  "unexpected_think_end",
   /** A bug in the parser itself; the stream still ends with `done`. */
-  | "internal";
+  "internal",
+] as const;
+export type M2ParseErrorCode = (typeof M2_PARSE_ERROR_CODES)[number];
 
 export interface M2ParseErrorInfo {
   code: M2ParseErrorCode;

@@ -106,6 +106,13 @@ function block(...invokes: string[]): string {
   return `<minimax:tool_call>\n${invokes.join("")}</minimax:tool_call>`;
 }
 
+/** `depth` arrays, one inside the other. */
+function nested(depth: number): unknown[] {
+  let value: unknown[] = [];
+  for (let level = 1; level < depth; level++) value = [value];
+  return value;
+}
+
 const unclosedBlockInParam =
   '<minimax:tool_call>\n<invoke name="write_file">\n<parameter name="path">a.txt</parameter>\n<parameter name="content">partial text';
 const unclosedBlockAfterInvoke = `<minimax:tool_call>\n${invoke("get_weather", [["city", "Oslo"]])}`;
@@ -265,7 +272,7 @@ export const m2ParserFixtures: M2ParserFixture[] = [
         index: 0,
         name: "write_file",
         arguments: { path: "a.txt" },
-        error: { code: "unclosed_tool_call", message: "the output ended inside a <minimax:tool_call> block" },
+        error: { code: "unclosed_tool_call", message: 'the output ended before the value of "content" was complete' },
       },
       parseError("unclosed_tool_call", unclosedBlockInParam),
       done("length"),
@@ -349,16 +356,112 @@ export const m2ParserFixtures: M2ParserFixture[] = [
     roundTrips: true,
   },
   {
-    name: "inline_tool_tag_mention",
-    note: "a tool tag that does not start a line is content, backticks or not",
+    name: "mid_line_tool_block",
+    note: "a tool block may start mid-line, as the reference accepts it: the text before it is content",
     tools: weatherTools,
-    raw: "Explain.\n</think>\n\nWrap calls in <minimax:tool_call> tags, e.g. `<minimax:tool_call>`.\n  <minimax:tool_call> indented is text too.",
+    raw: `Checking.\n</think>\n\nLet me check.${block(invoke("get_weather", [["city", "Oslo"]]))}`,
+    expected: [
+      reasoning("Checking."),
+      content("Let me check."),
+      ...call(0, "get_weather", [["city", "Oslo", "Oslo"]]),
+      done("tool_calls"),
+    ],
+    roundTrips: true,
+  },
+  {
+    name: "mid_line_tool_block_after_inline_code",
+    note: "a closed `span`, and an unclosed backtick on an earlier line, do not quote a later tag",
+    tools: weatherTools,
+    raw: `Go.\n</think>\n\nA lone \` backtick.\nRun \`\`ls\`\` first, then${block(invoke("get_weather", [["city", "Rome"]]))}`,
+    expected: [
+      reasoning("Go."),
+      content("A lone ` backtick.\nRun ``ls`` first, then"),
+      ...call(0, "get_weather", [["city", "Rome", "Rome"]]),
+      done("tool_calls"),
+    ],
+    roundTrips: true,
+  },
+  {
+    name: "inline_code_tool_tag_mention",
+    note: "a tag in `inline code` (any run length, even before the span closes) or a fence's info string is text",
+    tools: weatherTools,
+    raw:
+      "Explain.\n</think>\n\nWrap calls in `<minimax:tool_call>` tags, or ``a `<minimax:tool_call>` here``.\n" +
+      "```<minimax:tool_call>``` too; an open `<minimax:tool_call> span counts as code.\n~~~<minimax:tool_call>\n~~~\nDone.",
     expected: [
       reasoning("Explain."),
-      content("Wrap calls in <minimax:tool_call> tags, e.g. `<minimax:tool_call>`.\n  <minimax:tool_call> indented is text too."),
+      content(
+        "Wrap calls in `<minimax:tool_call>` tags, or ``a `<minimax:tool_call>` here``.\n" +
+          "```<minimax:tool_call>``` too; an open `<minimax:tool_call> span counts as code.\n~~~<minimax:tool_call>\n~~~\nDone.",
+      ),
       done("stop"),
     ],
     roundTrips: true,
+  },
+  {
+    name: "bare_tool_tag_mention_opens_a_block",
+    note: "documented trade-off, as in the reference: an unquoted tag in content is a call; cut off, it fails, nameless",
+    tools: weatherTools,
+    raw: "Explain.\n</think>\n\nWrap calls in <minimax:tool_call> tags.",
+    expected: [
+      reasoning("Explain."),
+      content("Wrap calls in "),
+      { type: "tool_call_started", index: 0, name: "" },
+      {
+        type: "tool_call_completed",
+        index: 0,
+        name: "",
+        arguments: {},
+        error: { code: "unclosed_tool_call", message: "the output ended before a complete <invoke name=...> tag" },
+      },
+      parseError("unclosed_tool_call", "<minimax:tool_call> tags."),
+      done("stop"),
+    ],
+  },
+  {
+    name: "unclosed_block_in_invoke_tag",
+    note: "cut inside an <invoke> tag after a finished call: that call stays valid, the cut one fails, nameless",
+    tools: weatherTools,
+    reason: "length",
+    raw: `Two.\n</think>\n\n<minimax:tool_call>\n${invoke("get_weather", [["city", "Oslo"]])}<invoke name="get_wea`,
+    expected: [
+      reasoning("Two."),
+      ...call(0, "get_weather", [["city", "Oslo", "Oslo"]]),
+      { type: "tool_call_started", index: 1, name: "" },
+      {
+        type: "tool_call_completed",
+        index: 1,
+        name: "",
+        arguments: {},
+        error: { code: "unclosed_tool_call", message: "the output ended before a complete <invoke name=...> tag" },
+      },
+      parseError("unclosed_tool_call", `<minimax:tool_call>\n${invoke("get_weather", [["city", "Oslo"]])}<invoke name="get_wea`),
+      done("length"),
+    ],
+  },
+  {
+    name: "argument_nested_too_deep",
+    note: "JSON nested past MAX_JSON_DEPTH (128) stays text and fails the call; 128 levels still parse",
+    tools: [typesTool],
+    raw: `Deep.\n</think>\n\n${block(
+      invoke("record_types", [
+        ["tags", `${"[".repeat(128)}${"]".repeat(128)}`],
+        ["options", `{"a":${"[".repeat(128)}${"]".repeat(128)}}`],
+      ]),
+    )}`,
+    expected: [
+      reasoning("Deep."),
+      ...call(
+        0,
+        "record_types",
+        [
+          ["tags", `${"[".repeat(128)}${"]".repeat(128)}`, nested(128)],
+          ["options", `{"a":${"[".repeat(128)}${"]".repeat(128)}}`, `{"a":${"[".repeat(128)}${"]".repeat(128)}}`],
+        ],
+        { code: "argument_too_deep", message: 'the value of "options" nests deeper than 128 levels' },
+      ),
+      done("stop"),
+    ],
   },
   {
     name: "unclosed_fence_keeps_tool_block_as_text",

@@ -23,16 +23,18 @@ import { createToolRegistry, type ToolRegistry } from "./parser-tools";
  * - Reasoning ends at any </think>. A <minimax:tool_call> at the start of a reasoning
  *   line, outside a code fence, also ends it (parse_error missing_think_end): the model
  *   skipped </think>, and its call must not be lost. Any other tag-like text is reasoning.
- * - In content a tool block opens only at the start of a line and outside a ``` / ~~~
- *   fence (see parser-fence), so quoted or inline mentions stay text. An unclosed fence
- *   therefore turns a later tool block into text: the model's own markdown decides.
+ * - In content a tool block opens anywhere, mid-line too ("Let me check.<minimax:tool_call>"),
+ *   as MiniMax's reference parser (vLLM minimax_m2) and llama.cpp accept it, except where the
+ *   model quotes it: inside a ``` / ~~~ fence or `inline code` (see parser-fence). An unclosed
+ *   fence therefore turns a later tool block into text: the model's own markdown decides.
  * - A </think> in content, outside a fence, is dropped with parse_error unexpected_think_end.
  * - Text after </minimax:tool_call> is content again, starting a fresh line.
  *
  * An unclosed tool block (the stream ends inside it) never becomes content: calls that
  * reached </invoke> stay valid, the open call completes with error unclosed_tool_call
- * (arguments finished so far), and one parse_error unclosed_tool_call carries the whole
- * block's text verbatim. Content can't be taken back once tool events have streamed.
+ * (arguments finished so far; a block cut before any <invoke> tag closed gives a nameless
+ * failed call), and one parse_error unclosed_tool_call carries the whole block's text verbatim.
+ * A failed call is never to be run: the agent returns its error to the model. Content can't be taken back once tool events have streamed.
  */
 
 const THINK_OPEN = "<think>";
@@ -40,10 +42,12 @@ const THINK_CLOSE = "</think>";
 const LINE_BLOCK_OPEN = "\n" + BLOCK_OPEN;
 
 const REASONING_NEEDLES = ["\n" + THINK_CLOSE, THINK_CLOSE, LINE_BLOCK_OPEN];
-const CONTENT_NEEDLES = [LINE_BLOCK_OPEN, THINK_CLOSE];
-/** At a section's first character a tool block needs no newline before it. */
+/**
+ * Reasoning only ends at a tool block that starts a line (or the reasoning): a mid-line tag
+ * there is likelier the model thinking about the format than a call without </think>.
+ */
 const REASONING_START_NEEDLES = [...REASONING_NEEDLES, BLOCK_OPEN];
-const CONTENT_START_NEEDLES = [...CONTENT_NEEDLES, BLOCK_OPEN];
+const CONTENT_NEEDLES = [LINE_BLOCK_OPEN, BLOCK_OPEN, THINK_CLOSE];
 
 type Mode = "think_open" | "reasoning_start" | "reasoning" | "content_start" | "content" | "block" | "failed" | "done";
 
@@ -147,10 +151,7 @@ class StreamParser implements M2StreamParser {
 
   private stepText(section: "reasoning" | "content"): boolean {
     const atStart = !this.sectionHasText;
-    const needles =
-      section === "reasoning"
-        ? atStart ? REASONING_START_NEEDLES : REASONING_NEEDLES
-        : atStart ? CONTENT_START_NEEDLES : CONTENT_NEEDLES;
+    const needles = section === "content" ? CONTENT_NEEDLES : atStart ? REASONING_START_NEEDLES : REASONING_NEEDLES;
     const hit = findEarliest(this.input.text, needles);
     if (hit === null) {
       const keep = this.input.final ? 0 : heldSuffixLength(this.input.text, needles);
@@ -193,7 +194,7 @@ class StreamParser implements M2StreamParser {
       case LINE_BLOCK_OPEN:
         return !this.fence.insideAfterLineEnd();
       case BLOCK_OPEN:
-        return !this.sectionHasText;
+        return section === "content" ? !this.fence.quotesHere() : !this.sectionHasText;
       case THINK_CLOSE:
         return section === "reasoning" || !this.fence.inside;
       default:

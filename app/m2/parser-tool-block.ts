@@ -2,7 +2,8 @@ import type { M2ParseErrorInfo } from "./parser-events";
 import type { EventSink, InputBuffer } from "./parser-io";
 import { findEarliest, heldSuffixLength, readNameAttr, readOpenTag } from "./parser-scan";
 import type { ToolRegistry } from "./parser-tools";
-import { convertParamValue } from "./parser-values";
+import { MAX_JSON_DEPTH } from "./json-depth";
+import { convertParam } from "./parser-values";
 
 export const BLOCK_OPEN = "<minimax:tool_call>";
 const BLOCK_CLOSE = "</minimax:tool_call>";
@@ -50,6 +51,8 @@ export class ToolBlock {
   private stray = "";
   private call: OpenCall | null = null;
   private param: OpenParam | null = null;
+  /** Calls started in this block. */
+  private started = 0;
 
   constructor(
     private readonly registry: ToolRegistry,
@@ -72,9 +75,20 @@ export class ToolBlock {
 
   /** The stream ended inside the block: fail the open call and report the block's text. */
   abandon(input: InputBuffer): void {
+    // An <invoke> tag still waiting for its `>`, or a block with no call yet: the model was making
+    // a call, so it fails as a nameless one rather than vanishing (the agent would think it answered).
+    const cutTag = input.text.startsWith(INVOKE_OPEN);
     this.take(input, input.text.length);
+    if (this.call !== null) {
+      // The model reads this message: say which value was cut, so it can send the call again.
+      const where = this.param?.name ? `the value of "${this.param.name}" was complete` : "</invoke>";
+      this.completeCall({ code: "unclosed_tool_call", message: `the output ended before ${where}` });
+    }
+    if (cutTag || this.started === 0) {
+      this.startCall("");
+      this.completeCall({ code: "unclosed_tool_call", message: "the output ended before a complete <invoke name=...> tag" });
+    }
     const message = "the output ended inside a <minimax:tool_call> block";
-    if (this.call !== null) this.completeCall({ code: "unclosed_tool_call", message });
     this.sink.emit({ type: "parse_error", code: "unclosed_tool_call", message, raw: this.raw });
   }
 
@@ -163,6 +177,7 @@ export class ToolBlock {
     } else if (this.registry.checksNames && !this.registry.has(name)) {
       error = { code: "unknown_tool", message: `unknown tool "${name}"` };
     }
+    this.started++;
     this.call = { index: this.counter.next++, name: name ?? "", args: new Map(), error };
     this.mode = "invoke";
     this.sink.emit({ type: "tool_call_started", index: this.call.index, name: this.call.name });
@@ -186,7 +201,7 @@ export class ToolBlock {
     const { call, param } = this;
     this.param = null;
     if (call === null || param === null) return;
-    const value = convertParamValue(param.raw, this.registry.parameterSchema(call.name, param.name ?? ""));
+    const { value, tooDeep } = convertParam(param.raw, this.registry.parameterSchema(call.name, param.name ?? ""));
     this.sink.emit({
       type: "tool_call_argument",
       index: call.index,
@@ -200,6 +215,9 @@ export class ToolBlock {
       call.error ??= { code: "malformed_tag", message: "<parameter> has no name; its value was dropped" };
     } else {
       call.args.set(param.name, value);
+      if (tooDeep) {
+        call.error ??= { code: "argument_too_deep", message: `the value of "${param.name}" nests deeper than ${MAX_JSON_DEPTH} levels` };
+      }
     }
   }
 

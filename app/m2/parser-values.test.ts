@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { convertParamValue, schemaTypes } from "./parser-values";
+import { convertParam, convertParamValue, schemaTypes } from "./parser-values";
 
 describe("schemaTypes", () => {
   it("reads type strings, arrays, aliases and anyOf/oneOf branches", () => {
@@ -63,5 +63,24 @@ describe("convertParamValue (MiniMax reference rules)", () => {
     expect(convertParamValue("false", { anyOf: [{ type: "string" }, { type: "boolean" }] })).toBe(false);
     expect(convertParamValue('{"a":1}', { type: ["array", "object"] })).toEqual({ a: 1 });
     expect(convertParamValue("hello", { type: ["integer", "boolean"] })).toBe("hello");
+  });
+});
+
+describe("convertParam nesting bound", () => {
+  const deep = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+
+  it("keeps JSON nested 10,000 levels as text, flagged, for every type that parses JSON", () => {
+    for (const schema of [{ type: "array" }, { type: "object" }, { type: ["array", "string"] }, { type: "tuple" }]) {
+      expect(convertParam(deep(10_000), schema)).toEqual({ value: deep(10_000), tooDeep: true });
+    }
+    expect(convertParam(`{"a": ${deep(200)}}`, { type: "object" })).toMatchObject({ tooDeep: true });
+  });
+
+  it("parses up to the limit, and never flags text that stays text", () => {
+    expect(convertParam(deep(128), { type: "array" }).tooDeep).toBe(false);
+    expect(convertParam(deep(129), { type: "array" }).tooDeep).toBe(true);
+    expect(convertParam(deep(10_000), { type: "string" })).toEqual({ value: deep(10_000), tooDeep: false });
+    expect(convertParam(deep(10_000), undefined)).toEqual({ value: deep(10_000), tooDeep: false });
+    expect(convertParamValue(deep(10_000), { type: "array" })).toBe(deep(10_000));
   });
 });

@@ -1,10 +1,12 @@
+import { exceedsJsonDepth } from "./json-depth";
+
 /**
  * Types a raw `<parameter>` value by its JSON schema, following MiniMax's reference
  * parser (docs/tool_calling_guide.md, `convert_param_value`), with these deliberate
  * differences: a boolean that is neither true/1 nor false/0 stays a string (the
  * reference says false), numbers must be finite JSON-style numbers, integers must be
- * safe integers, and type unions / anyOf / oneOf are supported (the reference fails on a
- * type array and drops every call).
+ * safe integers, type unions / anyOf / oneOf are supported (the reference fails on a
+ * type array and drops every call), and JSON nested deeper than MAX_JSON_DEPTH stays text.
  */
 
 /** "This text is not of that type"; distinct from every JSON value, null included. */
@@ -125,14 +127,20 @@ function convertSingle(type: string, raw: string, trimmed: string): unknown {
   }
 }
 
+export interface ConvertedParam {
+  value: unknown;
+  /** The text was JSON nested deeper than MAX_JSON_DEPTH: `value` is the text, and the call must fail. */
+  tooDeep: boolean;
+}
+
 /**
  * `raw` is the value with one leading and one trailing newline already trimmed.
  * `schema` is the property's schema, or undefined when the parameter (or tool) is unknown:
  * like the reference, such values stay text.
  */
-export function convertParamValue(raw: string, schema: unknown): unknown {
+export function convertParam(raw: string, schema: unknown): ConvertedParam {
   const trimmed = raw.trim();
-  if (trimmed.toLowerCase() === "null") return null;
+  if (trimmed.toLowerCase() === "null") return { value: null, tooDeep: false };
   const types = schemaTypes(schema);
   let value: unknown = NO_VALUE;
   if (types.length === 1 && types[0] !== undefined) {
@@ -143,5 +151,12 @@ export function convertParamValue(raw: string, schema: unknown): unknown {
       if (value !== NO_VALUE) break;
     }
   }
-  return value === NO_VALUE ? raw : value;
+  if (value === NO_VALUE) return { value: raw, tooDeep: false };
+  // Every later step walks the value recursively; past the limit only the text is safe.
+  return exceedsJsonDepth(value) ? { value: raw, tooDeep: true } : { value, tooDeep: false };
+}
+
+/** The typed value alone; never nested deeper than MAX_JSON_DEPTH. */
+export function convertParamValue(raw: string, schema: unknown): unknown {
+  return convertParam(raw, schema).value;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { M2EndReason, M2ParseEvent } from "./parser-events";
 import { m2ParserFixtures, type M2ParserFixture } from "./parser-fixtures";
-import { createM2StreamParser, joinM2Events, parseM2Output, type M2ParsedOutput } from "./parser";
+import { createM2StreamParser, joinM2Events, parseM2Output, summarizeM2Events, type M2ParsedOutput } from "./parser";
 import type { ToolDefinition } from "./types";
 
 function runChunks(chunks: readonly string[], tools: ToolDefinition[] | undefined, reason: M2EndReason): M2ParseEvent[] {
@@ -242,5 +242,48 @@ describe("long outputs", () => {
     expect(performance.now() - started).toBeLessThan(3_000);
     const completed = summary.find((event) => event.type === "tool_call_completed");
     expect(completed?.type === "tool_call_completed" && completed.arguments["v"]).toBe(value.slice(0, -1));
+  });
+});
+
+describe("mid-line tool blocks", () => {
+  const tools: ToolDefinition[] = [
+    { type: "function", function: { name: "read_file", parameters: { properties: { path: { type: "string" } } } } },
+  ];
+  const raw =
+    'Смотрю.\n</think>\n\nLet me check 🌦️.<minimax:tool_call>\n<invoke name="read_file">\n<parameter name="path">a.txt</parameter>\n</invoke>\n</minimax:tool_call>';
+
+  it("parse the same from UTF-8 bytes split at every byte boundary", () => {
+    const bytes = new TextEncoder().encode(raw);
+    const expected = joinM2Events(runChunks([raw], tools, "stop"));
+    expect(summarizeM2Events(expected)).toMatchObject({ content: "Let me check 🌦️.", tool_calls: [{ name: "read_file", arguments: { path: "a.txt" } }] });
+    for (let at = 0; at <= bytes.length; at++) {
+      const decoder = new TextDecoder("utf-8");
+      const chunks = [decoder.decode(bytes.slice(0, at), { stream: true }), decoder.decode(bytes.slice(at))];
+      expect({ at, events: joinM2Events(runChunks(chunks, tools, "stop")) }).toEqual({ at, events: expected });
+    }
+  });
+});
+
+describe("deeply nested arguments", () => {
+  const tools: ToolDefinition[] = [
+    { type: "function", function: { name: "record", parameters: { properties: { data: { type: "array" } } } } },
+  ];
+  const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+  const raw = `Deep.\n</think>\n\n<minimax:tool_call>\n<invoke name="record">\n<parameter name="data">${deep}</parameter>\n</invoke>\n</minimax:tool_call>`;
+
+  it("10,000 levels: a typed call error, the value kept as text, and output that serializes", () => {
+    const output = parseM2Output(raw, tools);
+    expect(output.tool_calls).toEqual([
+      { name: "record", arguments: { data: deep }, error: { code: "argument_too_deep", message: 'the value of "data" nests deeper than 128 levels' } },
+    ]);
+    expect(output.finish_reason).toBe("stop");
+    expect(JSON.parse(JSON.stringify(output))).toEqual(output);
+  });
+
+  it("streamed token by token, no event carries a deep value", () => {
+    const events = runChunks(raw.match(/[\s\S]{1,7}/g) ?? [], tools, "stop");
+    expectWellFormed(events);
+    expect(() => JSON.stringify(events)).not.toThrow();
+    expect(events.find((event) => event.type === "tool_call_completed")).toMatchObject({ error: { code: "argument_too_deep" } });
   });
 });

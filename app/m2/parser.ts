@@ -17,6 +17,7 @@ export type {
   M2ToolCallCompletedEvent,
   M2ToolCallStartedEvent,
 } from "./parser-events";
+export { M2_PARSE_ERROR_CODES } from "./parser-events";
 export type { M2ParsedError, M2ParsedOutput, M2ParsedToolCall } from "./parser-output";
 export { joinM2Events, parseM2Output, summarizeM2Events } from "./parser-output";
 export { createM2StreamParser } from "./parser-stream";
