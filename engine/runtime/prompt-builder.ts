@@ -1,6 +1,7 @@
 import { Template } from "@huggingface/jinja";
 import { AppError, type ModelReport, type ParsedGenerationRequest } from "../../app/contract";
 import { renderM2Prompt } from "../../app/m2/prompt";
+import { renderWithinBudget, templateBudgetFromEnv, type TemplateBudget } from "./template-budget";
 
 export type PromptFormat = "m2-renderer" | "embedded-template";
 
@@ -13,7 +14,12 @@ export class PromptBuilder {
   readonly format: PromptFormat;
   private readonly template: Template | undefined;
 
-  constructor(report: ModelReport, embeddedTemplate: string | null, log: (message: string) => void) {
+  constructor(
+    report: ModelReport,
+    embeddedTemplate: string | null,
+    log: (message: string) => void,
+    private readonly budget: TemplateBudget = templateBudgetFromEnv(),
+  ) {
     if (report.chatTemplate === "modified" && embeddedTemplate) {
       log(`The GGUF's chat template differs from the official MiniMax-M2 template; using the embedded one.`);
       this.format = "embedded-template";
@@ -32,13 +38,15 @@ export class PromptBuilder {
       return renderM2Prompt({ messages: request.messages, tools: request.tools, current_date: request.currentDate });
     }
     try {
-      return this.template.render({
+      const context = {
         messages: request.messages,
         tools: request.tools,
         add_generation_prompt: true,
         ...(request.currentDate ? { current_date: request.currentDate } : {}),
-      });
+      };
+      return renderWithinBudget(this.template, context, this.budget);
     } catch (error) {
+      if (error instanceof AppError) throw error; // the budget's own refusal, already typed
       throw new AppError("bad_request", `The model's chat template failed on this conversation: ${(error as Error).message}`);
     }
   }
