@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatMessage, ToolDefinition } from "../app/m2/types";
-import { ensureTestModel, expectedOutput } from "./gguf/m2-test-models";
+import { buildScriptedModel } from "./gguf/m2-scripted-model";
+import { ensureTestModel, expectedOutput, readChatTemplate } from "./gguf/m2-test-models";
+import { writeGguf } from "./gguf/writer";
 import { joinText, startEngineHarness } from "./testing/engine-harness";
 
 // The real engine process (dist/engine/main.js) behind the app's supervisor, running scripted minimax-m2 models.
@@ -112,4 +114,23 @@ describe("engine process with the scripted agent model", () => {
     await expect(harness.models.inspect(join(scratch, "missing.gguf"))).rejects.toMatchObject({ code: expect.stringMatching(/model_invalid|not_found/) });
     expect((await harness.engine.request({ op: "ping" })).pid).toBe(harness.engine.getStatus().pid);
   });
+
+  it("stops a chat template whose loops never end at its budget: a typed refusal, the engine alive and serving", async () => {
+    const spinning = join(scratch, "spinning-template.gguf");
+    const spin = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}";
+    await writeGguf(spinning, buildScriptedModel("chat", spin + (await readChatTemplate())).input);
+    await harness.models.load(spinning, { gpu: "cpu", contextSize: 2048 });
+    const { pid } = await harness.engine.request({ op: "ping" });
+    const restarts = harness.engine.getStatus().restarts;
+    const events = await harness.generate("spin", { messages: [{ role: "user", content: "Hello" }] });
+    expect(events.at(-1)).toMatchObject({ type: "done", finish_reason: "error", error: { code: "bad_request", message: expect.stringMatching(/chat template .*it was stopped/) } });
+    await expect(harness.engine.request({ op: "renderPrompt", request: { messages: [{ role: "user", content: "Hi" }], sampling: { temperature: 1, topP: 0.95, topK: 40 } } })).rejects.toMatchObject({
+      code: "bad_request",
+      details: { reason: "template_budget", limit: expect.stringMatching(/^(time|steps)$/) },
+    });
+    expect(harness.engine.getStatus()).toMatchObject({ state: "ready", pid, restarts });
+    await harness.models.load(agentModel, { gpu: "cpu", contextSize: 4096 });
+    const after = await harness.generate("after-spin", { messages: [{ role: "user", content: "Again." }], sampling: { maxTokens: 8 } });
+    expect(after.at(-1)).toMatchObject({ type: "done", finish_reason: "length" });
+  }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { AppError, ToEngineMessageSchema, type EngineOp, type EngineRequest, type EngineResult } from "../app/contract";
+import { ENGINE_HEARTBEAT_INTERVAL_MS } from "../app/contract/engine-faults";
 import { connectToParent } from "./channel";
 import { EngineService } from "./runtime/engine-service";
 
@@ -45,3 +46,5 @@ parent.onMessage((raw) => {
 });
 
 parent.send({ type: "ready", pid: process.pid });
+// Proof of a live main thread for the supervisor's watchdog; a render or call that blocks it stops these.
+setInterval(() => parent.send({ type: "heartbeat" }), ENGINE_HEARTBEAT_INTERVAL_MS).unref();

@@ -34,6 +34,8 @@ export interface BackendOptions {
   log?: (level: string, message: string) => void;
   /** Where artifact previews are served (the headless host's second origin); without it the UI falls back to srcdoc. */
   artifacts?: Pick<ArtifactOrigin, "grant">;
+  /** The engine watchdog's limit; tests shorten it. */
+  heartbeatTimeoutMs?: number;
 }
 
 export interface Backend {
@@ -60,7 +62,12 @@ export function createBackend(options: BackendOptions): Backend {
   const events = new EventHub();
   const publish = (event: AppEvent) => events.publish(event);
 
-  const { engine, models, generations } = createEngineStack({ spawn: options.spawnEngine, publish, log });
+  const { engine, models, generations } = createEngineStack({
+    spawn: options.spawnEngine,
+    publish,
+    log,
+    ...(options.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
+  });
   // Answers a crash cut short are kept, marked interrupted, before anything else reads them.
   const recovered = recoverInterrupted(db);
   if (recovered > 0) log("info", `Marked ${recovered} unfinished answer(s) as interrupted.`);

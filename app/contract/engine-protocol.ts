@@ -62,5 +62,7 @@ export const FromEngineMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("reply"), id: z.number().int(), outcome: CallOutcomeSchema }),
   z.object({ type: z.literal("event"), event: EngineEventSchema }),
   z.object({ type: z.literal("log"), level: z.enum(["debug", "info", "warn", "error"]), message: z.string() }),
+  /** Sent every ENGINE_HEARTBEAT_INTERVAL_MS from the engine's main thread: the supervisor's watchdog listens for it. */
+  z.object({ type: z.literal("heartbeat") }),
 ]);
 export type FromEngineMessage = z.infer<typeof FromEngineMessageSchema>;

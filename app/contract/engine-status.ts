@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EngineLostReasonSchema } from "./engine-faults";
 
 /** The engine child process as the backend's supervisor sees it. */
 export const EngineStateSchema = z.enum(["starting", "ready", "crashed", "stopped"]);
@@ -10,7 +11,7 @@ export const EngineStatusSchema = z.object({
   /** How many times the supervisor has restarted the engine after it died. */
   restarts: z.number().int().nonnegative(),
   lastExit: z
-    .object({ code: z.number().int().nullable(), signal: z.string().nullable(), at: z.number() })
+    .object({ code: z.number().int().nullable(), signal: z.string().nullable(), at: z.number(), reason: EngineLostReasonSchema })
     .nullable(),
 });
 export type EngineStatus = z.infer<typeof EngineStatusSchema>;

@@ -15,13 +15,16 @@ export function createEngineStack(options: {
   spawn: SpawnEngine;
   publish: (event: AppEvent) => void;
   log: (level: string, message: string) => void;
+  /** The watchdog's limit (tests shorten it); the supervisor's default otherwise. */
+  heartbeatTimeoutMs?: number;
 }): EngineStack {
   // The supervisor reports to the services, and the services call the supervisor.
   const services: { models?: ModelService; generations?: GenerationService } = {};
   const engine = new EngineSupervisor({
     spawn: options.spawn,
+    ...(options.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
     onStatus: (status) => {
-      if (status.state === "crashed") services.models?.onEngineLost();
+      if (status.state === "crashed") services.models?.onEngineLost(status.lastExit?.reason ?? "engine_exited");
       options.publish({ type: "engine.status", status });
     },
     onEvent: (event) => {

@@ -13,12 +13,13 @@ afterEach(async () => {
   await Promise.all(supervisors.splice(0).map((s) => s.stop()));
 });
 
-function supervise(env: Record<string, string> = {}) {
+function supervise(env: Record<string, string> = {}, heartbeatTimeoutMs?: number) {
   const statuses: EngineStatus[] = [];
   const supervisor = new EngineSupervisor({
     spawn: forkSpawner(fixture, { ...process.env, ...env }),
     onStatus: (s) => statuses.push(s),
     restartDelayMs: 20,
+    ...(heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs } : {}),
   });
   supervisors.push(supervisor);
   supervisor.start();
@@ -60,6 +61,32 @@ describe("EngineSupervisor (real child processes)", () => {
     const { supervisor } = supervise();
     await expect(supervisor.request({ op: "echo", text: "malformed-result" })).rejects.toMatchObject({ code: "internal" });
     expect((await supervisor.request({ op: "echo", text: "after" })).text).toBe("after");
+  });
+
+  it("watchdog: a busy engine whose main thread stops (no heartbeat) is killed with a typed reason and restarted", async () => {
+    const { supervisor } = supervise({ FAKE_ENGINE_HEARTBEAT_MS: "50" }, 400);
+    const first = await supervisor.request({ op: "ping" });
+    const wedged = supervisor.request({ op: "echo", text: "spin" });
+    await expect(wedged).rejects.toMatchObject({
+      code: "engine_crashed",
+      message: expect.stringContaining("stopped responding"),
+      details: { reason: "engine_unresponsive", ops: ["echo"] },
+    });
+    expect(supervisor.getStatus().lastExit).toMatchObject({ signal: "SIGKILL", reason: "engine_unresponsive" });
+    await until(() => supervisor.getStatus().state === "ready");
+    const after = await supervisor.request({ op: "echo", text: "after" });
+    expect(after.pid).not.toBe(first.pid);
+  });
+
+  it("watchdog: a slow request from an engine that still sends heartbeats is left alone; an ordinary exit is engine_exited", async () => {
+    const { supervisor } = supervise({ FAKE_ENGINE_HEARTBEAT_MS: "50" }, 400);
+    const { pid } = await supervisor.request({ op: "ping" });
+    const slow = supervisor.request({ op: "echo", text: "hang" });
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(supervisor.getStatus()).toMatchObject({ state: "ready", pid, restarts: 0 });
+    process.kill(pid, "SIGKILL");
+    await expect(slow).rejects.toMatchObject({ code: "engine_crashed", details: { reason: "engine_exited" } });
+    expect(supervisor.getStatus().lastExit).toMatchObject({ reason: "engine_exited" });
   });
 
   it("times out a request the engine never answers", async () => {

@@ -8,7 +8,11 @@ import {
   type EngineResult,
   type EngineStatus,
 } from "../../app/contract";
+import { ENGINE_HEARTBEAT_INTERVAL_MS, type EngineLostReason } from "../../app/contract/engine-faults";
 import type { EngineChild, SpawnEngine } from "./engine-child";
+
+/** Silence from a busy engine longer than this means its main thread is stuck (well above any legitimate pause). */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 15_000;
 
 interface Pending {
   op: EngineOp;
@@ -26,11 +30,15 @@ export interface SupervisorOptions {
   /** Delay before restarting a crashed engine; doubles on repeated crashes. */
   restartDelayMs?: number;
   maxRestartDelayMs?: number;
+  /** A busy engine silent for this long (no heartbeat, no message) is killed and restarted. */
+  heartbeatTimeoutMs?: number;
 }
 
 /**
  * Keeps one engine process alive: starts it, routes requests to it, and restarts
  * it when it dies. A crash fails only the requests in flight, with a typed error.
+ * A watchdog kills an engine that stops sending heartbeats while requests are in
+ * flight (a chat template that spins, a blocking call), so nothing waits on it forever.
  */
 export class EngineSupervisor {
   private child: EngineChild | undefined;
@@ -41,6 +49,11 @@ export class EngineSupervisor {
   private restartTimer: NodeJS.Timeout | undefined;
   private crashStreak = 0;
   private stopped = false;
+  /** When the current engine last sent anything; every message proves its main thread runs. */
+  private lastHeardAt = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+  /** The engine the watchdog killed, and what it was silent under. */
+  private killedUnresponsive: { child: EngineChild; silentMs: number; ops: EngineOp[] } | undefined;
 
   constructor(private readonly options: SupervisorOptions) {}
 
@@ -81,6 +94,7 @@ export class EngineSupervisor {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
+    clearInterval(this.watchdog);
     const child = this.child;
     this.child = undefined;
     const stoppedError = new AppError("engine_unavailable", "The engine was stopped.");
@@ -106,13 +120,35 @@ export class EngineSupervisor {
       return;
     }
     this.child = child;
+    this.lastHeardAt = Date.now();
     this.setStatus({ ...this.status, state: "starting", pid: child.pid ?? null });
     child.onMessage((raw) => this.onMessage(child, raw));
     child.onExit((exit) => this.onExit(child, exit));
+    this.startWatchdog();
+  }
+
+  private startWatchdog(): void {
+    clearInterval(this.watchdog);
+    const timeoutMs = this.options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+    this.watchdog = setInterval(() => this.checkHeartbeat(timeoutMs), Math.min(ENGINE_HEARTBEAT_INTERVAL_MS, timeoutMs / 4));
+    this.watchdog.unref();
+  }
+
+  /** Only a busy engine is judged: an idle one has nobody waiting on it. */
+  private checkHeartbeat(timeoutMs: number): void {
+    const child = this.child;
+    if (!child || this.status.state !== "ready" || this.pending.size === 0 || this.killedUnresponsive?.child === child) return;
+    const silentMs = Date.now() - this.lastHeardAt;
+    if (silentMs <= timeoutMs) return;
+    const ops = [...new Set([...this.pending.values()].map((p) => p.op))];
+    this.killedUnresponsive = { child, silentMs, ops };
+    this.options.onLog?.("error", `The engine sent no heartbeat for ${silentMs} ms while handling ${ops.join(", ")}: killing it.`);
+    child.kill();
   }
 
   private onMessage(child: EngineChild, raw: unknown): void {
     if (child !== this.child) return;
+    this.lastHeardAt = Date.now();
     const parsed = FromEngineMessageSchema.safeParse(raw);
     if (!parsed.success) {
       this.options.onLog?.("warn", "Dropped a malformed message from the engine.");
@@ -126,6 +162,8 @@ export class EngineSupervisor {
         return;
       case "log":
         this.options.onLog?.(message.level, message.message);
+        return;
+      case "heartbeat":
         return;
       case "event":
         this.options.onEvent?.(message.event);
@@ -145,9 +183,18 @@ export class EngineSupervisor {
   private onExit(child: EngineChild, exit: { code: number | null; signal: string | null }): void {
     if (child !== this.child) return;
     this.child = undefined;
-    const lastExit = { ...exit, at: Date.now() };
+    const killed = this.killedUnresponsive?.child === child ? this.killedUnresponsive : undefined;
+    this.killedUnresponsive = undefined;
+    const reason: EngineLostReason = killed ? "engine_unresponsive" : "engine_exited";
+    const lastExit = { ...exit, at: Date.now(), reason };
     this.failPending(
-      new AppError("engine_crashed", `The engine process exited (${exit.signal ?? `code ${exit.code}`}) while handling the request.`, exit),
+      killed
+        ? new AppError(
+            "engine_crashed",
+            `The engine stopped responding (no heartbeat for ${Math.round(killed.silentMs / 1000)} s while handling ${killed.ops.join(", ")}); it was restarted.`,
+            { ...exit, reason, silentMs: killed.silentMs, ops: killed.ops },
+          )
+        : new AppError("engine_crashed", `The engine process exited (${exit.signal ?? `code ${exit.code}`}) while handling the request.`, { ...exit, reason }),
     );
     if (this.stopped) return;
     this.setStatus({ ...this.status, state: "crashed", pid: null, lastExit });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AppError, type AppEvent, type BackendInfo, type LoadOptions, type LoadPlanView, type LoadedModel, type ModelReport, type PlanParams } from "../../app/contract";
+import type { EngineLostReason } from "../../app/contract/engine-faults";
 import type { EngineSupervisor } from "../engine/supervisor";
 
 /** The loaded model as the backend tracks it, across engine crashes and restarts. */
@@ -9,6 +10,8 @@ export class ModelService {
   /** Remembered so a generation after an engine crash can reload what the user had loaded. */
   private lastLoad: { path: string; options: LoadOptions } | null = null;
   private engineLostModel = false;
+  /** The model the engine was busy with when it stopped responding: never reloaded automatically into the same wedge. */
+  private wedgedPath: string | null = null;
   private backendProbe: Promise<BackendInfo | null> | undefined;
 
   constructor(
@@ -46,6 +49,7 @@ export class ModelService {
     if (this.loading) throw new AppError("engine_busy", `Already loading ${this.loading.path}.`, { path: this.loading.path });
     const loadId = randomUUID();
     this.loading = { loadId, path };
+    if (path === this.wedgedPath) this.wedgedPath = null; // the user asked for it again
     this.publish({ type: "model.load_progress", loadId, path, progress: 0 });
     try {
       const loaded = await this.engine.request({ op: "load", loadId, path, options: { gpu: "auto", ...options } });
@@ -80,8 +84,9 @@ export class ModelService {
     this.publish({ type: "model.load_progress", loadId, path: this.loading.path, progress });
   }
 
-  /** A crashed engine took its model with it. */
-  onEngineLost(): void {
+  /** A crashed engine took its model with it; one that stopped responding marks the model it was busy with. */
+  onEngineLost(reason: EngineLostReason): void {
+    if (reason === "engine_unresponsive") this.wedgedPath = this.loading?.path ?? this.loaded?.report.path ?? this.wedgedPath;
     if (!this.loaded && !this.loading) return;
     this.loaded = null;
     this.loading = null;
@@ -92,6 +97,13 @@ export class ModelService {
   /** Before a generation: reload the model a crash unloaded, once. */
   async ensureLoaded(): Promise<LoadedModel> {
     if (this.loaded) return this.loaded;
+    if (this.engineLostModel && this.lastLoad && this.lastLoad.path === this.wedgedPath) {
+      throw new AppError(
+        "model_not_loaded",
+        `The engine stopped responding while it worked with ${this.lastLoad.path}, so it was not loaded again automatically. Load it again to retry.`,
+        { reason: "engine_unresponsive", path: this.lastLoad.path },
+      );
+    }
     if (this.engineLostModel && this.lastLoad) {
       this.engineLostModel = false;
       return this.load(this.lastLoad.path, this.lastLoad.options);
