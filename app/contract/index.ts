@@ -5,3 +5,4 @@ export * from "./wire";
 export * from "./engine-protocol";
 export * from "./model";
 export * from "./generation";
+export * from "./model-invalid";

@@ -1,19 +1,7 @@
-import { AppError } from "../../app/contract";
+import { AppError, modelInvalidDetails, type ModelInvalidDetails, type ModelInvalidReason } from "../../app/contract";
 
-export type ModelInvalidReason =
-  | "not_gguf"
-  | "unsupported_version"
-  | "truncated"
-  | "split_missing"
-  | "split_inconsistent"
-  | "unsupported_arch"
-  | "corrupt";
-
-export interface ModelInvalidDetails {
-  readonly path: string;
-  readonly reason: ModelInvalidReason;
-  readonly [extra: string]: unknown;
-}
+// The reasons are a contract union: the renderer and the CLI read them from the error's details.
+export type { ModelInvalidDetails, ModelInvalidReason };
 
 export function modelInvalid(
   path: string,
@@ -27,7 +15,5 @@ export function modelInvalid(
 
 /** The reason of a model_invalid AppError, for callers and tests. */
 export function modelInvalidReason(error: unknown): ModelInvalidReason | undefined {
-  if (!(error instanceof AppError) || error.code !== "model_invalid") return undefined;
-  const details = error.details as Partial<ModelInvalidDetails> | undefined;
-  return details?.reason;
+  return error instanceof AppError ? modelInvalidDetails(error)?.reason : undefined;
 }

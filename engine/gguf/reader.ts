@@ -1,5 +1,4 @@
-import { closeSync, fstatSync, openSync } from "node:fs";
-import { AppError } from "../../app/contract";
+import { closeSync } from "node:fs";
 import { EndOfFile, FileCursor } from "./file-cursor";
 import { ggmlType, tensorByteSize, type GgmlTypeInfo } from "./ggml-types";
 import {
@@ -12,7 +11,9 @@ import {
   type GgufScalarType,
   type GgufValue,
 } from "./gguf-values";
+import { DecodeBudget, HEADER_BUDGET_BYTES, OverBudget } from "./decode-budget";
 import { modelInvalid } from "./model-invalid";
+import { openRegularFile } from "./regular-file";
 
 export interface GgufTensorInfo {
   readonly name: string;
@@ -39,8 +40,8 @@ export interface GgufHeader {
 }
 
 // Limits mirror gguf.cpp where it has them; the counts are sanity bounds, far above real models.
+// Memory is bounded separately, by the decode budget.
 const MAX_STRING = 1 << 30;
-const MAX_ARRAY = 1 << 30;
 const MAX_KV = 1 << 20;
 const MAX_TENSORS = 1 << 22;
 const MAX_NAME_BYTES = 63;
@@ -53,14 +54,22 @@ class Corrupt extends Error {
   }
 }
 
-function readString(c: FileCursor, what: string): string {
+/** The cursor plus the memory the decoded header may still take. */
+interface Reader {
+  readonly c: FileCursor;
+  readonly budget: DecodeBudget;
+}
+
+function readString({ c, budget }: Reader, what: string): string {
   const len = c.u64();
   // longer than the whole file can only be garbage; longer than what is left may be a cut file
   if (len > BigInt(MAX_STRING) || len > BigInt(c.size)) throw new Corrupt(`${what}: string length ${len} exceeds the file`);
+  budget.charge(Number(len), what);
   return c.utf8(Number(len));
 }
 
-function readScalar(c: FileCursor, type: GgufScalarType): number | bigint | boolean | string {
+function readScalar(r: Reader, type: GgufScalarType): number | bigint | boolean | string {
+  const c = r.c;
   switch (type) {
     case "u8": return c.u8();
     case "i8": return c.i8();
@@ -73,37 +82,41 @@ function readScalar(c: FileCursor, type: GgufScalarType): number | bigint | bool
     case "u64": return c.u64();
     case "i64": return c.i64();
     case "bool": return c.u8() !== 0;
-    case "str": return readString(c, "string value");
+    case "str": return readString(r, "string value");
   }
 }
 
-function readValue(c: FileCursor, key: string): GgufValue {
+function readValue(r: Reader, key: string): GgufValue {
+  const c = r.c;
   const typeId = c.u32();
   if (typeId === GGUF_ARRAY_TYPE_ID) {
     const itemId = c.u32();
     const itemType = scalarTypeFromId(itemId);
     if (!itemType) throw new Corrupt(`key ${key}: invalid array item type ${itemId}`, { key });
     const n = c.u64();
+    // bounded by the bytes left (a string takes at least its 8-byte length) before anything is allocated
     const minItem = itemType === "str" ? 8 : scalarTypeSizes[itemType];
-    if (n > BigInt(MAX_ARRAY) || n * BigInt(minItem) > BigInt(c.size)) {
-      throw new Corrupt(`key ${key}: array of ${n} items cannot fit in the file`, { key });
+    if (n * BigInt(minItem) > BigInt(c.remaining)) {
+      throw new Corrupt(`key ${key}: array of ${n} items cannot fit in the ${c.remaining} bytes left in the file`, { key });
     }
+    r.budget.chargeItems(Number(n), itemType, `key ${key}`);
     const values: (number | bigint | boolean | string)[] = new Array<number | bigint | boolean | string>(Number(n));
-    for (let i = 0; i < values.length; i++) values[i] = readScalar(c, itemType);
+    for (let i = 0; i < values.length; i++) values[i] = readScalar(r, itemType);
     return { type: "array", itemType, values } as GgufValue;
   }
   const type = scalarTypeFromId(typeId);
   if (!type) throw new Corrupt(`key ${key}: invalid value type ${typeId}`, { key });
-  return { type, value: readScalar(c, type) } as GgufValue;
+  r.budget.chargeItems(1, type, `key ${key}`);
+  return { type, value: readScalar(r, type) } as GgufValue;
 }
 
-function readMetadata(c: FileCursor, count: number): Map<string, GgufValue> {
+function readMetadata(r: Reader, count: number): Map<string, GgufValue> {
   const meta = new Map<string, GgufValue>();
   for (let i = 0; i < count; i++) {
-    const key = readString(c, `key ${i}`);
+    const key = readString(r, `key ${i}`);
     if (key.length === 0) throw new Corrupt(`key ${i} is empty`);
     if (meta.has(key)) throw new Corrupt(`duplicate key ${key}`, { key });
-    meta.set(key, readValue(c, key));
+    meta.set(key, readValue(r, key));
   }
   return meta;
 }
@@ -117,12 +130,14 @@ function readAlignment(meta: GgufMetadata): number {
   return v.value;
 }
 
-function readTensorInfos(c: FileCursor, count: number, alignment: number): GgufTensorInfo[] {
+function readTensorInfos(r: Reader, count: number, alignment: number): GgufTensorInfo[] {
+  const c = r.c;
   const tensors: GgufTensorInfo[] = [];
   const names = new Set<string>();
   let expectedOffset = 0;
   for (let i = 0; i < count; i++) {
-    const name = readString(c, `tensor ${i} name`);
+    r.budget.chargeTensor(`tensor ${i}`);
+    const name = readString(r, `tensor ${i} name`);
     if (Buffer.byteLength(name) > MAX_NAME_BYTES) throw new Corrupt(`tensor ${i} name is longer than ${MAX_NAME_BYTES} bytes`);
     if (names.has(name)) throw new Corrupt(`duplicate tensor ${name}`, { tensor: name });
     names.add(name);
@@ -166,9 +181,10 @@ function parse(path: string, c: FileCursor): GgufHeader {
   const nKv = c.u64();
   if (nTensors > BigInt(MAX_TENSORS)) throw new Corrupt(`tensor count ${nTensors} is absurd`);
   if (nKv > BigInt(MAX_KV)) throw new Corrupt(`key/value count ${nKv} is absurd`);
-  const metadata = readMetadata(c, Number(nKv));
+  const r: Reader = { c, budget: new DecodeBudget(HEADER_BUDGET_BYTES) };
+  const metadata = readMetadata(r, Number(nKv));
   const alignment = readAlignment(metadata);
-  const tensors = readTensorInfos(c, Number(nTensors), alignment);
+  const tensors = readTensorInfos(r, Number(nTensors), alignment);
   const dataOffset = alignUp(c.pos, alignment);
   let dataEnd = dataOffset;
   for (const t of tensors) dataEnd = Math.max(dataEnd, dataOffset + t.offset + t.byteSize);
@@ -187,18 +203,9 @@ function parse(path: string, c: FileCursor): GgufHeader {
  * AppError("model_invalid", …, {path, reason}) or AppError("not_found").
  */
 export async function readGgufHeader(path: string): Promise<GgufHeader> {
-  let fd: number;
+  const { fd, size } = openRegularFile(path);
   try {
-    fd = openSync(path, "r");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new AppError("not_found", `model file not found: ${path}`, { path });
-    throw new AppError("internal", `cannot open ${path}: ${(error as Error).message}`, { path });
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw modelInvalid(path, "not_gguf", `${path} is not a file`);
-    const c = new FileCursor(fd, st.size);
+    const c = new FileCursor(fd, size);
     try {
       return parse(path, c);
     } catch (error) {
@@ -206,6 +213,9 @@ export async function readGgufHeader(path: string): Promise<GgufHeader> {
         throw modelInvalid(path, "truncated", `${path} ends inside its header (${c.size} bytes)`, { actualSize: c.size });
       }
       if (error instanceof Corrupt) throw modelInvalid(path, "corrupt", `${path} is corrupt: ${error.message}`, error.extra);
+      if (error instanceof OverBudget) {
+        throw modelInvalid(path, "header_too_large", `${path}: ${error.message}; no real model's header comes near it`, { limitBytes: error.limit });
+      }
       throw error;
     }
   } finally {

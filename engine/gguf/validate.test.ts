@@ -8,6 +8,7 @@ import { AppError } from "../../app/contract";
 import { encodeTensor } from "./encode";
 import { kv, type GgufKv } from "./gguf-values";
 import { ensureSplitTestModel, expectedOutput } from "./m2-test-models";
+import { minimalHeaderKv } from "./minimal-header";
 import { modelInvalidReason, type ModelInvalidReason } from "./model-invalid";
 import { prng } from "./tensor-data";
 import { validateModel } from "./validate";
@@ -22,7 +23,7 @@ const f32 = (n: number) => () => [encodeTensor("F32", Float32Array.from({ length
 
 function smallModel(arch = "minimax-m2", extraKv: GgufKv[] = []): GgufFileInput {
   return {
-    kv: [kv.str("general.architecture", arch), kv.u32(`${arch}.block_count`, 1), ...extraKv],
+    kv: [...minimalHeaderKv(arch), ...extraKv],
     tensors: [
       { name: "token_embd.weight", shape: [64, 8], type: "F32", data: f32(512) },
       { name: "blk.0.attn_norm.weight", shape: [64], type: "F32", data: f32(64) },
@@ -136,8 +137,8 @@ describe("validateModel: single files", () => {
     expect(await reasonOf(await writeSmall("llama.gguf", smallModel("llama")))).toBe("valid");
   });
 
-  it("a directory → not_gguf", async () => {
-    expect(await reasonOf(dir)).toBe("not_gguf");
+  it("a directory → not_a_file", async () => {
+    expect(await reasonOf(dir)).toBe("not_a_file");
   });
 
   it("a missing file is not_found, not model_invalid", async () => {

@@ -1,9 +1,12 @@
 import { existsSync } from "node:fs";
 import { metaNumber, metaString } from "./gguf-values";
+import { checkHparams } from "./hparams-check";
 import { isSupportedArchitecture, TARGET_ARCHITECTURE } from "./llama-archs";
 import { modelInvalid } from "./model-invalid";
 import { readGgufHeader, type GgufHeader } from "./reader";
 import { parseSplitName, SPLIT_KEYS, splitPartPath } from "./split";
+import { checkTensorTypes } from "./tensor-type-check";
+import { checkVocab } from "./vocab-check";
 
 export interface ValidatedModel {
   /** The file to hand to llama.cpp: the first part of a split model. */
@@ -59,8 +62,10 @@ function checkSplitKeys(parts: readonly GgufHeader[]): void {
 }
 
 /**
- * Everything llama.cpp would refuse, found first: bad magic, version,
- * truncation, corrupt headers, split sets and unknown architectures.
+ * Everything llama.cpp would refuse or abort on, found first: a path that is
+ * not a regular file, bad magic, version, truncation, corrupt or oversized
+ * headers, split sets, unknown architectures, hyper-parameters past its
+ * asserts, a broken vocabulary and tensors typed wrong for their role.
  * Throws AppError("model_invalid", …, {path, reason, …}).
  */
 export async function validateModel(path: string): Promise<ValidatedModel> {
@@ -77,5 +82,8 @@ export async function validateModel(path: string): Promise<ValidatedModel> {
       architecture: architecture ?? null,
     });
   }
+  checkHparams(first.path, first.metadata, architecture);
+  checkVocab(first.path, first.metadata);
+  checkTensorTypes(parts);
   return { loadPath: first.path, parts, architecture, isTarget: architecture === TARGET_ARCHITECTURE };
 }

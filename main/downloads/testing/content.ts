@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { kv, type GgufKv } from "../../../engine/gguf/gguf-values";
+import { minimalHeaderKv } from "../../../engine/gguf/minimal-header";
 import { SPLIT_KEYS } from "../../../engine/gguf/split";
 import { layoutGguf } from "../../../engine/gguf/writer";
 
@@ -42,16 +43,17 @@ export interface GgufShape {
 
 /**
  * The header of a valid GGUF v3 of exactly `size` bytes, which the engine's validator accepts:
- * minimax-m2 metadata (in the first shard) and one I8 tensor filling the rest of the file.
+ * minimax-m2 metadata (in the first shard) and one F32 vector filling the rest of the file.
  */
 export function ggufPrefix(size: number, shape: GgufShape = {}): Buffer {
   const kvs: GgufKv[] = [];
   const no = shape.split?.no ?? 0;
-  if (no === 0) kvs.push(kv.str("general.architecture", shape.architecture ?? "minimax-m2"));
+  if (no === 0) kvs.push(...minimalHeaderKv(shape.architecture ?? "minimax-m2"));
   if (shape.split) kvs.push(kv.u16(SPLIT_KEYS.no, no), kv.u16(SPLIT_KEYS.count, shape.split.count), kv.i32(SPLIT_KEYS.tensorsCount, shape.split.count));
-  const tensor = (n: number) => ({ kv: kvs, tensors: [{ name: `blk.${no}.ffn_fixture.weight`, shape: [n], type: "I8" }] });
-  const { dataOffset } = layoutGguf(tensor(32));
-  const n = Math.floor((size - dataOffset) / 32) * 32;
+  const tensor = (n: number) => ({ kv: kvs, tensors: [{ name: `blk.${no}.ffn_fixture.weight`, shape: [n], type: "F32" }] });
+  const { dataOffset } = layoutGguf(tensor(8));
+  // 8 F32s are 32 bytes, the alignment: the tensor ends where the file does
+  const n = Math.floor((size - dataOffset) / 32) * 8;
   if (n <= 0) throw new Error(`a GGUF fixture needs more than ${dataOffset} bytes`);
   return Buffer.from(layoutGguf(tensor(n)).header);
 }

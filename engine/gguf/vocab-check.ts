@@ -1,0 +1,55 @@
+import type { GgufMetadata, GgufValue } from "./gguf-values";
+import { modelInvalid } from "./model-invalid";
+
+const TOKENS = "tokenizer.ggml.tokens";
+const SCORES = "tokenizer.ggml.scores";
+const TOKEN_TYPES = "tokenizer.ggml.token_type";
+const MERGES = "tokenizer.ggml.merges";
+const MODEL = "tokenizer.ggml.model";
+
+function describe(v: GgufValue): string {
+  return v.type === "array" ? `an array of ${v.itemType}` : `a ${v.type}`;
+}
+
+/**
+ * What llama-vocab.cpp's load needs of the tokenizer arrays. It asserts that
+ * every token text is unique (an empty one counts as "[EMPTY_<id>]"), and an
+ * empty vocabulary aborts at the first tokenize; the rest it throws on, which
+ * is refused here too so the reason is typed.
+ */
+export function checkVocab(path: string, meta: GgufMetadata): void {
+  const fail = (key: string, why: string, extra: Record<string, unknown> = {}): never => {
+    throw modelInvalid(path, "vocab_invalid", `${path}: ${key} ${why}`, { key, ...extra });
+  };
+  const model = meta.get(MODEL);
+  if (model === undefined) return fail(MODEL, "is missing: llama.cpp needs the tokenizer type");
+  if (model.type !== "str") return fail(MODEL, `is ${describe(model)}, not a string`);
+  if (model.value === "none" || model.value === "no_vocab") return; // no tokenizer by design
+
+  const tokens = meta.get(TOKENS);
+  if (tokens === undefined) return fail(TOKENS, "is missing");
+  if (tokens.type !== "array" || tokens.itemType !== "str") return fail(TOKENS, `is ${describe(tokens)}, not an array of strings`);
+  const n = tokens.values.length;
+  if (n === 0) fail(TOKENS, "is empty: a model needs at least one token");
+
+  const seen = new Map<string, number>();
+  tokens.values.forEach((text, id) => {
+    const word = text === "" ? `[EMPTY_${id}]` : text;
+    const first = seen.get(word);
+    if (first !== undefined) fail(TOKENS, `lists ${JSON.stringify(word)} twice (tokens ${first} and ${id})`, { token: id });
+    seen.set(word, id);
+  });
+
+  const scores = meta.get(SCORES);
+  if (scores !== undefined) {
+    if (scores.type !== "array" || (scores.itemType !== "f32" && scores.itemType !== "i32")) fail(SCORES, `is ${describe(scores)}, not an array of f32 or i32`);
+    else if (scores.values.length < n) fail(SCORES, `has ${scores.values.length} entries for ${n} tokens`);
+  }
+  const types = meta.get(TOKEN_TYPES);
+  if (types !== undefined) {
+    if (types.type !== "array" || types.itemType !== "i32") fail(TOKEN_TYPES, `is ${describe(types)}, not an array of i32`);
+    else if (types.values.length < n) fail(TOKEN_TYPES, `has ${types.values.length} entries for ${n} tokens`);
+  }
+  const merges = meta.get(MERGES);
+  if (merges !== undefined && (merges.type !== "array" || merges.itemType !== "str")) fail(MERGES, `is ${describe(merges)}, not an array of strings`);
+}
