@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { corruptCases } from "../../engine/gguf/corrupt-corpus";
 import { ensureTestModel, expectedOutput } from "../../engine/gguf/m2-test-models";
 import { TEST_ENGINE_ENV } from "../../engine/testing/engine-harness";
 
@@ -48,6 +49,20 @@ describe("m2d", () => {
     const result = m2d(["inspect", bad]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^m2d: /);
+  });
+
+  it("inspect says why a malformed model is refused: a FIFO, a 16 GiB sparse file claiming 2^29 tokens, norms stored F16", async () => {
+    const cases = new Map((await corruptCases()).map((c) => [c.name, c]));
+    const expected: Record<string, RegExp> = {
+      fifo: /^m2d: Not a regular file: .*fifo\.gguf is a FIFO/,
+      "sparse-2^29-tokens": /^m2d: Header too large: .*sparse-2\^29-tokens\.gguf: decoding its header needs more than 256 MiB/,
+      "norms-f16": /^m2d: Invalid tensor type: .*tensor output_norm\.weight is stored as F16; norms, biases and other vectors must be F32/,
+    };
+    for (const [name, message] of Object.entries(expected)) {
+      const result = m2d(["inspect", await cases.get(name)!.make(scratch)]);
+      expect(result.stderr, name).toMatch(message);
+      expect(result.status, name).toBe(1);
+    }
   });
 
   it("run streams the answer", () => {

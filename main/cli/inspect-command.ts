@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { AppError, type ModelReport } from "../../app/contract";
+import { AppError, describeModelError, type ModelReport } from "../../app/contract";
 import { withEngine } from "./engine-session";
 import { formatBytes, formatCount } from "./format";
 
@@ -26,6 +26,10 @@ export async function inspectCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: "boolean", default: false } }, allowPositionals: true });
   const path = positionals[0];
   if (!path) throw new AppError("bad_request", "Usage: m2d inspect <model.gguf> [--json]");
-  const report = await withEngine(({ models }) => models.inspect(path));
+  const report = await withEngine(({ models }) => models.inspect(path)).catch((error: unknown) => {
+    // a refused file says why in words first ("Invalid vocabulary: …"); details keep the typed reason
+    const appError = AppError.from(error);
+    throw new AppError(appError.code, describeModelError(appError), appError.details);
+  });
   console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
 }
