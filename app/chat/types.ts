@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { M2_SAMPLING_DEFAULTS } from "../contract/generation";
+import { M2_SAMPLING_DEFAULTS, ParseErrorInfoSchema } from "../contract/generation";
 
 /**
  * Chat storage as the UI sees it: conversations and the message tree behind them.
@@ -51,8 +51,11 @@ export type MessageStatus = z.infer<typeof MessageStatusSchema>;
 
 export const StoredToolCallSchema = z.object({
   id: z.string().min(1),
-  name: z.string().min(1),
+  /** Empty only for a call the parser could not name, which always has `error`. */
+  name: z.string(),
   arguments: z.record(z.string(), z.unknown()),
+  /** Set when the parser flagged the call (cut off, unknown tool, too deep…): it is never run. */
+  error: ParseErrorInfoSchema.optional(),
 });
 export type StoredToolCall = z.infer<typeof StoredToolCallSchema>;
 

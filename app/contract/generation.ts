@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ChatMessageSchema, ToolDefinitionSchema } from "../m2/types";
 import type { M2ParseEvent } from "../m2/parser";
+import { M2_PARSE_ERROR_CODES } from "../m2/parser-events";
 
 /** M2's official sampling: temperature 1.0, top_p 0.95, top_k 40. */
 export const M2_SAMPLING_DEFAULTS = { temperature: 1.0, topP: 0.95, topK: 40 } as const;
@@ -42,7 +43,9 @@ export const GenerationStatsSchema = z.object({
 });
 export type GenerationStats = z.infer<typeof GenerationStatsSchema>;
 
-const ParseErrorInfoSchema = z.object({ code: z.string(), message: z.string() });
+/** Why the parser flagged a call or a stretch of output; a flagged call is never run. */
+export const ParseErrorInfoSchema = z.object({ code: z.enum(M2_PARSE_ERROR_CODES), message: z.string() });
+export type ParseErrorInfo = z.infer<typeof ParseErrorInfoSchema>;
 const FinishReasonSchema = z.enum(["stop", "length", "tool_calls", "abort", "error"]);
 
 /** The parser's events plus the engine's own (stats, and why a generation failed). */
@@ -67,7 +70,7 @@ export const GenerationEventSchema = z.discriminatedUnion("type", [
     arguments: z.record(z.string(), z.unknown()),
     error: ParseErrorInfoSchema.optional(),
   }),
-  z.object({ type: z.literal("parse_error"), code: z.string(), message: z.string(), raw: z.string() }),
+  z.object({ type: z.literal("parse_error"), code: z.enum(M2_PARSE_ERROR_CODES), message: z.string(), raw: z.string() }),
   z.object({ type: z.literal("stats"), stats: GenerationStatsSchema }),
   z.object({
     type: z.literal("done"),

@@ -115,6 +115,8 @@ function nested(depth: number): unknown[] {
 
 const unclosedBlockInParam =
   '<minimax:tool_call>\n<invoke name="write_file">\n<parameter name="path">a.txt</parameter>\n<parameter name="content">partial text';
+const unclosedBlockBeforeInvokeEnd =
+  '<minimax:tool_call>\n<invoke name="write_file">\n<parameter name="path">a.txt</parameter>\n<parameter name="content">all of it</parameter>\n';
 const unclosedBlockAfterInvoke = `<minimax:tool_call>\n${invoke("get_weather", [["city", "Oslo"]])}`;
 const fencedExample = `\`\`\`xml\n${block(invoke("get_weather", [["city", "Paris"]]))}\n\`\`\``;
 
@@ -276,6 +278,21 @@ export const m2ParserFixtures: M2ParserFixture[] = [
       },
       parseError("unclosed_tool_call", unclosedBlockInParam),
       done("length"),
+    ],
+  },
+  {
+    name: "unclosed_block_before_invoke_end",
+    note: "cut after every value but before </invoke>: the arguments look whole, yet the call fails",
+    tools: [writeFileTool],
+    raw: `Writing.\n</think>\n\n${unclosedBlockBeforeInvokeEnd}`,
+    expected: [
+      reasoning("Writing."),
+      ...call(0, "write_file", [["path", "a.txt", "a.txt"], ["content", "all of it", "all of it"]], {
+        code: "unclosed_tool_call",
+        message: "the output ended before </invoke>, so the call may be incomplete",
+      }),
+      parseError("unclosed_tool_call", unclosedBlockBeforeInvokeEnd),
+      done("stop"),
     ],
   },
   {

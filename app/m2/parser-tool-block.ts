@@ -81,7 +81,7 @@ export class ToolBlock {
     this.take(input, input.text.length);
     if (this.call !== null) {
       // The model reads this message: say which value was cut, so it can send the call again.
-      const where = this.param?.name ? `the value of "${this.param.name}" was complete` : "</invoke>";
+      const where = this.param?.name ? `the value of "${this.param.name}" was complete` : "</invoke>, so the call may be incomplete";
       this.completeCall({ code: "unclosed_tool_call", message: `the output ended before ${where}` });
     }
     if (cutTag || this.started === 0) {

@@ -5,7 +5,7 @@
  * ending where the model emits `[e~[` (EOS, not part of the text).
  */
 
-export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "edit" | "artifact";
+export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "edit" | "artifact" | "cutoff" | "deep";
 export type TestScenario = ScriptedScenario | "bench";
 
 export interface Script {
@@ -100,7 +100,45 @@ const artifact: Script = {
   afterTool: words("The page is written. I will tell the user where it is.\n</think>\n\nI wrote page.html; open its preview to see it."),
 };
 
-export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed, loop, edit, artifact };
+/**
+ * An agent whose write_file call is cut off by the end of its output, after both values but before
+ * </invoke>: the arguments would pass the tool's schema, yet the call must never run.
+ */
+const cutoff: Script = {
+  turn1: [
+    ...words("The user wants notes. I will write cut.md with the whole text.\n</think>\n\n"),
+    '<minimax:tool_call>\n<invoke name="write_file">\n<parameter name="path">cut.md</parameter>\n<parameter name="content">The first half</parameter>\n',
+  ],
+  afterTool: words("My write_file call was cut off, so nothing was written. I will say so.\n</think>\n\nThe call was cut off before its content was complete; cut.md was not written."),
+};
+
+export const DEEP_NESTING = 10_000;
+
+/** `total` copies of `char` as chunks of distinct lengths (2, 3, 4, …, the last one longer): each is its own token. */
+function runsOf(char: string, total: number): string[] {
+  const lengths: number[] = [];
+  let left = total;
+  for (let length = 2; left >= length; length++) {
+    lengths.push(length);
+    left -= length;
+  }
+  lengths[lengths.length - 1]! += left;
+  return lengths.map((length) => char.repeat(length));
+}
+
+/** An agent whose todo call holds JSON nested DEEP_NESTING levels: a typed error result, and the run goes on. */
+const deep: Script = {
+  turn1: [
+    ...words("I will record the plan as a nested list.\n</think>\n\n"),
+    '<minimax:tool_call>\n<invoke name="todo">\n<parameter name="items">',
+    ...runsOf("[", DEEP_NESTING),
+    ...runsOf("]", DEEP_NESTING),
+    "</parameter>\n</invoke>\n</minimax:tool_call>",
+  ],
+  afterTool: words("The todo call was refused as too deeply nested. I will answer without it.\n</think>\n\nThe plan could not be recorded: it was nested too deeply."),
+};
+
+export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed, loop, edit, artifact, cutoff, deep };
 
 /** The exact text a scripted model generates for a turn. */
 export function expectedOutput(scenario: ScriptedScenario, turn: "turn1" | "afterTool"): string {

@@ -110,6 +110,18 @@ describe("StreamWriter", () => {
       .toMatchObject({ status: "interrupted", content: "par", error: "boom" });
     expect(run([{ type: "done", finish_reason: "error" }])).toMatchObject({ status: "error" });
 
+    // A call the parser flagged keeps its verdict on disk (even nameless), so the agent never runs it.
+    const error = { code: "unclosed_tool_call", message: "the output ended before </invoke>, so the call may be incomplete" } as const;
+    const flagged = run([
+      { type: "tool_call_completed", index: 0, name: "write_file", arguments: { path: "a" }, error },
+      { type: "tool_call_completed", index: 1, name: "", arguments: {}, error },
+      { type: "done", finish_reason: "stop" },
+    ]);
+    expect(flagged && stored(flagged.id).toolCalls).toEqual([
+      { id: "call-1", name: "write_file", arguments: { path: "a" }, error },
+      { id: "call-1", name: "", arguments: {}, error },
+    ]);
+
     const { writer } = start();
     writer.apply({ type: "content_delta", text: "x" });
     writer.apply({ type: "done", finish_reason: "stop" });

@@ -106,10 +106,12 @@ export class StreamWriter {
   }
 
   /** A completed tool call is a state change: written at once. */
-  addToolCall(call: { id?: string; name: string; arguments: Record<string, unknown> }): StoredToolCall {
+  addToolCall(call: Omit<StoredToolCall, "id"> & { id?: string }): StoredToolCall {
     this.checkOpen();
     this.endReasoning();
     const stored: StoredToolCall = { id: call.id ?? this.newToolCallId(), name: call.name, arguments: call.arguments };
+    // The parser's verdict travels with the call, so the agent never runs a flagged one.
+    if (call.error) stored.error = call.error;
     this.toolCalls = [...this.toolCalls, stored];
     this.flush();
     return stored;
@@ -131,7 +133,7 @@ export class StreamWriter {
         this.appendContent(event.text);
         return undefined;
       case "tool_call_completed":
-        this.addToolCall({ name: event.name, arguments: event.arguments });
+        this.addToolCall({ name: event.name, arguments: event.arguments, ...(event.error && { error: event.error }) });
         return undefined;
       case "stats": {
         const stats = toMessageStats(event.stats, this.reasoningExtra());

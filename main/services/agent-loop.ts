@@ -8,6 +8,7 @@ import { runToolCall, type PreparedCall, type ToolRun } from "../agent/tools/reg
 import { TOOL_DEFINITIONS } from "../agent/tools/schemas";
 import type { ToolContext } from "../agent/tools/context";
 import type { ChatService } from "./chat-service";
+import { flaggedCallRun } from "./flagged-call";
 
 /** Read-only tools may run side by side; anything that changes the workspace runs alone, in order. */
 const PARALLEL_SAFE = new Set(["list_files", "read_file", "search", "todo", "check_page"]);
@@ -83,14 +84,17 @@ export async function runAgentLoop(options: AgentLoopOptions, conversationId: st
         };
       }
     }
-    parent = await runStepTools(options, conversationId, answer);
+    parent = await runStepTools(options, conversationId, answer, tools.map((tool) => tool.function.name));
     lastMessageId = parent;
   }
   return { reason: "max_steps", explanation: `Stopped after ${maxSteps} steps (the max-steps setting).`, steps: maxSteps, lastMessageId };
 }
 
-/** Runs one step's calls (read-only runs concurrently, others alone) and stores each result in call order. */
-async function runStepTools(options: AgentLoopOptions, conversationId: string, answer: StoredMessage): Promise<string> {
+/**
+ * Runs one step's calls (read-only runs concurrently, others alone) and stores each result in call order.
+ * A call the parser flagged is never run: its error is its result.
+ */
+async function runStepTools(options: AgentLoopOptions, conversationId: string, answer: StoredMessage, toolNames: readonly string[]): Promise<string> {
   const calls = answer.toolCalls;
   const results = new Array<{ run: ToolRun; ms: number }>(calls.length);
   let i = 0;
@@ -107,7 +111,9 @@ async function runStepTools(options: AgentLoopOptions, conversationId: string, a
         const startedAt = Date.now();
         const ask = (decision: Decision, prepared: PreparedCall) =>
           options.approve({ approvalId: randomUUID(), conversationId, callId: prepared.id, arguments: call.arguments, decision });
-        const run = await runToolCall(options.tools, { id: call.id, name: call.name, arguments: call.arguments }, options.policy, ask);
+        const run = call.error
+          ? flaggedCallRun(call, call.error, toolNames)
+          : await runToolCall(options.tools, { id: call.id, name: call.name, arguments: call.arguments }, options.policy, ask);
         results[index] = { run, ms: Date.now() - startedAt };
       }),
     );
@@ -121,7 +127,7 @@ async function runStepTools(options: AgentLoopOptions, conversationId: string, a
       role: "tool",
       content: run.result.content,
       toolCallId: call.id,
-      toolName: call.name,
+      ...(call.name !== "" && { toolName: call.name }),
       ...(run.result.ok ? {} : { error: run.result.error.message }),
     });
     const row = toolRunRow(toolMessage.id, call, run, ms);

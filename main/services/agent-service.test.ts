@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppEvent } from "../../app/contract";
+import { DEEP_NESTING } from "../../engine/gguf/m2-scripts";
 import { ensureTestModel } from "../../engine/gguf/m2-test-models";
 import { ENGINE_BUNDLE, TEST_ENGINE_ENV } from "../../engine/testing/engine-harness";
 import { createBackend, type Backend } from "../backend";
@@ -34,7 +35,7 @@ function nextEvent<T extends AppEvent["type"]>(type: T, predicate: (e: Extract<A
 }
 
 beforeAll(async () => {
-  for (const scenario of ["agent", "loop", "edit"] as const) models[scenario] = await ensureTestModel(scenario);
+  for (const scenario of ["agent", "loop", "edit", "cutoff", "deep"] as const) models[scenario] = await ensureTestModel(scenario);
   backend = createBackend({ dataDir: join(scratch, "data"), spawnEngine: forkSpawner(ENGINE_BUNDLE, TEST_ENGINE_ENV), log: () => undefined });
 }, 120_000);
 
@@ -137,6 +138,46 @@ describe("agent loop", () => {
     await backend.agent.start({ workspace: dir, task: "Once more.", conversationId, mode: "ask", maxSteps: 5 });
     await expect(backend.agent.revert(conversationId, changes[0]!.checkpointId)).rejects.toMatchObject({ code: "engine_busy" });
     expect((await answered).reason).toBe("answered");
+  });
+
+  it("a write_file cut off by the end of the output never runs, even in Full auto: the next prompt carries the error", async () => {
+    await backend.models.load(models.cutoff!, { gpu: "cpu", contextSize: 8192 });
+    const dir = workspace("cutoff");
+    const done = nextEvent("agent.done");
+    const { conversationId } = await backend.agent.start({ workspace: dir, task: "Write the notes.", mode: "full_auto", maxSteps: 5 });
+    expect(await done).toMatchObject({ conversationId, reason: "answered", steps: 2 });
+    expect(existsSync(join(dir, "cut.md"))).toBe(false);
+
+    const path = backend.chat.repo.listBranchPath(conversationId);
+    expect(path.map((m) => m.role)).toEqual(["user", "assistant", "tool", "assistant"]);
+    const [, step1, tool, step2] = path;
+    expect(step1?.toolCalls).toMatchObject([
+      { name: "write_file", arguments: { path: "cut.md", content: "The first half" }, error: { code: "unclosed_tool_call" } },
+    ]);
+    const result = "Error: Your call to write_file was not run: the output ended before </invoke>, so the call may be incomplete.";
+    expect(tool?.content).toContain(result);
+    expect(step2?.reasoning).toContain("My write_file call was cut off");
+    expect(backend.agent.toolRuns(conversationId)).toMatchObject([{ tool: "write_file", decision: null, decidedBy: "none", approved: false, ok: false }]);
+    const { prompt } = await backend.engine.request({ op: "renderPrompt", request: backend.chat.requestFor(conversationId, "") }, { timeoutMs: 10_000 });
+    expect(prompt).toContain(`<response>${result}`);
+  });
+
+  it("a call with a 10,000-deep argument gets a typed error result, and the run goes on", async () => {
+    // The flagged call keeps its 20,000-character value as text, and this vocab has no merges: a long next prompt.
+    await backend.models.load(models.deep!, { gpu: "cpu", contextSize: 40_960 });
+    const done = nextEvent("agent.done");
+    const { conversationId } = await backend.agent.start({ workspace: workspace("deep"), task: "Plan it.", mode: "full_auto", maxSteps: 5 });
+    expect(await done).toMatchObject({ conversationId, reason: "answered", steps: 2 });
+
+    const [, step1, tool, step2] = backend.chat.repo.listBranchPath(conversationId);
+    const deep = `${"[".repeat(DEEP_NESTING)}${"]".repeat(DEEP_NESTING)}`;
+    expect(step1?.status).toBe("complete");
+    expect(step1?.toolCalls).toMatchObject([{ name: "todo", arguments: { items: deep }, error: { code: "argument_too_deep" } }]);
+    expect(tool?.content).toBe(
+      'Error: Your call to todo was not run: the value of "items" nests deeper than 128 levels. Send the call again with a value that nests less deeply.',
+    );
+    expect(step2).toMatchObject({ status: "complete", content: "The plan could not be recorded: it was nested too deeply." });
+    expect(backend.agent.toolRuns(conversationId)).toMatchObject([{ tool: "todo", approved: false, ok: false }]);
   });
 
   it("stops a model that repeats the same call three times in a row, with the explanation", async () => {
