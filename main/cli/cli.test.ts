@@ -41,6 +41,19 @@ describe("m2d", () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ reasoning: "think", content: "ok", tool_calls: [{ name: "f", arguments: { n: 42 } }] });
   });
 
+  it("parse prints a 10,000-deep argument as text with a typed call error, not a stack overflow", () => {
+    const tools = join(scratch, "deep-tools.json");
+    writeFileSync(tools, JSON.stringify([{ type: "function", function: { name: "f", parameters: { type: "object", properties: { v: { type: "array" } } } } }]));
+    const deep = `${"[".repeat(10_000)}${"]".repeat(10_000)}`;
+    const result = m2d(["parse", "--tools", tools], `</think>\n\nok<minimax:tool_call>\n<invoke name="f">\n<parameter name="v">${deep}</parameter>\n</invoke>\n</minimax:tool_call>`);
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      content: "ok",
+      tool_calls: [{ name: "f", arguments: { v: deep }, error: { code: "argument_too_deep" } }],
+      errors: [{ code: "argument_too_deep", tool_call_index: 0 }],
+    });
+  });
+
   it("inspect reports the model; a corrupt file gets a typed message and exit 1", () => {
     const ok = m2d(["inspect", agentModel, "--json"]);
     expect(JSON.parse(ok.stdout)).toMatchObject({ architecture: "minimax-m2", isM2: true, chatTemplate: "official" });
