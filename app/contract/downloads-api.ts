@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppErrorDataSchema } from "./errors";
+import { ModelProblemSchema } from "./model-invalid";
 
 /** The download manager's part of the contract: catalog, downloads, library. */
 
@@ -80,7 +81,8 @@ export const LibraryModelSchema = z.object({
   ready: z.boolean(),
   /** "ready", or why not: incomplete, changed on disk, missing. */
   /** "unsynced": finished, but the machine restarted before its bytes were all on disk. */
-  status: z.enum(["ready", "incomplete", "changed", "unsynced", "missing"]),
+  /** "invalid": verified, but its header fails the validator (see `invalid`). */
+  status: z.enum(["ready", "incomplete", "changed", "unsynced", "missing", "invalid"]),
   architecture: z.string().nullable(),
   contextLength: z.number().int().nullable(),
   expertCount: z.number().int().nullable(),
@@ -89,6 +91,8 @@ export const LibraryModelSchema = z.object({
   lastUsedAt: z.number().nullable(),
   /** Imported by reference: the files stay where the user keeps them, delete only forgets them. */
   external: z.boolean(),
+  /** Why its header no longer validates (added before the validator knew that fault): it cannot load. */
+  invalid: ModelProblemSchema.optional(),
 });
 export type LibraryModel = z.infer<typeof LibraryModelSchema>;
 

@@ -34,6 +34,10 @@ export const ModelInvalidDetailsSchema = z
   .passthrough();
 export type ModelInvalidDetails = z.infer<typeof ModelInvalidDetailsSchema>;
 
+/** A model file the app refuses to load, as a list entry carries it (the Library). */
+export const ModelProblemSchema = z.object({ reason: ModelInvalidReasonSchema, message: z.string() });
+export type ModelProblem = z.infer<typeof ModelProblemSchema>;
+
 /** Short, for a label in front of the error's own message. */
 export const MODEL_INVALID_LABEL: Readonly<Record<ModelInvalidReason, string>> = {
   not_a_file: "Not a regular file",
@@ -55,6 +59,11 @@ export function modelInvalidDetails(error: Pick<AppErrorData, "code" | "details"
   if (error.code !== "model_invalid") return undefined;
   const parsed = ModelInvalidDetailsSchema.safeParse(error.details);
   return parsed.success ? parsed.data : undefined;
+}
+
+export function modelProblem(error: Pick<AppErrorData, "code" | "message" | "details">): ModelProblem | undefined {
+  const details = modelInvalidDetails(error);
+  return details ? { reason: details.reason, message: error.message } : undefined;
 }
 
 /** "Invalid vocabulary: <message>" for a model_invalid error with a reason; the bare message otherwise. */

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdir, mkdtemp } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AppEvent } from "../../app/contract";
+import { corruptCases, writeCorpusBase } from "../../engine/gguf/corrupt-corpus";
 import { ensureSplitTestModel } from "../../engine/gguf/m2-test-models";
 import { HubClient } from "../downloads";
 import { FAST_SETTINGS, openTestDb, tempDir, until } from "../downloads/testing/harness";
@@ -56,6 +57,22 @@ afterEach(async () => {
 });
 
 describe("DownloadService", () => {
+  it("lists a verified model whose header the validator now refuses as invalid, with the reason, and not loadable", async () => {
+    fresh();
+    const svc = service();
+    const norms = (await corruptCases()).find((c) => c.name === "f32-norm-retyped-i32")!;
+    const valid = await writeCorpusBase(dir.path);
+    const added = await svc.importModel(valid, "reference");
+    expect(added).toMatchObject({ ready: true, status: "ready" });
+    // What an older app verified: the same file with a norm re-typed I32 (same size), recorded as it is now.
+    copyFileSync(await norms.make(await mkdtemp(join(dir.path, "bad-"))), valid);
+    const st = statSync(valid);
+    db.prepare("UPDATE library_files SET size = ?, mtime_ms = ? WHERE path = ?").run(st.size, Math.trunc(st.mtimeMs), valid);
+    const [listed] = await svc.listLibrary();
+    expect(listed).toMatchObject({ ready: false, status: "invalid", invalid: { reason: "tensor_type_invalid" } });
+    expect(listed?.invalid?.message).toContain("blk.0.attn_norm.weight is stored as I32");
+  });
+
   it("adds a repo to the catalog with sizes, parts, a fit verdict and a recommended quant, kept across restarts", async () => {
     fresh();
     const svc = service();

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { constants, createReadStream, existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { AppError, type AppEvent } from "../../app/contract";
+import { AppError, modelProblem, type AppEvent, type ModelProblem } from "../../app/contract";
 import type {
   CatalogEntry,
   CatalogQuantView,
@@ -65,6 +65,8 @@ interface HeaderInfo {
   expertCount: number | null;
   expertUsedCount: number | null;
   fit: LibraryModel["fit"];
+  /** The header no longer validates: why. */
+  invalid: ModelProblem | null;
 }
 
 /** The catalog, the downloads and the library behind the contract's catalog.*, downloads.* and library.* methods. */
@@ -238,9 +240,10 @@ export class DownloadService {
     // A model still downloading is shown in the downloads panel, not here.
     for (const row of this.library.list().filter((m) => !downloading.has(m.id))) {
       const onDisk = existsSync(row.primaryPath);
-      const ready = onDisk && isLoadable(this.options.db, row.primaryPath);
-      const status = ready ? "ready" : !onDisk ? "missing" : !row.verified ? "incomplete" : this.library.lostToReboot(row.id) ? "unsynced" : "changed";
       const header = onDisk ? await this.headerInfo(row.primaryPath, machine) : null;
+      const verified = onDisk && isLoadable(this.options.db, row.primaryPath);
+      const ready = verified && !header?.invalid;
+      const status = ready ? "ready" : verified ? "invalid" : !onDisk ? "missing" : !row.verified ? "incomplete" : this.library.lostToReboot(row.id) ? "unsynced" : "changed";
       models.push({
         id: row.id, repo: row.repo, quant: row.quant, path: row.primaryPath, totalBytes: row.totalBytes, parts: row.fileCount,
         ready, status,
@@ -248,6 +251,7 @@ export class DownloadService {
         expertCount: header?.expertCount ?? null, expertUsedCount: header?.expertUsedCount ?? null,
         fit: header?.fit ?? { verdict: "unknown", detail: "The model's files are not on disk." },
         lastUsedAt: row.lastUsedAt, external: row.external,
+        ...(header?.invalid ? { invalid: header.invalid } : {}),
       });
     }
     return models;
@@ -369,7 +373,19 @@ export class DownloadService {
       const key = `${st.size}:${st.mtimeMs}:${machine.gpus.map((g) => g.freeVram).join(",")}`;
       const cached = this.headers.get(path);
       if (cached?.key === key) return cached;
-      const report = await inspectModel(path);
+      let report: Awaited<ReturnType<typeof inspectModel>>;
+      try {
+        report = await inspectModel(path);
+      } catch (error) {
+        const invalid = modelProblem(AppError.from(error));
+        if (!invalid) throw error;
+        const refused: HeaderInfo = {
+          key, architecture: null, contextLength: null, expertCount: null, expertUsedCount: null,
+          fit: { verdict: "unknown", detail: invalid.message }, invalid,
+        };
+        this.headers.set(path, refused);
+        return refused;
+      }
       let fit: LibraryModel["fit"];
       try {
         fit = fitOf(plannerModel(report), machine);
@@ -378,7 +394,7 @@ export class DownloadService {
       }
       const info: HeaderInfo = {
         key, architecture: report.architecture, contextLength: report.contextLength, expertCount: report.expertCount,
-        expertUsedCount: report.expertUsedCount, fit,
+        expertUsedCount: report.expertUsedCount, fit, invalid: null,
       };
       this.headers.set(path, info);
       return info;

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState } from "react";
 import type { LibraryModel } from "../../../../app/contract/downloads-api";
+import { MODEL_INVALID_LABEL } from "../../../../app/contract/model-invalid";
 import { useLibraryStore } from "../../stores/library-store";
 import { useModelsStore } from "../../stores/models-store";
 import { formatInt } from "../../lib/format";
@@ -12,6 +13,7 @@ const STATUS_LABEL: Record<LibraryModel["status"], string> = {
   changed: "Changed on disk since it was verified",
   unsynced: "The machine restarted before all of it was on disk: it is hashed again at start, and if it does not match, download it again",
   missing: "Files missing",
+  invalid: "Refused by the validator: it cannot load",
 };
 
 function modelTitle(model: LibraryModel): string {
@@ -54,6 +56,12 @@ function LibraryItem({ model, onDeleted }: { model: LibraryModel; onDeleted: (te
         <dd>{model.expertCount ? `${model.expertUsedCount ?? "?"} of ${model.expertCount} per token` : "dense"}</dd>
         <dt>Status</dt>
         <dd data-testid="library-status">{STATUS_LABEL[model.status]}</dd>
+        {model.invalid && (
+          <>
+            <dt>Why</dt>
+            <dd role="alert" data-testid="library-invalid">{MODEL_INVALID_LABEL[model.invalid.reason]}: {model.invalid.message}</dd>
+          </>
+        )}
         <dt>Last used</dt>
         <dd>{model.lastUsedAt ? new Date(model.lastUsedAt).toLocaleString() : "never"}</dd>
       </dl>
