@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { M2_SAMPLING_DEFAULTS, ParseErrorInfoSchema } from "../contract/generation";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../m2/json-depth";
 
 /**
  * Chat storage as the UI sees it: conversations and the message tree behind them.
@@ -53,7 +54,10 @@ export const StoredToolCallSchema = z.object({
   id: z.string().min(1),
   /** Empty only for a call the parser could not name, which always has `error`. */
   name: z.string(),
-  arguments: z.record(z.string(), z.unknown()),
+  /** Bounded as the parser bounds them, so storing, sending or rendering a call never overflows the stack. */
+  arguments: z
+    .record(z.string(), z.unknown())
+    .refine((args) => !exceedsJsonDepth(args, MAX_JSON_DEPTH + 1), `Tool call arguments nest deeper than ${MAX_JSON_DEPTH} levels`),
   /** Set when the parser flagged the call (cut off, unknown tool, too deep…): it is never run. */
   error: ParseErrorInfoSchema.optional(),
 });

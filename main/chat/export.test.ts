@@ -90,6 +90,7 @@ describe("exportJson / importJson", () => {
       ["a future version", { ...good, version: 2 }, /Invalid chat export/],
       ["a bad role", { ...good, messages: [{ ...m0, role: "robot" }] }, /Invalid chat export/],
       ["tool call arguments as a string", { ...good, messages: [{ ...m0, toolCalls: [{ id: "x", name: "y", arguments: "{}" }] }] }, /Invalid chat export/],
+      ["tool call arguments nested 10,000 deep", { ...good, messages: [{ ...m0, toolCalls: [{ id: "x", name: "y", arguments: { v: JSON.parse(`${"[".repeat(10_000)}${"]".repeat(10_000)}`) } }] }, ...good.messages.slice(1)] }, /Invalid chat export/],
       ["duplicate ids", { ...good, messages: [m0, { ...m1, id: m0.id }] }, /duplicate message id/],
       ["a dangling parent", { ...good, messages: [m0, { ...m1, parentId: "nowhere" }] }, /parent is missing/],
       ["a cycle", { ...good, messages: [m0, { ...m1, parentId: m2.id }, { ...m2, parentId: m1.id }] }, /cycle/],
