@@ -186,6 +186,15 @@ describe("renderM2Prompt errors", () => {
     expect(renderM2Prompt(request(`{"v": ${limit}}`))).toContain(`<parameter name="v">${limit.replaceAll("][", "], [")}</parameter>`);
   });
 
+  it("validates a 10,000-deep tool result item without overflowing zod's recursive JSON schema", () => {
+    const item = { a: JSON.parse(`${"[".repeat(10_000)}${"]".repeat(10_000)}`) as unknown };
+    const parsed = PromptRequestSchema.safeParse({
+      messages: [{ role: "assistant", content: "", tool_calls: [{ function: { name: "f", arguments: {} } }] }, { role: "tool", content: [item] }],
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => issue.message)).toContain("Nested deeper than 128 levels");
+  });
+
   it("rejects null tool content, which the template cannot iterate", () => {
     const messages = [
       { role: "assistant", content: "", tool_calls: [{ function: { name: "f", arguments: {} } }] },

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "./json-depth";
 
 /**
  * The wire shape of an M2 conversation: OpenAI chat format plus the fields
@@ -7,16 +8,21 @@ import { z } from "zod";
  */
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
+const JsonValueTreeSchema: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([
     z.string(),
     z.number(),
     z.boolean(),
     z.null(),
-    z.array(JsonValueSchema),
-    z.record(z.string(), JsonValueSchema),
+    z.array(JsonValueTreeSchema),
+    z.record(z.string(), JsonValueTreeSchema),
   ]),
 );
+/** The tree schema recurses per level: an iterative depth check first keeps it off deep input. */
+export const JsonValueSchema: z.ZodType<JsonValue> = z
+  .unknown()
+  .refine((value) => !exceedsJsonDepth(value), `Nested deeper than ${MAX_JSON_DEPTH} levels`)
+  .pipe(JsonValueTreeSchema);
 
 export const JsonSchemaSchema: z.ZodType<JsonSchema> = z.lazy(() =>
   z.record(z.string(), z.unknown()),
