@@ -400,16 +400,16 @@ export const m2ParserFixtures: M2ParserFixture[] = [
   },
   {
     name: "inline_code_tool_tag_mention",
-    note: "a tag in `inline code` (any run length, even before the span closes) or a fence's info string is text",
+    note: "a tag (and </think>) in `inline code` (any run length, even before the span closes) or a fence's info string is text",
     tools: weatherTools,
     raw:
       "Explain.\n</think>\n\nWrap calls in `<minimax:tool_call>` tags, or ``a `<minimax:tool_call>` here``.\n" +
-      "```<minimax:tool_call>``` too; an open `<minimax:tool_call> span counts as code.\n~~~<minimax:tool_call>\n~~~\nDone.",
+      "```<minimax:tool_call>``` too; an open `<minimax:tool_call> span counts as code.\n~~~<minimax:tool_call>\n~~~\nDone, `</think>` included.",
     expected: [
       reasoning("Explain."),
       content(
         "Wrap calls in `<minimax:tool_call>` tags, or ``a `<minimax:tool_call>` here``.\n" +
-          "```<minimax:tool_call>``` too; an open `<minimax:tool_call> span counts as code.\n~~~<minimax:tool_call>\n~~~\nDone.",
+          "```<minimax:tool_call>``` too; an open `<minimax:tool_call> span counts as code.\n~~~<minimax:tool_call>\n~~~\nDone, `</think>` included.",
       ),
       done("stop"),
     ],

@@ -27,7 +27,7 @@ import { createToolRegistry, type ToolRegistry } from "./parser-tools";
  *   as MiniMax's reference parser (vLLM minimax_m2) and llama.cpp accept it, except where the
  *   model quotes it: inside a ``` / ~~~ fence or `inline code` (see parser-fence). An unclosed
  *   fence therefore turns a later tool block into text: the model's own markdown decides.
- * - A </think> in content, outside a fence, is dropped with parse_error unexpected_think_end.
+ * - A </think> in content, unless quoted the same way, is dropped with parse_error unexpected_think_end.
  * - Text after </minimax:tool_call> is content again, starting a fresh line.
  *
  * An unclosed tool block (the stream ends inside it) never becomes content: calls that
@@ -196,7 +196,7 @@ class StreamParser implements M2StreamParser {
       case BLOCK_OPEN:
         return section === "content" ? !this.fence.quotesHere() : !this.sectionHasText;
       case THINK_CLOSE:
-        return section === "reasoning" || !this.fence.inside;
+        return section === "reasoning" || !this.fence.quotesHere();
       default:
         return true;
     }
