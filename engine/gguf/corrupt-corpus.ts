@@ -119,6 +119,7 @@ export async function corruptCases(): Promise<CorruptCase[]> {
     hp("ff-0", "feed_forward_length", u32(0)),
     hp("ff-missing", "feed_forward_length", undefined),
     hp("block-count-string", "block_count", { type: "str", value: "2" }),
+    hp("rope-scaling-unknown", "rope.scaling.type", { type: "str", value: "bogus" }),
     vocabCase("vocab-empty", "tokenizer.ggml.tokens", { type: "array", itemType: "str", values: [] }),
     vocabCase("vocab-duplicated", "tokenizer.ggml.tokens", { type: "array", itemType: "str", values: duplicated }),
     vocabCase("vocab-empty-token-clash", "tokenizer.ggml.tokens", { type: "array", itemType: "str", values: emptyClash }),
@@ -126,6 +127,8 @@ export async function corruptCases(): Promise<CorruptCase[]> {
     vocabCase("vocab-not-strings", "tokenizer.ggml.tokens", { type: "array", itemType: "i32", values: [1, 2, 3] }),
     vocabCase("token-types-short", "tokenizer.ggml.token_type", { type: "array", itemType: "i32", values: [1, 1] }),
     vocabCase("tokenizer-model-missing", "tokenizer.ggml.model", undefined),
+    // the scripted vocab's byte tokens are GPT-2 style, so as SentencePiece it has none of <0x00>…<0xFF>
+    vocabCase("spm-without-byte-tokens", "tokenizer.ggml.model", { type: "str", value: "llama" }),
     {
       name: "f32-matrix-retyped-i32",
       reason: "tensor_type_invalid",

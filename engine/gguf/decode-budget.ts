@@ -2,10 +2,12 @@ import type { GgufScalarType } from "./gguf-values";
 
 /**
  * Heap the decoded header of one file may take. MiniMax-M2's (200k tokens,
- * their merges and types) takes about 20 MiB; a sparse file that claims 2^29
- * empty strings would take 16 GiB and end the process with a V8 heap abort.
+ * their merges and types) takes about 20 MiB, the largest vocabularies about
+ * twice that; a sparse file that claims 2^29 empty strings would take 16 GiB
+ * and end the process with a V8 heap abort. The validator's own passes over
+ * the vocabulary take a small multiple of this again.
  */
-export const HEADER_BUDGET_BYTES = 256 * 1024 * 1024;
+export const HEADER_BUDGET_BYTES = 128 * 1024 * 1024;
 
 // Rough V8 costs: a heap number or pointer slot, a BigInt, a string's header, a tensor info object.
 const SLOT = 8;

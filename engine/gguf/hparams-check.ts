@@ -7,6 +7,9 @@ export const LLAMA_MAX_EXPERTS = 1024;
 /** llama_expert_gating_func_type: build_moe_ffn aborts on NONE (0) and on anything past SQRT_SOFTPLUS (4). */
 const GATING_FUNCS = new Set([1, 2, 3, 4]);
 
+/** llama_rope_scaling_type names: load_hparams asserts the stored one is among them. */
+const ROPE_SCALING_TYPES = new Set(["none", "linear", "yarn", "longrope"]);
+
 /**
  * Architectures checked against their own loader too: every layer is attention plus a routed MoE whose
  * gating function comes from the file, with equal key and value head sizes (models/minimax-m2.cpp).
@@ -70,6 +73,15 @@ class Hparams {
       this.fail(name, value, `it must be a whole number ${range}`);
     }
     return value;
+  }
+
+  /** A string key, when present, must be one of `allowed`. */
+  oneOf(name: string, allowed: ReadonlySet<string>): void {
+    const v = this.meta.get(`${this.arch}.${name}`);
+    if (v === undefined) return;
+    if (v.type !== "str" || !allowed.has(v.value)) {
+      this.fail(name, v.type === "str" ? JSON.stringify(v.value) : `a ${v.type}`, `it must be one of ${[...allowed].join(", ")}`);
+    }
   }
 
   epsilon(name: string, required: boolean): void {
@@ -142,6 +154,7 @@ export function checkHparams(path: string, meta: GgufMetadata, arch: string): vo
   const nEmbd = h.integer("embedding_length", h.scalar("embedding_length", true) ?? 0, 1);
   checkExperts(h, nLayer, strict);
   checkAttention(h, nLayer, nEmbd, strict);
+  h.oneOf("rope.scaling.type", ROPE_SCALING_TYPES);
   h.epsilon("attention.layer_norm_rms_epsilon", strict);
   h.epsilon("attention.layer_norm_epsilon", false);
 }

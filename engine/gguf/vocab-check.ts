@@ -12,6 +12,19 @@ function describe(v: GgufValue): string {
 }
 
 /**
+ * A SentencePiece vocabulary falls back to byte tokens for any text it has no
+ * piece for, and llama.cpp looks them up with map::at: a missing one throws
+ * std::out_of_range through the tokenizer, which terminates the process.
+ */
+function checkSpmBytes(tokens: ReadonlyMap<string, number>, fail: (key: string, why: string) => never): void {
+  for (let byte = 0; byte < 256; byte++) {
+    const hex = `<0x${byte.toString(16).toUpperCase().padStart(2, "0")}>`;
+    if (tokens.has(hex) || (byte < 0x80 && tokens.has(String.fromCharCode(byte)))) continue;
+    fail(TOKENS, `has no byte token ${hex}: a SentencePiece (llama) vocabulary needs all 256`);
+  }
+}
+
+/**
  * What llama-vocab.cpp's load needs of the tokenizer arrays. It asserts that
  * every token text is unique (an empty one counts as "[EMPTY_<id>]"), and an
  * empty vocabulary aborts at the first tokenize; the rest it throws on, which
@@ -39,6 +52,8 @@ export function checkVocab(path: string, meta: GgufMetadata): void {
     if (first !== undefined) fail(TOKENS, `lists ${JSON.stringify(word)} twice (tokens ${first} and ${id})`, { token: id });
     seen.set(word, id);
   });
+
+  if (model.value === "llama") checkSpmBytes(seen, fail);
 
   const scores = meta.get(SCORES);
   if (scores !== undefined) {
