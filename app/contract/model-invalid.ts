@@ -18,6 +18,7 @@ export const modelInvalidReasons = [
   "hparams_invalid", // a hyper-parameter outside what llama.cpp asserts on
   "vocab_invalid", // empty, duplicated or inconsistent tokenizer arrays
   "tensor_type_invalid", // a tensor stored in a type its role cannot compute with
+  "tensor_shape_invalid", // a tensor the architecture needs is missing or shaped against the hyper-parameters
 ] as const;
 
 export const ModelInvalidReasonSchema = z.enum(modelInvalidReasons);
@@ -52,6 +53,7 @@ export const MODEL_INVALID_LABEL: Readonly<Record<ModelInvalidReason, string>> =
   hparams_invalid: "Invalid hyper-parameters",
   vocab_invalid: "Invalid vocabulary",
   tensor_type_invalid: "Invalid tensor type",
+  tensor_shape_invalid: "Invalid tensor shape",
 };
 
 /** The typed details of a model_invalid error, or undefined for any other error (or details that do not parse). */

@@ -38,6 +38,15 @@ function withTensorType(input: GgufFileInput, pattern: RegExp, type: string): Gg
   return { ...input, tensors: input.tensors.map((t) => (pattern.test(t.name) ? { ...t, type, data: "zeros" as const } : t)) };
 }
 
+function withoutTensor(input: GgufFileInput, name: string): GgufFileInput {
+  return { ...input, tensors: input.tensors.filter((t) => t.name !== name) };
+}
+
+/** The input with tensor `name` reshaped (data left zero). */
+function withShape(input: GgufFileInput, name: string, shape: (old: readonly number[]) => number[]): GgufFileInput {
+  return { ...input, tensors: input.tensors.map((t) => (t.name === name ? { ...t, shape: shape(t.shape), data: "zeros" as const } : t)) };
+}
+
 /** Byte offset just past a length-prefixed string in a GGUF header (its first occurrence). */
 function pastString(bytes: Buffer, text: string): number {
   const needle = Buffer.alloc(8 + Buffer.byteLength(text));
@@ -109,6 +118,7 @@ export async function corruptCases(): Promise<CorruptCase[]> {
     hp("head-count-kv-not-dividing", "attention.head_count_kv", u32(3)),
     hp("rope-dims-100000", "rope.dimension_count", u32(100_000)),
     hp("rope-dims-odd", "rope.dimension_count", u32(63)),
+    hp("rope-dims-0", "rope.dimension_count", u32(0)),
     hp("epsilon-nan", "attention.layer_norm_rms_epsilon", f32(Number.NaN)),
     hp("epsilon-negative", "attention.layer_norm_rms_epsilon", f32(-1e-6)),
     hp("epsilon-infinite", "attention.layer_norm_rms_epsilon", f32(Number.POSITIVE_INFINITY)),
@@ -146,6 +156,16 @@ export async function corruptCases(): Promise<CorruptCase[]> {
         await retypeTensor(path, "blk.0.attn_norm.weight", "I32");
         return path;
       },
+    },
+    // a legal value the tensors disagree with: llama.cpp asserted at the first token
+    { name: "embedding-length-1", reason: "tensor_shape_invalid", make: file("embedding-length-1", withKv(base, `${ARCH}.embedding_length`, u32(1))) },
+    hp("head-count-per-layer-uneven", "attention.head_count", { type: "array", itemType: "u32", values: [2, 4] }),
+    { name: "tensor-missing", reason: "tensor_shape_invalid", make: file("tensor-missing", withoutTensor(base, "blk.1.ffn_norm.weight")) },
+    { name: "expert-shape-wrong", reason: "tensor_shape_invalid", make: file("expert-shape-wrong", withShape(base, "blk.0.ffn_up_exps.weight", (s) => [s[0] ?? 1, 16, s[2] ?? 1])) },
+    {
+      name: "fused-qkv",
+      reason: "tensor_shape_invalid",
+      make: file("fused-qkv", { ...base, tensors: [...base.tensors, { name: "blk.0.attn_qkv.weight", shape: [32, 32], type: "F32", data: "zeros" }] }),
     },
     { name: "norms-q8_0", reason: "tensor_type_invalid", make: file("norms-q8_0", withTensorType(base, /_norm\.weight$/, "Q8_0")) },
     { name: "norms-f16", reason: "tensor_type_invalid", make: file("norms-f16", withTensorType(base, /^output_norm\.weight$/, "F16")) },

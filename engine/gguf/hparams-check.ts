@@ -18,6 +18,19 @@ const ATTENTION_MOE_ARCHS = new Set(["minimax-m2"]);
 
 type Value = number | undefined;
 
+/** The sizes llama.cpp's tensor loader builds shapes from (LLAMA_LOAD_LOCALS: layer 0's value of per-layer keys). */
+export interface ModelDims {
+  /** Layers with weights: block_count less the next-token-prediction layers. */
+  readonly nLayer: number;
+  readonly nEmbd: number;
+  readonly nHead: number;
+  readonly nHeadKv: number;
+  readonly keyLength: number;
+  readonly valueLength: number;
+  readonly nExpert: number;
+  readonly nFf: number;
+}
+
 /**
  * Reads `<arch>.<name>` keys and refuses the values llama.cpp would abort on.
  * Every failure is AppError("model_invalid", …, {reason: "hparams_invalid", key, value}).
@@ -67,6 +80,13 @@ class Hparams {
     return vs;
   }
 
+  /** Layer 0's value; with `uniform`, every layer must agree (the loader sizes all layers from layer 0). */
+  first(name: string, values: readonly number[], uniform: boolean): number {
+    const [v0 = 0] = values;
+    if (uniform && values.some((v) => v !== v0)) this.fail(name, values, "this architecture needs the same value for every layer");
+    return v0;
+  }
+
   integer(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
     if (!Number.isInteger(value) || value < min || value > max) {
       const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
@@ -90,7 +110,7 @@ class Hparams {
   }
 }
 
-function checkExperts(h: Hparams, nLayer: number, moe: boolean): void {
+function checkExperts(h: Hparams, nLayer: number, moe: boolean): Pick<ModelDims, "nExpert" | "nFf"> {
   const nExpert = h.integer("expert_count", h.scalar("expert_count") ?? 0, moe ? 1 : 0, LLAMA_MAX_EXPERTS);
   const used = (h.perLayer("expert_used_count", nLayer) ?? [0]).map((v) => h.integer("expert_used_count", v, 0));
   const usedMax = Math.max(...used);
@@ -100,7 +120,7 @@ function checkExperts(h: Hparams, nLayer: number, moe: boolean): void {
   const groupUsed = h.integer("expert_group_used_count", h.scalar("expert_group_used_count") ?? 0, 0);
   if (nExpert === 0) {
     if (groups !== 0) h.fail("expert_group_count", groups, "a model without experts has no expert groups");
-    return;
+    return { nExpert, nFf: h.first("feed_forward_length", h.perLayer("feed_forward_length", nLayer) ?? [0], false) };
   }
   if (groups >= nExpert) h.fail("expert_group_count", groups, `it must be below the expert count (${nExpert})`);
   if (groups > 1) {
@@ -113,16 +133,21 @@ function checkExperts(h: Hparams, nLayer: number, moe: boolean): void {
     // minimax-m2 sizes its expert tensors from feed_forward_length (optional to llama.cpp, default 0):
     // a zero dimension there is a GGML_ASSERT in the tensor loader
     for (const name of ["expert_feed_forward_length", "feed_forward_length"]) {
-      for (const ff of h.perLayer(name, nLayer, true) ?? []) h.integer(name, ff, 1);
+      h.first(name, (h.perLayer(name, nLayer, true) ?? []).map((ff) => h.integer(name, ff, 1)), true);
     }
   }
+  return { nExpert, nFf: h.first("feed_forward_length", h.perLayer("feed_forward_length", nLayer) ?? [0], false) };
 }
 
-function checkAttention(h: Hparams, nLayer: number, nEmbd: number, attention: boolean): void {
+type AttentionDims = Pick<ModelDims, "nHead" | "nHeadKv" | "keyLength" | "valueLength">;
+
+function checkAttention(h: Hparams, nLayer: number, nEmbd: number, attention: boolean): AttentionDims {
   const heads = (h.perLayer("attention.head_count", nLayer) ?? [0]).map((v) => h.integer("attention.head_count", v, attention ? 1 : 0));
-  const nHead = heads[0] ?? 0;
-  if (nHead === 0) return; // not a transformer (mamba, rwkv): llama.cpp skips the head sizes too
+  const nHead = h.first("attention.head_count", heads, attention);
+  // not a transformer (mamba, rwkv): llama.cpp skips the head sizes too
+  if (nHead === 0) return { nHead: 0, nHeadKv: 0, keyLength: 0, valueLength: 0 };
   const kvHeads = (h.perLayer("attention.head_count_kv", nLayer) ?? heads).map((v) => h.integer("attention.head_count_kv", v, attention ? 1 : 0));
+  const nHeadKv = h.first("attention.head_count_kv", kvHeads, attention);
   kvHeads.forEach((kv, i) => {
     const q = heads.length === 1 ? nHead : (heads[i] ?? nHead);
     // grouped-query attention broadcasts KV heads over query heads: ggml asserts they divide
@@ -130,31 +155,33 @@ function checkAttention(h: Hparams, nLayer: number, nEmbd: number, attention: bo
   });
   const keyLength = h.integer("attention.key_length", h.scalar("attention.key_length") ?? Math.floor(nEmbd / nHead), 1);
   const valueLength = h.integer("attention.value_length", h.scalar("attention.value_length") ?? Math.floor(nEmbd / nHead), 1);
-  // rope rotates the first n_rot dims of each key head; ggml asserts n_rot is even and within the head
+  // rope rotates the first n_rot dims of each key head: ggml asserts n_rot is even and within the head,
+  // and an explicit 0 crashed the engine at the first token
   const nRot = h.scalar("rope.dimension_count") ?? keyLength;
-  if (!Number.isInteger(nRot) || nRot < 0 || nRot > keyLength || nRot % 2 !== 0) {
-    h.fail("rope.dimension_count", nRot, `it must be an even number no larger than the key length (${keyLength})`);
+  if (!Number.isInteger(nRot) || nRot < 2 || nRot > keyLength || nRot % 2 !== 0) {
+    h.fail("rope.dimension_count", nRot, `it must be an even number from 2 to the key length (${keyLength})`);
   }
   if (attention && valueLength !== keyLength) {
     h.fail("attention.value_length", valueLength, `this architecture needs it equal to the key length (${keyLength})`);
   }
+  return { nHead, nHeadKv, keyLength, valueLength };
 }
 
 /**
  * The hyper-parameters llama.cpp's load_hparams and graph builders assert on,
  * checked before it sees the file: an assert there aborts the engine process.
  */
-export function checkHparams(path: string, meta: GgufMetadata, arch: string): void {
+export function checkHparams(path: string, meta: GgufMetadata, arch: string): ModelDims {
   const h = new Hparams(path, meta, arch);
   const strict = ATTENTION_MOE_ARCHS.has(arch);
   const nLayer = h.integer("block_count", h.scalar("block_count", true) ?? 0, 1, LLAMA_MAX_LAYERS);
-  const nextn = h.scalar("nextn_predict_layers");
-  if (nextn !== undefined) h.integer("nextn_predict_layers", nextn, 0, nLayer);
+  const nextn = h.integer("nextn_predict_layers", h.scalar("nextn_predict_layers") ?? 0, 0, nLayer);
   h.integer("context_length", h.scalar("context_length", true) ?? 0, 1);
   const nEmbd = h.integer("embedding_length", h.scalar("embedding_length", true) ?? 0, 1);
-  checkExperts(h, nLayer, strict);
-  checkAttention(h, nLayer, nEmbd, strict);
+  const experts = checkExperts(h, nLayer, strict);
+  const attention = checkAttention(h, nLayer, nEmbd, strict);
   h.oneOf("rope.scaling.type", ROPE_SCALING_TYPES);
   h.epsilon("attention.layer_norm_rms_epsilon", strict);
   h.epsilon("attention.layer_norm_epsilon", false);
+  return { nLayer: nLayer - nextn, nEmbd, ...experts, ...attention };
 }

@@ -8,7 +8,7 @@ import { AppError } from "../../app/contract";
 import { encodeTensor } from "./encode";
 import { kv, type GgufKv } from "./gguf-values";
 import { ensureSplitTestModel, expectedOutput } from "./m2-test-models";
-import { minimalHeaderKv } from "./minimal-header";
+import { minimalModel } from "./minimal-header";
 import { modelInvalidReason, type ModelInvalidReason } from "./model-invalid";
 import { prng } from "./tensor-data";
 import { validateModel } from "./validate";
@@ -21,16 +21,15 @@ afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
 const f32 = (n: number) => () => [encodeTensor("F32", Float32Array.from({ length: n }, (_, i) => i))];
 
+/** The validator's minimal model, its first tensor filled with data (the others are zeros). */
 function smallModel(arch = "minimax-m2", extraKv: GgufKv[] = []): GgufFileInput {
-  return {
-    kv: [...minimalHeaderKv(arch), ...extraKv],
-    tensors: [
-      { name: "token_embd.weight", shape: [64, 8], type: "F32", data: f32(512) },
-      { name: "blk.0.attn_norm.weight", shape: [64], type: "F32", data: f32(64) },
-      { name: "output.weight", shape: [64, 8], type: "F32", data: f32(512) },
-    ],
-  };
+  const { kv: kvs, tensors } = minimalModel(arch);
+  const [embd, ...rest] = tensors;
+  if (!embd) throw new Error("unreachable");
+  return { kv: [...kvs, ...extraKv], tensors: [{ ...embd, data: f32(embd.shape.reduce((a, b) => a * b, 1)) }, ...rest] };
 }
+
+const N_TENSORS = smallModel().tensors.length;
 
 async function writeSmall(name: string, input = smallModel()): Promise<string> {
   const path = join(dir, name);
@@ -183,9 +182,11 @@ describe("validateModel: split models", { timeout: 120_000 }, () => {
   async function splitWith(name: string, override: (part: number) => GgufKv[] | undefined): Promise<string> {
     const prefix = join(dir, name);
     const input = smallModel();
+    const per = Math.ceil(input.tensors.length / 3);
     for (let i = 0; i < 3; i++) {
-      const splitKv = override(i) ?? [kv.u16("split.no", i), kv.u16("split.count", 3), kv.i32("split.tensors.count", 3)];
-      await writeGguf(splitPartPath(prefix, i + 1, 3), { kv: i === 0 ? [...input.kv, ...splitKv] : splitKv, tensors: input.tensors.slice(i, i + 1) });
+      const splitKv = override(i) ?? [kv.u16("split.no", i), kv.u16("split.count", 3), kv.i32("split.tensors.count", N_TENSORS)];
+      const tensors = input.tensors.slice(i * per, (i + 1) * per);
+      await writeGguf(splitPartPath(prefix, i + 1, 3), { kv: i === 0 ? [...input.kv, ...splitKv] : splitKv, tensors });
     }
     return splitPartPath(prefix, 1, 3);
   }
@@ -193,11 +194,11 @@ describe("validateModel: split models", { timeout: 120_000 }, () => {
   it("split keys that disagree with the set → split_inconsistent", async () => {
     const valid = await splitWith("ok", () => undefined);
     expect(await reasonOf(valid)).toBe("valid");
-    const wrongNo = await splitWith("no", (i) => (i === 1 ? [kv.u16("split.no", 0), kv.u16("split.count", 3), kv.i32("split.tensors.count", 3)] : undefined));
+    const wrongNo = await splitWith("no", (i) => (i === 1 ? [kv.u16("split.no", 0), kv.u16("split.count", 3), kv.i32("split.tensors.count", N_TENSORS)] : undefined));
     expect(await reasonOf(wrongNo)).toBe("split_inconsistent");
-    const wrongCount = await splitWith("count", (i) => (i === 2 ? [kv.u16("split.no", 2), kv.u16("split.count", 4), kv.i32("split.tensors.count", 3)] : undefined));
+    const wrongCount = await splitWith("count", (i) => (i === 2 ? [kv.u16("split.no", 2), kv.u16("split.count", 4), kv.i32("split.tensors.count", N_TENSORS)] : undefined));
     expect(await reasonOf(wrongCount)).toBe("split_inconsistent");
-    const wrongTensors = await splitWith("tensors", (i) => [kv.u16("split.no", i), kv.u16("split.count", 3), kv.i32("split.tensors.count", 5)]);
+    const wrongTensors = await splitWith("tensors", (i) => [kv.u16("split.no", i), kv.u16("split.count", 3), kv.i32("split.tensors.count", N_TENSORS + 2)]);
     expect(await reasonOf(wrongTensors)).toBe("split_inconsistent");
     const noKeys = await splitWith("nokeys", (i) => (i === 1 ? [] : undefined));
     expect(await reasonOf(noKeys)).toBe("split_inconsistent");

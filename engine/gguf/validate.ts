@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { metaNumber, metaString } from "./gguf-values";
 import { checkHparams } from "./hparams-check";
+import { checkM2Tensors } from "./m2-tensor-check";
 import { isSupportedArchitecture, TARGET_ARCHITECTURE } from "./llama-archs";
 import { modelInvalid } from "./model-invalid";
 import { readGgufHeader, type GgufHeader } from "./reader";
@@ -82,8 +83,9 @@ export async function validateModel(path: string): Promise<ValidatedModel> {
       architecture: architecture ?? null,
     });
   }
-  checkHparams(first.path, first.metadata, architecture);
-  checkVocab(first.path, first.metadata);
+  const dims = checkHparams(first.path, first.metadata, architecture);
+  const nVocab = checkVocab(first.path, first.metadata);
   checkTensorTypes(parts);
+  if (architecture === TARGET_ARCHITECTURE) checkM2Tensors(parts, dims, nVocab);
   return { loadPath: first.path, parts, architecture, isTarget: architecture === TARGET_ARCHITECTURE };
 }

@@ -25,19 +25,19 @@ function checkSpmBytes(tokens: ReadonlyMap<string, number>, fail: (key: string, 
 }
 
 /**
- * What llama-vocab.cpp's load needs of the tokenizer arrays. It asserts that
+ * What llama-vocab.cpp's load needs of the tokenizer arrays; returns the vocabulary size. It asserts that
  * every token text is unique (an empty one counts as "[EMPTY_<id>]"), and an
  * empty vocabulary aborts at the first tokenize; the rest it throws on, which
  * is refused here too so the reason is typed.
  */
-export function checkVocab(path: string, meta: GgufMetadata): void {
+export function checkVocab(path: string, meta: GgufMetadata): number {
   const fail = (key: string, why: string, extra: Record<string, unknown> = {}): never => {
     throw modelInvalid(path, "vocab_invalid", `${path}: ${key} ${why}`, { key, ...extra });
   };
   const model = meta.get(MODEL);
   if (model === undefined) return fail(MODEL, "is missing: llama.cpp needs the tokenizer type");
   if (model.type !== "str") return fail(MODEL, `is ${describe(model)}, not a string`);
-  if (model.value === "none" || model.value === "no_vocab") return; // no tokenizer by design
+  if (model.value === "none" || model.value === "no_vocab") return 0; // no tokenizer by design
 
   const tokens = meta.get(TOKENS);
   if (tokens === undefined) return fail(TOKENS, "is missing");
@@ -67,4 +67,5 @@ export function checkVocab(path: string, meta: GgufMetadata): void {
   }
   const merges = meta.get(MERGES);
   if (merges !== undefined && (merges.type !== "array" || merges.itemType !== "str")) fail(MERGES, `is ${describe(merges)}, not an array of strings`);
+  return n;
 }

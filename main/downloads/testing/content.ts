@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { kv, type GgufKv } from "../../../engine/gguf/gguf-values";
-import { minimalHeaderKv } from "../../../engine/gguf/minimal-header";
+import { minimalKv } from "../../../engine/gguf/minimal-header";
 import { SPLIT_KEYS } from "../../../engine/gguf/split";
 import { layoutGguf } from "../../../engine/gguf/writer";
 
@@ -41,14 +41,17 @@ export interface GgufShape {
   architecture?: string;
 }
 
+/** Not minimax-m2, whose full tensor table (which the validator checks) would not fit the smallest fixtures. */
+const FIXTURE_ARCH = "llama";
+
 /**
  * The header of a valid GGUF v3 of exactly `size` bytes, which the engine's validator accepts:
- * minimax-m2 metadata (in the first shard) and one F32 vector filling the rest of the file.
+ * the validator's minimal metadata (in the first shard) and one F32 vector filling the rest of the file.
  */
 export function ggufPrefix(size: number, shape: GgufShape = {}): Buffer {
   const kvs: GgufKv[] = [];
   const no = shape.split?.no ?? 0;
-  if (no === 0) kvs.push(...minimalHeaderKv(shape.architecture ?? "minimax-m2"));
+  if (no === 0) kvs.push(...minimalKv(shape.architecture ?? FIXTURE_ARCH));
   if (shape.split) kvs.push(kv.u16(SPLIT_KEYS.no, no), kv.u16(SPLIT_KEYS.count, shape.split.count), kv.i32(SPLIT_KEYS.tensorsCount, shape.split.count));
   const tensor = (n: number) => ({ kv: kvs, tensors: [{ name: `blk.${no}.ffn_fixture.weight`, shape: [n], type: "F32" }] });
   const { dataOffset } = layoutGguf(tensor(8));
