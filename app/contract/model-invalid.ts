@@ -19,6 +19,7 @@ export const modelInvalidReasons = [
   "vocab_invalid", // empty, duplicated or inconsistent tokenizer arrays
   "tensor_type_invalid", // a tensor stored in a type its role cannot compute with
   "tensor_shape_invalid", // a tensor the architecture needs is missing or shaped against the hyper-parameters
+  "load_refused", // passed the validator, then llama.cpp refused it (its message says why)
 ] as const;
 
 export const ModelInvalidReasonSchema = z.enum(modelInvalidReasons);
@@ -54,6 +55,7 @@ export const MODEL_INVALID_LABEL: Readonly<Record<ModelInvalidReason, string>> =
   vocab_invalid: "Invalid vocabulary",
   tensor_type_invalid: "Invalid tensor type",
   tensor_shape_invalid: "Invalid tensor shape",
+  load_refused: "llama.cpp refused the model",
 };
 
 /** The typed details of a model_invalid error, or undefined for any other error (or details that do not parse). */

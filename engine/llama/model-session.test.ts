@@ -125,7 +125,10 @@ describe("ModelSession", () => {
     const bytes = await readFile(modelPath);
     await writeFile(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));
     const before = await allocated();
-    await expect(ModelSession.load(llama, { modelPath: truncated })).rejects.toMatchObject({ code: "model_invalid" });
+    await expect(ModelSession.load(llama, { modelPath: truncated })).rejects.toMatchObject({
+      code: "model_invalid",
+      details: { reason: "load_refused", path: truncated },
+    });
     expect(await allocated()).toBe(before);
   });
 });

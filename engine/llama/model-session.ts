@@ -212,7 +212,7 @@ function loadFailure(error: unknown, modelPath: string): AppError {
   if ((error as { code?: unknown } | null)?.code === "ENOENT") {
     return new AppError("not_found", `Model file not found: ${modelPath}`, { modelPath });
   }
-  return new AppError("model_invalid", `The model could not be loaded: ${message}`, { modelPath });
+  return new AppError("model_invalid", `The model could not be loaded: ${message}`, { modelPath, path: modelPath, reason: "load_refused" });
 }
 
 function contextFailure(error: unknown, contextSize: ContextSizeOption): AppError {
