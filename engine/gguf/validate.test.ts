@@ -136,6 +136,19 @@ describe("validateModel: single files", () => {
     expect(await reasonOf(await writeSmall("llama.gguf", smallModel("llama")))).toBe("valid");
   });
 
+  it("tokens that differ only in invalid UTF-8 bytes are not duplicates (the reader decodes both to U+FFFD)", async () => {
+    const tokens = ["a", "b", "c", "d", "e", "f", "<Y>", "<Z>"];
+    const input = smallModel();
+    const path = await writeSmall("utf8.gguf", { ...input, kv: [...input.kv.filter((e) => e.key !== "tokenizer.ggml.tokens"), kv.strArr("tokenizer.ggml.tokens", tokens)] });
+    const bytes = await readFile(path);
+    for (const [token, byte] of [["<Y>", 0xff], ["<Z>", 0xfe]] as const) {
+      const at = bytes.indexOf(Buffer.from(token));
+      bytes.fill(byte, at, at + 3);
+    }
+    await writeFile(path, bytes);
+    expect(await reasonOf(path)).toBe("valid");
+  });
+
   it("a directory → not_a_file", async () => {
     expect(await reasonOf(dir)).toBe("not_a_file");
   });
