@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -58,8 +58,10 @@ describe.skipIf(cap.kind !== "bwrap")("sandbox resource and kernel attacks (bubb
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(received).toEqual(["hello"]);
       received.length = 0;
+      // Into the workspace: the checkout itself may sit under /tmp (CI clones), which the sandbox hides.
+      copyFileSync(IO_URING_CONNECT, join(ws, "io_uring_connect.py"));
       for (const network of [false, true]) {
-        const result = await run(`python3 ${IO_URING_CONNECT} ${path}`, { network });
+        const result = await run(`python3 io_uring_connect.py ${path}`, { network });
         expect(result.stdout.trim(), `network ${network}`).toBe("refused 38"); // ENOSYS, as on a kernel without io_uring
       }
       expect(received).toEqual([]);
