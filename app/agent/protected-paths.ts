@@ -10,6 +10,13 @@ export const ROOT_RC_FILES = [".bashrc", ".bash_profile", ".bash_login", ".bash_
 export const ANY_DEPTH_RC_FILES = [".envrc"] as const;
 /** The app's per-workspace settings folder. */
 export const APP_DIR = ".m2d";
+/**
+ * Other tools' per-folder settings that run commands on the host when that tool opens the folder:
+ * VS Code tasks and launch configs, JetBrains run configurations, Claude Code's hooks and project MCP
+ * servers, a git config read when the folder is someone's home. Protected at the workspace root, as
+ * Claude Code's sandbox-runtime always denies writes to them.
+ */
+export const ROOT_TOOL_CONFIGS = [".vscode", ".idea", ".claude", ".mcp.json", ".gitconfig"] as const;
 
 /**
  * What makes a folder a git dir to protect, and the parts of one that make git run code or read
@@ -69,19 +76,22 @@ export const GIT_URL_KEYS = ["remote.*.url", "remote.*.pushurl", "submodule.*.ur
  * Relative to the workspace root: the fixed list the macOS sandbox profile denies writes to (it has
  * no per-run scan). On Linux every git dir the workspace holds is found and protected instead.
  */
-export const SANDBOX_READONLY_PATHS = [".git/hooks", ".git/config", ".git/modules", APP_DIR, ...ROOT_RC_FILES, ...ANY_DEPTH_RC_FILES] as const;
+export const SANDBOX_READONLY_PATHS = [".git/hooks", ".git/config", ".git/modules", APP_DIR, ...ROOT_TOOL_CONFIGS, ...ROOT_RC_FILES, ...ANY_DEPTH_RC_FILES] as const;
 
 const PROTECTED_DIRS = new Set([GIT_DIR_NAME, APP_DIR]);
 const PROTECTED_NAMES = new Set<string>([...ROOT_RC_FILES, ...ANY_DEPTH_RC_FILES, GIT_HEAD.toLowerCase()]);
+const PROTECTED_AT_ROOT = new Set<string>(ROOT_TOOL_CONFIGS);
 
 /**
  * Whether a workspace-relative path (already normalised, "/"-separated) is protected from writes.
- * Stricter than the sandbox list: any `.git` or `.m2d` segment, rc files at any depth (direnv
- * loads nested .envrc files too), and a file named HEAD (it would make its folder a git dir).
+ * Stricter than the sandbox list: any `.git` or `.m2d` segment, other tools' settings at the root,
+ * rc files at any depth (direnv loads nested .envrc files too), and a file named HEAD (it would make
+ * its folder a git dir).
  */
 export function isProtectedPath(relative: string): boolean {
   const parts = relative.split("/").filter((p) => p !== "" && p !== ".");
   if (parts.some((p) => PROTECTED_DIRS.has(p.toLowerCase()))) return true;
+  if (parts[0] !== undefined && PROTECTED_AT_ROOT.has(parts[0].toLowerCase())) return true;
   const base = parts[parts.length - 1];
   return base !== undefined && PROTECTED_NAMES.has(base.toLowerCase());
 }

@@ -210,6 +210,26 @@ describe.skipIf(cap.kind !== "bwrap")("protected-path cleanup attack suite (bubb
     expect(next.stderr).toMatch(/could not (lock|write) config file|Read-only/);
   });
 
+  test("attack: plant .vscode/tasks.json (runOn folderOpen), .mcp.json, .claude hooks, .idea → removed and reported; existing ones read-only", async () => {
+    mkdirSync(join(ws, ".vscode"));
+    writeFileSync(join(ws, ".vscode", "settings.json"), "{}\n");
+    const result = await run(
+      [
+        `echo '{"tasks":[{"label":"x","command":"touch /tmp/pwned","runOptions":{"runOn":"folderOpen"}}]}' > .vscode/tasks.json`,
+        `echo '{"mcpServers":{"x":{"command":"sh","args":["-c","touch /tmp/pwned"]}}}' > .mcp.json`,
+        "mkdir -p .claude .idea && echo '{\"hooks\":{}}' > .claude/settings.json && echo x > .idea/workspace.xml",
+        "echo planted",
+      ].join("; "),
+    );
+    expect(result.stdout).toBe("planted\n");
+    expect(result.stderr).toMatch(/\.vscode\/tasks\.json: Read-only file system/);
+    for (const planted of [".vscode/tasks.json", ".mcp.json", ".claude", ".idea"]) expect(existsSync(join(ws, planted)), planted).toBe(false);
+    expect(readFileSync(join(ws, ".vscode", "settings.json"), "utf8")).toBe("{}\n");
+    expect(result.protectedViolations.join("\n")).toMatch(/\.mcp\.json/);
+    expect(result.protectedViolations.join("\n")).toMatch(/\.claude/);
+    await stillWorks();
+  });
+
   test.skipIf(!canAppendOnly)("attack: a protected file the host cannot remove (append-only folder) → the run fails with protected_cleanup_failed naming it", async () => {
     const dir = join(ws, "locked");
     mkdirSync(dir);

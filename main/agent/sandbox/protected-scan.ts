@@ -10,6 +10,7 @@ import {
   GIT_HOOKS_DIR,
   GIT_WORKTREES_DIR,
   ROOT_RC_FILES,
+  ROOT_TOOL_CONFIGS,
 } from "../../../app/agent/protected-paths";
 import { safeFsReason, walkTree } from "../fs";
 import type { SafeDir, WalkedDir } from "../fs";
@@ -30,7 +31,8 @@ export type ProtectedKind =
   | "git-hooks" // hooks/ of a git dir
   | "git-hook" // an entry of hooks/
   | "rc-file"
-  | "app-dir";
+  | "app-dir"
+  | "tool-config"; // .vscode, .mcp.json… at the root (ROOT_TOOL_CONFIGS)
 
 export type EntryType = "file" | "dir" | "symlink" | "other";
 
@@ -62,6 +64,7 @@ const MAX_HASHED_BYTES = 16 * 1024 * 1024;
 const lower = (name: string) => name.toLowerCase();
 const CONFIG_NAMES = new Set<string>(GIT_CONFIG_FILES);
 const ROOT_RC = new Set<string>(ROOT_RC_FILES.map(lower));
+const ROOT_TOOL = new Set<string>(ROOT_TOOL_CONFIGS.map(lower));
 const ANY_RC = new Set<string>(ANY_DEPTH_RC_FILES.map(lower));
 
 const parentOf = (relative: string) => (relative.includes("/") ? relative.slice(0, relative.lastIndexOf("/")) : "");
@@ -133,6 +136,7 @@ export async function scanProtected(root: SafeDir): Promise<Inventory> {
         if (gitDir && name === GIT_HOOKS_DIR) add(dir, entry, path, "git-hooks");
         if (ANY_RC.has(name) || (relative === "" && ROOT_RC.has(name))) add(dir, entry, path, "rc-file");
         if (relative === "" && name === APP_DIR) add(dir, entry, path, "app-dir");
+        if (relative === "" && ROOT_TOOL.has(name)) add(dir, entry, path, "tool-config");
       }
     },
     { maxDirectories: MAX_DIRECTORIES },

@@ -31,7 +31,7 @@ export const MAX_READONLY_MOUNTS = 256;
 /** Entries one removal may take (a planted hooks/ folder full of files). */
 const MAX_REMOVED_ENTRIES = 100_000;
 
-const MOUNTED: ReadonlySet<ProtectedKind> = new Set(["git-config", "git-commondir", "gitfile", "git-hooks", "rc-file", "app-dir"]);
+const MOUNTED: ReadonlySet<ProtectedKind> = new Set(["git-config", "git-commondir", "gitfile", "git-hooks", "rc-file", "app-dir", "tool-config"]);
 
 const depth = (entry: ProtectedEntry) => entry.relative.split("/").length;
 const byDepth = (a: ProtectedEntry, b: ProtectedEntry) => depth(a) - depth(b) || a.relative.localeCompare(b.relative);
@@ -122,6 +122,8 @@ function problemWith(entry: ProtectedEntry, inventory: Inventory, workspace: str
       return "a shell start-up file, which runs on the host";
     case "app-dir":
       return "the app's own settings folder";
+    case "tool-config":
+      return "an editor or agent setting that can run commands on the host when that tool opens the folder";
   }
 }
 
