@@ -19,7 +19,7 @@ import { DEFAULT_LIMITS } from "./types";
 import type { RunRequest, RunResult, SandboxCapability, SandboxLimits } from "./types";
 
 
-const formatBytes = (bytes: number) => `${(bytes / 2 ** 30).toFixed(bytes % 2 ** 30 === 0 ? 0 : 1)} GiB`;
+const formatBytes = (bytes: number) => (bytes >= 2 ** 30 ? `${+(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`);
 
 /**
  * Runs one command for the agent: inside bubblewrap on Linux, sandbox-exec on macOS, and without a
