@@ -4,6 +4,7 @@ import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { hideFromSandboxes } from "../sandbox/private-paths";
 import { PageFileError, readWorkspaceFile } from "./page-files";
 import { servePageRequest } from "./page-server";
 
@@ -90,6 +91,20 @@ describe("readWorkspaceFile: no symlink leads out, whatever the path says", () =
     expect(seen.get("inside-race") ?? 0).toBeGreaterThan(0);
     expect(seen.get("outside_workspace") ?? 0).toBeGreaterThan(0);
   }, 20_000);
+});
+
+describe("readWorkspaceFile: the app's data dir inside the workspace", () => {
+  test("attack: a page fetches the data dir's database, directly, through .. or through a symlink inside the workspace → refused; other files still read", async () => {
+    mkdirSync(join(ws, ".data"));
+    writeFileSync(join(ws, ".data/m2d.sqlite"), "hub-token-secret");
+    symlinkSync(".data", join(ws, "data-link"));
+    hideFromSandboxes(join(ws, ".data"));
+    for (const path of [".data/m2d.sqlite", "a/../.data/m2d.sqlite", "data-link/m2d.sqlite"]) {
+      expect(await refusal(path), path).toBe("private_path");
+    }
+    expect((await servePageRequest(ws, "GET", "http://page.m2d.invalid/.data/m2d.sqlite")).kind).toBe("refuse");
+    expect(await read("top.txt")).toBe("top");
+  });
 });
 
 describe("servePageRequest: only the synthetic origin, only GET", () => {

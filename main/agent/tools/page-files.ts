@@ -2,6 +2,7 @@ import { readlinkSync } from "node:fs";
 import { AppError } from "../../../app/contract/errors";
 import { SafeDir, safeFsReason } from "../fs";
 import type { SafeFsReason } from "../fs";
+import { isPrivateHostPath } from "../sandbox/private-paths";
 
 /**
  * Reads a workspace file for check_page without trusting any path twice: every folder on the way is
@@ -12,7 +13,7 @@ import type { SafeFsReason } from "../fs";
  * changes meanwhile.
  */
 
-export type PageFileRefusal = "not_found" | "not_a_file" | "outside_workspace" | "hardlink" | "too_large" | "too_many_links";
+export type PageFileRefusal = "not_found" | "not_a_file" | "outside_workspace" | "private_path" | "hardlink" | "too_large" | "too_many_links";
 
 export class PageFileError extends AppError {
   constructor(
@@ -87,6 +88,8 @@ async function readOrLink(root: string, parts: readonly string[], maxBytes: numb
   let dir = SafeDir.openRoot(root);
   try {
     for (const [index, name] of parts.entries()) {
+      // The app's data dir may sit inside the workspace; a page's fetch() must not read it (PathGuard's rule).
+      if (isPrivateHostPath(`${dir.absolute}/${name}`)) throw new PageFileError("private_path", parts.join("/"));
       const stats = dir.lstat(name);
       if (stats === null) throw new PageFileError("not_found", parts.join("/"));
       if (stats.isSymbolicLink()) {
