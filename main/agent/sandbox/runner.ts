@@ -77,7 +77,9 @@ async function runBwrapWith(
     memoryBytes: limits.memoryBytes,
     maxProcesses: limits.maxProcesses,
     tmpfsBytes: limits.tmpfsBytes,
-    readOnlyInWorkspace: protectedPlan.readOnly,
+    // Only what was opened no-follow: a path that failed (swapped for a symlink meanwhile) would be
+    // bound by path, and bwrap follows symlinks there; the after-run check covers it instead.
+    readOnlyInWorkspace: protectedPlan.readOnly.filter((path) => handles.childFds.has(path)),
     readOnlyFds: handles.childFds,
     ...mounts,
     seccompFd: seccomp ? 3 : null,
