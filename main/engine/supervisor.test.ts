@@ -89,6 +89,22 @@ describe("EngineSupervisor (real child processes)", () => {
     expect(supervisor.getStatus().lastExit).toMatchObject({ reason: "engine_exited" });
   });
 
+  it("watchdog: a backend whose own loop stalls past the limit does not kill an engine whose heartbeats wait unread", async () => {
+    const { supervisor } = supervise({ FAKE_ENGINE_HEARTBEAT_MS: "50" }, 400);
+    const { pid } = await supervisor.request({ op: "ping" });
+    const slow = supervisor.request({ op: "echo", text: "hang" });
+    slow.catch(() => undefined);
+    // Block this process (the backend) in a timer, so the watchdog's timer runs before the queued heartbeats.
+    await new Promise<void>((resolve) =>
+      setTimeout(() => {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_200);
+        resolve();
+      }, 0),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(supervisor.getStatus()).toMatchObject({ state: "ready", pid, restarts: 0 });
+  });
+
   it("times out a request the engine never answers", async () => {
     const { supervisor } = supervise();
     await expect(supervisor.request({ op: "echo", text: "hang" }, { timeoutMs: 100 })).rejects.toMatchObject({ code: "engine_unavailable" });

@@ -49,8 +49,13 @@ export class EngineSupervisor {
   private restartTimer: NodeJS.Timeout | undefined;
   private crashStreak = 0;
   private stopped = false;
-  /** When the current engine last sent anything; every message proves its main thread runs. */
+  /**
+   * When the current engine last sent anything (every message proves its main thread runs), and when
+   * the watchdog last looked. Monotonic (performance.now): a wall clock jumps on suspend or a clock
+   * change, and would read as silence from an engine that never missed a beat.
+   */
   private lastHeardAt = 0;
+  private lastCheckAt = 0;
   private watchdog: NodeJS.Timeout | undefined;
   /** The engine the watchdog killed, and what it was silent under. */
   private killedUnresponsive: { child: EngineChild; silentMs: number; ops: EngineOp[] } | undefined;
@@ -120,7 +125,7 @@ export class EngineSupervisor {
       return;
     }
     this.child = child;
-    this.lastHeardAt = Date.now();
+    this.lastHeardAt = performance.now();
     this.setStatus({ ...this.status, state: "starting", pid: child.pid ?? null });
     child.onMessage((raw) => this.onMessage(child, raw));
     child.onExit((exit) => this.onExit(child, exit));
@@ -130,15 +135,21 @@ export class EngineSupervisor {
   private startWatchdog(): void {
     clearInterval(this.watchdog);
     const timeoutMs = this.options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+    this.lastCheckAt = performance.now();
     this.watchdog = setInterval(() => this.checkHeartbeat(timeoutMs), Math.min(ENGINE_HEARTBEAT_INTERVAL_MS, timeoutMs / 4));
     this.watchdog.unref();
   }
 
   /** Only a busy engine is judged: an idle one has nobody waiting on it. */
   private checkHeartbeat(timeoutMs: number): void {
+    const now = performance.now();
+    // A check this late means the backend's own loop stalled, with heartbeats maybe unread in the
+    // pipe (timers run before I/O): judge the engine from now, not from the backend's stall.
+    if (now - this.lastCheckAt > timeoutMs) this.lastHeardAt = now;
+    this.lastCheckAt = now;
     const child = this.child;
     if (!child || this.status.state !== "ready" || this.pending.size === 0 || this.killedUnresponsive?.child === child) return;
-    const silentMs = Date.now() - this.lastHeardAt;
+    const silentMs = Math.round(now - this.lastHeardAt);
     if (silentMs <= timeoutMs) return;
     const ops = [...new Set([...this.pending.values()].map((p) => p.op))];
     this.killedUnresponsive = { child, silentMs, ops };
@@ -148,7 +159,7 @@ export class EngineSupervisor {
 
   private onMessage(child: EngineChild, raw: unknown): void {
     if (child !== this.child) return;
-    this.lastHeardAt = Date.now();
+    this.lastHeardAt = performance.now();
     const parsed = FromEngineMessageSchema.safeParse(raw);
     if (!parsed.success) {
       this.options.onLog?.("warn", "Dropped a malformed message from the engine.");
