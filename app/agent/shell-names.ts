@@ -26,6 +26,10 @@ const RUNS_ITS_ARGUMENTS: ReadonlySet<string> = new Set([
   "chroot", "flock", "watch", "nsenter", "unshare", "strace", "ltrace", "ionice", "chrt", "taskset", "numactl",
   "prlimit", "setpriv", "capsh", "systemd-run", "script", "busybox", "parallel", "unbuffer", "fakeroot", "faketime",
   "firejail", "bwrap", "catchsegv", "valgrind", "sg", "xvfb-run", "dbus-run-session",
+  // util-linux's setarch and the names it is installed under
+  "setarch", "linux32", "linux64", "i386", "x86_64", "uname26",
+  "chpst", "eatmydata", "torsocks", "proxychains", "proxychains4", "cpulimit", "trickle", "chronic", "ifne",
+  "ssh-agent", "dbus-launch", "systemd-inhibit", "start-stop-daemon", "rlwrap",
 ]);
 
 const SHELLS: ReadonlySet<string> = new Set(["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "busybox-sh", "fish", "csh", "tcsh"]);

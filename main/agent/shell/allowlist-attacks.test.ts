@@ -124,6 +124,7 @@ const WRAPPERS: Vector[] = [
   { name: "`stdbuf` runs a command", command: "stdbuf -o0 touch pwned", allow: ["stdbuf *"], reason: wrapper("stdbuf"), proof: {} },
   { name: "`setsid` runs a command", command: "setsid -w touch pwned", allow: ["setsid *"], reason: wrapper("setsid"), proof: {} },
   { name: "`flock` runs a command", command: "flock ./lock touch pwned", allow: ["flock *"], reason: wrapper("flock"), proof: {} },
+  { name: "`setarch` runs a command", command: "setarch -R touch pwned", allow: ["setarch *"], reason: wrapper("setarch"), proof: {} },
   { name: "a shell reading a script from its input", command: "echo 'touch pwned' | sh", allow: ["echo *", "sh *"], reason: "never covers the arguments of the shell `sh`", proof: {} },
   { name: "a shell running a script file", command: "bash ./x.sh", allow: ["bash *"], reason: "never covers the arguments of the shell `bash`", proof: { files: { "x.sh": "touch pwned\n" } } },
 ];
