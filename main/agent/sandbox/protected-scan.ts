@@ -43,7 +43,7 @@ export interface ProtectedEntry {
   dev: number;
   ino: number;
   mode: number;
-  /** sha256 of a regular file's content; a size-and-mtime stamp past MAX_HASHED_BYTES; null otherwise. */
+  /** sha256 of a regular file's content; a size, mtime and ctime stamp past MAX_HASHED_BYTES; null otherwise. */
   hash: string | null;
   /** Content of a config, commondir or gitfile, for validating it (null when too large or not a file). */
   text: string | null;
@@ -96,7 +96,8 @@ function record(dir: SafeDir, entry: Dirent, relative: string, kind: ProtectedKi
   let text: string | null = null;
   if (type === "file") {
     if (stats.size > MAX_HASHED_BYTES) {
-      hash = `size:${stats.size}:mtime:${stats.mtimeMs}`;
+      // ctime too: a command can set mtime back (utimensat), never ctime.
+      hash = `size:${stats.size}:mtime:${stats.mtimeMs}:ctime:${stats.ctimeMs}`;
     } else {
       const { data } = dir.readFile(entry.name, MAX_HASHED_BYTES);
       hash = createHash("sha256").update(data).digest("hex");
