@@ -45,11 +45,20 @@ export async function checkCheckpointDir(workspace: string, checkpointDir: strin
       reason: "checkpoint_dir_inside_workspace",
       path,
     });
-  if (within(workspace, lexical) && !underM2d(lexical)) throw refuse(lexical);
+  if (within(workspace, lexical)) {
+    if (!underM2d(lexical)) throw refuse(lexical);
+    // Made and checked by no-follow steps: mkdir -p by path would follow a symlinked .m2d and create
+    // folders wherever it points before any check could refuse it.
+    try {
+      openCheckpointRoot(workspace, lexical).close();
+    } catch {
+      throw refuse(lexical);
+    }
+    return lexical;
+  }
   await mkdir(checkpointDir, { recursive: true });
   const real = await realpath(checkpointDir);
-  // Inside the workspace only as itself: a symlinked .m2d would point the copies wherever the command chose.
-  if ((within(workspace, real) && !underM2d(real)) || (within(workspace, lexical) && real !== lexical)) throw refuse(real);
+  if (within(workspace, real) && !underM2d(real)) throw refuse(real);
   return real;
 }
 
