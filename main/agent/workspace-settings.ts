@@ -41,7 +41,8 @@ export class WorkspaceSettingsStore {
    * from app/agent/always-allow.ts). Text that is not an entry is refused, never saved.
    */
   allowCommands(workspace: string, entries: readonly string[]): WorkspaceSettings {
-    const bad = entries.find((entry) => parseAllowPattern(entry) === null);
+    // Always allow never saves a wildcard (always-allow.ts): only a person typing it in settings does.
+    const bad = entries.find((entry) => parseAllowPattern(entry)?.wildcard !== false);
     if (bad !== undefined || entries.length === 0) {
       throw new AppError("bad_request", `This is not a command allowlist entry: ${bad ?? "(none)"}`, { reason: "bad_allow_entry", entry: bad ?? null });
     }
