@@ -18,7 +18,16 @@ export type GgufValue =
   | { readonly type: "array"; readonly itemType: GgufNumberType; readonly values: readonly number[] }
   | { readonly type: "array"; readonly itemType: GgufBigIntType; readonly values: readonly bigint[] }
   | { readonly type: "array"; readonly itemType: "bool"; readonly values: readonly boolean[] }
-  | { readonly type: "array"; readonly itemType: "str"; readonly values: readonly string[] };
+  | {
+      readonly type: "array";
+      readonly itemType: "str";
+      readonly values: readonly string[];
+      /**
+       * Set by the reader for items whose bytes are not valid UTF-8 (their `values` entry holds
+       * U+FFFD, so two different ones read alike): index → the exact bytes, one char per byte (latin1).
+       */
+      readonly rawBytes?: ReadonlyMap<number, string>;
+    };
 
 export interface GgufKv {
   readonly key: string;

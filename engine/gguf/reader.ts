@@ -60,12 +60,17 @@ interface Reader {
   readonly budget: DecodeBudget;
 }
 
-function readString({ c, budget }: Reader, what: string): string {
+function readString({ c, budget }: Reader, what: string, onInvalidUtf8?: (latin1: string) => void): string {
   const len = c.u64();
   // longer than the whole file can only be garbage; longer than what is left may be a cut file
   if (len > BigInt(MAX_STRING) || len > BigInt(c.size)) throw new Corrupt(`${what}: string length ${len} exceeds the file`);
   budget.charge(Number(len), what);
-  return c.utf8(Number(len));
+  if (!onInvalidUtf8) return c.utf8(Number(len));
+  const bytes = c.bytes(Number(len));
+  const text = bytes.toString("utf8");
+  // U+FFFD is either in the bytes or a lossy decode; only the round trip tells which
+  if (text.includes("\uFFFD") && !Buffer.from(text).equals(bytes)) onInvalidUtf8(bytes.toString("latin1"));
+  return text;
 }
 
 function readScalar(r: Reader, type: GgufScalarType): number | bigint | boolean | string {
@@ -101,8 +106,14 @@ function readValue(r: Reader, key: string): GgufValue {
     }
     r.budget.chargeItems(Number(n), itemType, `key ${key}`);
     const values: (number | bigint | boolean | string)[] = new Array<number | bigint | boolean | string>(Number(n));
-    for (let i = 0; i < values.length; i++) values[i] = readScalar(r, itemType);
-    return { type: "array", itemType, values } as GgufValue;
+    if (itemType !== "str") {
+      for (let i = 0; i < values.length; i++) values[i] = readScalar(r, itemType);
+      return { type: "array", itemType, values } as GgufValue;
+    }
+    // llama.cpp compares token texts as bytes: keep the bytes of those a lossy decode would merge
+    const rawBytes = new Map<number, string>();
+    for (let i = 0; i < values.length; i++) values[i] = readString(r, "string value", (latin1) => rawBytes.set(i, latin1));
+    return { type: "array", itemType, values, ...(rawBytes.size > 0 && { rawBytes }) } as GgufValue;
   }
   const type = scalarTypeFromId(typeId);
   if (!type) throw new Corrupt(`key ${key}: invalid value type ${typeId}`, { key });

@@ -149,6 +149,19 @@ describe("validateModel: single files", () => {
     expect(await reasonOf(path)).toBe("valid");
   });
 
+  it("attack: two tokens with the same invalid UTF-8 bytes → vocab_invalid (llama.cpp compares bytes and asserts), while differing ones stay valid", async () => {
+    const tokens = ["a", "b", "c", "d", "e", "f", "<Y>", "<Z>"];
+    const input = smallModel();
+    const path = await writeSmall("utf8-dup.gguf", { ...input, kv: [...input.kv.filter((e) => e.key !== "tokenizer.ggml.tokens"), kv.strArr("tokenizer.ggml.tokens", tokens)] });
+    const bytes = await readFile(path);
+    for (const token of ["<Y>", "<Z>"]) {
+      const at = bytes.indexOf(Buffer.from(token));
+      bytes.fill(0xff, at, at + 3);
+    }
+    await writeFile(path, bytes);
+    expect(await reasonOf(path)).toBe("vocab_invalid");
+  });
+
   it("a directory → not_a_file", async () => {
     expect(await reasonOf(dir)).toBe("not_a_file");
   });

@@ -46,13 +46,15 @@ export function checkVocab(path: string, meta: GgufMetadata): number {
   if (n === 0) fail(TOKENS, "is empty: a model needs at least one token");
 
   const seen = new Map<string, number>();
+  // Tokens that are not valid UTF-8 are compared by their bytes, apart: they can equal no valid token.
+  const seenRaw = new Map<string, number>();
   tokens.values.forEach((text, id) => {
-    const word = text === "" ? `[EMPTY_${id}]` : text;
-    // the reader decodes invalid UTF-8 to U+FFFD, so two such tokens may differ in their bytes
-    if (word.includes("\uFFFD")) return;
-    const first = seen.get(word);
-    if (first !== undefined) fail(TOKENS, `lists ${JSON.stringify(word)} twice (tokens ${first} and ${id})`, { token: id });
-    seen.set(word, id);
+    const raw = tokens.rawBytes?.get(id);
+    const word = raw ?? (text === "" ? `[EMPTY_${id}]` : text);
+    const map = raw === undefined ? seen : seenRaw;
+    const first = map.get(word);
+    if (first !== undefined) fail(TOKENS, `lists ${JSON.stringify(text)} twice (tokens ${first} and ${id})`, { token: id });
+    map.set(word, id);
   });
 
   if (model.value === "llama") checkSpmBytes(seen, fail);
