@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { SafeDir, pathParts } from "../fs";
+import { pathParts, type SafeDir } from "../fs";
 import type { PathGuard } from "../paths";
 import { isPrivateHostPath } from "../sandbox/private-paths";
 import { GitIgnore } from "./gitignore";
@@ -57,7 +57,7 @@ function openStart(root: SafeDir, start: string, ignore: GitIgnore): SafeDir | n
  */
 export async function* walk(guard: PathGuard, start: string, maxDepth: number): AsyncGenerator<WalkEntry> {
   const ignore = new GitIgnore();
-  const root = SafeDir.openRoot(guard.root);
+  const root = guard.openRoot();
   const dir = openStart(root, start, ignore);
   try {
     if (dir) yield* walkDir(guard, dir, start, 1, maxDepth, ignore);
