@@ -10,7 +10,7 @@ const MAX_RETRY_MS = 10_000;
  * write may fail too: it is retried, with backoff, until SQLite takes it, the row has left
  * `streaming`, or the database is closed. A restart in between marks the row interrupted.
  */
-export function markStreamFailed(db: Db, messageId: string, error: string, onMarked?: () => void): void {
+export function markStreamFailed(db: Db, messageId: string, error: string): void {
   let delay = FIRST_RETRY_MS;
   const attempt = (): void => {
     try {
@@ -19,7 +19,6 @@ export function markStreamFailed(db: Db, messageId: string, error: string, onMar
         Date.now(),
         messageId,
       );
-      onMarked?.();
     } catch (failure) {
       if (!db.open || AppError.from(failure).code !== "storage") return;
       setTimeout(attempt, delay).unref();
