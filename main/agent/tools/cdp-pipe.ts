@@ -10,6 +10,9 @@ interface CdpMessage {
   error?: { message: string };
 }
 
+/** One message from the browser: far above any real one (a served file goes the other way), well below what would strain the app. */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
 /**
  * A minimal DevTools client over Chromium's --remote-debugging-pipe (commands into its fd 3, replies
  * and events out of its fd 4, each message JSON ended by a NUL byte): no port for anyone else to
@@ -28,15 +31,26 @@ export class Cdp {
     output: Readable,
   ) {
     let buffered: Buffer[] = [];
+    let bufferedBytes = 0;
     output.on("data", (chunk: Buffer) => {
       let start = 0;
-      for (let end = chunk.indexOf(0); end !== -1; end = chunk.indexOf(0, start)) {
+      for (let end = chunk.indexOf(0); end !== -1 && !this.closed; end = chunk.indexOf(0, start)) {
         buffered.push(chunk.subarray(start, end));
-        this.dispatch(Buffer.concat(buffered).toString("utf8"));
+        const text = Buffer.concat(buffered).toString("utf8");
         buffered = [];
+        bufferedBytes = 0;
         start = end + 1;
+        if (text.length > MAX_MESSAGE_BYTES) this.close();
+        else this.dispatch(text);
       }
-      if (start < chunk.length) buffered.push(chunk.subarray(start));
+      if (this.closed || start >= chunk.length) return;
+      buffered.push(chunk.subarray(start));
+      bufferedBytes += chunk.length - start;
+      // A page's console.log of a huge string arrives as one message: it must not grow the app's heap without end.
+      if (bufferedBytes > MAX_MESSAGE_BYTES) {
+        buffered = [];
+        this.close();
+      }
     });
     output.on("close", () => this.close());
     // EPIPE when the browser is gone: the pending commands fail through close().
@@ -45,7 +59,14 @@ export class Cdp {
   }
 
   private dispatch(text: string): void {
-    const message = JSON.parse(text) as CdpMessage;
+    let message: CdpMessage;
+    try {
+      message = JSON.parse(text) as CdpMessage;
+    } catch {
+      // Not DevTools speaking: thrown here it would be an uncaught exception in the app.
+      this.close();
+      return;
+    }
     if (message.id !== undefined) {
       const waiter = this.pending.get(message.id);
       this.pending.delete(message.id);
