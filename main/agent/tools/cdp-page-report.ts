@@ -20,8 +20,22 @@ function location(url: unknown, line: unknown, column: unknown): string | undefi
   return typeof line === "number" ? `${url}:${line + 1}:${typeof column === "number" ? column + 1 : 0}` : url;
 }
 
+/**
+ * A page can log or fail requests in a loop for the whole check: the report keeps this many entries
+ * per kind, each clipped, so it stays small in the app's heap and in the stored result (the text
+ * shows far fewer anyway: MAX_PROBLEMS_PER_KIND).
+ */
+const MAX_KEPT_PER_KIND = 1000;
+const MAX_KEPT_CHARS = 2000;
+
+const clip = (text: string) => (text.length > MAX_KEPT_CHARS ? `${text.slice(0, MAX_KEPT_CHARS)}…` : text);
+
+function keep<T>(list: T[], item: T): void {
+  if (list.length < MAX_KEPT_PER_KIND) list.push(item);
+}
+
 function withLocation(text: string, where: string | undefined): PageProblem {
-  return where ? { text, location: where } : { text };
+  return where ? { text: clip(text), location: clip(where) } : { text: clip(text) };
 }
 
 /** console.error("a", obj) as the DevTools console would print it, roughly. */
@@ -55,6 +69,7 @@ export async function collectPageReport(channel: CdpChannel, page: PageTarget, d
   const report: PageReport = { title: "", loaded: false, consoleErrors: [], consoleWarnings: [], exceptions: [], failedRequests: [] };
   const requestUrls = new Map<string, string>();
   const erroredRequests = new Set<string>();
+  let serving: Promise<unknown> = Promise.resolve();
   let onLoad: () => void = () => undefined;
   const loaded = new Promise<void>((resolve) => (onLoad = resolve));
   channel.onEvent((method, params) => {
@@ -62,15 +77,15 @@ export async function collectPageReport(channel: CdpChannel, page: PageTarget, d
       case "Runtime.exceptionThrown": {
         const details = params["exceptionDetails"] as { text?: string; exception?: { description?: string }; url?: string; lineNumber?: number; columnNumber?: number };
         const text = details.exception?.description ?? details.text ?? "uncaught exception";
-        report.exceptions.push(withLocation(text, location(details.url, details.lineNumber, details.columnNumber)));
+        keep(report.exceptions, withLocation(text, location(details.url, details.lineNumber, details.columnNumber)));
         break;
       }
       case "Runtime.consoleAPICalled": {
         const type = params["type"];
         const frame = (params["stackTrace"] as { callFrames?: Array<{ url?: string; lineNumber?: number; columnNumber?: number }> } | undefined)?.callFrames?.[0];
         const problem = withLocation(consoleText(params["args"]), location(frame?.url, frame?.lineNumber, frame?.columnNumber));
-        if (type === "error" || type === "assert") report.consoleErrors.push(problem);
-        else if (type === "warning") report.consoleWarnings.push(problem);
+        if (type === "error" || type === "assert") keep(report.consoleErrors, problem);
+        else if (type === "warning") keep(report.consoleWarnings, problem);
         break;
       }
       case "Log.entryAdded": {
@@ -78,35 +93,45 @@ export async function collectPageReport(channel: CdpChannel, page: PageTarget, d
         // Failed loads are reported once, from the Network domain, with their URL.
         if (entry.source === "network") break;
         const problem = withLocation(entry.text ?? "", location(entry.url, entry.lineNumber, undefined));
-        if (entry.level === "error") report.consoleErrors.push(problem);
-        else if (entry.level === "warning") report.consoleWarnings.push(problem);
+        if (entry.level === "error") keep(report.consoleErrors, problem);
+        else if (entry.level === "warning") keep(report.consoleWarnings, problem);
         break;
       }
       case "Network.requestWillBeSent":
-        requestUrls.set(params["requestId"] as string, (params["request"] as { url: string }).url);
+        requestUrls.set(params["requestId"] as string, clip((params["request"] as { url: string }).url));
+        break;
+      case "Network.loadingFinished":
+        // Forgotten once done, so a page fetching in a loop does not grow these.
+        requestUrls.delete(params["requestId"] as string);
+        erroredRequests.delete(params["requestId"] as string);
         break;
       case "Network.loadingFailed": {
+        const id = params["requestId"] as string;
+        const url = requestUrls.get(id) ?? "(unknown URL)";
+        requestUrls.delete(id);
         // An error status already said what went wrong; the aborted body after it adds nothing.
-        if (erroredRequests.has(params["requestId"] as string)) break;
-        const url = requestUrls.get(params["requestId"] as string) ?? "(unknown URL)";
+        if (erroredRequests.delete(id)) break;
         const reason = params["blockedReason"] ? `${String(params["errorText"])} (blocked: ${String(params["blockedReason"])})` : String(params["errorText"]);
-        report.failedRequests.push({ url, error: reason });
+        keep(report.failedRequests, { url, error: clip(reason) });
         break;
       }
       case "Network.responseReceived": {
         const response = params["response"] as { url: string; status: number; statusText?: string };
         if (response.status < 400) break;
         erroredRequests.add(params["requestId"] as string);
-        report.failedRequests.push({ url: response.url, error: `HTTP ${response.status} ${response.statusText ?? ""}`.trim() });
+        keep(report.failedRequests, { url: clip(response.url), error: clip(`HTTP ${response.status} ${response.statusText ?? ""}`.trim()) });
         break;
       }
       case "Fetch.requestPaused": {
         // Only the workspace's own files load: a page must not pull ~/.ssh or /etc into the report.
         const request = params["request"] as { url: string; method: string };
-        void servePageRequest(page.root, request.method, request.url)
-          .catch((): PageResponse => ({ kind: "refuse" }))
-          .then((response) => channel.send(...answer(params["requestId"], response)))
-          .catch(() => undefined);
+        // One at a time: a page fetching a 32 MiB file in parallel a hundred times holds one copy, not a hundred.
+        serving = serving.then(() =>
+          servePageRequest(page.root, request.method, request.url)
+            .catch((): PageResponse => ({ kind: "refuse" }))
+            .then((response) => channel.send(...answer(params["requestId"], response)))
+            .catch(() => undefined),
+        );
         break;
       }
       case "Page.loadEventFired":
