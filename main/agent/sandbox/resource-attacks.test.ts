@@ -94,6 +94,7 @@ a, b = socket.socketpair(); a.send(b"x"); print("socketpair", b.recv(1).decode()
     const held = result.stdout.split("\n").filter((l) => l === "held").length;
     expect(held).toBeLessThan(2);
     expect(result.warnings.join("\n")).toMatch(/memory limit \(0\.3 GiB\)|memory limit/);
+    expect(result.warnings.join("\n")).toContain("the run's memory limit (256 MiB)");
     // The same processes one after another stay under the limit.
     const sequential = await run(`for i in 1 2; do python3 -c 'b = b"x" * (100 << 20); print("held")'; done`, { limits: { memoryBytes: 256 << 20 } });
     expect(sequential.stdout).toBe("held\nheld\n");
