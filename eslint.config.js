@@ -1,6 +1,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
+import layers from "./scripts/lint/layers.js";
 
 const nodeBuiltins = ["node:*", "fs", "fs/*", "path", "os", "child_process", "crypto", "http", "https", "net", "url", "util", "stream", "events", "worker_threads", "zlib", "buffer", "process"];
 
@@ -14,6 +15,12 @@ export default tseslint.config(
     },
   },
   {
+    // Which layer may import which: scripts/lint/layers.js.
+    files: ["{app,node,engine,main,renderer,testing}/**/*.{ts,tsx}"],
+    plugins: { layers },
+    rules: { "layers/imports": "error" },
+  },
+  {
     // app/ is the shared, pure layer: it must run in the renderer, main and engine alike.
     files: ["app/**/*.ts"],
     ignores: ["app/**/*.test.ts"],
@@ -22,7 +29,7 @@ export default tseslint.config(
         paths: [{ name: "electron", message: "app/ is pure TypeScript: no electron." }],
         patterns: [
           { group: nodeBuiltins, message: "app/ is pure TypeScript: no node built-ins." },
-          { group: ["node-llama-cpp", "better-sqlite3", "ws", "**/main/**", "**/engine/**", "**/renderer/**"], message: "app/ depends on nothing but itself and zod." },
+          { group: ["node-llama-cpp", "better-sqlite3", "ws"], message: "app/ depends on nothing but itself and zod." },
         ],
       }],
     },
@@ -33,7 +40,7 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": ["error", {
         paths: [{ name: "electron", message: "The renderer talks to the backend only through the contract client." }],
-        patterns: [{ group: [...nodeBuiltins, "**/main/**", "**/engine/**"], message: "The renderer talks to the backend only through the contract client." }],
+        patterns: [{ group: nodeBuiltins, message: "The renderer talks to the backend only through the contract client." }],
       }],
     },
   },

@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{app,main,engine,renderer,scripts}/**/*.test.{ts,tsx}"],
+    include: ["{app,node,main,engine,renderer,scripts,testing}/**/*.test.{ts,tsx}"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

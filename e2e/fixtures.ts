@@ -1,5 +1,5 @@
 import { test as base, expect as baseExpect, type Page } from "@playwright/test";
-import { ensureTestModel, type TestScenario } from "../engine/gguf/m2-test-models";
+import { ensureTestModel, type TestScenario } from "../node/gguf/m2-test-models";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,5 +1,5 @@
 import { readFileSync, rmSync } from "node:fs";
-import { ensureSplitTestModel } from "../engine/gguf/m2-test-models";
+import { ensureSplitTestModel } from "../node/gguf/m2-test-models";
 import { bufferContent } from "../main/downloads/testing/content";
 import { HubEmulator } from "../main/downloads/testing/hub-emulator";
 import { expect, startHeadlessHost, test } from "./fixtures";

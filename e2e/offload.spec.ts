@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeM2HeaderOnly } from "../engine/gguf/m2-header-only";
+import { writeM2HeaderOnly } from "../node/gguf/m2-header-only";
 import { ensureOffloadTestModel } from "../engine/offload/offload-test-model";
 import { expect, test } from "./fixtures";
 

@@ -5,11 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { corruptCases, writeCorpusBase, type CorruptCase } from "./gguf/corrupt-corpus";
-import { expectedOutput } from "./gguf/m2-test-models";
-import { joinText, startEngineHarness } from "./testing/engine-harness";
+import { corruptCases, writeCorpusBase, type CorruptCase } from "../node/gguf/corrupt-corpus";
+import { expectedOutput } from "../node/gguf/m2-test-models";
+import { joinText, startEngineHarness } from "../testing/engine-harness";
 
-// The corrupt corpus (engine/gguf/corrupt-corpus.ts) against the real engine process: files that aborted it,
+// The corrupt corpus (node/gguf/corrupt-corpus.ts) against the real engine process: files that aborted it,
 // on load or at the first token, before the validator knew them are now typed refusals, and it stays up.
 
 /** Run straight through node-llama-cpp, these kill the process: on load (an assert in load_hparams) or at the first token. */

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChatMessage, ToolDefinition } from "../app/m2/types";
-import { buildScriptedModel } from "./gguf/m2-scripted-model";
-import { ensureTestModel, expectedOutput, readChatTemplate } from "./gguf/m2-test-models";
-import { writeGguf } from "./gguf/writer";
-import { joinText, startEngineHarness } from "./testing/engine-harness";
+import { buildScriptedModel } from "../node/gguf/m2-scripted-model";
+import { ensureTestModel, expectedOutput, readChatTemplate } from "../node/gguf/m2-test-models";
+import { writeGguf } from "../node/gguf/writer";
+import { joinText, startEngineHarness } from "../testing/engine-harness";
 
 // The real engine process (dist/engine/main.js) behind the app's supervisor, running scripted minimax-m2 models.
 

@@ -1,7 +1,7 @@
 /**
  * Storage sizes of the ggml types a GGUF may use: elements per block and bytes
  * per block (ggml/src/ggml.c type_traits). Kept here because app/ may not
- * import engine/gguf.
+ * import node/gguf.
  */
 
 import { AppError } from "../contract/errors";

@@ -68,7 +68,7 @@ function quantType(quant: M2Quant, role: Role, layer: number): string {
   }
 }
 
-/** Every tensor of MiniMax-M2 at `quant`, in the order engine/gguf/m2-arch.ts writes them. */
+/** Every tensor of MiniMax-M2 at `quant`, in the order node/gguf/m2-arch.ts writes them. */
 export function m2TensorShapes(quant: M2Quant): TensorShape[] {
   const { embd, heads, kvHeads, headDim, expertCount, expertFf, vocab } = M2;
   const q = heads * headDim;

@@ -2,7 +2,7 @@ import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import type { Llama, LlamaGpuType } from "node-llama-cpp";
 import { AppError } from "../../app/contract/errors";
 
-export { ENGINE_PROCESS_ENV } from "../process-env";
+export { ENGINE_PROCESS_ENV } from "../../node/process-env";
 
 export type BackendGpu = "auto" | "cuda" | "vulkan" | "metal" | "cpu" | false;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Llama } from "node-llama-cpp";
 import { AppError } from "../../app/contract/errors";
-import { ensureTestModel, expectedOutput, expectedTokens } from "../gguf/m2-test-models";
+import { ensureTestModel, expectedOutput, expectedTokens } from "../../node/gguf/m2-test-models";
 import { closeBackend, openBackend } from "./backend";
 import { commonPrefixLength } from "./context-text-map";
 import { ModelSession } from "./model-session";

@@ -6,7 +6,7 @@ import type { Llama } from "node-llama-cpp";
 import { AppError } from "../../app/contract/errors";
 import { closeBackend, openBackend } from "./backend";
 import { ModelSession } from "./model-session";
-import { ensureTestModel } from "../gguf/m2-test-models";
+import { ensureTestModel } from "../../node/gguf/m2-test-models";
 
 describe("ModelSession", () => {
   let modelPath: string;
@@ -120,7 +120,7 @@ describe("ModelSession", () => {
     await expect(ModelSession.load(llama, { modelPath: join(scratch, "missing.gguf") })).rejects.toMatchObject({ code: "not_found" });
 
     // Truncated: the header is fine, the tensor data is not all there. (Garbage headers are
-    // for engine/gguf's validation to reject: node-llama-cpp's own reader can hang on them.)
+    // for node/gguf's validation to reject: node-llama-cpp's own reader can hang on them.)
     const truncated = join(scratch, "truncated.gguf");
     const bytes = await readFile(modelPath);
     await writeFile(truncated, bytes.subarray(0, Math.floor(bytes.length / 2)));

@@ -2,7 +2,7 @@ import { getLlama, LlamaLogLevel, type Llama } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { planLoad } from "../../app/planner";
 import { m2Request, ram192, rtx4090 } from "../../app/planner/test-rigs";
-import { ensureTestModel } from "../gguf/m2-test-models";
+import { ensureTestModel } from "../../node/gguf/m2-test-models";
 import { expertOffloadSupport, layerOffloadFallback, modelOptionsForPlan } from "./capability";
 
 /** A Llama whose addon exports are `addon`: capability detection reads nothing else. */

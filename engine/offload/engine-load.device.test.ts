@@ -4,7 +4,7 @@
  * offload.device.test.ts: CI has neither the device nor the patched build.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { startEngineHarness as StartEngineHarness } from "../testing/engine-harness";
+import type { startEngineHarness as StartEngineHarness } from "../../testing/engine-harness";
 import { ensureOffloadTestModel, type OffloadTestModel } from "./offload-test-model";
 
 const enabled = process.env.npm_lifecycle_event === "test:offload" || process.env.M2D_OFFLOAD_DEVICE_TEST === "1";
@@ -16,7 +16,7 @@ describe.skipIf(!enabled)("engine load with expert offload on a Vulkan device", 
   beforeAll(async () => {
     // llvmpipe is a CPU-type Vulkan device, which ggml skips unless it is named; the engine inherits the env
     process.env.GGML_VK_VISIBLE_DEVICES ??= "0";
-    const { startEngineHarness } = await import("../testing/engine-harness");
+    const { startEngineHarness } = await import("../../testing/engine-harness");
     model = await ensureOffloadTestModel();
     harness = startEngineHarness();
   }, 300_000);

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeM2HeaderOnly } from "../gguf/m2-header-only";
-import { startEngineHarness } from "../testing/engine-harness";
+import { writeM2HeaderOnly } from "../../node/gguf/m2-header-only";
+import { startEngineHarness } from "../../testing/engine-harness";
 import { ensureOffloadTestModel } from "./offload-test-model";
 
 // The real engine process on the CPU backend: plans from its own backend's memory, loads the plan, reports the split.

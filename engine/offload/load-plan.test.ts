@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { getLlama, LlamaLogLevel, type Llama } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadPlanViewSchema, type BackendInfo } from "../../app/contract";
-import { writeM2HeaderOnly } from "../gguf/m2-header-only";
-import { inspectModel, type ModelReport } from "../gguf/report";
+import { writeM2HeaderOnly } from "../../node/gguf/m2-header-only";
+import { inspectModel, type ModelReport } from "../../node/gguf/report";
 import { expertOffloadSupport, layerOffloadFallback, modelOptionsForPlan } from "./capability";
 import { appliedOffload, flashAttentionFor, machineFromBackend, planForBackend, planOverride, planView, requireLoadablePlan } from "./load-plan";
 

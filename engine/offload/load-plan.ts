@@ -11,9 +11,9 @@ import {
   type OffloadChoice,
 } from "../../app/contract";
 import { planLoad, type GpuInfo, type HostInfo, type LoadPlan, type PlanOverride } from "../../app/planner";
-import type { ModelReport } from "../gguf/report";
+import type { ModelReport } from "../../node/gguf/report";
 import type { ExpertOffloadSupport, OffloadModelOptions } from "./capability";
-import { plannerModel } from "./planner-model";
+import { plannerModel } from "../../node/gguf/planner-model";
 
 export interface EnginePlanRequest {
   readonly contextSize?: number | undefined;

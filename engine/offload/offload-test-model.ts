@@ -11,15 +11,15 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { kv } from "../gguf/gguf-values";
-import { ggmlTypeByName, tensorByteSize } from "../gguf/ggml-types";
-import { m2Metadata, m2TensorTable, type M2Hparams, type M2TensorSpec } from "../gguf/m2-arch";
-import { SCRIPTS } from "../gguf/m2-scripts";
-import { readChatTemplate, testModelsDir } from "../gguf/m2-test-models";
-import { buildScriptedVocab, M2_CONTROL_TOKENS, M2_USER_TOKENS, tokenizerMetadata } from "../gguf/m2-vocab";
-import { toSegments } from "../gguf/segments";
-import { filled, fromRows, prng } from "../gguf/tensor-data";
-import { writeGguf, type GgufFileInput, type GgufTensorInput } from "../gguf/writer";
+import { kv } from "../../node/gguf/gguf-values";
+import { ggmlTypeByName, tensorByteSize } from "../../node/gguf/ggml-types";
+import { m2Metadata, m2TensorTable, type M2Hparams, type M2TensorSpec } from "../../node/gguf/m2-arch";
+import { SCRIPTS } from "../../node/gguf/m2-scripts";
+import { readChatTemplate, testModelsDir } from "../../node/gguf/m2-test-models";
+import { buildScriptedVocab, M2_CONTROL_TOKENS, M2_USER_TOKENS, tokenizerMetadata } from "../../node/gguf/m2-vocab";
+import { toSegments } from "../../node/gguf/segments";
+import { filled, fromRows, prng } from "../../node/gguf/tensor-data";
+import { writeGguf, type GgufFileInput, type GgufTensorInput } from "../../node/gguf/writer";
 
 /** Bump when the weights change in a way the parameters below do not show. */
 const GENERATOR_VERSION = 1;

@@ -13,7 +13,7 @@ import {
 import { describeBackend, openBackend, ModelSession } from "../llama";
 import { expertOffloadSupport, modelOptionsForPlan } from "../offload/capability";
 import type { LoadPlan } from "../../app/planner";
-import type { ModelReport as GgufReport } from "../gguf/report";
+import type { ModelReport as GgufReport } from "../../node/gguf/report";
 import { appliedOffload, backendWithout, isSoftwareDevice, planForBackend, planView, requireLoadablePlan, validatePlanRequest } from "../offload/load-plan";
 import { inspectForContract } from "./report";
 import { PromptBuilder } from "./prompt-builder";

@@ -1,6 +1,6 @@
 import type { ModelReport } from "../../app/contract";
 import { classifyChatTemplate } from "../../app/m2/template-detect";
-import { inspectModel, type ModelReport as GgufReport } from "../gguf/report";
+import { inspectModel, type ModelReport as GgufReport } from "../../node/gguf/report";
 import { officialM2Template } from "./official-template";
 
 /** The contract's model report: the GGUF's facts plus how its chat template compares with M2's. */

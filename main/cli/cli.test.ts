@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { corruptCases } from "../../engine/gguf/corrupt-corpus";
-import { ensureTestModel, expectedOutput } from "../../engine/gguf/m2-test-models";
-import { TEST_ENGINE_ENV } from "../../engine/testing/engine-harness";
+import { corruptCases } from "../../node/gguf/corrupt-corpus";
+import { ensureTestModel, expectedOutput } from "../../node/gguf/m2-test-models";
+import { TEST_ENGINE_ENV } from "../../testing/engine-harness";
 
 // The built CLI as a user runs it: a real process, real stdin/stdout, the real engine.
 

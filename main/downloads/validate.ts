@@ -1,4 +1,4 @@
-import { validateModel } from "../../engine/gguf/validate";
+import { validateModel } from "../../node/gguf/validate";
 
 /**
  * The engine's own check of a finished model (header, truncation, split set, architecture),

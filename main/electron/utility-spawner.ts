@@ -1,6 +1,6 @@
 import { utilityProcess } from "electron";
 import type { EngineChild, SpawnEngine } from "../engine/engine-child";
-import { ENGINE_PROCESS_ENV } from "../../engine/process-env";
+import { ENGINE_PROCESS_ENV } from "../../node/process-env";
 
 /** Starts the engine as an Electron utility process (a Node child without Electron's UI APIs). */
 export function utilitySpawner(entry: string): SpawnEngine {

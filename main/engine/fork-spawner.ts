@@ -1,5 +1,5 @@
 import { fork } from "node:child_process";
-import { ENGINE_PROCESS_ENV } from "../../engine/process-env";
+import { ENGINE_PROCESS_ENV } from "../../node/process-env";
 import type { EngineChild, SpawnEngine } from "./engine-child";
 
 

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../app/chat/types";
-import { buildScriptedModel } from "../../engine/gguf/m2-scripted-model";
-import { ensureTestModel, readChatTemplate } from "../../engine/gguf/m2-test-models";
-import { writeGguf } from "../../engine/gguf/writer";
-import { ENGINE_BUNDLE, TEST_ENGINE_ENV } from "../../engine/testing/engine-harness";
+import { buildScriptedModel } from "../../node/gguf/m2-scripted-model";
+import { ensureTestModel, readChatTemplate } from "../../node/gguf/m2-test-models";
+import { writeGguf } from "../../node/gguf/writer";
+import { ENGINE_BUNDLE, TEST_ENGINE_ENV } from "../../testing/engine-harness";
 import { createBackend, type Backend } from "../backend";
 import { forkSpawner } from "./fork-spawner";
 

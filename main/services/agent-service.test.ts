@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppEvent } from "../../app/contract";
-import { DEEP_NESTING } from "../../engine/gguf/m2-scripts";
-import { ensureTestModel } from "../../engine/gguf/m2-test-models";
-import { ENGINE_BUNDLE, TEST_ENGINE_ENV } from "../../engine/testing/engine-harness";
+import { DEEP_NESTING } from "../../node/gguf/m2-scripts";
+import { ensureTestModel } from "../../node/gguf/m2-test-models";
+import { ENGINE_BUNDLE, TEST_ENGINE_ENV } from "../../testing/engine-harness";
 import { createBackend, type Backend } from "../backend";
 import { forkSpawner } from "../engine/fork-spawner";
 

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
 import type { StoredMessage } from "../../app/chat/types";
 import { AppError, type AppEvent } from "../../app/contract";
-import { ensureTestModel, expectedOutput } from "../../engine/gguf/m2-test-models";
+import { ensureTestModel, expectedOutput } from "../../node/gguf/m2-test-models";
 import { createBackend, type Backend } from "../backend";
 import { forkSpawner } from "../engine/fork-spawner";
-import { ENGINE_BUNDLE, TEST_ENGINE_ENV } from "../../engine/testing/engine-harness";
+import { ENGINE_BUNDLE, TEST_ENGINE_ENV } from "../../testing/engine-harness";
 
 // The real backend (SQLite file, engine process, scripted models) answering chat turns.
 

@@ -13,9 +13,9 @@ import type {
 } from "../../app/contract/downloads-api";
 import { readSetting, writeSetting } from "../storage/settings-table";
 import type { GpuInfo } from "../../app/planner";
-import { inspectModel } from "../../engine/gguf/report";
-import { parseSplitName } from "../../engine/gguf/split";
-import { validateModel } from "../../engine/gguf/validate";
+import { inspectModel } from "../../node/gguf/report";
+import { parseSplitName } from "../../node/gguf/split";
+import { validateModel } from "../../node/gguf/validate";
 import {
   createHubClient,
   Downloader,
@@ -37,7 +37,7 @@ import { readLibrarySettings } from "../downloads/settings";
 import { DownloadStore } from "../downloads/store";
 import type { Db } from "../storage/database";
 import { catalogQuantFit, fitOf, recommendQuant, thisMachine, type Machine } from "./model-fit";
-import { plannerModel } from "../../engine/offload/planner-model";
+import { plannerModel } from "../../node/gguf/planner-model";
 
 export interface DownloadServiceOptions {
   db: Db;

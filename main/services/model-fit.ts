@@ -4,8 +4,8 @@ import type { Fit, FitVerdict } from "../../app/contract/downloads-api";
 import { planLoad, type GpuInfo, type HostInfo, type LoadPlan, type PlannerModel } from "../../app/planner";
 import { m2Model, m2NominalGB, type M2Quant } from "../../app/planner/m2-shapes";
 import { siblingModel } from "../../app/planner/refusal";
-import { inspectModel } from "../../engine/gguf/report";
-import { plannerModel } from "../../engine/offload/planner-model";
+import { inspectModel } from "../../node/gguf/report";
+import { plannerModel } from "../../node/gguf/planner-model";
 
 /** The context a fit verdict is judged at: enough for real work, well below M2's trained 196k. */
 export const FIT_CONTEXT = 32_768;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeM2HeaderOnly } from "../../engine/gguf/m2-header-only";
+import { writeM2HeaderOnly } from "../../node/gguf/m2-header-only";
 import { planModel } from "./plan-service";
 
 const GiB = 1024 ** 3;

@@ -1,7 +1,7 @@
 import { freemem, totalmem } from "node:os";
 import { planLoad, type GpuInfo, type HostInfo, type LoadPlan, type PlanOverride } from "../../app/planner";
-import { inspectModel, type ModelReport } from "../../engine/gguf/report";
-import { plannerModel } from "../../engine/offload/planner-model";
+import { inspectModel, type ModelReport } from "../../node/gguf/report";
+import { plannerModel } from "../../node/gguf/planner-model";
 
 export interface PlanOptions {
   context: number;

@@ -3,8 +3,8 @@ import { execFileSync } from "node:child_process";
 import { cpus } from "node:os";
 import type { GenerationEvent } from "../../app/contract";
 import type { ChatMessage } from "../../app/m2/types";
-import { ensureTestModel } from "../../engine/gguf/m2-test-models";
-import { startEngineHarness } from "../../engine/testing/engine-harness";
+import { ensureTestModel } from "../../node/gguf/m2-test-models";
+import { startEngineHarness } from "../../testing/engine-harness";
 import { ensureLlamaBench } from "./llama-bench";
 
 const ROOT = process.env.M2D_ROOT ?? process.cwd();

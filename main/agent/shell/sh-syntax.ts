@@ -35,13 +35,24 @@ export interface RefFile {
   Stmts: RefStmt[];
 }
 
+// The slice of the WebAssembly API used here, typed locally: main/ compiles without the DOM lib, where
+// TypeScript keeps WebAssembly's types (Node has the API itself).
+interface WasmInstance {
+  exports: unknown;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => WasmInstance;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 interface GoRuntime {
-  importObject: WebAssembly.Imports;
-  run(instance: WebAssembly.Instance): Promise<void>;
+  importObject: object;
+  run(instance: WasmInstance): Promise<void>;
 }
 
 interface Exports {
-  memory: WebAssembly.Memory;
+  memory: { buffer: ArrayBuffer };
   wasmAlloc(size: number): number;
   wasmFree(pointer: number): void;
   process(...args: (number | boolean)[]): number;
@@ -54,7 +65,7 @@ function instance(): Exports {
   const Go = (globalThis as unknown as { Go: new () => GoRuntime }).Go;
   const bytes = readFileSync(createRequire(import.meta.url).resolve("sh-syntax/main.wasm"));
   const go = new Go();
-  const wasm = new WebAssembly.Instance(new WebAssembly.Module(bytes), go.importObject);
+  const wasm = new wasmApi.Instance(new wasmApi.Module(bytes), go.importObject);
   void go.run(wasm);
   exports = wasm.exports as unknown as Exports;
   return exports;

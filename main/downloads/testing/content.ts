@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { kv, type GgufKv } from "../../../engine/gguf/gguf-values";
-import { minimalKv } from "../../../engine/gguf/minimal-header";
-import { SPLIT_KEYS } from "../../../engine/gguf/split";
-import { layoutGguf } from "../../../engine/gguf/writer";
+import { kv, type GgufKv } from "../../../node/gguf/gguf-values";
+import { minimalKv } from "../../../node/gguf/minimal-header";
+import { SPLIT_KEYS } from "../../../node/gguf/split";
+import { layoutGguf } from "../../../node/gguf/writer";
 
 /** Bytes a test server serves, without having to hold a 1 GB file in memory. */
 export interface Content {

@@ -1,6 +1,6 @@
 import { AppError } from "../../app/contract/errors";
 import { plannerTensors, type PlannerModel } from "../../app/planner";
-import type { ModelReport } from "../gguf/report";
+import type { ModelReport } from "./report";
 
 /** The planner's view of a GGUF, from its header alone (no weights are read). */
 export function plannerModel(report: ModelReport): PlannerModel {

@@ -1,4 +1,4 @@
-/** Production API of engine/gguf. Test-model generators live in m2-test-models.ts and stay out of here. */
+/** Production API of node/gguf. Test-model generators live in m2-test-models.ts and stay out of here. */
 export { readGgufHeader, type GgufHeader, type GgufTensorInfo } from "./reader";
 export { validateModel, type ValidatedModel } from "./validate";
 export { inspectModel, type ModelReport, type PartReport, type TensorReport } from "./report";

@@ -1,10 +1,10 @@
 import { join } from "node:path";
-import type { AppEvent, GenerationEvent, GenerationRequest } from "../../app/contract";
-import { createEngineStack, type EngineStack } from "../../main/engine/engine-stack";
-import { forkSpawner } from "../../main/engine/fork-spawner";
-import { EventHub } from "../../main/router/event-hub";
+import type { AppEvent, GenerationEvent, GenerationRequest } from "../app/contract";
+import { createEngineStack, type EngineStack } from "../main/engine/engine-stack";
+import { forkSpawner } from "../main/engine/fork-spawner";
+import { EventHub } from "../main/router/event-hub";
 
-export const ENGINE_BUNDLE = join(import.meta.dirname, "..", "..", "dist", "engine", "main.js");
+export const ENGINE_BUNDLE = join(import.meta.dirname, "..", "dist", "engine", "main.js");
 
 /** Tiny test models on a shared 2-core box: one compute thread, or llama.cpp's threads stall each other. */
 export const TEST_ENGINE_ENV = { ...process.env, M2D_ENGINE_THREADS: process.env.M2D_ENGINE_THREADS ?? "1" };
