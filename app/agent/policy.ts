@@ -7,6 +7,8 @@ import { relativeInside, resolvePosix } from "./posix-path";
 import { isProtectedPath } from "./protected-paths";
 import { decideMcp } from "./mcp-policy";
 import type { McpToolRequest } from "./mcp-policy";
+import { AGENT_TOOLS, alwaysAllowedByCommands } from "./tool-definitions";
+import type { ToolPolicyClass, ToolsOfClass } from "./tool-definitions";
 import type { AgentToolName, McpToolName, PolicyMode, ToolName } from "./types";
 
 export { shellQuote };
@@ -27,14 +29,23 @@ export interface CommandExecution {
   timeoutS: number;
 }
 
-export type ToolRequest =
-  | { tool: "list_files" | "read_file" | "search" | "check_page"; workspace: string; path: string }
-  | { tool: "todo"; summary: string }
+/** What the policy needs to know about a call, per policy class (tool-definitions.ts gives each tool its class). */
+interface RequestFacts {
+  read: { workspace: string; path: string };
+  plan: { summary: string };
   /** `path` is workspace-relative and already resolved by the path guard. */
-  | { tool: "write_file" | "edit_file"; workspace: string; path: string }
-  | { tool: "run_command"; workspace: string; command: string; analysis: CommandAnalysis; execution: CommandExecution }
-  | { tool: "fetch_url"; url: string; host: string; enabled: boolean; hostAllowed: boolean }
-  | McpToolRequest;
+  write: { workspace: string; path: string };
+  command: { workspace: string; command: string; analysis: CommandAnalysis; execution: CommandExecution };
+  network: { url: string; host: string; enabled: boolean; hostAllowed: boolean };
+}
+
+/** A call to any built-in tool of class C, as its class's decider takes it. */
+export type RequestOf<C extends ToolPolicyClass> = { tool: ToolsOfClass<C> } & RequestFacts[C];
+
+/** A call to built-in tool N, ready for the policy: the facts of N's class. */
+export type ToolRequests = { [N in ToolName]: { tool: N } & RequestFacts[(typeof AGENT_TOOLS)[N]["policy"]] };
+
+export type ToolRequest = ToolRequests[ToolName] | McpToolRequest;
 
 export type DecisionKind = "allow" | "ask" | "deny";
 
@@ -51,33 +62,30 @@ export interface Decision {
   alwaysAllow?: AlwaysAllow;
 }
 
-const READ_TOOLS = new Set<ToolName>(["list_files", "read_file", "search", "todo", "check_page"]);
-
 export function decide(request: ToolRequest, settings: PolicySettings): Decision {
   const decision = decideKind(request, settings);
   if (decision.kind !== "ask") return decision;
-  return { ...decision, alwaysAllow: request.tool === "run_command" ? commandEntries(request.analysis) : toolEntries(decision.tool) };
+  return { ...decision, alwaysAllow: isCommandRequest(request) ? commandEntries(request.analysis) : toolEntries(decision.tool) };
 }
 
+function isCommandRequest(request: ToolRequest): request is RequestOf<"command"> {
+  return alwaysAllowedByCommands(request.tool);
+}
+
+const DECIDERS: { [C in ToolPolicyClass]: (request: RequestOf<C>, settings: PolicySettings) => Decision } = {
+  read: (request) => make(request.tool, "allow", "reading the workspace is always allowed", `${request.tool} ${request.path}`, request.workspace),
+  plan: (request) => make(request.tool, "allow", "updating the plan changes nothing on disk", request.summary, "the conversation"),
+  write: decideWrite,
+  command: decideCommand,
+  network: decideFetch,
+};
+
 function decideKind(request: ToolRequest, settings: PolicySettings): Decision {
-  switch (request.tool) {
-    case "list_files":
-    case "read_file":
-    case "search":
-    case "check_page":
-      return make(request.tool, "allow", "reading the workspace is always allowed", `${request.tool} ${request.path}`, request.workspace);
-    case "todo":
-      return make("todo", "allow", "updating the plan changes nothing on disk", request.summary, "the conversation");
-    case "write_file":
-    case "edit_file":
-      return decideWrite(request, settings);
-    case "run_command":
-      return decideCommand(request, settings);
-    case "fetch_url":
-      return decideFetch(request, settings);
-    case "mcp":
-      return decideMcp(request, settings);
-  }
+  if (request.tool === "mcp") return decideMcp(request, settings);
+  // The tool's class picks the decider. ToolRequests gives every tool its class's facts, so the request
+  // fits that decider; TypeScript cannot follow the lookup, hence the cast.
+  const decider = DECIDERS[AGENT_TOOLS[request.tool].policy] as (request: ToolRequest, settings: PolicySettings) => Decision;
+  return decider(request, settings);
 }
 
 function make(tool: ToolName, kind: DecisionKind, reason: string, action: string, where: string): Decision {
@@ -85,14 +93,14 @@ function make(tool: ToolName, kind: DecisionKind, reason: string, action: string
 }
 
 function toolAllowed(settings: PolicySettings, tool: ToolName): boolean {
-  return READ_TOOLS.has(tool) || (settings.allowedTools ?? []).includes(tool);
+  return (settings.allowedTools ?? []).includes(tool);
 }
 
 function editsRun(settings: PolicySettings): boolean {
   return settings.mode === "auto_edit" || settings.mode === "full_auto" || toolAllowed(settings, "write_file");
 }
 
-function decideWrite(request: Extract<ToolRequest, { tool: "write_file" | "edit_file" }>, settings: PolicySettings): Decision {
+function decideWrite(request: RequestOf<"write">, settings: PolicySettings): Decision {
   const action = `${request.tool === "write_file" ? "write" : "edit"} ${request.path}`;
   const deny = (reason: string) => make(request.tool, "deny", reason, action, request.workspace);
   if (settings.mode === "read_only") return deny("read-only mode refuses writes");
@@ -104,14 +112,14 @@ function decideWrite(request: Extract<ToolRequest, { tool: "write_file" | "edit_
   return make(request.tool, "ask", "ask mode: writes need your approval", action, request.workspace);
 }
 
-function decideCommand(request: Extract<ToolRequest, { tool: "run_command" }>, settings: PolicySettings): Decision {
+function decideCommand(request: RequestOf<"command">, settings: PolicySettings): Decision {
   const { execution } = request;
   const action = `bash -c ${shellQuote(request.command)}`;
   const where = whereCommandRuns(request);
-  const result = (kind: DecisionKind, reason: string) => make("run_command", kind, reason, action, where);
+  const result = (kind: DecisionKind, reason: string) => make(request.tool, kind, reason, action, where);
 
   if (settings.mode === "read_only") return result("deny", "read-only mode refuses commands");
-  if (execution.kind === "unavailable") return result("deny", `run_command is disabled: ${execution.detail}`);
+  if (execution.kind === "unavailable") return result("deny", `${request.tool} is disabled: ${execution.detail}`);
   const { analysis } = request;
   if (!analysis.ok && analysis.kind === "unparseable") {
     return result("ask", `the command could not be parsed (${analysis.reason}), so it cannot be checked part by part`);
@@ -119,7 +127,7 @@ function decideCommand(request: Extract<ToolRequest, { tool: "run_command" }>, s
   const sandboxed = execution.kind === "sandboxed";
   if (settings.mode === "full_auto" && sandboxed) return result("allow", "full auto: runs inside the sandbox");
   if (!analysis.ok) return result("ask", `the command uses ${analysis.reason}, which the allowlist cannot vouch for`);
-  if (toolAllowed(settings, "run_command") && sandboxed) return result("allow", "run_command is always allowed (inside the sandbox)");
+  if (toolAllowed(settings, request.tool) && sandboxed) return result("allow", `${request.tool} is always allowed (inside the sandbox)`);
 
   const problems = commandProblems(analysis.commands, request.workspace, settings);
   if (problems.length === 0) {
@@ -165,17 +173,17 @@ function redirectProblem(redirect: ShellRedirect, workspace: string, movesCwd: b
   return null;
 }
 
-function decideFetch(request: Extract<ToolRequest, { tool: "fetch_url" }>, settings: PolicySettings): Decision {
-  const result = (kind: DecisionKind, reason: string) => make("fetch_url", kind, reason, `GET ${request.url}`, `the network (${request.host})`);
-  if (!request.enabled) return result("deny", "fetch_url is off for this workspace");
+function decideFetch(request: RequestOf<"network">, settings: PolicySettings): Decision {
+  const result = (kind: DecisionKind, reason: string) => make(request.tool, kind, reason, `GET ${request.url}`, `the network (${request.host})`);
+  if (!request.enabled) return result("deny", `${request.tool} is off for this workspace`);
   if (!request.hostAllowed) return result("deny", `${request.host} is not in this workspace's fetch allowlist`);
   if (settings.mode === "read_only") return result("deny", "read-only mode refuses network access");
   if (settings.mode === "full_auto") return result("allow", "full auto: the host is allowlisted");
-  if (toolAllowed(settings, "fetch_url")) return result("allow", "fetch_url is always allowed for allowlisted hosts");
+  if (toolAllowed(settings, request.tool)) return result("allow", `${request.tool} is always allowed for allowlisted hosts`);
   return result("ask", "fetching a URL sends data off this machine");
 }
 
-function whereCommandRuns(request: Extract<ToolRequest, { tool: "run_command" }>): string {
+function whereCommandRuns(request: RequestOf<"command">): string {
   const { execution } = request;
   switch (execution.kind) {
     case "sandboxed":

@@ -1,20 +1,8 @@
-/** Tool names the agent exposes to the model; the executors live in main/agent/tools. */
-export const TOOL_NAMES = [
-  "list_files",
-  "read_file",
-  "write_file",
-  "edit_file",
-  "search",
-  "run_command",
-  "fetch_url",
-  "todo",
-  "check_page",
-] as const;
-export type ToolName = (typeof TOOL_NAMES)[number];
+import type { ToolName } from "./tool-definitions";
 
-export function isToolName(name: string): name is ToolName {
-  return (TOOL_NAMES as readonly string[]).includes(name);
-}
+/** The built-in tools are defined, and their names listed, in tool-definitions.ts. */
+export { TOOL_NAMES, isToolName } from "./tool-definitions";
+export type { ToolName } from "./tool-definitions";
 
 /** A tool an MCP server offers, as the model sees it: `mcp__<server>__<tool>` (main/agent/mcp/names.ts). */
 export type McpToolName = `mcp__${string}`;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { StoredMessage } from "../../app/chat/types";
 import { RepeatDetector, fitToolOutputs } from "../../app/agent/loop-guards";
 import type { Decision, PolicySettings } from "../../app/agent/policy";
+import { toolDefinition } from "../../app/agent/tool-definitions";
 import { AppError } from "../../app/contract";
 import type { ToolRunRow } from "../../app/contract/agent-api";
 import { runToolCall, type PreparedCall, type ToolRun } from "../agent/tools/registry";
@@ -10,8 +11,10 @@ import type { ToolContext } from "../agent/tools/context";
 import type { ChatService } from "./chat-service";
 import { flaggedCallRun } from "./flagged-call";
 
-/** Read-only tools may run side by side; anything that changes the workspace runs alone, in order. */
-const PARALLEL_SAFE = new Set(["list_files", "read_file", "search", "todo", "check_page"]);
+/** Parallel-safe tools (their definitions say which) may run side by side; any other call, MCP ones too, runs alone, in order. */
+function parallelSafe(name: string): boolean {
+  return toolDefinition(name)?.parallelSafe ?? false;
+}
 
 export type AgentStopReason = "answered" | "max_steps" | "repeated_call" | "aborted" | "error";
 
@@ -91,7 +94,7 @@ export async function runAgentLoop(options: AgentLoopOptions, conversationId: st
 }
 
 /**
- * Runs one step's calls (read-only runs concurrently, others alone) and stores each result in call order.
+ * Runs one step's calls (a run of parallel-safe calls concurrently, others alone) and stores each result in call order.
  * A call the parser flagged is never run: its error is its result.
  */
 async function runStepTools(options: AgentLoopOptions, conversationId: string, answer: StoredMessage, toolNames: readonly string[]): Promise<string> {
@@ -100,8 +103,8 @@ async function runStepTools(options: AgentLoopOptions, conversationId: string, a
   let i = 0;
   while (i < calls.length) {
     const batch: number[] = [];
-    if (PARALLEL_SAFE.has(calls[i]!.name)) {
-      while (i < calls.length && PARALLEL_SAFE.has(calls[i]!.name)) batch.push(i++);
+    if (parallelSafe(calls[i]!.name)) {
+      while (i < calls.length && parallelSafe(calls[i]!.name)) batch.push(i++);
     } else {
       batch.push(i++);
     }

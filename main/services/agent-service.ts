@@ -10,6 +10,7 @@ import { WorkspaceSettingsStore } from "../agent/workspace-settings";
 import type { PolicySettings } from "../../app/agent/policy";
 import type { AgentDecision } from "../../app/contract/agent-api";
 import { isMcpToolName, isToolName } from "../../app/agent/types";
+import { alwaysAllowedByCommands } from "../../app/agent/tool-definitions";
 import type { Db } from "../storage/database";
 import { revertCheckpoint, type RevertResult } from "../agent/tools/checkpoint";
 import { listFileChanges, readArtifact } from "./agent-changes";
@@ -223,9 +224,10 @@ export class AgentService {
     if (!alwaysAllow.ok) throw new AppError("bad_request", `This cannot be always allowed: ${alwaysAllow.reason}.`, { reason: "not_always_allowable", tool });
     // A tool's entry is its own name (toolEntries); anything else is not what this approval showed.
     const toolEntry = alwaysAllow.entries.length === 1 && alwaysAllow.entries[0] === tool && (isToolName(tool) || isMcpToolName(tool));
-    if (tool !== "run_command" && !toolEntry) throw new AppError("bad_request", `${tool} cannot be always allowed.`, { reason: "not_always_allowable", tool });
+    const byCommands = alwaysAllowedByCommands(tool);
+    if (!byCommands && !toolEntry) throw new AppError("bad_request", `${tool} cannot be always allowed.`, { reason: "not_always_allowable", tool });
     const settings =
-      tool === "run_command"
+      byCommands
         ? this.workspaceSettings.allowCommands(run.workspace, alwaysAllow.entries)
         : this.workspaceSettings.allowTool(run.workspace, tool as AgentToolName);
     run.policy.allowedTools = settings.allowedTools;

@@ -1,25 +1,15 @@
 import { AppError } from "../../../app/contract/errors";
 import type { AppErrorData } from "../../../app/contract/errors";
-import { hostAllowed } from "../../../app/agent/fetch-allow";
 import { decide } from "../../../app/agent/policy";
 import type { Decision, PolicySettings, ToolRequest } from "../../../app/agent/policy";
 import type { McpToolRequest } from "../../../app/agent/mcp-policy";
 import { isMcpToolName, isToolName } from "../../../app/agent/types";
 import type { McpToolName, ToolName } from "../../../app/agent/types";
-import { analyzeCommand } from "../shell/analyze";
-import { checkPageTool } from "./check-page";
+import { AGENT_TOOLS } from "../../../app/agent/tool-definitions";
+import type { ToolArgs } from "../../../app/agent/tool-definitions";
 import type { ToolContext } from "./context";
-import { editFileTool } from "./edit-file";
-import { checkFetchUrl, fetchUrlTool } from "./fetch-url";
-import { listFiles } from "./list-files";
+import { TOOL_IMPLEMENTATIONS } from "./implementations";
 import type { ToolOutput } from "./output";
-import { readFileTool } from "./read-file";
-import { commandExecution, runCommandTool } from "./run-command";
-import { TOOL_ARGS } from "./schemas";
-import type { ToolArgs } from "./schemas";
-import { searchTool } from "./search";
-import { todoTool } from "./todo";
-import { writeFileTool } from "./write-file";
 
 /**
  * How the agent loop runs a tool call:
@@ -46,11 +36,15 @@ export interface PreparedMcpCall {
   request: McpToolRequest;
 }
 
-export type PreparedCall =
-  | {
-      [N in ToolName]: { id: string; name: N; args: ToolArgs[N]; request: ToolRequest };
-    }[ToolName]
-  | PreparedMcpCall;
+/** A call to built-in tool N, its arguments checked against N's schema. */
+export interface PreparedToolCall<N extends ToolName> {
+  id: string;
+  name: N;
+  args: ToolArgs[N];
+  request: ToolRequest;
+}
+
+export type PreparedCall = { [N in ToolName]: PreparedToolCall<N> }[ToolName] | PreparedMcpCall;
 
 function isMcpCall(prepared: PreparedCall): prepared is PreparedMcpCall {
   return isMcpToolName(prepared.name);
@@ -86,7 +80,7 @@ export async function prepareToolCall(ctx: ToolContext, call: ToolCallInput): Pr
     throw new AppError("bad_request", `There is no tool named ${call.name}.`, { reason: "unknown_tool", tool: call.name });
   }
   const name = call.name;
-  const parsed = TOOL_ARGS[name].safeParse(parseArguments(name, call.arguments));
+  const parsed = AGENT_TOOLS[name].args.safeParse(parseArguments(name, call.arguments));
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(arguments)"}: ${i.message}`).join("; ");
     throw new AppError("bad_request", `Invalid arguments for ${name}: ${issues}`, { reason: "bad_arguments", tool: name, issues: parsed.error.issues });
@@ -95,30 +89,12 @@ export async function prepareToolCall(ctx: ToolContext, call: ToolCallInput): Pr
   return { id, name, args: parsed.data, request: await toRequest(ctx, name, parsed.data) } as PreparedCall;
 }
 
-async function toRequest(ctx: ToolContext, name: ToolName, args: ToolArgs[ToolName]): Promise<ToolRequest> {
-  const a = args as Record<string, unknown>;
-  switch (name) {
-    case "list_files":
-      return { tool: name, workspace: ctx.workspace, path: (await ctx.guard.forDirectory(a["path"])).relative || "." };
-    case "read_file":
-    case "check_page":
-      return { tool: name, workspace: ctx.workspace, path: (await ctx.guard.forRead(a["path"])).relative };
-    case "search":
-      return { tool: name, workspace: ctx.workspace, path: (await ctx.guard.resolve(a["path"] ?? ".")).relative || "." };
-    case "write_file":
-    case "edit_file":
-      return { tool: name, workspace: ctx.workspace, path: (await ctx.guard.forWrite(a["path"])).relative };
-    case "run_command": {
-      const command = (args as ToolArgs["run_command"]).command;
-      return { tool: name, workspace: ctx.workspace, command, analysis: await analyzeCommand(command), execution: commandExecution(ctx, args as ToolArgs["run_command"]) };
-    }
-    case "fetch_url": {
-      const url = checkFetchUrl(ctx, (args as ToolArgs["fetch_url"]).url);
-      return { tool: name, url: url.href, host: url.hostname, enabled: ctx.settings.fetch.enabled, hostAllowed: hostAllowed(url.hostname, ctx.settings.fetch.allowedHosts) };
-    }
-    case "todo":
-      return { tool: name, summary: `update the plan (${(args as ToolArgs["todo"]).items.length} items)` };
-  }
+async function toRequest<N extends ToolName>(ctx: ToolContext, name: N, args: ToolArgs[N]): Promise<ToolRequest> {
+  return TOOL_IMPLEMENTATIONS[name].request(ctx, args);
+}
+
+function runTool<N extends ToolName>(ctx: ToolContext, prepared: PreparedToolCall<N>): Promise<ToolOutput> | ToolOutput {
+  return TOOL_IMPLEMENTATIONS[prepared.name].run(ctx, prepared.args);
 }
 
 export function decideToolCall(prepared: PreparedCall, policy: PolicySettings): Decision {
@@ -139,26 +115,7 @@ export async function executeToolCall(ctx: ToolContext, prepared: PreparedCall, 
     if (!ctx.mcp) throw new AppError("internal", "This run has no MCP servers.", { reason: "mcp_unavailable", tool: prepared.name });
     return ctx.mcp.call(prepared.name, prepared.args, ctx.signal);
   }
-  switch (prepared.name) {
-    case "list_files":
-      return listFiles(ctx, prepared.args);
-    case "read_file":
-      return readFileTool(ctx, prepared.args);
-    case "write_file":
-      return writeFileTool(ctx, prepared.args);
-    case "edit_file":
-      return editFileTool(ctx, prepared.args);
-    case "search":
-      return searchTool(ctx, prepared.args);
-    case "run_command":
-      return runCommandTool(ctx, prepared.args);
-    case "fetch_url":
-      return fetchUrlTool(ctx, prepared.args);
-    case "todo":
-      return todoTool(prepared.args);
-    case "check_page":
-      return checkPageTool(ctx, prepared.args);
-  }
+  return runTool(ctx, prepared);
 }
 
 export interface ToolRun {

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { toolDefinition } from "../../../../app/agent/tool-definitions";
 import type { StoredMessage } from "../../../../app/chat/types";
 import type { DisplayPart } from "../../chat/message-view";
 import { formatInt } from "../../lib/format";
@@ -10,8 +11,6 @@ import { TOOL_STATUS_LABEL, toolCallStatus } from "./tool-status";
 import { ToolArgs } from "../chat/ToolArgs";
 
 type ToolPart = Extract<DisplayPart, { kind: "tool" }>;
-
-const WRITES = new Set(["write_file", "edit_file"]);
 
 function formatDuration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -32,8 +31,11 @@ export function AgentToolCard({ part, message, index }: { part: ToolPart; messag
 
   const status = message.status === "streaming" ? "pending" : toolCallStatus({ run, result, approval, running, earlierUnfinished });
   const entries = Object.entries(part.args);
-  const path = part.args["path"];
-  const previewable = status === "ok" && WRITES.has(part.name) && path !== undefined && /\.html?$/i.test(path);
+  // The definition says whether the tool writes files and which argument names the file; MCP tools have none.
+  const definition = toolDefinition(part.name);
+  const writes = definition?.changesFiles === true;
+  const path = definition?.pathArg ? part.args[definition.pathArg] : undefined;
+  const previewable = status === "ok" && writes && path !== undefined && /\.html?$/i.test(path);
 
   return (
     <div className={`tool-card agent-tool tool-${status}`} data-testid="agent-tool-call" data-tool={part.name} data-status={status}>
@@ -45,7 +47,7 @@ export function AgentToolCard({ part, message, index }: { part: ToolPart; messag
           {run?.durationMs != null && <span className="tool-duration"> · {formatDuration(run.durationMs)}</span>}
         </span>
       </div>
-      {!(WRITES.has(part.name) && change) && <ToolArgs entries={entries} />}
+      {!(writes && change) && <ToolArgs entries={entries} />}
       {change && <DiffView change={change} />}
       {result && (
         <details className="tool-output" data-testid="tool-output">

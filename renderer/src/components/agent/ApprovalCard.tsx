@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "react";
+import { alwaysAllowedByCommands } from "../../../../app/agent/tool-definitions";
 import type { PendingApproval } from "../../../../app/contract/agent-api";
 import { useAgentStore } from "../../stores/agent-store";
 
@@ -9,6 +10,7 @@ export function ApprovalCard({ approval, autoFocus }: { approval: PendingApprova
   const titleId = `approval-${approval.approvalId}`;
   const { decision } = approval;
   const always = decision.alwaysAllow;
+  const byCommands = alwaysAllowedByCommands(decision.tool);
 
   // The first pending approval takes the focus, unless the user is typing somewhere.
   useEffect(() => {
@@ -33,7 +35,7 @@ export function ApprovalCard({ approval, autoFocus }: { approval: PendingApprova
         </dd>
         <dt>Why it asks</dt>
         <dd className="muted">{decision.reason}</dd>
-        {decision.tool === "run_command" && always && (
+        {byCommands && always && (
           <>
             <dt>Always allow saves</dt>
             <dd data-testid="always-allow-entries">
@@ -63,13 +65,13 @@ export function ApprovalCard({ approval, autoFocus }: { approval: PendingApprova
           title={
             always?.ok === false
               ? `Cannot be always allowed: ${always.reason}`
-              : decision.tool === "run_command"
+              : byCommands
                 ? `Approve, and save these allowlist entries for this workspace: ${always?.entries.join(", ") ?? ""}`
                 : `Approve, and allow ${decision.tool} in this workspace from now on`
           }
           data-testid="approve-always"
         >
-          {decision.tool === "run_command" ? "Always allow these commands" : `Always allow ${decision.tool}`}
+          {byCommands ? "Always allow these commands" : `Always allow ${decision.tool}`}
         </button>
         <button type="button" onClick={() => void approve(approval.approvalId, false)} data-testid="deny">
           Deny
