@@ -1,5 +1,4 @@
 import { useState } from "react";
-import { toolDefinition } from "../../../../app/agent/tool-definitions";
 import type { StoredMessage } from "../../../../app/chat/types";
 import type { DisplayPart } from "../../chat/message-view";
 import { formatInt } from "../../lib/format";
@@ -7,6 +6,7 @@ import { useAgentStore } from "../../stores/agent-store";
 import { useChatStore } from "../../stores/chat-store";
 import { ArtifactPreview } from "./ArtifactPreview";
 import { DiffView } from "./DiffView";
+import { toolCardView } from "./tool-card-view";
 import { TOOL_STATUS_LABEL, toolCallStatus } from "./tool-status";
 import { ToolArgs } from "../chat/ToolArgs";
 
@@ -31,11 +31,7 @@ export function AgentToolCard({ part, message, index }: { part: ToolPart; messag
 
   const status = message.status === "streaming" ? "pending" : toolCallStatus({ run, result, approval, running, earlierUnfinished });
   const entries = Object.entries(part.args);
-  // The definition says whether the tool writes files and which argument names the file; MCP tools have none.
-  const definition = toolDefinition(part.name);
-  const writes = definition?.changesFiles === true;
-  const path = definition?.pathArg ? part.args[definition.pathArg] : undefined;
-  const previewable = status === "ok" && writes && path !== undefined && /\.html?$/i.test(path);
+  const { writes, path, previewable } = toolCardView(part.name, part.args, status === "ok");
 
   return (
     <div className={`tool-card agent-tool tool-${status}`} data-testid="agent-tool-call" data-tool={part.name} data-status={status}>
