@@ -132,6 +132,9 @@ export type ToolArgs = { [N in ToolName]: z.infer<(typeof AGENT_TOOLS)[N]["args"
 /** The tools the policy treats as class C. */
 export type ToolsOfClass<C extends ToolPolicyClass> = { [N in ToolName]: (typeof AGENT_TOOLS)[N]["policy"] extends C ? N : never }[ToolName];
 
+/** The tools whose definitions say they change files. */
+export type FileChangingTool = { [N in ToolName]: (typeof AGENT_TOOLS)[N]["changesFiles"] extends true ? N : never }[ToolName];
+
 export function isToolName(name: string): name is ToolName {
   return Object.hasOwn(AGENT_TOOLS, name);
 }

@@ -2,6 +2,8 @@ import { open } from "node:fs/promises";
 import { extname } from "node:path";
 import type { ChangedFileNow, FileChange } from "../../app/contract/agent-api";
 import { AppError } from "../../app/contract/errors";
+import { AGENT_TOOLS, toolDefinition } from "../../app/agent/tool-definitions";
+import type { FileChangingTool, ToolArgs } from "../../app/agent/tool-definitions";
 import { PathGuard } from "../agent/paths";
 import { readCheckpoint } from "../agent/tools/checkpoint";
 import { looksBinary } from "../agent/tools/read-file";
@@ -57,19 +59,35 @@ async function readCurrent(guard: PathGuard, path: string): Promise<Side> {
   }
 }
 
-/** What write_file/edit_file put in the file, from the call's arguments; null when it cannot be told that way. */
+/**
+ * Per file-changing tool (a new one is a type error until it is here): the file's text right after the
+ * call, from its arguments and the text before (null: none, or not readable); null when that cannot tell it.
+ */
+const TEXT_AFTER: { [N in FileChangingTool]: (args: ToolArgs[N], before: string | null) => string | null } = {
+  write_file: (args) => args.content,
+  edit_file: (args, before) => {
+    if (before === null) return null;
+    const at = before.indexOf(args.old_string);
+    return at < 0 ? null : before.slice(0, at) + args.new_string + before.slice(at + args.old_string.length);
+  },
+};
+
+function textAfter<N extends FileChangingTool>(tool: N, args: unknown, before: string | null): string | null {
+  const parsed = AGENT_TOOLS[tool].args.safeParse(args);
+  // parsed by N's own schema; TypeScript cannot tie the two lookups by the generic N.
+  return parsed.success ? TEXT_AFTER[tool](parsed.data as ToolArgs[N], before) : null;
+}
+
+function isFileChangingTool(tool: string): tool is FileChangingTool {
+  return toolDefinition(tool)?.changesFiles === true;
+}
+
+/** What the call put in the file, from its arguments; null when it cannot be told that way (another tool: MCP, a command). */
 function writtenText(call: CheckpointedCall, before: Side): Side | null {
-  const args = call.arguments;
-  if (call.tool === "write_file" && typeof args["content"] === "string") {
-    return Buffer.byteLength(args["content"]) > CHANGE_TEXT_CAP_BYTES ? { text: null, omitted: "too_large" } : { text: args["content"], omitted: null };
-  }
-  if (call.tool === "edit_file" && typeof args["old_string"] === "string" && typeof args["new_string"] === "string") {
-    if (before.text === null) return before.omitted ? before : null;
-    const at = before.text.indexOf(args["old_string"]);
-    if (at < 0) return null;
-    return { text: before.text.slice(0, at) + args["new_string"] + before.text.slice(at + args["old_string"].length), omitted: null };
-  }
-  return null;
+  if (!isFileChangingTool(call.tool)) return null;
+  const text = textAfter(call.tool, call.arguments, before.text);
+  if (text === null) return before.omitted ? before : null;
+  return Buffer.byteLength(text) > CHANGE_TEXT_CAP_BYTES ? { text: null, omitted: "too_large" } : { text, omitted: null };
 }
 
 /**
