@@ -19,3 +19,8 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 export function databasePath(dataDir: string): string {
   return join(dataDir, "m2d.sqlite");
 }
+
+/** The app's log file; rotated copies sit beside it as m2d.log.1 … m2d.log.3. */
+export function logFilePath(dataDir: string): string {
+  return join(dataDir, "logs", "m2d.log");
+}
