@@ -97,6 +97,19 @@ export async function describeBackend(llama: Llama): Promise<BackendInfo> {
   };
 }
 
+/**
+ * llama.cpp's own log lines for the host's log: warnings and errors only (openBackend's level already stops the
+ * rest in native code), so nothing runs per token. Blank lines and the trailing newline llama.cpp adds are dropped.
+ */
+export function llamaLogForwarder(log: (level: "warn" | "error", message: string) => void): (level: LlamaLogLevel, message: string) => void {
+  return (level, message) => {
+    const text = message.trimEnd();
+    if (text.trim() === "") return;
+    if (level === LlamaLogLevel.fatal || level === LlamaLogLevel.error) log("error", `llama.cpp: ${text}`);
+    else if (level === LlamaLogLevel.warn) log("warn", `llama.cpp: ${text}`);
+  };
+}
+
 function backendUnavailable(gpu: BackendGpu, reason: string): AppError {
   const name = gpu === false ? "cpu" : gpu;
   return new AppError("internal", `Compute backend "${name}" is unavailable: ${reason}`, {

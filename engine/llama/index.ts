@@ -1,4 +1,4 @@
-export { ENGINE_PROCESS_ENV, closeBackend, describeBackend, openBackend } from "./backend";
+export { ENGINE_PROCESS_ENV, closeBackend, describeBackend, llamaLogForwarder, openBackend } from "./backend";
 export type { BackendGpu, BackendInfo, BackendName, OpenBackendOptions } from "./backend";
 export { ModelSession } from "./model-session";
 export type { ContextSizeOption, LoadModelOptions, ModelSessionInfo } from "./model-session";

@@ -10,7 +10,7 @@ import {
   type OffloadChoice,
   type ParsedGenerationRequest,
 } from "../../app/contract";
-import { describeBackend, openBackend, ModelSession } from "../llama";
+import { describeBackend, llamaLogForwarder, openBackend, ModelSession } from "../llama";
 import { expertOffloadSupport, modelOptionsForPlan } from "../offload/capability";
 import type { LoadPlan } from "../../app/planner";
 import type { ModelReport as GgufReport } from "../../node/gguf/report";
@@ -202,12 +202,13 @@ export class EngineService {
     if (this.llama?.gpu === gpu) return this.llama.instance;
     await this.llama?.instance.dispose();
     this.llama = undefined;
-    let instance = await openBackend({ gpu: gpu === "cpu" ? false : gpu });
+    const logger = llamaLogForwarder(this.log);
+    let instance = await openBackend({ gpu: gpu === "cpu" ? false : gpu, logger });
     // "auto" must not pick a software rasterizer (Mesa's llvmpipe): it is a slower CPU, not a GPU.
     if (gpu === "auto" && instance.gpu !== false && (await instance.getGpuDeviceNames()).every(isSoftwareDevice)) {
       this.log("info", "Only a software Vulkan device (llvmpipe) was found; using the CPU backend.");
       await instance.dispose();
-      instance = await openBackend({ gpu: false });
+      instance = await openBackend({ gpu: false, logger });
     }
     this.llama = { gpu, instance };
     return instance;

@@ -6,6 +6,8 @@ export interface EngineChild {
   send(message: ToEngineMessage): void;
   onMessage(listener: (message: unknown) => void): void;
   onExit(listener: (exit: { code: number | null; signal: string | null }) => void): void;
+  /** Each line the engine writes to stderr (llama.cpp's asserts, V8's fatal errors), where the spawner can read it. */
+  onStderr?(listener: (line: string) => void): void;
   kill(): void;
 }
 

@@ -129,6 +129,9 @@ export class EngineSupervisor {
     this.setStatus({ ...this.status, state: "starting", pid: child.pid ?? null });
     child.onMessage((raw) => this.onMessage(child, raw));
     child.onExit((exit) => this.onExit(child, exit));
+    // Crash output never comes over IPC (an abort kills the process first): keep what it printed. Lines from a
+    // child already replaced still count: its last words explain why it died.
+    child.onStderr?.((line) => this.options.onLog?.("warn", `stderr: ${line}`));
     this.startWatchdog();
   }
 
