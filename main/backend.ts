@@ -4,7 +4,10 @@ import type { SpawnEngine } from "./engine/engine-child";
 import { createEngineStack } from "./engine/engine-stack";
 import { createRouter, type Dispatch } from "./router/router";
 import { EventHub } from "./router/event-hub";
-import { databasePath } from "./paths";
+import { databasePath, logFilePath } from "./paths";
+import { diagnosticsReport } from "./diagnostics/report";
+import { describeError } from "./log/app-log";
+import { readHubSettings } from "./downloads/settings";
 import type { GenerationService } from "./services/generation-service";
 import type { ModelService } from "./services/model-service";
 import { ChatService } from "./services/chat-service";
@@ -31,6 +34,7 @@ export interface BackendOptions {
   sqliteNativeBinding?: string;
   /** The desktop's folder dialog (Electron only). */
   pickFolder?: PickFolder;
+  /** Warnings, info, engine output and unexpected errors with their stacks; hosts pass openAppLog(dataDir).log. */
   log?: (level: string, message: string) => void;
   /** Where artifact previews are served (the headless host's second origin); without it the UI falls back to srcdoc. */
   artifacts?: Pick<ArtifactOrigin, "grant">;
@@ -97,6 +101,18 @@ export function createBackend(options: BackendOptions): Backend {
       database: { path: dbPath, schemaVersion: schemaVersion(db) },
       engine: engine.getStatus(),
     }),
+    "system.diagnostics": async () => ({
+      text: await diagnosticsReport({
+        dataDir: options.dataDir,
+        databasePath: dbPath,
+        logPath: logFilePath(options.dataDir),
+        schemaVersion: () => schemaVersion(db),
+        engineStatus: () => engine.getStatus(),
+        backend: async () => models.current()?.backend ?? (await models.probeBackend()),
+        loadedModel: () => models.current(),
+        secrets: [readHubSettings(db).token, process.env.HF_TOKEN].filter((t): t is string => !!t),
+      }),
+    }),
     "engine.echo": async ({ text }) => engine.request({ op: "echo", text }, { timeoutMs: 10_000 }),
     "model.inspect": ({ path }) => models.inspect(path),
     "model.load": async ({ path, options: loadOptions }) => {
@@ -137,7 +153,7 @@ export function createBackend(options: BackendOptions): Backend {
     "agent.approveWorkspaceMcp": ({ workspace, sha256 }) => approveWorkspaceMcp(options.dataDir, workspace, sha256, agent.mcpConsent),
     "agent.revokeWorkspaceMcp": ({ workspace }) => revokeWorkspaceMcp(options.dataDir, workspace, agent.mcpConsent),
     "agent.saveMcpConfig": async ({ config }) => ({ file: await saveAppMcpConfig(options.dataDir, config) }),
-  });
+  }, (error, method) => log("error", `${method} failed unexpectedly: ${describeError(error)}`));
 
   return {
     dispatch,

@@ -25,6 +25,8 @@ const GenerationIdSchema = z.string().min(1).max(64).regex(/^[\w-]+$/);
 
 export const methods = {
   "health.get": { params: NoParams, result: HealthSchema },
+  /** A plain-text report to paste into a bug report: versions, machine, engine, paths, model, the recent log. Redacted. */
+  "system.diagnostics": { params: NoParams, result: z.object({ text: z.string() }) },
   "engine.echo": {
     params: z.object({ text: z.string().max(10_000) }).strict(),
     result: z.object({ text: z.string(), pid: z.number().int() }),

@@ -8,6 +8,7 @@ import { newLaunchToken } from "../host/auth";
 import { startHost } from "../host/server";
 import { startArtifactOrigin } from "../host/artifact-origin";
 import { defaultDataDir } from "../paths";
+import { logUnhandledRejections, openAppLog } from "../log/app-log";
 import { distPath } from "./dist-paths";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
@@ -38,10 +39,14 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError("bad_request", `Invalid --port ${values.port}.`);
 
   const dataDir = values["data-dir"] ?? defaultDataDir();
+  const appLog = openAppLog(dataDir);
+  logUnhandledRejections(appLog.log);
+  const token = newLaunchToken();
+  appLog.addSecret(token);
   let appOrigin = "";
   const artifacts = await startArtifactOrigin({ host: ARTIFACT_HOST, appOrigin: () => appOrigin });
-  const backend = createBackend({ dataDir, spawnEngine: forkSpawner(distPath("engine/main.js")), artifacts });
-  const host = await startHost({ backend, rendererDir: distPath("renderer"), token: newLaunchToken(), host: values.host, port, frameOrigins: [artifacts.origin] });
+  const backend = createBackend({ dataDir, spawnEngine: forkSpawner(distPath("engine/main.js")), artifacts, log: appLog.log });
+  const host = await startHost({ backend, rendererDir: distPath("renderer"), token, host: values.host, port, frameOrigins: [artifacts.origin] });
   appOrigin = new URL(host.url).origin;
 
   console.log(`M2 Desktop is serving its UI at ${host.url}`);

@@ -10,6 +10,7 @@ import { hardenSession, hardenWebContents, isAppUrl } from "./security";
 import { utilitySpawner } from "./utility-spawner";
 import { startArtifactOrigin } from "../host/artifact-origin";
 import { ARTIFACT_HOST } from "../../app/security-policy";
+import { logUnhandledRejections, openAppLog } from "../log/app-log";
 
 const distRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const rendererIndex = join(distRoot, "renderer", "index.html");
@@ -74,8 +75,12 @@ app.whenReady().then(async () => {
       { role: "windowMenu" },
     ]),
   );
+  const dataDir = process.env.M2D_DATA_DIR ?? app.getPath("userData");
+  const { log } = openAppLog(dataDir);
+  logUnhandledRejections(log);
   backend = createBackend({
-    dataDir: process.env.M2D_DATA_DIR ?? app.getPath("userData"),
+    dataDir,
+    log,
     spawnEngine: utilitySpawner(join(distRoot, "engine", "main.js")),
     sqliteNativeBinding: process.env.M2D_SQLITE_BINDING,
     artifacts,

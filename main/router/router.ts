@@ -21,7 +21,11 @@ export type Handlers = {
  * The single dispatcher behind every transport: it validates the method, the params
  * and the handler's own result against the contract, and turns every failure into data.
  */
-export function createRouter(handlers: Handlers) {
+export function createRouter(
+  handlers: Handlers,
+  /** Told of every throw that is not an AppError (a bug, a library's failure), with its stack, before it becomes data. */
+  onUnexpected?: (error: unknown, method: string) => void,
+) {
   return async function dispatch(method: unknown, params: unknown, context: CallContext): Promise<CallOutcome> {
     try {
       if (!isMethodName(method)) {
@@ -39,6 +43,7 @@ export function createRouter(handlers: Handlers) {
       }
       return { ok: true, result: output.data };
     } catch (error) {
+      if (!(error instanceof AppError)) onUnexpected?.(error, String(method).slice(0, 80));
       return { ok: false, error: AppError.from(error).toData() };
     }
   };
