@@ -8,6 +8,7 @@ import { promptCommand } from "./prompt-command";
 import { pullCommand } from "./pull-command";
 import { modelsCommand, rmCommand } from "./models-command";
 import { serveCommand } from "./serve";
+import { doctorCommand } from "./doctor-command";
 
 const commands: Record<string, { summary: string; run: (argv: string[]) => Promise<void> }> = {
   serve: { summary: "serve the UI headless at http://127.0.0.1:<port>/?token=…  [--port N] [--host 127.0.0.1] [--data-dir DIR] [--open]", run: serveCommand },
@@ -18,6 +19,7 @@ const commands: Record<string, { summary: string; run: (argv: string[]) => Promi
   pull: { summary: "download, verify and add a model to the library (run again to resume)  hf:owner/repo[:QUANT] | URL [--dir DIR]", run: pullCommand },
   models: { summary: "list the model library  [--data-dir DIR]", run: modelsCommand },
   rm: { summary: "delete a library model's files  <owner/repo[:QUANT] | path>", run: rmCommand },
+  doctor: { summary: "print versions, machine, compute backend, paths and recent errors (no app or model needed)  [--data-dir DIR] [--no-engine]", run: doctorCommand },
   prompt: { summary: "read {messages, tools} (OpenAI format + reasoning_content) on stdin; print the exact M2 prompt", run: promptCommand },
   parse: { summary: "read raw model output on stdin; print {reasoning, content, tool_calls} as JSON  [--tools tools.json]", run: parseCommand },
 };
@@ -28,7 +30,7 @@ function usage(): string {
 
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
-  if (!name || name === "--help" || name === "-h") {
+  if (!name || name === "help" || name === "--help" || name === "-h") {
     console.log(usage());
     return;
   }

@@ -1,3 +1,5 @@
+import { accessSync, constants, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { arch, cpus, freemem, platform, release, totalmem } from "node:os";
 import type { BackendInfo, EngineStatus, LoadedModel } from "../../app/contract";
 import { dependencies } from "../../package.json";
@@ -16,8 +18,6 @@ export interface DiagnosticsSource {
   dataDir: string;
   databasePath: string;
   logPath: string;
-  /** Why the log file cannot be written now, if it cannot. */
-  logFailure?: string;
   schemaVersion: () => number | string;
   /** The engine's state; absent where no engine runs (`m2d doctor`, which only probes one). */
   engineStatus?: () => EngineStatus;
@@ -70,6 +70,8 @@ async function engineLines(source: DiagnosticsSource): Promise<string[]> {
     const s = source.engineStatus();
     const exit = s.lastExit ? ` · last exit: ${s.lastExit.signal ?? `code ${s.lastExit.code}`} (${s.lastExit.reason ?? "exited"}) at ${new Date(s.lastExit.at).toISOString()}` : "";
     lines.push(`Status: ${s.state}${s.pid ? ` (pid ${s.pid})` : ""} · restarts ${s.restarts}${exit}`);
+  } else {
+    lines.push("Status: not visible here (a running app's engine is its own; this probe used a short-lived one)");
   }
   const backend = await attempt(() => withTimeout(source.backend(), BACKEND_TIMEOUT_MS, "the engine did not describe its backend within 10 s"));
   if (typeof backend === "string") lines.push(`Backend: unavailable (${backend})`);
@@ -86,8 +88,23 @@ function dataLines(source: DiagnosticsSource): string[] {
   return [
     `Data folder: ${source.dataDir}`,
     `Database: ${source.databasePath} (schema ${schema})`,
-    `Log file: ${source.logPath}${source.logFailure ? ` (not writable: ${source.logFailure})` : ""}`,
+    `Log file: ${source.logPath}${logFolderProblem(source.logPath) ?? ""}`,
   ];
+}
+
+/** Why the log's folder cannot take writes (its nearest existing ancestor is a file, or read-only), else undefined. */
+function logFolderProblem(logPath: string): string | undefined {
+  let dir = dirname(logPath);
+  for (;;) {
+    try {
+      if (!statSync(dir).isDirectory()) return ` (not writable: ${dir} is not a folder)`;
+      accessSync(dir, constants.W_OK);
+      return undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || dirname(dir) === dir) return ` (not writable: ${(error as Error).message})`;
+      dir = dirname(dir);
+    }
+  }
 }
 
 function modelLines(source: DiagnosticsSource): string[] {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,5 +77,28 @@ describe("the backend's log file", () => {
     expect(text).toMatch(/== Recent errors \(1\) ==\n\S+ \[error\] agent\.saveMcpConfig failed unexpectedly: Error: EISDIR[^\n]*\n {4}at /);
     expect(text).toContain("last words");
     expect(text).not.toContain("hf_abcdefghijklmnopqrstuvwxyz");
+  });
+});
+
+describe("a backend whose log folder cannot be written", () => {
+  it("keeps serving: calls succeed, unexpected errors still come back typed", async () => {
+    // Root ignores permission bits, so the folder is made unwritable for real by a file where it should be.
+    const blockedDir = mkdtempSync(join(tmpdir(), "m2d-backend-nolog-"));
+    writeFileSync(join(blockedDir, "logs"), "not a folder");
+    const appLog = openAppLog(blockedDir, { echo: false });
+    const blocked = createBackend({ dataDir: blockedDir, spawnEngine: forkSpawner(fixture), log: appLog.log });
+    try {
+      mkdirSync(join(blockedDir, `${APP_MCP_CONFIG}.${process.pid}.tmp`));
+      const failed = await blocked.dispatch("agent.saveMcpConfig", { config: { mcpServers: {} } }, ctx);
+      expect(failed).toMatchObject({ ok: false, error: { code: "internal" } });
+      expect(appLog.file.lastFailure).toMatch(/ENOTDIR|EEXIST/);
+      expect(await blocked.dispatch("engine.echo", { text: "still here" }, ctx)).toMatchObject({ ok: true, result: { text: "still here" } });
+      const report = await blocked.dispatch("system.diagnostics", {}, ctx);
+      expect(report).toMatchObject({ ok: true, result: { text: expect.stringContaining("== Log (last 0 lines") } });
+      expect(report).toMatchObject({ ok: true, result: { text: expect.stringContaining(`(not writable: ${join(blockedDir, "logs")} is not a folder)`) } });
+    } finally {
+      await blocked.close();
+      rmSync(blockedDir, { recursive: true, force: true });
+    }
   });
 });
