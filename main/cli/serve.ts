@@ -8,7 +8,7 @@ import { newLaunchToken } from "../host/auth";
 import { startHost } from "../host/server";
 import { startArtifactOrigin } from "../host/artifact-origin";
 import { defaultDataDir } from "../paths";
-import { logUnhandledRejections, openAppLog } from "../log/app-log";
+import { logUncaughtErrors, openAppLog } from "../log/app-log";
 import { distPath } from "./dist-paths";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
@@ -40,7 +40,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
 
   const dataDir = values["data-dir"] ?? defaultDataDir();
   const appLog = openAppLog(dataDir);
-  logUnhandledRejections(appLog.log);
+  logUncaughtErrors(appLog.log);
   const token = newLaunchToken();
   appLog.addSecret(token);
   let appOrigin = "";

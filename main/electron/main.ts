@@ -10,7 +10,7 @@ import { hardenSession, hardenWebContents, isAppUrl } from "./security";
 import { utilitySpawner } from "./utility-spawner";
 import { startArtifactOrigin } from "../host/artifact-origin";
 import { ARTIFACT_HOST } from "../../app/security-policy";
-import { logUnhandledRejections, openAppLog } from "../log/app-log";
+import { logUncaughtErrors, openAppLog } from "../log/app-log";
 
 const distRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const rendererIndex = join(distRoot, "renderer", "index.html");
@@ -77,7 +77,7 @@ app.whenReady().then(async () => {
   );
   const dataDir = process.env.M2D_DATA_DIR ?? app.getPath("userData");
   const { log } = openAppLog(dataDir);
-  logUnhandledRejections(log);
+  logUncaughtErrors(log);
   backend = createBackend({
     dataDir,
     log,

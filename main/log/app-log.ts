@@ -31,7 +31,14 @@ export function describeError(error: unknown): string {
   return String(error);
 }
 
-/** Rejections nobody awaited end up in the log with their stack instead of vanishing (or killing the process). */
-export function logUnhandledRejections(log: Log): void {
+/**
+ * Failures nobody caught reach the log with their stack. A rejection nobody awaited is logged and the process
+ * goes on (the backend turns failures into data; one stray promise must not end running answers and downloads).
+ * An uncaught throw is only watched: the process still dies as before, and the synchronous append has its stack.
+ */
+export function logUncaughtErrors(log: Log): void {
   process.on("unhandledRejection", (reason) => log("error", `Unhandled rejection: ${describeError(reason)}`));
+  process.on("uncaughtExceptionMonitor", (error, origin) => {
+    if (origin === "uncaughtException") log("error", `Uncaught exception: ${describeError(error)}`);
+  });
 }
