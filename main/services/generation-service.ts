@@ -1,13 +1,16 @@
-import { AppError, GenerationRequestSchema, type AppEvent, type GenerationEvent, type GenerationRequest } from "../../app/contract";
+import { AppError, GenerationRequestSchema, type AppEvent, type GenerationEvent, type GenerationRequest, type ParsedGenerationRequest } from "../../app/contract";
 import type { EngineSupervisor } from "../engine/supervisor";
 import type { ModelService } from "./model-service";
+import { EngineTurns } from "./engine-turns";
 
 /**
  * Runs generations in the engine and guarantees each one ends with exactly one `done`
  * event, also when the engine dies mid-stream (then the partial output is interrupted).
+ * Generations take turns (FIFO): one started while another runs waits for it.
  */
 export class GenerationService {
   private readonly active = new Set<string>();
+  private readonly turns = new EngineTurns();
 
   constructor(
     private readonly engine: EngineSupervisor,
@@ -22,7 +25,10 @@ export class GenerationService {
   /** Called with every generation event the engine streams. */
   onEngineEvent(generationId: string, event: GenerationEvent): void {
     if (!this.active.has(generationId)) return;
-    if (event.type === "done") this.active.delete(generationId);
+    if (event.type === "done") {
+      this.active.delete(generationId);
+      this.turns.leave(generationId);
+    }
     this.publish({ type: "generation.event", generationId, event });
   }
 
@@ -34,6 +40,13 @@ export class GenerationService {
     const request = parsed.data;
     await this.models.ensureLoaded();
     this.active.add(generationId);
+    // Queued, not refused: the caller's start returns now and its events follow when its turn comes.
+    void this.turns.take(generationId).then((granted) => {
+      if (granted) this.run(generationId, request);
+    });
+  }
+
+  private run(generationId: string, request: ParsedGenerationRequest): void {
     this.engine.request({ op: "generate", generationId, request }).catch((error: unknown) => {
       if (!this.active.has(generationId)) return;
       const appError = AppError.from(error);
@@ -47,6 +60,7 @@ export class GenerationService {
 
   async abort(generationId: string): Promise<void> {
     if (!this.active.has(generationId)) return;
+    if (this.turns.isWaiting(generationId)) return this.onEngineEvent(generationId, { type: "done", finish_reason: "abort" });
     await this.engine.request({ op: "abort", generationId }, { timeoutMs: 5_000 });
   }
 }

@@ -5,7 +5,7 @@
  * ending where the model emits `[e~[` (EOS, not part of the text).
  */
 
-export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "edit" | "artifact" | "cutoff" | "deep";
+export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "edit" | "artifact" | "cutoff" | "deep" | "api";
 export type TestScenario = ScriptedScenario | "bench";
 
 export interface Script {
@@ -138,7 +138,16 @@ const deep: Script = {
   afterTool: words("The todo call was refused as too deeply nested. I will answer without it.\n</think>\n\nThe plan could not be recorded: it was nested too deeply."),
 };
 
-export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed, loop, edit, artifact, cutoff, deep };
+/** A client's tool loop through the local API server: thinking, a call with two arguments, then an answer from its result. */
+const api: Script = {
+  turn1: [
+    ...words("The user asks about the weather in Paris. I should call get_weather with the city and the unit.\n</think>\n\n"),
+    '<minimax:tool_call>\n<invoke name="get_weather">\n<parameter name="city">Paris</parameter>\n<parameter name="unit">celsius</parameter>\n</invoke>\n</minimax:tool_call>',
+  ],
+  afterTool: words("The weather tool answered, so I can report the forecast.\n</think>\n\nIt is sunny in Paris today."),
+};
+
+export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed, loop, edit, artifact, cutoff, deep, api };
 
 /** The exact text a scripted model generates for a turn. */
 export function expectedOutput(scenario: ScriptedScenario, turn: "turn1" | "afterTool"): string {

@@ -1,0 +1,152 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { get } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import OpenAI from "openai";
+import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { GenerationRequest } from "../../app/contract";
+import { ensureTestModel, expectedOutput } from "../../node/gguf/m2-test-models";
+import { ENGINE_BUNDLE, TEST_ENGINE_ENV } from "../../testing/engine-harness";
+import { createBackend, type Backend } from "../backend";
+import { forkSpawner } from "../engine/fork-spawner";
+import { startApiServer, type RunningApiServer } from "./server";
+
+// The official openai SDK against the local API server, on the real backend and engine with a scripted model.
+
+const API_KEY = "test-key-123";
+const WEATHER_TOOL = {
+  type: "function" as const,
+  function: {
+    name: "get_weather",
+    description: "The weather in a city.",
+    parameters: { type: "object", properties: { city: { type: "string" }, unit: { type: "string", enum: ["celsius", "fahrenheit"] } }, required: ["city"] },
+    strict: false,
+  },
+};
+const [REASONING_1] = expectedOutput("api", "turn1").split("\n</think>\n\n");
+const [REASONING_2, ANSWER_2] = expectedOutput("api", "afterTool").split("\n</think>\n\n");
+
+let dataDir: string;
+let backend: Backend;
+let server: RunningApiServer;
+let client: OpenAI;
+const started: GenerationRequest[] = [];
+
+async function renderedPrompt(request: GenerationRequest): Promise<string> {
+  const { prompt } = await backend.engine.request({ op: "renderPrompt", request: { sampling: {}, ...request } as never }, { timeoutMs: 10_000 });
+  return prompt;
+}
+
+beforeAll(async () => {
+  const model = await ensureTestModel("api");
+  dataDir = mkdtempSync(join(tmpdir(), "m2d-api-openai-"));
+  backend = createBackend({ dataDir, spawnEngine: forkSpawner(ENGINE_BUNDLE, TEST_ENGINE_ENV), log: () => undefined });
+  await backend.models.load(model, { gpu: "cpu", contextSize: 4096 });
+  server = await startApiServer(backend, { port: 0, apiKey: API_KEY, onGenerationRequest: (request) => started.push(request) });
+  client = new OpenAI({ baseURL: server.baseUrl, apiKey: API_KEY, maxRetries: 0 });
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  await backend?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("OpenAI chat completions through the local API server", () => {
+  it("lists the loaded model", async () => {
+    const models = await client.models.list();
+    expect(models.data.map((m) => m.id)).toEqual([expect.stringMatching(/^m2-api-/)]);
+  });
+
+  it("streams a tool loop: reasoning as reasoning_content, a tool call with an id, and step 2's prompt keeps step 1's reasoning", async () => {
+    const messages: ChatCompletionMessageParam[] = [{ role: "user", content: "What is the weather in Paris?" }];
+    const step1 = await client.chat.completions.create({ model: "whatever-the-client-calls-it", messages, tools: [WEATHER_TOOL], stream: true, stream_options: { include_usage: true } });
+    let reasoning = "";
+    let content = "";
+    const calls: Array<{ id?: string; name?: string; arguments: string }> = [];
+    let finish: string | null = null;
+    let model = "";
+    for await (const chunk of step1) {
+      model = chunk.model;
+      const choice = chunk.choices[0];
+      if (!choice) continue;
+      const delta = choice.delta as typeof choice.delta & { reasoning_content?: string };
+      reasoning += delta.reasoning_content ?? "";
+      content += delta.content ?? "";
+      for (const call of delta.tool_calls ?? []) {
+        const slot = (calls[call.index] ??= { arguments: "" });
+        if (call.id) slot.id = call.id;
+        if (call.function?.name) slot.name = call.function.name;
+        slot.arguments += call.function?.arguments ?? "";
+      }
+      finish = choice.finish_reason ?? finish;
+    }
+    expect(model).toMatch(/^m2-api-/);
+    expect(reasoning).toBe(REASONING_1);
+    expect(content.trim()).toBe("");
+    expect(finish).toBe("tool_calls");
+    expect(calls).toEqual([{ id: expect.stringMatching(/^call_/), name: "get_weather", arguments: JSON.stringify({ city: "Paris", unit: "celsius" }) }]);
+
+    messages.push(
+      { role: "assistant", content: null, reasoning_content: reasoning, tool_calls: [{ id: calls[0]!.id!, type: "function", function: { name: "get_weather", arguments: calls[0]!.arguments } }] } as ChatCompletionMessageParam,
+      { role: "tool", tool_call_id: calls[0]!.id!, content: "18°C and sunny" },
+    );
+    const before = started.length;
+    const step2 = await client.chat.completions.create({ model: "x", messages, tools: [WEATHER_TOOL], stream: true, stream_options: { include_usage: true } });
+    let answer = "";
+    let usage: OpenAI.CompletionUsage | undefined;
+    for await (const chunk of step2) {
+      answer += chunk.choices[0]?.delta.content ?? "";
+      usage = chunk.usage ?? usage;
+    }
+    expect(answer).toBe(ANSWER_2);
+    // Step 2 resent step 1: the engine reused its KV cache for it.
+    expect(usage?.prompt_tokens_details?.cached_tokens).toBeGreaterThan(0);
+    expect(usage!.prompt_tokens_details!.cached_tokens!).toBeLessThan(usage!.prompt_tokens);
+    const prompt = await renderedPrompt(started[before]!);
+    expect(prompt).toContain(`<think>\n${REASONING_1}\n</think>`);
+    expect(prompt).toContain("<response>18°C and sunny</response>");
+  });
+
+  it("answers without streaming, with reasoning_content kept apart from content", async () => {
+    const completion = await client.chat.completions.create({
+      model: "m2",
+      messages: [
+        { role: "developer", content: [{ type: "text", text: "Be brief." }] },
+        { role: "user", content: "What is the weather in Paris?" },
+        { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+        { role: "tool", tool_call_id: "call_1", content: "18°C" },
+      ],
+      tools: [WEATHER_TOOL],
+      max_completion_tokens: 200,
+    });
+    const message = completion.choices[0]!.message as OpenAI.ChatCompletionMessage & { reasoning_content?: string };
+    expect(message.content).toBe(ANSWER_2);
+    expect(message.reasoning_content).toBe(REASONING_2);
+    expect(completion.choices[0]!.finish_reason).toBe("stop");
+    expect(completion.usage?.completion_tokens).toBeGreaterThan(5);
+  });
+
+  it("refuses an image part with a 400 naming it, in OpenAI's error shape", async () => {
+    const error = await client.chat.completions
+      .create({ model: "m2", messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: "data:image/png;base64,AA==" } }] }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toContain("messages[0].content[1] is a image_url part");
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ type: "invalid_request_error", code: "bad_request" });
+  });
+
+  it("refuses a wrong key with 401 and an untrusted Host with 403", async () => {
+    const wrong = new OpenAI({ baseURL: server.baseUrl, apiKey: "nope", maxRetries: 0 });
+    await expect(wrong.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    // fetch cannot set Host: a raw request, as a page on a rebound name would send it.
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      get({ host: "127.0.0.1", port: server.port, path: "/v1/models", headers: { Host: `evil.example:${server.port}`, Authorization: `Bearer ${API_KEY}` } }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      }).on("error", reject);
+    });
+    expect(status).toBe(403);
+  });
+});

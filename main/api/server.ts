@@ -1,0 +1,131 @@
+import { timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { AppError, type GenerationRequest } from "../../app/contract";
+import { Admission } from "./admission";
+import { errorBody, HttpError, statusOf, type ApiDialect } from "./errors";
+import { runGeneration } from "./generation-run";
+import { readJsonBody, sendJson } from "./http-io";
+import { fileModelId, listModelIds, type ModelDeps } from "./models";
+export type { ApiBackend } from "./route-context";
+import type { ApiBackend, RouteContext } from "./route-context";
+import { routeOpenAi } from "./openai-route";
+
+/** LM Studio's port: clients configured for it work unchanged. */
+export const DEFAULT_API_PORT = 1234;
+export const DEFAULT_QUEUE_LIMIT = 16;
+const RETRY_AFTER_SECONDS = "2";
+
+export interface ApiServerOptions {
+  port?: number;
+  /** Loopback only for now: a LAN bind needs the opt-in UI the issue asks for. */
+  host?: "127.0.0.1";
+  /** Required as `Authorization: Bearer …` or `x-api-key` when set. */
+  apiKey?: string;
+  /** API requests running or waiting for the engine; the next one gets 429. */
+  queueLimit?: number;
+  /** Every generation request the server starts, as the engine gets it (request log, tests). */
+  onGenerationRequest?: (request: GenerationRequest) => void;
+}
+
+export interface RunningApiServer {
+  /** The base URL clients take: `http://127.0.0.1:N/v1`. */
+  baseUrl: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function keyMatches(request: IncomingMessage, apiKey: string): boolean {
+  const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? "")?.[1];
+  const header = request.headers["x-api-key"];
+  const given = bearer ?? (typeof header === "string" ? header : undefined);
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(apiKey);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** DNS rebinding: a page on another name that resolves here must not reach the API. */
+function hostAllowed(request: IncomingMessage, port: number): boolean {
+  const host = request.headers.host;
+  return host === undefined || [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host.toLowerCase());
+}
+
+/**
+ * The local OpenAI- and Anthropic-compatible API on the app's own backend: the same engine, loaded
+ * model and generation turns as the app's chats (one generation at a time, first come first served).
+ */
+export async function startApiServer(backend: ApiBackend, options: ApiServerOptions = {}): Promise<RunningApiServer> {
+  const admission = new Admission(options.queueLimit ?? DEFAULT_QUEUE_LIMIT);
+  const modelDeps: ModelDeps = {
+    models: backend.models,
+    library: async () =>
+      (await backend.downloads.listLibrary()).map((m) => ({ id: m.repo && m.quant ? `${m.repo}:${m.quant}` : fileModelId(m.path), path: m.path })),
+  };
+  let port = 0;
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const dialect: ApiDialect = url.pathname.startsWith("/v1/messages") ? "anthropic" : "openai";
+    const controller = new AbortController();
+    response.on("close", () => {
+      if (!response.writableFinished) controller.abort();
+    });
+    try {
+      if (!hostAllowed(request, port)) throw new HttpError(403, "unauthorized", "Untrusted Host header.");
+      if (options.apiKey !== undefined && !keyMatches(request, options.apiKey)) {
+        throw new AppError("unauthorized", "Missing or wrong API key: send it as `Authorization: Bearer KEY` or `x-api-key: KEY`.");
+      }
+      const context: RouteContext = {
+        request,
+        response,
+        url,
+        backend,
+        modelDeps,
+        signal: controller.signal,
+        generate: async (generation, onEvent) => {
+          const release = admission.enter();
+          try {
+            options.onGenerationRequest?.(generation);
+            return await runGeneration(backend, generation, onEvent, controller.signal);
+          } finally {
+            release();
+          }
+        },
+      };
+      if (request.method === "GET" && url.pathname === "/v1/models") return await listModels(context);
+      if (request.method !== "POST") throw new HttpError(405, "bad_request", `${request.method} ${url.pathname} is not served.`);
+      if (await routeOpenAi(context, () => readJsonBody(request))) return;
+      throw new AppError("not_found", `No endpoint ${url.pathname}.`);
+    } catch (error) {
+      const appError = AppError.from(error);
+      if (response.headersSent) {
+        if (!response.writableEnded) response.end();
+        return;
+      }
+      const status = statusOf(appError);
+      sendJson(response, status, errorBody(dialect, appError), status === 429 ? { "Retry-After": RETRY_AFTER_SECONDS } : {});
+    }
+  };
+
+  const server: Server = createServer((request, response) => void handle(request, response));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? DEFAULT_API_PORT, options.host ?? "127.0.0.1", () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function listModels(context: RouteContext): Promise<void> {
+  const ids = await listModelIds(context.modelDeps);
+  sendJson(context.response, 200, { object: "list", data: ids.map((id) => ({ id, object: "model", created: 0, owned_by: "m2-desktop" })) });
+}
