@@ -1,16 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { get } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import OpenAI from "openai";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { GenerationRequest } from "../../app/contract";
 import { ensureTestModel, expectedOutput } from "../../node/gguf/m2-test-models";
-import { ENGINE_BUNDLE, TEST_ENGINE_ENV } from "../../testing/engine-harness";
-import { createBackend, type Backend } from "../backend";
-import { forkSpawner } from "../engine/fork-spawner";
-import { startApiServer, type RunningApiServer } from "./server";
+import { startApiHarness, type ApiHarness } from "../../testing/api-harness";
 
 // The official openai SDK against the local API server, on the real backend and engine with a scripted model.
 
@@ -27,31 +20,14 @@ const WEATHER_TOOL = {
 const [REASONING_1] = expectedOutput("api", "turn1").split("\n</think>\n\n");
 const [REASONING_2, ANSWER_2] = expectedOutput("api", "afterTool").split("\n</think>\n\n");
 
-let dataDir: string;
-let backend: Backend;
-let server: RunningApiServer;
+let api: ApiHarness;
 let client: OpenAI;
-const started: GenerationRequest[] = [];
-
-async function renderedPrompt(request: GenerationRequest): Promise<string> {
-  const { prompt } = await backend.engine.request({ op: "renderPrompt", request: { sampling: {}, ...request } as never }, { timeoutMs: 10_000 });
-  return prompt;
-}
 
 beforeAll(async () => {
-  const model = await ensureTestModel("api");
-  dataDir = mkdtempSync(join(tmpdir(), "m2d-api-openai-"));
-  backend = createBackend({ dataDir, spawnEngine: forkSpawner(ENGINE_BUNDLE, TEST_ENGINE_ENV), log: () => undefined });
-  await backend.models.load(model, { gpu: "cpu", contextSize: 4096 });
-  server = await startApiServer(backend, { port: 0, apiKey: API_KEY, onGenerationRequest: (request) => started.push(request) });
-  client = new OpenAI({ baseURL: server.baseUrl, apiKey: API_KEY, maxRetries: 0 });
+  api = await startApiHarness(await ensureTestModel("api"), { apiKey: API_KEY });
+  client = new OpenAI({ baseURL: api.server.baseUrl, apiKey: API_KEY, maxRetries: 0 });
 }, 120_000);
-
-afterAll(async () => {
-  await server?.close();
-  await backend?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => api?.close());
 
 describe("OpenAI chat completions through the local API server", () => {
   it("lists the loaded model", async () => {
@@ -92,7 +68,7 @@ describe("OpenAI chat completions through the local API server", () => {
       { role: "assistant", content: null, reasoning_content: reasoning, tool_calls: [{ id: calls[0]!.id!, type: "function", function: { name: "get_weather", arguments: calls[0]!.arguments } }] } as ChatCompletionMessageParam,
       { role: "tool", tool_call_id: calls[0]!.id!, content: "18°C and sunny" },
     );
-    const before = started.length;
+    const before = api.started.length;
     const step2 = await client.chat.completions.create({ model: "x", messages, tools: [WEATHER_TOOL], stream: true, stream_options: { include_usage: true } });
     let answer = "";
     let usage: OpenAI.CompletionUsage | undefined;
@@ -104,7 +80,7 @@ describe("OpenAI chat completions through the local API server", () => {
     // Step 2 resent step 1: the engine reused its KV cache for it.
     expect(usage?.prompt_tokens_details?.cached_tokens).toBeGreaterThan(0);
     expect(usage!.prompt_tokens_details!.cached_tokens!).toBeLessThan(usage!.prompt_tokens);
-    const prompt = await renderedPrompt(started[before]!);
+    const prompt = await api.renderedPrompt(api.started[before]!);
     expect(prompt).toContain(`<think>\n${REASONING_1}\n</think>`);
     expect(prompt).toContain("<response>18°C and sunny</response>");
   });
@@ -138,11 +114,11 @@ describe("OpenAI chat completions through the local API server", () => {
   });
 
   it("refuses a wrong key with 401 and an untrusted Host with 403", async () => {
-    const wrong = new OpenAI({ baseURL: server.baseUrl, apiKey: "nope", maxRetries: 0 });
+    const wrong = new OpenAI({ baseURL: api.server.baseUrl, apiKey: "nope", maxRetries: 0 });
     await expect(wrong.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
     // fetch cannot set Host: a raw request, as a page on a rebound name would send it.
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      get({ host: "127.0.0.1", port: server.port, path: "/v1/models", headers: { Host: `evil.example:${server.port}`, Authorization: `Bearer ${API_KEY}` } }, (response) => {
+      get({ host: "127.0.0.1", port: api.server.port, path: "/v1/models", headers: { Host: `evil.example:${api.server.port}`, Authorization: `Bearer ${API_KEY}` } }, (response) => {
         response.resume();
         resolve(response.statusCode);
       }).on("error", reject);

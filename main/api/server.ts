@@ -8,6 +8,7 @@ import { runGeneration } from "./generation-run";
 import { readJsonBody, sendJson } from "./http-io";
 import { fileModelId, listModelIds, type ModelDeps } from "./models";
 export type { ApiBackend } from "./route-context";
+import { routeAnthropic } from "./anthropic-route";
 import type { ApiBackend, RouteContext } from "./route-context";
 import { routeOpenAi } from "./openai-route";
 
@@ -96,6 +97,7 @@ export async function startApiServer(backend: ApiBackend, options: ApiServerOpti
       if (request.method === "GET" && url.pathname === "/v1/models") return await listModels(context);
       if (request.method !== "POST") throw new HttpError(405, "bad_request", `${request.method} ${url.pathname} is not served.`);
       if (await routeOpenAi(context, () => readJsonBody(request))) return;
+      if (await routeAnthropic(context, () => readJsonBody(request))) return;
       throw new AppError("not_found", `No endpoint ${url.pathname}.`);
     } catch (error) {
       const appError = AppError.from(error);

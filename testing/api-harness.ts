@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GenerationRequestSchema, type GenerationRequest } from "../app/contract";
+import { createBackend, type Backend } from "../main/backend";
+import { forkSpawner } from "../main/engine/fork-spawner";
+import { startApiServer, type ApiServerOptions, type RunningApiServer } from "../main/api/server";
+import { ENGINE_BUNDLE, TEST_ENGINE_ENV } from "./engine-harness";
+
+export interface ApiHarness {
+  backend: Backend;
+  server: RunningApiServer;
+  /** Every generation request the server started, in order. */
+  started: GenerationRequest[];
+  /** The exact prompt the engine built for a request (the engine's own renderer). */
+  renderedPrompt(request: GenerationRequest): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The real backend (SQLite file, engine process) with `modelPath` loaded and the local API server in front of it. */
+export async function startApiHarness(modelPath: string, options: ApiServerOptions = {}): Promise<ApiHarness> {
+  const dataDir = mkdtempSync(join(tmpdir(), "m2d-api-"));
+  const backend = createBackend({ dataDir, spawnEngine: forkSpawner(ENGINE_BUNDLE, TEST_ENGINE_ENV), log: () => undefined });
+  await backend.models.load(modelPath, { gpu: "cpu", contextSize: 4096 });
+  const started: GenerationRequest[] = [];
+  const server = await startApiServer(backend, {
+    port: 0,
+    ...options,
+    onGenerationRequest: (request) => {
+      started.push(request);
+      options.onGenerationRequest?.(request);
+    },
+  });
+  return {
+    backend,
+    server,
+    started,
+    async renderedPrompt(request) {
+      const { prompt } = await backend.engine.request({ op: "renderPrompt", request: GenerationRequestSchema.parse(request) }, { timeoutMs: 10_000 });
+      return prompt;
+    },
+    async close() {
+      await server.close();
+      await backend.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
