@@ -11,7 +11,7 @@ import { serveCommand } from "./serve";
 import { doctorCommand } from "./doctor-command";
 
 const commands: Record<string, { summary: string; run: (argv: string[]) => Promise<void> }> = {
-  serve: { summary: "serve the UI headless at http://127.0.0.1:<port>/?token=…  [--port N] [--host 127.0.0.1] [--data-dir DIR] [--open]", run: serveCommand },
+  serve: { summary: "serve the UI headless at http://127.0.0.1:<port>/?token=…  [--port N] [--host 127.0.0.1] [--data-dir DIR] [--open] [--api] [--api-port N] [--api-key KEY] [--model PATH] [--ctx N]", run: serveCommand },
   run: { summary: 'load a GGUF and stream one answer: reasoning dimmed, then the answer  <model.gguf> "prompt" [--json]', run: runCommand },
   inspect: { summary: "validate a GGUF and print its report  <model.gguf> [--json]", run: inspectCommand },
   plan: { summary: "plan GPU/CPU placement (expert offload) for a GGUF  <model.gguf> [--ctx N] [--vram GiB] [--ram GiB]", run: planCommand },

@@ -10,6 +10,7 @@ import { startArtifactOrigin } from "../host/artifact-origin";
 import { defaultDataDir } from "../paths";
 import { logUncaughtErrors, openAppLog } from "../log/app-log";
 import { distPath } from "./dist-paths";
+import { DEFAULT_API_PORT, startApiServer, type RunningApiServer } from "../api/server";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
 
@@ -29,6 +30,12 @@ export async function serveCommand(argv: string[]): Promise<void> {
       host: { type: "string", default: "127.0.0.1" },
       "data-dir": { type: "string" },
       open: { type: "boolean", default: false },
+      // The local OpenAI/Anthropic API (off unless asked for): --api on LM Studio's port, or --api-port N.
+      api: { type: "boolean", default: false },
+      "api-port": { type: "string" },
+      "api-key": { type: "string" },
+      model: { type: "string" },
+      ctx: { type: "string" },
     },
     strict: true,
   });
@@ -37,6 +44,12 @@ export async function serveCommand(argv: string[]): Promise<void> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AppError("bad_request", `Invalid --port ${values.port}.`);
+
+  const apiPort = values["api-port"] !== undefined ? Number(values["api-port"]) : values.api ? DEFAULT_API_PORT : undefined;
+  if (apiPort !== undefined && (!Number.isInteger(apiPort) || apiPort < 0 || apiPort > 65535)) throw new AppError("bad_request", `Invalid --api-port ${values["api-port"]}.`);
+  const contextSize = values.ctx !== undefined ? Number(values.ctx) : undefined;
+  if (contextSize !== undefined && !Number.isInteger(contextSize)) throw new AppError("bad_request", `Invalid --ctx ${values.ctx}.`);
+  const apiKey = values["api-key"] ?? process.env.M2D_API_KEY;
 
   const dataDir = values["data-dir"] ?? defaultDataDir();
   const appLog = openAppLog(dataDir);
@@ -51,12 +64,24 @@ export async function serveCommand(argv: string[]): Promise<void> {
 
   console.log(`M2 Desktop is serving its UI at ${host.url}`);
   console.log(`Data: ${dataDir}`);
+  if (values.model) {
+    const loaded = await backend.models.load(values.model, contextSize !== undefined ? { contextSize } : {});
+    console.log(`Model: ${loaded.report.path} (context ${loaded.contextSize})`);
+  }
+  let api: RunningApiServer | undefined;
+  if (apiPort !== undefined) {
+    if (apiKey) appLog.addSecret(apiKey);
+    api = await startApiServer(backend, { port: apiPort, ...(apiKey ? { apiKey } : {}) });
+    console.log(`API: ${api.baseUrl} (OpenAI and Anthropic compatible)`);
+    console.log(apiKey ? `API key: ${apiKey}` : "API key: none (loopback only; set --api-key or M2D_API_KEY to require one)");
+  }
   if (values.open) openBrowser(host.url);
 
   let closing = false;
   const shutdown = async () => {
     if (closing) return;
     closing = true;
+    await api?.close();
     await host.close();
     await artifacts.close();
     await backend.close();
