@@ -17,11 +17,11 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** The real backend (SQLite file, engine process) with `modelPath` loaded and the local API server in front of it. */
-export async function startApiHarness(modelPath: string, options: ApiServerOptions = {}): Promise<ApiHarness> {
+/** The real backend (SQLite file, engine process) with `modelPath` loaded (null: none) and the local API server in front of it. */
+export async function startApiHarness(modelPath: string | null, options: ApiServerOptions = {}): Promise<ApiHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), "m2d-api-"));
   const backend = createBackend({ dataDir, spawnEngine: forkSpawner(ENGINE_BUNDLE, TEST_ENGINE_ENV), log: () => undefined });
-  await backend.models.load(modelPath, { gpu: "cpu", contextSize: 4096 });
+  if (modelPath) await backend.models.load(modelPath, { gpu: "cpu", contextSize: 4096 });
   const started: GenerationRequest[] = [];
   const server = await startApiServer(backend, {
     port: 0,

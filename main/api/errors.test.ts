@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApiHarness, type ApiHarness } from "../../testing/api-harness";
+
+// Errors in each API's own shape, from the real server on a backend with no model loaded.
+
+let api: ApiHarness;
+
+beforeAll(async () => {
+  api = await startApiHarness(null);
+}, 60_000);
+afterAll(() => api?.close());
+
+const post = (path: string, body: string) => fetch(`${api.server.baseUrl}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+
+describe("API server errors", () => {
+  it("no model loaded: 409 in OpenAI's shape and in Anthropic's", async () => {
+    const openai = await post("/chat/completions", JSON.stringify({ model: "m2", messages: [{ role: "user", content: "Hi" }] }));
+    expect(openai.status).toBe(409);
+    expect(await openai.json()).toEqual({ error: { message: "No model is loaded. Load a GGUF first.", type: "invalid_request_error", code: "model_not_loaded", param: null } });
+    const anthropic = await post("/messages", JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: "Hi" }], stream: true }));
+    expect(anthropic.status).toBe(409);
+    expect(await anthropic.json()).toEqual({ type: "error", error: { type: "invalid_request_error", message: "No model is loaded. Load a GGUF first." } });
+  });
+
+  it("malformed JSON and wrong types: 400 saying what is wrong", async () => {
+    const malformed = await post("/messages", "{not json");
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { message: string } }).error.message).toMatch(/^Malformed JSON body/);
+    const wrongType = await post("/chat/completions", JSON.stringify({ model: "m2", messages: "Hi" }));
+    expect(wrongType.status).toBe(400);
+    expect(((await wrongType.json()) as { error: { message: string } }).error.message).toMatch(/^Invalid request: messages: /);
+    const noMaxTokens = await post("/messages", JSON.stringify({ model: "m", messages: [{ role: "user", content: "Hi" }] }));
+    expect(noMaxTokens.status).toBe(400);
+    expect(((await noMaxTokens.json()) as { error: { message: string } }).error.message).toMatch(/max_tokens/);
+  });
+
+  it("a body over the limit gets 413; an unknown endpoint 404", async () => {
+    const huge = await post("/chat/completions", JSON.stringify({ model: "m2", messages: [{ role: "user", content: "x".repeat(33 * 1024 * 1024) }] }));
+    expect(huge.status).toBe(413);
+    const unknown = await post("/embeddings", "{}");
+    expect(unknown.status).toBe(404);
+  });
+});
