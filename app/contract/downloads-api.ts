@@ -1,6 +1,8 @@
 import { z } from "zod";
-import { AppErrorDataSchema } from "./errors";
-import { ModelProblemSchema } from "./model-invalid";
+import { AppErrorDataSchema, type AppErrorData } from "./errors";
+import { DownloadFailureDetailsSchema } from "./download-failure";
+import { ModelInvalidDetailsSchema, ModelProblemSchema } from "./model-invalid";
+import { StorageFailureDetailsSchema } from "./storage-failure";
 
 /** The download manager's part of the contract: catalog, downloads, library. */
 
@@ -48,6 +50,21 @@ export const CatalogEntrySchema = z.object({
 });
 export type CatalogEntry = z.infer<typeof CatalogEntrySchema>;
 
+/**
+ * Why a download is paused or failed: one of the downloader's own reasons (gated, disk_full, hash_mismatch,
+ * offline, …), a model file the validator refused, SQLite failing under it, or no details (an internal error).
+ */
+export const DownloadErrorSchema = AppErrorDataSchema.extend({
+  details: z.union([DownloadFailureDetailsSchema, ModelInvalidDetailsSchema, StorageFailureDetailsSchema]).optional(),
+});
+export type DownloadError = z.infer<typeof DownloadErrorSchema>;
+
+/** The error as a download carries it: details the schema does not know are dropped, so one odd error never makes the list unreadable. */
+export function asDownloadError(error: AppErrorData): DownloadError {
+  const parsed = DownloadErrorSchema.safeParse(error);
+  return parsed.success ? parsed.data : { code: error.code, message: error.message };
+}
+
 export const DownloadStateSchema = z.enum(["queued", "running", "paused", "completed", "failed", "cancelled"]);
 export type DownloadStateName = z.infer<typeof DownloadStateSchema>;
 
@@ -59,8 +76,7 @@ export const DownloadViewSchema = z.object({
   quant: z.string().nullable(),
   primaryPath: z.string(),
   state: DownloadStateSchema,
-  /** Why it is paused or failed; `details.reason` is gated, disk_full, hash_mismatch, offline, … */
-  error: AppErrorDataSchema.nullable(),
+  error: DownloadErrorSchema.nullable(),
   totalBytes: Bytes,
   bytesDone: Bytes,
   speedBps: Bytes,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { sqliteStorageFailure } from "./storage-failure";
+import { sqliteStorageFailure, type StorageFailureDetails } from "./storage-failure";
 
 /** Every error that crosses a process boundary has this shape: data, never a thrown string. */
 export const errorCodes = [
@@ -52,7 +52,7 @@ export class AppError extends Error {
     const message = error instanceof Error ? error.message : String(error);
     // SQLite's own failures (a full disk, a read-only file) are the user's to fix, not internal bugs.
     const storage = sqliteStorageFailure(error);
-    if (storage) return new AppError("storage", `Could not save: ${storage.text} (${message}).`, { reason: storage.reason, sqliteCode: storage.sqliteCode });
+    if (storage) return new AppError("storage", `Could not save: ${storage.text} (${message}).`, { reason: storage.reason, sqliteCode: storage.sqliteCode } satisfies StorageFailureDetails);
     return new AppError("internal", message);
   }
 

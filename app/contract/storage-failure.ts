@@ -1,8 +1,20 @@
 import { z } from "zod";
+import type { AppErrorData } from "./errors";
 
 /** Why a write to the app's storage failed: `details.reason` of a `storage` error. */
 export const StorageReasonSchema = z.enum(["disk_full", "io_error", "read_only", "busy"]);
 export type StorageReason = z.infer<typeof StorageReasonSchema>;
+
+/** `details` of a `storage` error that SQLite raised (AppError.from builds it). */
+export const StorageFailureDetailsSchema = z.object({ reason: StorageReasonSchema, sqliteCode: z.string() });
+export type StorageFailureDetails = z.infer<typeof StorageFailureDetailsSchema>;
+
+/** The typed details of a storage error SQLite raised, or undefined for any other error. */
+export function storageFailureDetails(error: Pick<AppErrorData, "code" | "details">): StorageFailureDetails | undefined {
+  if (error.code !== "storage") return undefined;
+  const parsed = StorageFailureDetailsSchema.safeParse(error.details);
+  return parsed.success ? parsed.data : undefined;
+}
 
 /** SQLite's primary result codes (better-sqlite3 puts the extended one, e.g. SQLITE_IOERR_WRITE, on `error.code`). */
 const SQLITE_REASONS: Readonly<Record<string, StorageReason>> = {

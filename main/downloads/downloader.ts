@@ -5,7 +5,7 @@ import { AppError, type AppErrorData } from "../../app/contract";
 import type { Db } from "../storage/database";
 import { chunksFor } from "./chunk-plan";
 import { freeBytes } from "./disk-space";
-import { AbortedError, diskFullError, downloadError, failureReason } from "./errors";
+import { AbortedError, diskFullError, downloadError, isDiskFullFailure } from "./errors";
 import { downloadFile, partialPath, type FileRunContext } from "./file-download";
 import { HubFileCache } from "./hub-cache";
 import type { HubClient, ProbeResult } from "./hub-client";
@@ -359,7 +359,7 @@ export class Downloader {
       const appError = error instanceof AbortedError ? new AppError("internal", "Download stopped unexpectedly.") : AppError.from(error);
       errorData = appError.toData();
       // A full disk is something the user fixes, then resumes: paused, not failed.
-      state = failureReason(appError) === "disk_full" ? "paused" : "failed";
+      state = isDiskFullFailure(appError) ? "paused" : "failed";
     }
     this.runs.delete(record.id);
     this.store.setState(record.id, state, errorData);

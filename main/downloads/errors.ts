@@ -1,39 +1,23 @@
 import { AppError, type ErrorCode } from "../../app/contract";
+import { storageFailureDetails } from "../../app/contract/storage-failure";
+import { downloadFailureDetails, type DownloadFailure, type DownloadFailureDetails } from "../../app/contract/download-failure";
 
-/** Why a download or Hub call failed; the UI keys its message and actions off this. */
-export type DownloadFailure =
-  | "gated"
-  | "rate_limited"
-  | "offline"
-  | "not_found"
-  | "http"
-  | "network"
-  | "hash_mismatch"
-  | "invalid_gguf"
-  | "disk_full"
-  | "io"
-  | "source_changed"
-  | "bad_ref"
-  | "busy";
+export type { DownloadFailure };
 
-export interface DownloadErrorDetails {
-  reason: DownloadFailure;
-  [extra: string]: unknown;
-}
+/** The fields a failure of `reason` carries besides the reason itself. */
+type FailureFields<R extends DownloadFailure> = Omit<Extract<DownloadFailureDetails, { reason: R }>, "reason">;
 
-export function downloadError(
-  code: ErrorCode,
-  reason: DownloadFailure,
-  message: string,
-  extra: Record<string, unknown> = {},
-): AppError {
-  return new AppError(code, message, { ...extra, reason } satisfies DownloadErrorDetails);
+export function downloadError<R extends DownloadFailure>(code: ErrorCode, reason: R, message: string, extra: FailureFields<R>): AppError {
+  return new AppError(code, message, { ...extra, reason });
 }
 
 export function failureReason(error: unknown): DownloadFailure | undefined {
-  if (!(error instanceof AppError)) return undefined;
-  const details = error.details as Partial<DownloadErrorDetails> | undefined;
-  return details?.reason;
+  return error instanceof AppError ? downloadFailureDetails(error)?.reason : undefined;
+}
+
+/** A full disk, found by the downloader's own check or by SQLite: the user frees space and resumes. */
+export function isDiskFullFailure(error: AppError): boolean {
+  return failureReason(error) === "disk_full" || storageFailureDetails(error)?.reason === "disk_full";
 }
 
 export const GATED_MESSAGE = "gated: accept the license on the Hub and add a token";

@@ -128,7 +128,7 @@ export class HubClient {
       const link = header(res.headers, "link");
       const body = JSON.parse((await readBody(res)).toString("utf8")) as unknown;
       const entries = z.array(TreeEntry).safeParse(body);
-      if (!entries.success) throw new AppError("internal", `The Hub sent an unexpected file list for ${repo}.`, { reason: "http", repo });
+      if (!entries.success) throw downloadError("internal", "http", `The Hub sent an unexpected file list for ${repo}.`, { repo });
       for (const entry of entries.data) {
         if (entry.type !== "file") continue;
         const size = entry.lfs?.size ?? entry.size ?? 0;

@@ -3,13 +3,14 @@ import { constants, createReadStream, existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { AppError, modelProblem, type AppEvent, type ModelProblem } from "../../app/contract";
-import type {
-  CatalogEntry,
-  CatalogQuantView,
-  DownloadSettingsPatch,
-  DownloadSettingsView,
-  DownloadView,
-  LibraryModel,
+import {
+  asDownloadError,
+  type CatalogEntry,
+  type CatalogQuantView,
+  type DownloadSettingsPatch,
+  type DownloadSettingsView,
+  type DownloadView,
+  type LibraryModel,
 } from "../../app/contract/downloads-api";
 import { readSetting, writeSetting } from "../storage/settings-table";
 import type { GpuInfo } from "../../app/planner";
@@ -442,7 +443,7 @@ export class DownloadService {
 export function downloadView(info: DownloadInfo): DownloadView {
   return {
     id: info.id, ref: formatModelRef(info.ref), repo: info.repo, quant: info.quant, primaryPath: info.primaryPath, state: info.state,
-    error: info.error, totalBytes: info.totalBytes, bytesDone: info.bytesDone, speedBps: info.speedBps,
+    error: info.error && asDownloadError(info.error), totalBytes: info.totalBytes, bytesDone: info.bytesDone, speedBps: info.speedBps,
     etaSeconds: info.etaSeconds === null || !Number.isFinite(info.etaSeconds) ? null : Math.max(0, info.etaSeconds),
     files: info.files.map((f) => ({ path: f.path, size: f.size, bytesDone: f.bytesDone, verified: f.verified })),
   };

@@ -1,3 +1,4 @@
+import { downloadFailureDetails } from "../../../../app/contract/download-failure";
 import type { DownloadView, FitVerdict } from "../../../../app/contract/downloads-api";
 
 export const VERDICT_LABEL: Record<FitVerdict, string> = {
@@ -32,8 +33,7 @@ export function fileName(path: string): string {
 export function downloadProblem(download: DownloadView): { text: string; retry: boolean } | null {
   const error = download.error;
   if (!error) return null;
-  const reason = (error.details as { reason?: string } | undefined)?.reason;
-  switch (reason) {
+  switch (downloadFailureDetails(error)?.reason) {
     case "gated":
       return { text: "This repo is gated: accept the license on the Hub and add a token, then retry.", retry: true };
     case "disk_full":
