@@ -80,3 +80,49 @@ export interface OpenAiUsage {
 }
 
 export type OpenAiFinishReason = "stop" | "length" | "tool_calls";
+
+/**
+ * OpenAI's Responses API (what Codex CLI speaks), stateless: the client sends the whole
+ * conversation as input items each time (Codex does, with `store: false`).
+ */
+const ResponsesTextPartSchema = z.looseObject({ type: z.string(), text: z.string().optional() });
+
+export const ResponsesInputItemSchema = z.union([
+  z.looseObject({
+    type: z.literal("message").optional(),
+    role: z.enum(["user", "system", "developer", "assistant"]),
+    content: z.union([z.string(), z.array(ResponsesTextPartSchema)]),
+  }),
+  z.looseObject({ type: z.literal("function_call"), call_id: z.string(), name: z.string().min(1), arguments: z.string() }),
+  z.looseObject({ type: z.literal("function_call_output"), call_id: z.string(), output: z.union([z.string(), z.array(ResponsesTextPartSchema)]) }),
+  /** M2's earlier reasoning, as this server sent it: its text in `content` (and `summary`). */
+  z.looseObject({
+    type: z.literal("reasoning"),
+    summary: z.array(ResponsesTextPartSchema).optional(),
+    content: z.array(ResponsesTextPartSchema).nullable().optional(),
+  }),
+]);
+export type ResponsesInputItem = z.infer<typeof ResponsesInputItemSchema>;
+
+export const ResponsesToolSchema = z.looseObject({
+  type: z.string(),
+  name: z.string().optional(),
+  description: z.string().nullable().optional(),
+  parameters: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+export type ResponsesTool = z.infer<typeof ResponsesToolSchema>;
+
+export const ResponsesRequestSchema = z.looseObject({
+  model: z.string().default(""),
+  input: z.union([z.string(), z.array(ResponsesInputItemSchema)]),
+  instructions: z.string().nullable().optional(),
+  tools: z.array(ResponsesToolSchema).nullable().optional(),
+  tool_choice: z.union([z.enum(["auto", "none", "required"]), z.looseObject({ type: z.string(), name: z.string().optional() })]).nullable().optional(),
+  max_output_tokens: z.number().int().positive().nullable().optional(),
+  temperature: optionalNumber,
+  top_p: optionalNumber,
+  stream: z.boolean().nullable().optional(),
+  /** No server-side state: the request mapper refuses one that points at an earlier response. */
+  previous_response_id: z.string().nullable().optional(),
+});
+export type ResponsesRequest = z.infer<typeof ResponsesRequestSchema>;

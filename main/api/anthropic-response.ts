@@ -1,6 +1,9 @@
+import { generationError } from "./route-context";
 import type { GenerationEvent, GenerationStats } from "../../app/contract";
 import type { AnthropicStopReason, AnthropicUsage } from "../../app/contract/anthropic-api";
 import { Answer, apiId, stoppedFor } from "./answer";
+import { errorBody } from "./errors";
+import type { StreamMapper } from "./respond";
 import type { SseWriter } from "./sse";
 
 type DoneEvent = Extract<GenerationEvent, { type: "done" }>;
@@ -37,7 +40,7 @@ export function messageBody(id: string, model: string, answer: Answer, done: Don
 type OpenBlock = "thinking" | "text" | "tool_use";
 
 /** Anthropic's event sequence: message_start, content_block_start/delta/stop per block, message_delta, message_stop. */
-export class MessageStream {
+export class MessageStream implements StreamMapper {
   private readonly answer = new Answer("toolu_");
   private open: OpenBlock | undefined;
   private index = -1;
@@ -94,5 +97,9 @@ export class MessageStream {
     this.close();
     this.sse().event("message_delta", { type: "message_delta", delta: { stop_reason: stopReason(done, this.answer), stop_sequence: null }, usage: anthropicUsage(this.answer.stats) });
     this.sse().event("message_stop", { type: "message_stop" });
+  }
+
+  fail(error: { code: string; message: string }): void {
+    this.sse().event("error", errorBody("anthropic", generationError(error)));
   }
 }

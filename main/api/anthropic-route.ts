@@ -2,12 +2,10 @@ import { GenerationRequestSchema } from "../../app/contract";
 import { AnthropicCountTokensRequestSchema, AnthropicMessagesRequestSchema } from "../../app/contract/anthropic-api";
 import { anthropicPrompt, messagesToGeneration } from "./anthropic-request";
 import { MessageStream, messageBody, messageId } from "./anthropic-response";
-import { Answer } from "./answer";
-import { errorBody } from "./errors";
 import { sendJson } from "./http-io";
 import { resolveModel } from "./models";
-import { generationError, parseBody, type RouteContext } from "./route-context";
-import { SseWriter } from "./sse";
+import { respond } from "./respond";
+import { parseBody, type RouteContext } from "./route-context";
 
 /** `POST /v1/messages` and `/v1/messages/count_tokens`; false for any other path. */
 export async function routeAnthropic(context: RouteContext, readBody: () => Promise<unknown>): Promise<boolean> {
@@ -24,32 +22,11 @@ export async function routeAnthropic(context: RouteContext, readBody: () => Prom
   const request = messagesToGeneration(body);
   const model = await resolveModel(context.modelDeps, body.model);
   const id = messageId();
-
-  if (!body.stream) {
-    const answer = new Answer("toolu_");
-    const done = await context.generate(request, (event) => answer.apply(event));
-    if (done.error) throw generationError(done.error);
-    if (!context.signal.aborted) sendJson(context.response, 200, messageBody(id, model, answer, done));
-    return true;
-  }
-
-  // Headers wait for the first event, so a request that fails before any output gets a real status.
-  let sse: SseWriter | undefined;
-  const open = () => (sse ??= new SseWriter(context.response));
-  const stream = new MessageStream(open, id, model);
-  let started = false;
-  const done = await context.generate(request, (event) => {
-    if (event.type === "done") return;
-    if (!started) stream.start();
-    started = true;
-    stream.onEvent(event);
+  await respond(context, request, {
+    stream: body.stream === true,
+    toolIdPrefix: "toolu_",
+    body: (answer, done) => messageBody(id, model, answer, done),
+    streamer: (open) => new MessageStream(open, id, model),
   });
-  if (done.error && !sse) throw generationError(done.error);
-  if (done.error) open().event("error", errorBody("anthropic", generationError(done.error)));
-  else {
-    if (!started) stream.start();
-    stream.finish(done);
-  }
-  open().end();
   return true;
 }

@@ -1,6 +1,9 @@
 import type { GenerationEvent, GenerationStats } from "../../app/contract";
 import type { OpenAiUsage } from "../../app/contract/openai-api";
 import { Answer, apiId, stoppedFor } from "./answer";
+import { errorBody } from "./errors";
+import type { StreamMapper } from "./respond";
+import { generationError } from "./route-context";
 import type { SseWriter } from "./sse";
 
 type DoneEvent = Extract<GenerationEvent, { type: "done" }>;
@@ -56,7 +59,7 @@ export function chatCompletionBody(meta: CompletionMeta, answer: Answer, done: D
 }
 
 /** `chat.completion.chunk` events: reasoning as `reasoning_content` deltas (never in content), tool calls with ids. */
-export class ChatCompletionStream {
+export class ChatCompletionStream implements StreamMapper {
   private readonly answer = new Answer("call_");
 
   constructor(
@@ -102,6 +105,11 @@ export class ChatCompletionStream {
         usage: openAiUsage(this.answer.stats),
       });
     }
+    this.sse().done();
+  }
+
+  fail(error: { code: string; message: string }): void {
+    this.sse().data(errorBody("openai", generationError(error)));
     this.sse().done();
   }
 }

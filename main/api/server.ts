@@ -11,6 +11,7 @@ export type { ApiBackend } from "./route-context";
 import { routeAnthropic } from "./anthropic-route";
 import type { ApiBackend, RouteContext } from "./route-context";
 import { routeOpenAi } from "./openai-route";
+import { routeResponses } from "./responses-route";
 
 /** LM Studio's port: clients configured for it work unchanged. */
 export const DEFAULT_API_PORT = 1234;
@@ -98,6 +99,7 @@ export async function startApiServer(backend: ApiBackend, options: ApiServerOpti
       if (request.method !== "POST") throw new HttpError(405, "bad_request", `${request.method} ${url.pathname} is not served.`);
       if (await routeOpenAi(context, () => readJsonBody(request))) return;
       if (await routeAnthropic(context, () => readJsonBody(request))) return;
+      if (await routeResponses(context, () => readJsonBody(request))) return;
       throw new AppError("not_found", `No endpoint ${url.pathname}.`);
     } catch (error) {
       const appError = AppError.from(error);
