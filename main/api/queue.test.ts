@@ -79,6 +79,27 @@ describe("the API server's queue on the shared engine", () => {
     engine.off();
   }, 60_000);
 
+  it("a waiting client that disconnects leaves the line without touching the running generation", async () => {
+    const engine = recordEngine();
+    const first = new AbortController();
+    const running = contentOf(await post(first.signal));
+    await running.until(2);
+    const second = new AbortController();
+    const waiting = post(second.signal).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    second.abort();
+    await expect.poll(() => engine.order.length, { timeout: 5_000 }).toBe(2);
+    const [firstId, secondId] = engine.order;
+    // Never ran: its only event is the abort.
+    expect(engine.byGeneration.get(secondId!)).toEqual([{ type: "done", finish_reason: "abort" }]);
+    await running.until(6);
+    expect(engine.byGeneration.get(firstId!)?.some((e) => e.type === "done")).toBe(false);
+    first.abort();
+    await expect.poll(() => engine.byGeneration.get(firstId!)?.at(-1)?.type, { timeout: 10_000 }).toBe("done");
+    expect(await waiting).toBeInstanceOf(Error);
+    engine.off();
+  }, 60_000);
+
   it("the app's own chat waits behind an API request, then answers on the same engine", async () => {
     const engine = recordEngine();
     const client = new AbortController();
