@@ -119,4 +119,37 @@ describe("the API server's queue on the shared engine", () => {
     expect(content).toMatch(/^Line 1 of the long streaming answer\./);
     engine.off();
   }, 60_000);
+
+  it("an engine crash mid-stream ends the stream with an error event; the server stays up and the next request reloads the model", async () => {
+    const response = await fetch(`${api.server.baseUrl}/messages`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 4096, messages: [{ role: "user", content: "Write a long answer." }], stream: true }),
+    });
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    let killed = false;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      if (!killed && text.includes("Line 5 ")) {
+        killed = true;
+        process.kill(api.backend.engine.getStatus().pid!, "SIGKILL");
+      }
+    }
+    const lastEvent = text.trim().split("\n\n").at(-1)!;
+    expect(lastEvent).toMatch(/^event: error\ndata: /);
+    expect(JSON.parse(lastEvent.split("data: ")[1]!)).toMatchObject({ type: "error", error: { type: "overloaded_error" } });
+    expect(text).not.toContain("message_stop");
+
+    const next = await fetch(`${api.server.baseUrl}/chat/completions`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ model: "m2", messages: [{ role: "user", content: "Again." }], max_tokens: 8 }),
+    });
+    expect(next.status).toBe(200);
+    expect(await next.json()).toMatchObject({ choices: [{ finish_reason: "length" }], usage: { completion_tokens: 8 } });
+  }, 60_000);
 });
