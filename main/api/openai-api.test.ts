@@ -125,4 +125,13 @@ describe("OpenAI chat completions through the local API server", () => {
     });
     expect(status).toBe(403);
   });
+
+  it("a prompt past the context answers 400 saying how many tokens and the limit", async () => {
+    const error = await client.chat.completions.create({ model: "m2", messages: [{ role: "user", content: "word ".repeat(6000) }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({
+      code: "context_overflow",
+      message: expect.stringMatching(/^The prompt is \d+ tokens; the context holds 4096/),
+    });
+  });
 });
