@@ -101,4 +101,23 @@ describe("Anthropic messages through the local API server", () => {
     const anonymous = new Anthropic({ baseURL: api.server.baseUrl.replace(/\/v1$/, ""), apiKey: "wrong", maxRetries: 0 });
     await expect(anonymous.messages.create({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "Hi" }] })).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
   });
+
+  it("passes stop_sequences and sampling to the engine", async () => {
+    const before = api.started.length;
+    const message = await client.messages.create({
+      model: "claude-sonnet-4-5",
+      max_tokens: 100,
+      messages: [
+        { role: "user", content: "Weather?" },
+        { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "get_weather", input: {} }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "sunny" }] },
+      ],
+      tools: [WEATHER_TOOL],
+      stop_sequences: ["Paris"],
+      temperature: 0.5,
+      top_k: 10,
+    });
+    expect(message.content.at(-1)).toEqual({ type: "text", text: ANSWER_2.slice(0, ANSWER_2.indexOf("Paris")) });
+    expect(api.started[before]!.sampling).toEqual({ maxTokens: 100, temperature: 0.5, topK: 10, stop: ["Paris"] });
+  });
 });

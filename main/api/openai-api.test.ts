@@ -134,4 +134,26 @@ describe("OpenAI chat completions through the local API server", () => {
       message: expect.stringMatching(/^The prompt is \d+ tokens; the context holds 4096/),
     });
   });
+
+  it("passes stop, temperature, top_p, top_k and seed to the engine; a stop string ends the answer before it", async () => {
+    const before = api.started.length;
+    const completion = await client.chat.completions.create({
+      model: "m2",
+      messages: [
+        { role: "user", content: "Weather?" },
+        { role: "assistant", content: "", tool_calls: [{ id: "c1", type: "function", function: { name: "get_weather", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "c1", content: "sunny" },
+      ],
+      tools: [WEATHER_TOOL],
+      stop: "Paris",
+      temperature: 0.7,
+      top_p: 0.9,
+      seed: 42,
+      top_k: 20,
+      parallel_tool_calls: false,
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    expect(completion.choices[0]!.message.content).toBe(ANSWER_2.slice(0, ANSWER_2.indexOf("Paris")));
+    expect(completion.choices[0]!.finish_reason).toBe("stop");
+    expect(api.started[before]!.sampling).toEqual({ temperature: 0.7, topP: 0.9, topK: 20, seed: 42, stop: ["Paris"] });
+  });
 });
