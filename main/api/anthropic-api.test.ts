@@ -114,9 +114,9 @@ describe("Anthropic messages through the local API server", () => {
       ],
       tools: [WEATHER_TOOL],
       stop_sequences: ["Paris"],
-      temperature: 0.5,
-      top_k: 10,
-    });
+      // Sampling fields this SDK version no longer types, as older clients still send them.
+      ...{ temperature: 0.5, top_k: 10 },
+    } as Anthropic.MessageCreateParamsNonStreaming);
     expect(message.content.at(-1)).toEqual({ type: "text", text: ANSWER_2.slice(0, ANSWER_2.indexOf("Paris")) });
     expect(api.started[before]!.sampling).toEqual({ maxTokens: 100, temperature: 0.5, topK: 10, stop: ["Paris"] });
   });
