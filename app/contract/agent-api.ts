@@ -3,6 +3,7 @@ import type { AlwaysAllow } from "../agent/always-allow";
 import { McpConfigFileSchema } from "../agent/mcp-config";
 import { POLICY_MODES, TOOL_NAMES, type McpToolName } from "../agent/types";
 import { ConversationGroupSchema } from "../chat/types";
+import { McpConfigProblemSchema } from "./mcp-problem";
 
 /** The agent workspace's part of the contract. */
 
@@ -122,7 +123,8 @@ export const McpServerStatusSchema = z.object({
 });
 export type McpServerStatus = z.infer<typeof McpServerStatusSchema>;
 
-export const McpConfigProblemSchema = z.object({ file: z.string(), server: z.string().nullable(), message: z.string() });
+/** Why an MCP call failed (details.reason) lives with the config problems in ./mcp-problem. */
+export { McpConfigProblemSchema, McpProblemDetailsSchema, mcpProblemDetails, type McpProblemDetails } from "./mcp-problem";
 
 const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, "a sha256 in lowercase hex");
 

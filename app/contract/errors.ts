@@ -29,6 +29,19 @@ export const AppErrorDataSchema = z.object({
 });
 export type AppErrorData = z.infer<typeof AppErrorDataSchema>;
 
+/** One zod issue of input that failed a schema, at its path ("servers.0.command: Required"). */
+export const ValidationIssueSchema = z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() });
+export type ValidationIssue = z.infer<typeof ValidationIssueSchema>;
+
+/** `details` of an error for data that failed the contract (the router's bad params, a client's bad result, a bad frame). */
+export const ValidationDetailsSchema = z.object({ issues: z.array(ValidationIssueSchema) });
+
+/** The issues of a contract-validation error, or undefined for any other error. */
+export function validationIssues(error: Pick<AppErrorData, "details">): ValidationIssue[] | undefined {
+  const parsed = ValidationDetailsSchema.safeParse(error.details);
+  return parsed.success ? parsed.data.issues : undefined;
+}
+
 /** Thrown inside a process; serialized with `toData()` at its edge. */
 export class AppError extends Error {
   readonly code: ErrorCode;

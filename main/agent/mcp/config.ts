@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { AppError } from "../../../app/contract/errors";
+import type { AppError } from "../../../app/contract/errors";
+import { mcpError } from "./errors";
 import { McpConfigFileSchema, isStdioEntry, mergeMcpServers, parseMcpConfigText } from "../../../app/agent/mcp-config";
 import type { McpConfigFile, McpConfigProblem, McpServerConfig } from "../../../app/agent/mcp-config";
 import { describeRefused, vetReadOnlyPaths } from "../sandbox/read-only-paths";
@@ -75,7 +76,7 @@ export async function readAppMcpConfigText(dataDir: string): Promise<string | nu
 
 function badConfig(issues: { path: (string | number)[]; message: string }[]): AppError {
   const text = issues.map((i) => `${i.path.join(".") || "(file)"}: ${i.message}`).join("; ");
-  return new AppError("bad_request", `The MCP configuration is invalid: ${text}`, { reason: "bad_mcp_config", issues });
+  return mcpError("bad_request", `The MCP configuration is invalid: ${text}`, { reason: "bad_mcp_config", issues });
 }
 
 /** Validates the whole file strictly (a bad entry refuses the save, naming it) and replaces it atomically. */

@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
-import { AppError } from "../../../app/contract/errors";
+import { mcpError } from "./errors";
 import type { McpServerStatus } from "../../../app/contract/agent-api";
 import { isStdioEntry } from "../../../app/agent/mcp-config";
 import type { McpServerConfig } from "../../../app/agent/mcp-config";
@@ -77,7 +77,7 @@ export class McpServerConnection {
     if (isStdioEntry(entry)) {
       // mcp-config.ts refuses these already; a workspace's file never runs a program as the user.
       if (this.config.source === "workspace" && !entry.sandboxed) {
-        throw new AppError("bad_request", "A workspace's MCP server must be sandboxed.", { reason: "unsandboxed_workspace_server" });
+        throw mcpError("bad_request", "A workspace's MCP server must be sandboxed.", { reason: "unsandboxed_workspace_server" });
       }
       this.launch = entry.sandboxed
         ? await sandboxedLaunch({
@@ -128,7 +128,7 @@ export class McpServerConnection {
   async call(remoteName: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<CallToolResult> {
     const label = `${this.config.name}.${remoteName}`;
     if (this.state !== "connected" || !this.client) {
-      throw new AppError("internal", `MCP server "${this.config.name}" is not running: ${this.error ?? this.state}.`, {
+      throw mcpError("internal", `MCP server "${this.config.name}" is not running: ${this.error ?? this.state}.`, {
         reason: this.state === "exited" ? "mcp_server_exited" : "mcp_server_unavailable",
         server: this.config.name,
       });
@@ -137,19 +137,19 @@ export class McpServerConnection {
       const result = (await this.client.callTool({ name: remoteName, arguments: args }, undefined, { timeout: this.callTimeoutMs, signal })) as CallToolResult;
       return result;
     } catch (error) {
-      if (signal?.aborted) throw new AppError("aborted", `${label} was cancelled.`, { reason: "aborted", server: this.config.name });
+      if (signal?.aborted) throw mcpError("aborted", `${label} was cancelled.`, { reason: "aborted", server: this.config.name });
       if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-        throw new AppError("internal", `${label} did not answer within ${this.callTimeoutMs / 1000} s.`, { reason: "mcp_timeout", server: this.config.name });
+        throw mcpError("internal", `${label} did not answer within ${this.callTimeoutMs / 1000} s.`, { reason: "mcp_timeout", server: this.config.name });
       }
       if ((error instanceof McpError && error.code === ErrorCode.ConnectionClosed) || (this.state as string) === "exited") {
         this.state = "exited";
         this.error ??= `the server exited${this.stderrSuffix()}`;
-        throw new AppError("internal", `MCP server "${this.config.name}" exited during ${label}: ${this.error}`, { reason: "mcp_server_exited", server: this.config.name });
+        throw mcpError("internal", `MCP server "${this.config.name}" exited during ${label}: ${this.error}`, { reason: "mcp_server_exited", server: this.config.name });
       }
       if (error instanceof McpError) {
-        throw new AppError("bad_request", `${label} failed: ${error.message}`, { reason: "mcp_error", server: this.config.name, mcpCode: error.code });
+        throw mcpError("bad_request", `${label} failed: ${error.message}`, { reason: "mcp_error", server: this.config.name, mcpCode: error.code });
       }
-      throw new AppError("internal", `${label} failed: ${errorMessage(error)}`, { reason: "mcp_error", server: this.config.name });
+      throw mcpError("internal", `${label} failed: ${errorMessage(error)}`, { reason: "mcp_error", server: this.config.name });
     }
   }
 

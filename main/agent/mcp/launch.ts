@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { AppError } from "../../../app/contract/errors";
+import { mcpError } from "./errors";
 import { shellQuote } from "../../../app/agent/policy";
 import type { McpStdioServerEntry } from "../../../app/agent/mcp-config";
 import { bwrapArgs } from "../sandbox/bwrap-args";
@@ -79,13 +79,13 @@ export async function sandboxedLaunch(options: {
   const { sandbox, workspace, entry } = options;
   if (sandbox.kind !== "bwrap") {
     const why = sandbox.kind === "none" ? sandbox.reason : "sandboxed MCP servers use bubblewrap, which macOS does not have";
-    throw new AppError("bad_request", `This MCP server is marked sandboxed, but no sandbox is available: ${why}.`, { reason: "sandbox_unavailable", detail: why });
+    throw mcpError("bad_request", `This MCP server is marked sandboxed, but no sandbox is available: ${why}.`, { reason: "sandbox_unavailable", detail: why });
   }
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   // Checked before anything starts: a path the sandbox hides fails the server, saying which and why.
   const vetted = await vetReadOnlyPaths([...(options.readOnlyPaths ?? []), ...entry.readOnlyPaths], { workspace });
   if (vetted.refused.length > 0) {
-    throw new AppError("bad_request", `This MCP server was not started: ${describeRefused(vetted.refused)}.`, { reason: "read_only_path_refused", refused: vetted.refused });
+    throw mcpError("bad_request", `This MCP server was not started: ${describeRefused(vetted.refused)}.`, { reason: "read_only_path_refused", refused: vetted.refused });
   }
   const workspaceWritable = options.workspaceWritable !== false;
   const protectedPlan = await planProtected(workspace);

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Decision } from "../../../app/agent/policy";
 import type { McpServerConfig, McpServerEntry } from "../../../app/agent/mcp-config";
+import type { AppError } from "../../../app/contract/errors";
+import { mcpProblemDetails } from "../../../app/contract/mcp-problem";
 import { parseServerEntry } from "../../../app/agent/mcp-config";
 import { bundleEntry } from "../../downloads/testing/bundle";
 import { detectSandbox } from "../sandbox/detect";
@@ -18,6 +20,11 @@ import { approveWorkspaceMcp, listMcpServers, workspaceMcpConsent } from "./serv
 import { saveAppMcpConfig } from "./config";
 import { startHttpEchoServer } from "./testing/http-server";
 import { McpToolbox } from "./toolbox";
+
+function errorOf(result: ToolRun["result"]): AppError | { details?: unknown } {
+  if (result.ok) throw new Error(`expected a failed call, got: ${result.content}`);
+  return result.error;
+}
 
 let root: string;
 let ws: string;
@@ -146,6 +153,7 @@ describe("a stdio MCP server", () => {
     const ctx = await context(box);
     const crash = await call(ctx, "mcp__doomed__crash", {}, "full_auto");
     expect(crash.run.result).toMatchObject({ ok: false, error: { code: "internal", details: { reason: "mcp_server_exited", server: "doomed" } } });
+    expect(mcpProblemDetails(errorOf(crash.run.result))).toEqual({ reason: "mcp_server_exited", server: "doomed" });
     const after = await call(ctx, "mcp__doomed__echo", { text: "anyone?" }, "full_auto");
     expect(after.run.result).toMatchObject({ ok: false, error: { details: { reason: "mcp_server_exited" } } });
     expect(box.statuses().find((s) => s.name === "doomed")!.state).toBe("exited");
@@ -157,6 +165,7 @@ describe("a stdio MCP server", () => {
     const ctx = await context(await toolbox([server("slowpoke", echo({ timeoutS: 1 }))]));
     const slow = await call(ctx, "mcp__slowpoke__slow", { ms: 5000 }, "full_auto");
     expect(slow.run.result).toMatchObject({ ok: false, error: { details: { reason: "mcp_timeout", server: "slowpoke" } } });
+    expect(mcpProblemDetails(errorOf(slow.run.result))).toEqual({ reason: "mcp_timeout", server: "slowpoke" });
     expect(slow.run.result.content).toContain("did not answer within 1 s");
   });
 
@@ -278,10 +287,10 @@ describe("listing and saving the configuration", () => {
       expect(approved.servers[2]).toMatchObject({ name: "boxed", source: "workspace", state: sandbox.kind === "bwrap" && checkoutVisible ? "connected" : "failed" });
 
       const before = readFileSync(join(dataDir, "mcp.json"), "utf8");
-      await expect(saveAppMcpConfig(dataDir, { mcpServers: { bad: { command: "" } } } as never)).rejects.toMatchObject({
-        code: "bad_request",
-        details: { reason: "bad_mcp_config" },
-      });
+      const refused = await saveAppMcpConfig(dataDir, { mcpServers: { bad: { command: "" } } } as never).catch((error: AppError) => error);
+      expect(refused).toMatchObject({ code: "bad_request", details: { reason: "bad_mcp_config" } });
+      // What the MCP settings list under the message, read through the contract's schema.
+      expect(mcpProblemDetails(refused as AppError)).toMatchObject({ reason: "bad_mcp_config", issues: [{ path: ["mcpServers", "bad", "command"] }] });
       expect(readFileSync(join(dataDir, "mcp.json"), "utf8")).toBe(before);
     } finally {
       db.close();

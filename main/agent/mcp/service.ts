@@ -1,5 +1,5 @@
 import type { McpServerStatus, WorkspaceMcpConsent } from "../../../app/contract/agent-api";
-import { AppError } from "../../../app/contract/errors";
+import { mcpError } from "./errors";
 import { isStdioEntry } from "../../../app/agent/mcp-config";
 import type { McpConfigProblem, McpServerConfig } from "../../../app/agent/mcp-config";
 import type { PolicyMode } from "../../../app/agent/types";
@@ -126,10 +126,10 @@ export async function workspaceMcpConsent(dataDir: string, workspaceInput: strin
 export async function approveWorkspaceMcp(dataDir: string, workspaceInput: string, sha256: string, consent: McpConsentStore): Promise<WorkspaceMcpConsent> {
   const current = await workspaceMcpConsent(dataDir, workspaceInput, consent);
   if (current.sha256 === null) {
-    throw new AppError("not_found", `There is no usable ${WORKSPACE_MCP_CONFIG} in ${current.workspace}.`, { reason: "no_workspace_mcp_config", problems: current.problems });
+    throw mcpError("not_found", `There is no usable ${WORKSPACE_MCP_CONFIG} in ${current.workspace}.`, { reason: "no_workspace_mcp_config", problems: current.problems });
   }
   if (current.sha256 !== sha256) {
-    throw new AppError("bad_request", `${current.file} changed since it was shown (its sha256 is now ${current.sha256}); review it again.`, {
+    throw mcpError("bad_request", `${current.file} changed since it was shown (its sha256 is now ${current.sha256}); review it again.`, {
       reason: "mcp_config_changed",
       sha256: current.sha256,
     });

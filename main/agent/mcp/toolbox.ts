@@ -1,4 +1,4 @@
-import { AppError } from "../../../app/contract/errors";
+import { mcpError } from "./errors";
 import type { McpServerStatus } from "../../../app/contract/agent-api";
 import { isStdioEntry } from "../../../app/agent/mcp-config";
 import type { McpServerConfig } from "../../../app/agent/mcp-config";
@@ -108,11 +108,11 @@ export class McpToolbox {
 
   async call(name: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<ToolOutput> {
     const found = this.byName.get(name);
-    if (!found) throw new AppError("bad_request", `There is no tool named ${name}.`, { reason: "unknown_tool", tool: name });
+    if (!found) throw mcpError("bad_request", `There is no tool named ${name}.`, { reason: "unknown_tool", tool: name });
     const result = await found.connection.call(found.entry.remoteName, args, signal);
     const content = mcpResultText(result);
     if (result.isError === true) {
-      throw new AppError("internal", `${found.entry.server}.${found.entry.remoteName} reported an error: ${content}`, { reason: "mcp_tool_error", server: found.entry.server });
+      throw mcpError("internal", `${found.entry.server}.${found.entry.remoteName} reported an error: ${content}`, { reason: "mcp_tool_error", server: found.entry.server });
     }
     return { content, data: { server: found.entry.server, tool: found.entry.remoteName } };
   }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import type { MethodParams, MethodResult } from "../../../../app/contract";
-import { AppError } from "../../../../app/contract/errors";
+import { AppError, validationIssues } from "../../../../app/contract/errors";
+import { mcpProblemDetails } from "../../../../app/contract/mcp-problem";
 import { client } from "../../client/client-instance";
 
 type Listing = MethodResult<"agent.mcpServers">;
@@ -16,7 +17,9 @@ const TEMPLATE = `{
 /** Zod issues from a refused save, as "path: message" lines. */
 function describeError(error: unknown): string {
   const app = AppError.from(error);
-  const issues = (app.details as { issues?: Array<{ path: Array<string | number>; message: string }> } | undefined)?.issues;
+  const problem = mcpProblemDetails(app);
+  // The backend's own check of the file, or the contract's check of the params.
+  const issues = problem?.reason === "bad_mcp_config" ? problem.issues : validationIssues(app);
   if (!issues?.length) return app.message;
   return [app.message, ...issues.map((i) => `${i.path.join(".")}: ${i.message}`)].join("\n");
 }
