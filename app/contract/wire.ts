@@ -19,13 +19,18 @@ export const CallOutcomeSchema = z.discriminatedUnion("ok", [
 ]);
 export type CallOutcome = z.infer<typeof CallOutcomeSchema>;
 
-export const WireServerMessageSchema = z.discriminatedUnion("type", [
-  z.object({
-    type: z.literal("response"),
-    /** null when the request was too malformed to carry an id. */
-    id: RequestIdSchema.nullable(),
-    outcome: CallOutcomeSchema,
-  }),
-  z.object({ type: z.literal("event"), event: AppEventSchema }),
-]);
+const WireResponseSchema = z.object({
+  type: z.literal("response"),
+  /** null when the request was too malformed to carry an id. */
+  id: RequestIdSchema.nullable(),
+  outcome: CallOutcomeSchema,
+});
+
+export const WireServerMessageSchema = z.discriminatedUnion("type", [WireResponseSchema, z.object({ type: z.literal("event"), event: AppEventSchema })]);
 export type WireServerMessage = z.infer<typeof WireServerMessageSchema>;
+
+/**
+ * A server frame with its event left unchecked: the contract client validates events, so one this page
+ * cannot read is reported there rather than lost with its frame.
+ */
+export const WireServerFrameSchema = z.discriminatedUnion("type", [WireResponseSchema, z.object({ type: z.literal("event"), event: z.unknown() })]);

@@ -1,4 +1,4 @@
-import { AppError, WireServerMessageSchema, type CallOutcome } from "../../../app/contract";
+import { AppError, WireServerFrameSchema, type CallOutcome } from "../../../app/contract";
 import type { ConnectionState, Transport } from "./transport";
 
 interface Pending {
@@ -25,6 +25,15 @@ export function wsTransport(url: string): Transport {
     }
   };
 
+  /** Logged; a response whose id can still be read fails its call instead of leaving it waiting forever. */
+  const unreadableFrame = (json: unknown, issues: unknown[]) => {
+    console.warn("The backend sent a frame that fails the contract; it was dropped.", issues);
+    const id = typeof json === "object" && json !== null && "id" in json ? json.id : undefined;
+    if (typeof id !== "number") return;
+    pending.get(id)?.resolve({ ok: false, error: new AppError("internal", "The backend sent a response this window could not read.", { issues }).toData() });
+    pending.delete(id);
+  };
+
   const connect = () => {
     setState("connecting");
     const ws = new WebSocket(url);
@@ -35,13 +44,18 @@ export function wsTransport(url: string): Transport {
       for (const frame of queue.splice(0)) ws.send(frame);
     };
     ws.onmessage = (message) => {
-      let parsed;
+      let json: unknown;
       try {
-        parsed = WireServerMessageSchema.safeParse(JSON.parse(String(message.data)));
+        json = JSON.parse(String(message.data));
       } catch {
+        console.warn("The backend sent a frame that is not JSON; it was dropped.");
         return;
       }
-      if (!parsed.success) return;
+      const parsed = WireServerFrameSchema.safeParse(json);
+      if (!parsed.success) {
+        unreadableFrame(json, parsed.error.issues);
+        return;
+      }
       const data = parsed.data;
       if (data.type === "event") {
         eventListeners.forEach((l) => l(data.event));
