@@ -12,7 +12,7 @@ const WEATHER_TOOL: Anthropic.Tool = {
   input_schema: { type: "object", properties: { city: { type: "string" }, unit: { type: "string" } }, required: ["city"] },
 };
 const [REASONING_1] = expectedOutput("api", "turn1").split("\n</think>\n\n");
-const [REASONING_2, ANSWER_2] = expectedOutput("api", "afterTool").split("\n</think>\n\n");
+const [REASONING_2, ANSWER_2] = expectedOutput("api", "afterTool").split("\n</think>\n\n") as [string, string];
 
 let api: ApiHarness;
 let client: Anthropic;

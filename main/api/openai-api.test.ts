@@ -18,7 +18,7 @@ const WEATHER_TOOL = {
   },
 };
 const [REASONING_1] = expectedOutput("api", "turn1").split("\n</think>\n\n");
-const [REASONING_2, ANSWER_2] = expectedOutput("api", "afterTool").split("\n</think>\n\n");
+const [REASONING_2, ANSWER_2] = expectedOutput("api", "afterTool").split("\n</think>\n\n") as [string, string];
 
 let api: ApiHarness;
 let client: OpenAI;
