@@ -1,34 +1,17 @@
 import { AppError } from "../../../app/contract/errors";
+import { safeFsFailureDetails, type SafeFsFailureDetails, type SafeFsReason } from "../../../app/contract/safe-fs-failure";
 
-/**
- * Why a no-follow file operation on a workspace path was refused or failed. Refusals (a symlink, a
- * changed entry, a bad name) are `bad_request`; the file system failing under us is `storage`.
- */
-export type SafeFsReason =
-  | "symlink_escape"
-  | "not_directory"
-  | "not_regular_file"
-  | "not_found"
-  | "already_exists"
-  | "not_empty"
-  | "bad_name"
-  | "changed_during_check"
-  | "too_many_entries"
-  | "too_large"
-  | "permission_denied"
-  | "io_error";
+export type { SafeFsReason };
 
 const STORAGE: ReadonlySet<SafeFsReason> = new Set(["permission_denied", "io_error", "not_empty"]);
 
 export function safeFsError(reason: SafeFsReason, message: string, path: string, errno?: string): AppError {
-  const details = errno ? { reason, path, errno } : { reason, path };
+  const details: SafeFsFailureDetails = errno ? { reason, path, errno } : { reason, path };
   return new AppError(STORAGE.has(reason) ? "storage" : "bad_request", message, details);
 }
 
 export function safeFsReason(error: unknown): SafeFsReason | null {
-  if (!(error instanceof AppError)) return null;
-  const reason = (error.details as { reason?: unknown } | undefined)?.reason;
-  return typeof reason === "string" ? (reason as SafeFsReason) : null;
+  return error instanceof AppError ? (safeFsFailureDetails(error)?.reason ?? null) : null;
 }
 
 /** Maps an errno from a no-follow call on `path` (workspace-relative, for the message). */

@@ -1,6 +1,7 @@
 import { realpath } from "node:fs/promises";
 import { isAbsolute, posix } from "node:path";
 import { AppError } from "../../../app/contract/errors";
+import { safeFsFailureDetails } from "../../../app/contract/safe-fs-failure";
 import { GIT_HOOK_SAMPLE_SUFFIX } from "../../../app/agent/protected-paths";
 import { SafeDir, pathParts, safeFsReason } from "../fs";
 import { unsafeGitConfigKeys } from "./git-config";
@@ -37,8 +38,8 @@ const depth = (entry: ProtectedEntry) => entry.relative.split("/").length;
 const byDepth = (a: ProtectedEntry, b: ProtectedEntry) => depth(a) - depth(b) || a.relative.localeCompare(b.relative);
 
 function errorDetail(error: unknown): { path: string; detail: string } {
-  const details = (error instanceof AppError ? error.details : undefined) as { path?: unknown } | undefined;
-  return { path: typeof details?.path === "string" ? details.path : "", detail: error instanceof Error ? error.message : String(error) };
+  const path = error instanceof AppError ? (safeFsFailureDetails(error)?.path ?? "") : "";
+  return { path, detail: error instanceof Error ? error.message : String(error) };
 }
 
 async function scan(workspace: string): Promise<Inventory> {
