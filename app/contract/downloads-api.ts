@@ -163,7 +163,7 @@ export const downloadsMethods = {
   /** Looks every catalog repo up on the Hub; per-repo failures come back, the rest still refresh. */
   "catalog.refresh": {
     params: z.object({}).strict(),
-    result: z.object({ entries: z.array(CatalogEntrySchema), errors: z.array(z.object({ repo: z.string(), error: AppErrorDataSchema })) }),
+    result: z.object({ entries: z.array(CatalogEntrySchema), errors: z.array(z.object({ repo: z.string(), error: DownloadErrorSchema })) }),
   },
   "catalog.add": { params: z.object({ ref: ModelRefInputSchema }).strict(), result: z.object({ entry: CatalogEntrySchema }) },
   "catalog.remove": { params: z.object({ repo: z.string().min(1).max(2048) }).strict(), result: Empty },

@@ -7,6 +7,7 @@ import {
   asDownloadError,
   type CatalogEntry,
   type CatalogQuantView,
+  type DownloadError,
   type DownloadSettingsPatch,
   type DownloadSettingsView,
   type DownloadView,
@@ -163,9 +164,9 @@ export class DownloadService {
     return [...repos, ...urls];
   }
 
-  async refreshCatalog(): Promise<{ entries: CatalogEntry[]; errors: Array<{ repo: string; error: ReturnType<AppError["toData"]> }> }> {
+  async refreshCatalog(): Promise<{ entries: CatalogEntry[]; errors: Array<{ repo: string; error: DownloadError }> }> {
     const results = await refreshCatalog(this.hub, this.cache, catalogWithAdded(readAddedEntries(this.options.db)));
-    const errors = results.filter((r) => !r.ok).map((r) => ({ repo: r.repo, error: AppError.from(r.error).toData() }));
+    const errors = results.filter((r) => !r.ok).map((r) => ({ repo: r.repo, error: asDownloadError(AppError.from(r.error).toData()) }));
     return { entries: await this.catalog(), errors };
   }
 
