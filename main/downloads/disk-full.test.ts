@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { DownloadErrorSchema } from "../../app/contract/downloads-api";
 import { freeBytes } from "./disk-space";
 import { isLoadable } from "./library";
 import { splitModel, tempDir, until, useEmulator } from "./testing/harness";
@@ -74,6 +75,8 @@ describe("a full disk", () => {
     const paused = await downloader.wait(id);
     expect(paused.state).toBe("paused");
     expect(paused.error).toMatchObject({ code: "storage", details: { reason: "disk_full" } });
+    // The strict wire schema reads what the downloader really produced.
+    expect(DownloadErrorSchema.parse(paused.error)).toEqual(paused.error);
     expect(paused.error?.message).toMatch(/Not enough disk space .* Free some space and resume/);
     expect(t.db.prepare("SELECT COALESCE(SUM(done), 0) FROM download_chunks").pluck().get()).toBe(paused.bytesDone);
     expect(paused.bytesDone).toBeGreaterThan(1_000_000);

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { DownloadErrorSchema } from "../../app/contract/downloads-api";
 import { GATED_MESSAGE } from "./errors";
 import { isLoadable } from "./library";
 import { bufferContent, ggufBytes } from "./testing/content";
@@ -71,6 +72,8 @@ describe("Downloader against the Hub emulator", () => {
     const failed = await downloader.wait(started.id);
     expect(failed.state).toBe("failed");
     expect(failed.error).toMatchObject({ code: "storage", details: { reason: "hash_mismatch" } });
+    // The strict wire schema reads what the downloader really produced.
+    expect(DownloadErrorSchema.parse(failed.error)).toEqual(failed.error);
     expect(failed.error?.message).toMatch(/does not match the Hub's sha256.*deleted/);
     const bad = failed.files[1]?.path ?? "";
     expect(existsSync(bad)).toBe(false);
@@ -95,6 +98,8 @@ describe("Downloader against the Hub emulator", () => {
     const info = await downloader.wait((await downloader.start({ ref: "hf:someone/other-GGUF:Q4_K_M", destDir: models })).id);
     expect(info.state).toBe("failed");
     expect(info.error).toMatchObject({ code: "model_invalid", details: { reason: "unsupported_arch" } });
+    // The strict wire schema reads what the downloader really produced.
+    expect(DownloadErrorSchema.parse(info.error)).toEqual(info.error);
     expect(isLoadable(t.db, info.primaryPath)).toBe(false);
   });
 

@@ -1,6 +1,7 @@
 import { createServer } from "node:net";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { DownloadErrorSchema } from "../../app/contract/downloads-api";
 import { isLoadable } from "./library";
 import { splitModel, useEmulator } from "./testing/harness";
 
@@ -97,6 +98,8 @@ describe("recovering from a misbehaving network", () => {
     const failed = await downloader.wait(id);
     expect(failed.state).toBe("failed");
     expect(failed.error).toMatchObject({ code: "internal", details: { reason: "http", status: 503 } });
+    // The strict wire schema reads what the downloader really produced.
+    expect(DownloadErrorSchema.parse(failed.error)).toEqual(failed.error);
     t.emulator.clearFaults();
     await downloader.resume(id);
     expect((await downloader.wait(id)).state).toBe("completed");
