@@ -6,3 +6,4 @@ export * from "./engine-protocol";
 export * from "./model";
 export * from "./generation";
 export * from "./model-invalid";
+export * from "./data-folder-owner";
