@@ -27,6 +27,8 @@ import { assertLoadable } from "./services/load-gate";
 import { resolveWorkspaceRoot } from "./agent/workspace";
 import type { ArtifactOrigin } from "./host/artifact-origin";
 import { hideFromSandboxes } from "./agent/sandbox/private-paths";
+import { acquireDataLock, type DataLock } from "./storage/data-lock";
+import type { DataFolderOwnerKind } from "../app/contract";
 
 export interface BackendOptions {
   dataDir: string;
@@ -40,6 +42,8 @@ export interface BackendOptions {
   artifacts?: Pick<ArtifactOrigin, "grant">;
   /** The engine watchdog's limit; tests shorten it. */
   heartbeatTimeoutMs?: number;
+  /** Who holds the data folder's lock while this backend runs (named to a second program); "cli" if unsaid. */
+  ownerKind?: DataFolderOwnerKind;
 }
 
 export interface Backend {
@@ -52,11 +56,26 @@ export interface Backend {
   agent: AgentService;
   downloads: DownloadService;
   db: Db;
+  /** This backend's hold on the data folder; a host advertises its URL here. */
+  dataLock: DataLock;
   close(): Promise<void>;
 }
 
-/** Wires the services to the router. Electron's main process and the headless host both call this. */
+/**
+ * Wires the services to the router. Electron's main process and the headless host both call this.
+ * Throws `data_dir_in_use` when another backend holds the data folder: it resumes downloads and writes the database.
+ */
 export function createBackend(options: BackendOptions): Backend {
+  const dataLock = acquireDataLock(options.dataDir, options.ownerKind ?? "cli");
+  try {
+    return wireBackend(options, dataLock);
+  } catch (error) {
+    dataLock.release();
+    throw error;
+  }
+}
+
+function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
   const startedAt = Date.now();
   const log = options.log ?? ((level, message) => console.error(`[${level}] ${message}`));
   // Settings, the Hub token and checkpoints: never visible to a sandboxed command, wherever they are.
@@ -165,15 +184,21 @@ export function createBackend(options: BackendOptions): Backend {
     agent,
     downloads,
     db,
+    dataLock,
     async close() {
-      stopPurging();
-      await agent.stopAll();
-      await downloads.close();
-      await engine.stop();
       try {
-        db.close();
-      } catch (error) {
-        log("warn", `Closing the database failed: ${AppError.from(error).message}`);
+        stopPurging();
+        await agent.stopAll();
+        await downloads.close();
+        await engine.stop();
+        try {
+          db.close();
+        } catch (error) {
+          log("warn", `Closing the database failed: ${AppError.from(error).message}`);
+        }
+      } finally {
+        // Last: the next owner may start only once the downloads are paused and the database is closed.
+        dataLock.release();
       }
     },
   };

@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
 import { AppError } from "../../app/contract";
 import { isLoadable, Library } from "../downloads";
-import { defaultDataDir, databasePath } from "../paths";
-import { openDatabase, type Db } from "../storage/database";
+import { defaultDataDir } from "../paths";
+import type { Db } from "../storage/database";
+import { withDataFolder } from "./data-folder";
 import { formatBytes } from "./format";
 
 interface LibraryRow {
@@ -17,8 +18,7 @@ interface LibraryRow {
 
 function withLibrary<T>(argv: string[], work: (db: Db, positionals: string[]) => Promise<T>): Promise<T> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { "data-dir": { type: "string" } } });
-  const db = openDatabase({ path: databasePath(values["data-dir"] ?? defaultDataDir()) });
-  return work(db, positionals).finally(() => db.close());
+  return withDataFolder(values["data-dir"] ?? defaultDataDir(), (db) => work(db, positionals));
 }
 
 const rows = (db: Db) => db.prepare("SELECT * FROM library_models ORDER BY repo, quant").all() as LibraryRow[];

@@ -2,8 +2,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { AppError } from "../../app/contract";
 import { Downloader, createHubClient, formatModelRef, parseModelRef, readHubSettings, type DownloadInfo } from "../downloads";
-import { defaultDataDir, databasePath } from "../paths";
-import { openDatabase } from "../storage/database";
+import { defaultDataDir } from "../paths";
+import { withDataFolder } from "./data-folder";
 import { formatBytes } from "./format";
 
 function bar(info: DownloadInfo): string {
@@ -20,30 +20,30 @@ export async function pullCommand(argv: string[]): Promise<void> {
   const input = positionals[0];
   if (!input) throw new AppError("bad_request", "Usage: m2d pull hf:owner/repo[:QUANT] | <Hub URL> | <https URL> [--dir DIR] [--data-dir DIR]");
   const dataDir = values["data-dir"] ?? defaultDataDir();
-  const db = openDatabase({ path: databasePath(dataDir) });
-  const hub = createHubClient(readHubSettings(db));
-  const downloader = new Downloader({ db, hub });
-  const ref = parseModelRef(input, hub.endpoint);
-  const label = formatModelRef(ref);
-  try {
-    // The same command resumes: an unfinished download of this ref picks up where it stopped.
-    const unfinished = downloader.list().find((d) => formatModelRef(d.ref) === label && d.state !== "completed" && d.state !== "cancelled");
-    const info = unfinished ? await downloader.resume(unfinished.id) : await downloader.start({ ref, destDir: values.dir ?? join(dataDir, "models") });
-    console.error(`${unfinished ? "Resuming" : "Downloading"} ${label} → ${info.primaryPath}`);
-    const off = downloader.on("progress", (p) => {
-      if (p.id === info.id && process.stderr.isTTY) process.stderr.write(`\r${bar(p)}`);
-    });
-    process.once("SIGINT", () => void downloader.pause(info.id));
-    const final = await downloader.wait(info.id);
-    off();
-    process.stderr.write("\n");
-    if (final.state === "completed") console.log(`Verified and added to the library: ${final.primaryPath}`);
-    else {
-      console.error(`Download ${final.state}${final.error ? `: ${final.error.message}` : ""}. Run the same command to resume.`);
-      process.exitCode = 1;
+  await withDataFolder(dataDir, async (db) => {
+    const hub = createHubClient(readHubSettings(db));
+    const downloader = new Downloader({ db, hub });
+    const ref = parseModelRef(input, hub.endpoint);
+    const label = formatModelRef(ref);
+    try {
+      // The same command resumes: an unfinished download of this ref picks up where it stopped.
+      const unfinished = downloader.list().find((d) => formatModelRef(d.ref) === label && d.state !== "completed" && d.state !== "cancelled");
+      const info = unfinished ? await downloader.resume(unfinished.id) : await downloader.start({ ref, destDir: values.dir ?? join(dataDir, "models") });
+      console.error(`${unfinished ? "Resuming" : "Downloading"} ${label} → ${info.primaryPath}`);
+      const off = downloader.on("progress", (p) => {
+        if (p.id === info.id && process.stderr.isTTY) process.stderr.write(`\r${bar(p)}`);
+      });
+      process.once("SIGINT", () => void downloader.pause(info.id));
+      const final = await downloader.wait(info.id);
+      off();
+      process.stderr.write("\n");
+      if (final.state === "completed") console.log(`Verified and added to the library: ${final.primaryPath}`);
+      else {
+        console.error(`Download ${final.state}${final.error ? `: ${final.error.message}` : ""}. Run the same command to resume.`);
+        process.exitCode = 1;
+      }
+    } finally {
+      await downloader.close();
     }
-  } finally {
-    await downloader.close();
-    db.close();
-  }
+  });
 }

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { AppError } from "../../app/contract";
 import { ARTIFACT_HOST } from "../../app/security-policy";
-import { createBackend } from "../backend";
+import { createBackend, type Backend } from "../backend";
 import { forkSpawner } from "../engine/fork-spawner";
 import { newLaunchToken } from "../host/auth";
 import { startHost } from "../host/server";
@@ -58,9 +58,18 @@ export async function serveCommand(argv: string[]): Promise<void> {
   appLog.addSecret(token);
   let appOrigin = "";
   const artifacts = await startArtifactOrigin({ host: ARTIFACT_HOST, appOrigin: () => appOrigin });
-  const backend = createBackend({ dataDir, spawnEngine: forkSpawner(distPath("engine/main.js")), artifacts, log: appLog.log });
+  let backend: Backend;
+  try {
+    // A second host on the same folder refuses here (data_dir_in_use), before it serves anything.
+    backend = createBackend({ dataDir, ownerKind: "serve", spawnEngine: forkSpawner(distPath("engine/main.js")), artifacts, log: appLog.log });
+  } catch (error) {
+    await artifacts.close();
+    throw error;
+  }
   const host = await startHost({ backend, rendererDir: distPath("renderer"), token, host: values.host, port, frameOrigins: [artifacts.origin] });
   appOrigin = new URL(host.url).origin;
+  // `m2d pull` and friends find the running host through the lock.
+  backend.dataLock.advertise({ url: `${appOrigin}/`, token });
 
   console.log(`M2 Desktop is serving its UI at ${host.url}`);
   console.log(`Data: ${dataDir}`);

@@ -11,6 +11,7 @@ import { utilitySpawner } from "./utility-spawner";
 import { startArtifactOrigin } from "../host/artifact-origin";
 import { ARTIFACT_HOST } from "../../app/security-policy";
 import { logUncaughtErrors, openAppLog } from "../log/app-log";
+import { claimSingleInstance, closeBeforeQuit } from "./app-lifecycle";
 
 const distRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const rendererIndex = join(distRoot, "renderer", "index.html");
@@ -20,6 +21,7 @@ app.setName(PRODUCT_NAME);
 app.enableSandbox();
 
 let backend: Backend | undefined;
+let mainWindow: BrowserWindow | undefined;
 
 function registerIpc(current: Backend): void {
   ipcMain.handle(IPC_INVOKE_CHANNEL, async (event: IpcMainInvokeEvent, payload: unknown): Promise<CallOutcome> => {
@@ -61,7 +63,14 @@ function createWindow(current: Backend): BrowserWindow {
   return window;
 }
 
-app.whenReady().then(async () => {
+function startApp(): void {
+  void app.whenReady().then(whenReady);
+  app.on("window-all-closed", () => {
+    if (process.platform !== "darwin") app.quit();
+  });
+}
+
+async function whenReady(): Promise<void> {
   hardenSession();
   // Agent-written pages preview from their own loopback origin, as in the headless host. The app is
   // file://, which no frame-ancestors source can name: the unguessable token is the only way in.
@@ -78,31 +87,37 @@ app.whenReady().then(async () => {
   const dataDir = process.env.M2D_DATA_DIR ?? app.getPath("userData");
   const { log } = openAppLog(dataDir);
   logUncaughtErrors(log);
-  backend = createBackend({
-    dataDir,
-    log,
-    spawnEngine: utilitySpawner(join(distRoot, "engine", "main.js")),
-    sqliteNativeBinding: process.env.M2D_SQLITE_BINDING,
-    artifacts,
-    pickFolder: async () => {
-      const options = { title: "Choose the agent's workspace folder", properties: ["openDirectory" as const] };
-      const parent = BrowserWindow.getFocusedWindow();
-      const picked = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
-      return picked.canceled ? null : (picked.filePaths[0] ?? null);
-    },
-  });
-  registerIpc(backend);
-  notifyDownloads(backend.downloads);
-  createWindow(backend);
+  try {
+    backend = createBackend({
+      dataDir,
+      log,
+      ownerKind: "electron",
+      spawnEngine: utilitySpawner(join(distRoot, "engine", "main.js")),
+      sqliteNativeBinding: process.env.M2D_SQLITE_BINDING,
+      artifacts,
+      pickFolder: async () => {
+        const options = { title: "Choose the agent's workspace folder", properties: ["openDirectory" as const] };
+        const parent = BrowserWindow.getFocusedWindow();
+        const picked = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+        return picked.canceled ? null : (picked.filePaths[0] ?? null);
+      },
+    });
+  } catch (error) {
+    // Another owner on this folder (`m2d serve`, or an app started with the same M2D_DATA_DIR): say so and quit.
+    dialog.showErrorBox(PRODUCT_NAME, AppError.from(error).message);
+    await artifacts.close();
+    app.exit(1);
+    return;
+  }
+  const current = backend;
+  closeBeforeQuit(app, () => current.close(), log);
+  registerIpc(current);
+  notifyDownloads(current.downloads);
+  mainWindow = createWindow(current);
   app.on("activate", () => {
-    if (backend && BrowserWindow.getAllWindows().length === 0) createWindow(backend);
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow(current);
   });
-});
+}
 
-app.on("window-all-closed", () => {
-  if (process.platform !== "darwin") app.quit();
-});
-
-app.on("before-quit", () => {
-  void backend?.close();
-});
+// A second launch focuses this one's window and quits: two backends must never share the data folder.
+if (claimSingleInstance(app, () => mainWindow)) startApp();
