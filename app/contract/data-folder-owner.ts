@@ -39,8 +39,13 @@ const OWNER_NAMES: Readonly<Record<DataFolderOwnerKind, string>> = {
   cli: "An m2d command",
 };
 
+/** "M2 Desktop", "M2 Desktop (m2d serve)" or "An m2d command". */
+export function dataFolderOwnerName(owner: Pick<DataFolderOwner, "kind">): string {
+  return OWNER_NAMES[owner.kind];
+}
+
 /** The sentence a second program shows: who holds the folder, since when, and what to do. */
 export function dataFolderInUseMessage(owner: DataFolderOwner): string {
   const where = owner.host ? `, at ${owner.host.url}` : "";
-  return `${OWNER_NAMES[owner.kind]} is already running on this data folder (pid ${owner.pid}, started ${owner.startedAt}${where}); close it or use --data-dir.`;
+  return `${dataFolderOwnerName(owner)} is already running on this data folder (pid ${owner.pid}, started ${owner.startedAt}${where}); close it or use --data-dir.`;
 }

@@ -4,19 +4,37 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_ENGINE_ENV } from "../../testing/engine-harness";
-import { dataLockPath } from "../storage/data-lock";
+import { HubEmulator } from "../downloads/testing/hub-emulator";
+import { splitModel } from "../downloads/testing/harness";
+import { acquireDataLock, dataLockPath } from "../storage/data-lock";
 
-// The built CLI as a user runs it: a real `m2d serve` owns a real data folder; every other command that would
-// open that folder refuses, naming the owner, and exits non-zero.
+// The built CLI as a user runs it: a real `m2d serve` owns a real data folder. `m2d pull` hands the download to it
+// over its WebSocket; every other command that would open the folder refuses, naming the owner, and exits 1.
+// The Hub is the local emulator (no Hub access here).
 
 const cli = join(import.meta.dirname, "..", "..", "dist", "main", "cli", "m2d.js");
 const dataDir = mkdtempSync(join(tmpdir(), "m2d-owner-"));
-const m2d = (args: string[]) => spawnSync(process.execPath, [cli, ...args, "--data-dir", dataDir], { encoding: "utf8", env: TEST_ENGINE_ENV, timeout: 60_000 });
+let hub: HubEmulator;
+let env: NodeJS.ProcessEnv;
+const run = (args: string[], dir = dataDir) => spawnSync(process.execPath, [cli, ...args, "--data-dir", dir], { encoding: "utf8", env, timeout: 60_000 });
+// Async, so the test process stays free to serve the Hub emulator while a pull runs.
+const runAsync = (args: string[]) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args, "--data-dir", dataDir], { env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("exit", (status) => resolve({ status, stdout, stderr }));
+  });
 
 let serve: ChildProcessWithoutNullStreams;
 let origin: string;
 beforeAll(async () => {
-  serve = spawn(process.execPath, [cli, "serve", "--data-dir", dataDir], { env: TEST_ENGINE_ENV });
+  hub = await HubEmulator.start();
+  hub.addRepo({ repo: "unsloth/MiniMax-M2-GGUF", files: splitModel("UD-IQ1_S", 2, 300_000) });
+  env = { ...TEST_ENGINE_ENV, HF_ENDPOINT: hub.endpoint };
+  serve = spawn(process.execPath, [cli, "serve", "--data-dir", dataDir], { env });
   origin = await new Promise<string>((resolve, reject) => {
     let out = "";
     serve.stdout.on("data", (chunk) => {
@@ -27,8 +45,9 @@ beforeAll(async () => {
     serve.once("exit", (code) => reject(new Error(`m2d serve exited with ${code}`)));
   });
 }, 60_000);
-afterAll(() => {
+afterAll(async () => {
   if (serve.exitCode === null) serve.kill("SIGKILL");
+  await hub.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -37,21 +56,44 @@ const refusal = () =>
 
 describe("a data folder with a running m2d serve", () => {
   it("refuses a second m2d serve on the same folder", () => {
-    const second = m2d(["serve"]);
+    const second = run(["serve"]);
     expect(second.status).toBe(1);
     expect(second.stderr).toMatch(refusal());
     expect(second.stdout).not.toContain("serving its UI");
   });
 
-  it("refuses m2d pull before it creates a download, and m2d models and m2d rm", () => {
-    const pull = m2d(["pull", "hf:unsloth/MiniMax-M2-GGUF:UD-IQ1_S"]);
-    expect(pull.status).toBe(1);
-    expect(pull.stderr).toMatch(refusal());
-    expect(existsSync(join(dataDir, "models"))).toBe(false); // no .partial written beside the host's downloads
-    for (const args of [["models"], ["rm", "unsloth/MiniMax-M2-GGUF:UD-IQ1_S"]]) {
-      const result = m2d(args);
+  it("m2d pull has the running host download (its downloader is the folder's only writer)", async () => {
+    const pull = await runAsync(["pull", "hf:unsloth/MiniMax-M2-GGUF:UD-IQ1_S"]);
+    expect(pull.stderr).toContain(`in M2 Desktop (m2d serve) (pid ${serve.pid})`);
+    expect(pull.stdout).toContain("Verified and added to the library");
+    expect(pull.status).toBe(0);
+    expect(existsSync(join(dataDir, "models", "MiniMax-M2-UD-IQ1_S-00002-of-00002.gguf"))).toBe(true);
+    // Pulled again, the host answers as it would in the app.
+    const again = await runAsync(["pull", "hf:unsloth/MiniMax-M2-GGUF:UD-IQ1_S"]);
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toContain("Already downloaded and verified");
+  });
+
+  it("refuses m2d pull --dir (the host has its own models folder), m2d models and m2d rm", () => {
+    for (const args of [["pull", "hf:unsloth/MiniMax-M2-GGUF:UD-IQ1_S", "--dir", join(dataDir, "elsewhere")], ["models"], ["rm", "unsloth/MiniMax-M2-GGUF:UD-IQ1_S"]]) {
+      const result = run(args);
       expect(result.status, args.join(" ")).toBe(1);
       expect(result.stderr).toMatch(refusal());
+    }
+    expect(existsSync(join(dataDir, "elsewhere"))).toBe(false);
+  });
+
+  it("refuses m2d pull on a folder whose owner is no host, before it writes anything", () => {
+    const other = mkdtempSync(join(tmpdir(), "m2d-owner-cli-"));
+    const lock = acquireDataLock(other, "cli"); // this test process holds it, as a running `m2d pull` would
+    try {
+      const pull = run(["pull", "hf:unsloth/MiniMax-M2-GGUF:UD-IQ1_S"], other);
+      expect(pull.status).toBe(1);
+      expect(pull.stderr).toMatch(new RegExp(`^m2d: An m2d command is already running on this data folder \\(pid ${process.pid}, started [^)]+\\); close it or use --data-dir\\.\\n$`));
+      expect(existsSync(join(other, "models"))).toBe(false);
+    } finally {
+      lock.release();
+      rmSync(other, { recursive: true, force: true });
     }
   });
 
@@ -59,8 +101,8 @@ describe("a data folder with a running m2d serve", () => {
     serve.kill("SIGTERM");
     expect(await new Promise((resolve) => serve.once("exit", resolve))).toBe(0);
     expect(existsSync(dataLockPath(dataDir))).toBe(false);
-    const models = m2d(["models"]);
+    const models = run(["models"]);
     expect(models.status).toBe(0);
-    expect(models.stdout).toContain("The library is empty");
+    expect(models.stdout).toMatch(/unsloth\/MiniMax-M2-GGUF\s+UD-IQ1_S .* ready/s);
   });
 });

@@ -1,17 +1,31 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { AppError } from "../../app/contract";
+import { dataFolderOwnerName } from "../../app/contract";
+import type { DownloadError } from "../../app/contract/downloads-api";
 import { Downloader, createHubClient, formatModelRef, parseModelRef, readHubSettings, type DownloadInfo } from "../downloads";
 import { defaultDataDir } from "../paths";
+import { liveDataFolderOwner } from "../storage/data-lock";
 import { withDataFolder } from "./data-folder";
+import { connectToOwner } from "./host-client";
+import { pullThroughHost } from "./host-pull";
 import { formatBytes } from "./format";
 
-function bar(info: DownloadInfo): string {
+function bar(info: Pick<DownloadInfo, "bytesDone" | "totalBytes" | "speedBps" | "etaSeconds">): string {
   const width = 30;
   const fraction = info.totalBytes > 0 ? info.bytesDone / info.totalBytes : 0;
   const filled = Math.round(fraction * width);
   const eta = info.etaSeconds === null ? "" : ` · ETA ${Math.ceil(info.etaSeconds)} s`;
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${(fraction * 100).toFixed(1)}% ${formatBytes(info.bytesDone)} / ${formatBytes(info.totalBytes)} · ${formatBytes(info.speedBps)}/s${eta}`;
+}
+
+function reportSettled(final: { state: string; primaryPath: string; error: Pick<DownloadError, "message"> | null }): void {
+  process.stderr.write("\n");
+  if (final.state === "completed") console.log(`Verified and added to the library: ${final.primaryPath}`);
+  else {
+    console.error(`Download ${final.state}${final.error ? `: ${final.error.message}` : ""}. Run the same command to resume.`);
+    process.exitCode = 1;
+  }
 }
 
 /** `m2d pull hf:owner/repo[:QUANT]`: download, verify and add to the library; the same command resumes. */
@@ -20,6 +34,23 @@ export async function pullCommand(argv: string[]): Promise<void> {
   const input = positionals[0];
   if (!input) throw new AppError("bad_request", "Usage: m2d pull hf:owner/repo[:QUANT] | <Hub URL> | <https URL> [--dir DIR] [--data-dir DIR]");
   const dataDir = values["data-dir"] ?? defaultDataDir();
+  // A running host owns the folder: it downloads, this follows (it takes no --dir: its models folder is the host's).
+  const owner = values.dir === undefined ? liveDataFolderOwner(dataDir) : null;
+  const host = owner ? await connectToOwner(owner) : null;
+  if (owner && host) {
+    try {
+      const final = await pullThroughHost(host, owner, input, {
+        started: (view, resumed) => console.error(`${resumed ? "Resuming" : "Downloading"} ${view.ref} → ${view.primaryPath} in ${dataFolderOwnerName(owner)} (pid ${owner.pid})`),
+        progress: (view) => {
+          if (process.stderr.isTTY) process.stderr.write(`\r${bar(view)}`);
+        },
+      });
+      reportSettled(final);
+    } finally {
+      host.close();
+    }
+    return;
+  }
   await withDataFolder(dataDir, async (db) => {
     const hub = createHubClient(readHubSettings(db));
     const downloader = new Downloader({ db, hub });
@@ -36,12 +67,7 @@ export async function pullCommand(argv: string[]): Promise<void> {
       process.once("SIGINT", () => void downloader.pause(info.id));
       const final = await downloader.wait(info.id);
       off();
-      process.stderr.write("\n");
-      if (final.state === "completed") console.log(`Verified and added to the library: ${final.primaryPath}`);
-      else {
-        console.error(`Download ${final.state}${final.error ? `: ${final.error.message}` : ""}. Run the same command to resume.`);
-        process.exitCode = 1;
-      }
+      reportSettled(final);
     } finally {
       await downloader.close();
     }

@@ -1,0 +1,56 @@
+import { WebSocket } from "ws";
+import { AppError, WireServerMessageSchema, type AppEvent, type DataFolderOwner } from "../../app/contract";
+import { readAdvertisedToken } from "../storage/data-lock";
+
+/** The contract over a running host's WebSocket, for an `m2d` command on a folder that host owns. */
+export interface HostConnection {
+  call(method: string, params: unknown): Promise<unknown>;
+  onEvent(listener: (event: AppEvent) => void): () => void;
+  close(): void;
+}
+
+/** Connects to the host the lock advertises; null if it advertises none or cannot be reached. */
+export async function connectToOwner(owner: DataFolderOwner): Promise<HostConnection | null> {
+  const token = readAdvertisedToken(owner);
+  if (!owner.host || !token) return null;
+  const url = new URL("ws", owner.host.url.replace(/^http/, "ws"));
+  url.searchParams.set("token", token);
+  const socket = new WebSocket(url);
+  const opened = await new Promise<boolean>((resolve) => {
+    socket.once("open", () => resolve(true));
+    socket.once("error", () => resolve(false));
+  });
+  if (!opened) return null;
+
+  let nextId = 0;
+  const pending = new Map<number, { resolve(result: unknown): void; reject(error: AppError): void }>();
+  const listeners = new Set<(event: AppEvent) => void>();
+  socket.on("message", (data) => {
+    const parsed = WireServerMessageSchema.safeParse(JSON.parse(String(data)));
+    if (!parsed.success) return;
+    const message = parsed.data;
+    if (message.type === "event") return listeners.forEach((listener) => listener(message.event));
+    const call = typeof message.id === "number" ? pending.get(message.id) : undefined;
+    if (!call) return;
+    pending.delete(message.id as number);
+    if (message.outcome.ok) call.resolve(message.outcome.result);
+    else call.reject(AppError.fromData(message.outcome.error));
+  });
+  socket.on("close", () => {
+    for (const call of pending.values()) call.reject(new AppError("backend_unreachable", "The running host closed the connection."));
+    pending.clear();
+  });
+  return {
+    call: (method, params) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        socket.send(JSON.stringify({ id, method, params }));
+      }),
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => socket.close(),
+  };
+}
