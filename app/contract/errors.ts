@@ -26,8 +26,8 @@ export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 /**
  * `details` is open here; each family of reasons has its own schema and accessor, and is read only through
  * it (never cast): model-invalid.ts, storage-failure.ts, download-failure.ts, mcp-problem.ts,
- * safe-fs-failure.ts, and the validation issues below. Where a record carries one family (DownloadView.error),
- * its schema narrows `details` so the wire checks them too.
+ * safe-fs-failure.ts, data-folder-owner.ts, and the validation issues below. Where a record carries one family
+ * (DownloadView.error), its schema narrows `details` so the wire checks them too.
  */
 export const AppErrorDataSchema = z.object({
   code: ErrorCodeSchema,

@@ -1,5 +1,5 @@
 import { createInterface } from "node:readline";
-import { AppError } from "../../../app/contract";
+import { AppError, dataFolderOwnerOf } from "../../../app/contract";
 import { acquireDataLock, type DataLock } from "../data-lock";
 
 /**
@@ -19,7 +19,7 @@ createInterface({ input: process.stdin }).on("line", (line) => {
       say({ won: true });
     } catch (error) {
       const appError = AppError.from(error);
-      say({ won: false, code: appError.code, message: appError.message, pid: (appError.details as { pid?: number } | undefined)?.pid });
+      say({ won: false, code: appError.code, message: appError.message, pid: dataFolderOwnerOf(appError)?.pid });
     }
   } else if (line === "release") {
     lock?.release();
