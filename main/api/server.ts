@@ -34,6 +34,7 @@ export interface RunningApiServer {
   /** The base URL clients take: `http://127.0.0.1:N/v1`. */
   baseUrl: string;
   port: number;
+  queueLimit: number;
   close(): Promise<void>;
 }
 
@@ -121,6 +122,7 @@ export async function startApiServer(backend: ApiBackend, options: ApiServerOpti
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     port,
+    queueLimit: admission.limit,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

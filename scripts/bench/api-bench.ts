@@ -1,0 +1,133 @@
+// npm run bench:api — the local API server against the engine directly, on the real backend and scripted models.
+import { randomUUID } from "node:crypto";
+import type { AppEvent, GenerationRequest } from "../../app/contract";
+import { ensureTestModel } from "../../node/gguf/m2-test-models";
+import { startApiHarness, type ApiHarness } from "../../testing/api-harness";
+
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const PROMPT = "Write a long answer.";
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+interface Run { ttftMs: number; tokensPerSecond: number; tokens: number }
+
+/** Straight through the backend's generation service: what the app's own chats get. */
+async function direct(api: ApiHarness): Promise<Run> {
+  const id = randomUUID();
+  const request: GenerationRequest = { messages: [{ role: "user", content: PROMPT }], sampling: {} };
+  const startedAt = performance.now();
+  let first = 0;
+  let last = 0;
+  let tokens = 0;
+  await new Promise<void>((resolve) => {
+    const off = api.backend.events.subscribe((event: AppEvent) => {
+      if (event.type !== "generation.event" || event.generationId !== id) return;
+      const e = event.event;
+      if (e.type === "reasoning_delta" || e.type === "content_delta") {
+        last = performance.now();
+        if (tokens++ === 0) first = last;
+      }
+      if (e.type === "done") {
+        off();
+        resolve();
+      }
+    });
+    void api.backend.generations.start(id, request);
+  });
+  return { ttftMs: first - startedAt, tokensPerSecond: (tokens - 1) / ((last - first) / 1000), tokens };
+}
+
+/** The same generation through HTTP and SSE, read the way a client reads it. */
+async function overHttp(api: ApiHarness): Promise<Run> {
+  const startedAt = performance.now();
+  const response = await fetch(`${api.server.baseUrl}/chat/completions`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ model: "m2", messages: [{ role: "user", content: PROMPT }], stream: true }),
+  });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let first = 0;
+  let last = 0;
+  let tokens = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    const events = buffer.split("\n\n");
+    buffer = events.pop() ?? "";
+    for (const event of events) {
+      if (!event.includes('"reasoning_content"') && !/"content":"[^"]/.test(event)) continue;
+      last = performance.now();
+      if (tokens++ === 0) first = last;
+    }
+  }
+  return { ttftMs: first - startedAt, tokensPerSecond: (tokens - 1) / ((last - first) / 1000), tokens };
+}
+
+async function streamingSideBySide(api: ApiHarness): Promise<void> {
+  const directRuns: Run[] = [];
+  const httpRuns: Run[] = [];
+  for (let i = 0; i < REPS; i++) {
+    directRuns.push(await direct(api));
+    httpRuns.push(await overHttp(api));
+  }
+  const d = { ttft: median(directRuns.map((r) => r.ttftMs)), tps: median(directRuns.map((r) => r.tokensPerSecond)) };
+  const h = { ttft: median(httpRuns.map((r) => r.ttftMs)), tps: median(httpRuns.map((r) => r.tokensPerSecond)) };
+  console.log(`decode, ${directRuns[0]!.tokens} tokens, median of ${REPS}:`);
+  console.log(`  engine directly  ${d.tps.toFixed(0)} tok/s, first token ${d.ttft.toFixed(1)} ms`);
+  console.log(`  HTTP stream      ${h.tps.toFixed(0)} tok/s, first token ${h.ttft.toFixed(1)} ms`);
+  console.log(`  ratio ${(h.tps / d.tps).toFixed(3)} (goal ≥ 0.97); time to first token added by the server ${(h.ttft - d.ttft).toFixed(1)} ms (goal < 5 ms)`);
+}
+
+async function clientsAtOnce(api: ApiHarness, clients: number): Promise<void> {
+  const bodies = Array.from({ length: clients }, (_, i) => JSON.stringify({ model: "m2", messages: [{ role: "user", content: `Client ${i}` }], max_tokens: 16 }));
+  const results = await Promise.all(
+    bodies.map(async (body) => {
+      const response = await fetch(`${api.server.baseUrl}/chat/completions`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+      const json = (await response.json()) as { usage?: { completion_tokens: number } };
+      return { status: response.status, tokens: json.usage?.completion_tokens };
+    }),
+  );
+  const answered = results.filter((r) => r.status === 200 && r.tokens === 16).length;
+  const refused = results.filter((r) => r.status === 429).length;
+  console.log(`${clients} clients at once (queue limit ${api.server.queueLimit}): ${answered} answered with 16 tokens, ${refused} refused with 429, ${clients - answered - refused} other`);
+}
+
+/** An agent loop through /v1/messages: each step resends the whole conversation plus one tool result. */
+async function agentLoop(api: ApiHarness, steps: number): Promise<void> {
+  const tools = [{ name: "list_files", description: "List a folder.", input_schema: { type: "object", properties: { path: { type: "string" } } } }];
+  const messages: unknown[] = [{ role: "user", content: "Look around the workspace." }];
+  console.log(`${steps}-step agent loop through /v1/messages (prompt / cached / evaluated tokens):`);
+  for (let step = 1; step <= steps; step++) {
+    const response = await fetch(`${api.server.baseUrl}/messages`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 512, messages, tools }),
+    });
+    const message = (await response.json()) as { content: Array<{ type: string; id?: string }>; usage: { input_tokens: number; cache_read_input_tokens: number } };
+    const prompt = message.usage.input_tokens + message.usage.cache_read_input_tokens;
+    console.log(`  step ${String(step).padStart(2)}: ${prompt} / ${message.usage.cache_read_input_tokens} / ${message.usage.input_tokens}`);
+    const call = message.content.find((b) => b.type === "tool_use");
+    if (!call) throw new Error(`step ${step} made no tool call`);
+    messages.push({ role: "assistant", content: message.content }, { role: "user", content: [{ type: "tool_result", tool_use_id: call.id, content: `listing ${step}: a.txt b.txt` }] });
+  }
+}
+
+async function main(): Promise<void> {
+  const api = await startApiHarness(await ensureTestModel("long"), { queueLimit: 4 });
+  try {
+    await streamingSideBySide(api);
+    await clientsAtOnce(api, 8);
+    await api.backend.models.load(await ensureTestModel("loop"), { gpu: "cpu", contextSize: 8192 });
+    await agentLoop(api, 10);
+  } finally {
+    await api.close();
+  }
+}
+
+await main();
