@@ -8,8 +8,8 @@ import { HubEmulator } from "../downloads/testing/hub-emulator";
 import { splitModel } from "../downloads/testing/harness";
 import { acquireDataLock, dataLockPath } from "../storage/data-lock";
 
-// The built CLI as a user runs it: a real `m2d serve` owns a real data folder. `m2d pull` hands the download to it
-// over its WebSocket; every other command that would open the folder refuses, naming the owner, and exits 1.
+// The built CLI as a user runs it: a real `m2d serve` owns a real data folder. `m2d pull`, `models` and `rm` go to
+// it over its WebSocket; a second `serve`, or any of them where the owner is no host, refuses, naming the owner.
 // The Hub is the local emulator (no Hub access here).
 
 const cli = join(import.meta.dirname, "..", "..", "dist", "main", "cli", "m2d.js");
@@ -74,22 +74,29 @@ describe("a data folder with a running m2d serve", () => {
     expect(again.stderr).toContain("Already downloaded and verified");
   });
 
-  it("refuses m2d pull --dir (the host has its own models folder), m2d models and m2d rm", () => {
-    for (const args of [["pull", "hf:unsloth/MiniMax-M2-GGUF:UD-IQ1_S", "--dir", join(dataDir, "elsewhere")], ["models"], ["rm", "unsloth/MiniMax-M2-GGUF:UD-IQ1_S"]]) {
-      const result = run(args);
-      expect(result.status, args.join(" ")).toBe(1);
-      expect(result.stderr).toMatch(refusal());
-    }
+  it("m2d models and m2d rm ask the running host; m2d pull --dir (its own models folder) is refused", async () => {
+    const models = await runAsync(["models"]);
+    expect(models.status).toBe(0);
+    expect(models.stdout).toMatch(/unsloth\/MiniMax-M2-GGUF\s+UD-IQ1_S\s+600\.0 KB\s+2 file\(s\)\s+ready/);
+    const dir = run(["pull", "hf:unsloth/MiniMax-M2-GGUF:UD-IQ1_S", "--dir", join(dataDir, "elsewhere")]);
+    expect(dir.status).toBe(1);
+    expect(dir.stderr).toMatch(refusal());
     expect(existsSync(join(dataDir, "elsewhere"))).toBe(false);
+    const removed = await runAsync(["rm", "unsloth/MiniMax-M2-GGUF:UD-IQ1_S"]);
+    expect(removed.stdout).toContain("Removed unsloth/MiniMax-M2-GGUF:UD-IQ1_S: freed 600.0 KB.");
+    expect(existsSync(join(dataDir, "models", "MiniMax-M2-UD-IQ1_S-00001-of-00002.gguf"))).toBe(false);
+    expect((await runAsync(["models"])).stdout).toContain("The library is empty");
   });
 
-  it("refuses m2d pull on a folder whose owner is no host, before it writes anything", () => {
+  it("refuses m2d pull, models and rm on a folder whose owner is no host, before they write anything", () => {
     const other = mkdtempSync(join(tmpdir(), "m2d-owner-cli-"));
     const lock = acquireDataLock(other, "cli"); // this test process holds it, as a running `m2d pull` would
     try {
-      const pull = run(["pull", "hf:unsloth/MiniMax-M2-GGUF:UD-IQ1_S"], other);
-      expect(pull.status).toBe(1);
-      expect(pull.stderr).toMatch(new RegExp(`^m2d: An m2d command is already running on this data folder \\(pid ${process.pid}, started [^)]+\\); close it or use --data-dir\\.\\n$`));
+      for (const args of [["pull", "hf:unsloth/MiniMax-M2-GGUF:UD-IQ1_S"], ["models"], ["rm", "unsloth/MiniMax-M2-GGUF:UD-IQ1_S"]]) {
+        const result = run(args, other);
+        expect(result.status, args.join(" ")).toBe(1);
+        expect(result.stderr).toMatch(new RegExp(`^m2d: An m2d command is already running on this data folder \\(pid ${process.pid}, started [^)]+\\); close it or use --data-dir\\.\\n$`));
+      }
       expect(existsSync(join(other, "models"))).toBe(false);
     } finally {
       lock.release();
@@ -103,6 +110,6 @@ describe("a data folder with a running m2d serve", () => {
     expect(existsSync(dataLockPath(dataDir))).toBe(false);
     const models = run(["models"]);
     expect(models.status).toBe(0);
-    expect(models.stdout).toMatch(/unsloth\/MiniMax-M2-GGUF\s+UD-IQ1_S .* ready/s);
+    expect(models.stdout).toContain("The library is empty"); // read from the database here, the host gone
   });
 });

@@ -1,6 +1,8 @@
+import type { DataFolderOwner } from "../../app/contract";
 import { databasePath } from "../paths";
-import { acquireDataLock } from "../storage/data-lock";
+import { acquireDataLock, liveDataFolderOwner } from "../storage/data-lock";
 import { openDatabase, type Db } from "../storage/database";
+import { connectToOwner, type HostConnection } from "./host-client";
 
 /**
  * Runs an `m2d` command that opens the data folder's database as that folder's owner: it throws
@@ -17,5 +19,23 @@ export async function withDataFolder<T>(dataDir: string, work: (db: Db) => Promi
     }
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * The same, except that when a running host owns the folder (it advertises its URL in the lock), the work goes
+ * to that host over its WebSocket instead: the folder keeps its one writer and the command still does its job.
+ */
+export async function withDataFolderOrHost<T>(
+  dataDir: string,
+  ways: { host: (host: HostConnection, owner: DataFolderOwner) => Promise<T>; local: (db: Db) => Promise<T> },
+): Promise<T> {
+  const owner = liveDataFolderOwner(dataDir);
+  const host = owner ? await connectToOwner(owner) : null;
+  if (!owner || !host) return withDataFolder(dataDir, ways.local);
+  try {
+    return await ways.host(host, owner);
+  } finally {
+    host.close();
   }
 }

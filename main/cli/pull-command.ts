@@ -5,9 +5,8 @@ import { dataFolderOwnerName } from "../../app/contract";
 import type { DownloadError } from "../../app/contract/downloads-api";
 import { Downloader, createHubClient, formatModelRef, parseModelRef, readHubSettings, type DownloadInfo } from "../downloads";
 import { defaultDataDir } from "../paths";
-import { liveDataFolderOwner } from "../storage/data-lock";
-import { withDataFolder } from "./data-folder";
-import { connectToOwner } from "./host-client";
+import type { Db } from "../storage/database";
+import { withDataFolder, withDataFolderOrHost } from "./data-folder";
 import { pullThroughHost } from "./host-pull";
 import { formatBytes } from "./format";
 
@@ -34,24 +33,7 @@ export async function pullCommand(argv: string[]): Promise<void> {
   const input = positionals[0];
   if (!input) throw new AppError("bad_request", "Usage: m2d pull hf:owner/repo[:QUANT] | <Hub URL> | <https URL> [--dir DIR] [--data-dir DIR]");
   const dataDir = values["data-dir"] ?? defaultDataDir();
-  // A running host owns the folder: it downloads, this follows (it takes no --dir: its models folder is the host's).
-  const owner = values.dir === undefined ? liveDataFolderOwner(dataDir) : null;
-  const host = owner ? await connectToOwner(owner) : null;
-  if (owner && host) {
-    try {
-      const final = await pullThroughHost(host, owner, input, {
-        started: (view, resumed) => console.error(`${resumed ? "Resuming" : "Downloading"} ${view.ref} → ${view.primaryPath} in ${dataFolderOwnerName(owner)} (pid ${owner.pid})`),
-        progress: (view) => {
-          if (process.stderr.isTTY) process.stderr.write(`\r${bar(view)}`);
-        },
-      });
-      reportSettled(final);
-    } finally {
-      host.close();
-    }
-    return;
-  }
-  await withDataFolder(dataDir, async (db) => {
+  const local = async (db: Db) => {
     const hub = createHubClient(readHubSettings(db));
     const downloader = new Downloader({ db, hub });
     const ref = parseModelRef(input, hub.endpoint);
@@ -71,5 +53,19 @@ export async function pullCommand(argv: string[]): Promise<void> {
     } finally {
       await downloader.close();
     }
+  };
+  // When a running host owns the folder, it downloads and this follows. Not with --dir: the host has its own models folder.
+  if (values.dir !== undefined) return withDataFolder(dataDir, local);
+  await withDataFolderOrHost(dataDir, {
+    local,
+    host: async (host, owner) => {
+      const final = await pullThroughHost(host, owner, input, {
+        started: (view, resumed) => console.error(`${resumed ? "Resuming" : "Downloading"} ${view.ref} → ${view.primaryPath} in ${dataFolderOwnerName(owner)} (pid ${owner.pid})`),
+        progress: (view) => {
+          if (process.stderr.isTTY) process.stderr.write(`\r${bar(view)}`);
+        },
+      });
+      reportSettled(final);
+    },
   });
 }
