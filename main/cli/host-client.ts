@@ -9,6 +9,8 @@ export interface HostConnection {
   close(): void;
 }
 
+const CONNECT_TIMEOUT_MS = 5_000;
+
 /** Connects to the host the lock advertises; null if it advertises none or cannot be reached. */
 export async function connectToOwner(owner: DataFolderOwner): Promise<HostConnection | null> {
   const token = readAdvertisedToken(owner);
@@ -17,16 +19,25 @@ export async function connectToOwner(owner: DataFolderOwner): Promise<HostConnec
   url.searchParams.set("token", token);
   const socket = new WebSocket(url);
   const opened = await new Promise<boolean>((resolve) => {
-    socket.once("open", () => resolve(true));
-    socket.once("error", () => resolve(false));
+    // A host that does not answer (stopped, wedged) is as good as none: the caller then names it and stops.
+    const settle = (open: boolean) => {
+      clearTimeout(timer);
+      resolve(open);
+    };
+    const timer = setTimeout(() => settle(false), CONNECT_TIMEOUT_MS);
+    socket.once("open", () => settle(true));
+    socket.once("error", () => settle(false));
   });
-  if (!opened) return null;
+  if (!opened) {
+    socket.terminate();
+    return null;
+  }
 
   let nextId = 0;
   const pending = new Map<number, { resolve(result: unknown): void; reject(error: AppError): void }>();
   const listeners = new Set<(event: AppEvent) => void>();
   socket.on("message", (data) => {
-    const parsed = WireServerMessageSchema.safeParse(JSON.parse(String(data)));
+    const parsed = WireServerMessageSchema.safeParse(parseJson(String(data)));
     if (!parsed.success) return;
     const message = parsed.data;
     if (message.type === "event") return listeners.forEach((listener) => listener(message.event));
@@ -53,4 +64,12 @@ export async function connectToOwner(owner: DataFolderOwner): Promise<HostConnec
     },
     close: () => socket.close(),
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
