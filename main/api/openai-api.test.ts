@@ -33,6 +33,8 @@ describe("OpenAI chat completions through the local API server", () => {
   it("lists the loaded model", async () => {
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toEqual([expect.stringMatching(/^m2-api-/)]);
+    expect(await client.models.retrieve(models.data[0]!.id)).toMatchObject({ id: models.data[0]!.id, object: "model" });
+    await expect(client.models.retrieve("gpt-4o")).rejects.toBeInstanceOf(OpenAI.NotFoundError);
   });
 
   it("streams a tool loop: reasoning as reasoning_content, a tool call with an id, and step 2's prompt keeps step 1's reasoning", async () => {

@@ -97,6 +97,7 @@ export async function startApiServer(backend: ApiBackend, options: ApiServerOpti
         },
       };
       if (request.method === "GET" && url.pathname === "/v1/models") return await listModels(context);
+      if (request.method === "GET" && url.pathname.startsWith("/v1/models/")) return await retrieveModel(context, decodeURIComponent(url.pathname.slice("/v1/models/".length)));
       if (request.method !== "POST") throw new HttpError(405, "bad_request", `${request.method} ${url.pathname} is not served.`);
       if (await routeOpenAi(context, () => readJsonBody(request))) return;
       if (await routeAnthropic(context, () => readJsonBody(request))) return;
@@ -131,7 +132,14 @@ export async function startApiServer(backend: ApiBackend, options: ApiServerOpti
   };
 }
 
+const modelObject = (id: string) => ({ id, object: "model", created: 0, owned_by: "m2-desktop" });
+
 async function listModels(context: RouteContext): Promise<void> {
   const ids = await listModelIds(context.modelDeps);
-  sendJson(context.response, 200, { object: "list", data: ids.map((id) => ({ id, object: "model", created: 0, owned_by: "m2-desktop" })) });
+  sendJson(context.response, 200, { object: "list", data: ids.map(modelObject) });
+}
+
+async function retrieveModel(context: RouteContext, id: string): Promise<void> {
+  if (!(await listModelIds(context.modelDeps)).includes(id)) throw new AppError("not_found", `No model ${id}.`);
+  sendJson(context.response, 200, modelObject(id));
 }
