@@ -104,6 +104,19 @@ describe("a data folder with a running m2d serve", () => {
     }
   });
 
+  it("refuses, naming the host, when the host does not answer (stopped with SIGSTOP)", async () => {
+    serve.kill("SIGSTOP");
+    try {
+      const started = Date.now();
+      const models = await runAsync(["models"]);
+      expect(models.status).toBe(1);
+      expect(models.stderr).toMatch(refusal());
+      expect(Date.now() - started).toBeLessThan(20_000);
+    } finally {
+      serve.kill("SIGCONT");
+    }
+  }, 30_000);
+
   it("frees the folder when the host stops: the lock is gone and the next command runs", async () => {
     serve.kill("SIGTERM");
     expect(await new Promise((resolve) => serve.once("exit", resolve))).toBe(0);
