@@ -88,11 +88,12 @@ describe("a data folder with a running m2d serve", () => {
     expect((await runAsync(["models"])).stdout).toContain("The library is empty");
   });
 
-  it("refuses m2d pull, models and rm on a folder whose owner is no host, before they write anything", () => {
+  it("refuses m2d pull, models, rm, serve and agent on a folder whose owner is no host, before they write anything", () => {
     const other = mkdtempSync(join(tmpdir(), "m2d-owner-cli-"));
     const lock = acquireDataLock(other, "cli"); // this test process holds it, as a running `m2d pull` would
     try {
-      for (const args of [["pull", "hf:unsloth/MiniMax-M2-GGUF:UD-IQ1_S"], ["models"], ["rm", "unsloth/MiniMax-M2-GGUF:UD-IQ1_S"]]) {
+      const agent = ["agent", "--workspace", other, "--model", join(other, "m.gguf"), "list the files"];
+      for (const args of [["pull", "hf:unsloth/MiniMax-M2-GGUF:UD-IQ1_S"], ["models"], ["rm", "unsloth/MiniMax-M2-GGUF:UD-IQ1_S"], ["serve"], agent]) {
         const result = run(args, other);
         expect(result.status, args.join(" ")).toBe(1);
         expect(result.stderr).toMatch(new RegExp(`^m2d: An m2d command is already running on this data folder \\(pid ${process.pid}, started [^)]+\\); close it or use --data-dir\\.\\n$`));
