@@ -158,4 +158,14 @@ describe("OpenAI chat completions through the local API server", () => {
     expect(completion.choices[0]!.finish_reason).toBe("stop");
     expect(api.started[before]!.sampling).toEqual({ temperature: 0.7, topP: 0.9, topK: 20, seed: 42, stop: ["Paris"] });
   });
+
+  it("tool_choice none lists no tools; a named function lists only that one", async () => {
+    const OTHER_TOOL = { type: "function" as const, function: { name: "get_time", parameters: { type: "object", properties: {} } } };
+    const messages: ChatCompletionMessageParam[] = [{ role: "user", content: "Hi" }];
+    const before = api.started.length;
+    await client.chat.completions.create({ model: "m2", messages, tools: [WEATHER_TOOL, OTHER_TOOL], tool_choice: "none", max_tokens: 4 });
+    await client.chat.completions.create({ model: "m2", messages, tools: [WEATHER_TOOL, OTHER_TOOL], tool_choice: { type: "function", function: { name: "get_time" } }, max_tokens: 4 });
+    expect(api.started[before]!.tools).toBeUndefined();
+    expect(api.started[before + 1]!.tools?.map((t) => t.function.name)).toEqual(["get_time"]);
+  });
 });
