@@ -7,11 +7,12 @@ import { errorBody, HttpError, statusOf, type ApiDialect } from "./errors";
 import { runGeneration } from "./generation-run";
 import { readJsonBody, sendJson } from "./http-io";
 import { fileModelId, listModelIds, type ModelDeps } from "./models";
-export type { ApiBackend } from "./route-context";
 import { routeAnthropic } from "./anthropic-route";
-import type { ApiBackend, RouteContext } from "./route-context";
 import { routeOpenAi } from "./openai-route";
 import { routeResponses } from "./responses-route";
+import type { ApiBackend, RouteContext } from "./route-context";
+
+export type { ApiBackend } from "./route-context";
 
 /** LM Studio's port: clients configured for it work unchanged. */
 export const DEFAULT_API_PORT = 1234;
