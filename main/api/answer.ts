@@ -14,16 +14,20 @@ export function apiId(prefix: string): string {
   return `${prefix}${randomBytes(12).toString("hex")}`;
 }
 
-/** One generation's answer as it accumulates, for non-streaming responses and for each API's streaming ids. */
+/**
+ * One generation's answer as it accumulates, for non-streaming responses and for each API's streams.
+ * A tool call counts once it completed without a parse error: the parser flags a malformed or cut-off
+ * call, which the app never runs, so no client is handed one to run either.
+ */
 export class Answer {
   reasoning = "";
   content = "";
   stats: GenerationStats | undefined;
-  readonly toolCalls = new Map<number, AnswerToolCall>();
+  private readonly toolCalls = new Map<number, AnswerToolCall>();
 
   constructor(private readonly toolIdPrefix: string) {}
 
-  /** Returns the tool call an event is about, once it has an id. */
+  /** Returns the call a `tool_call_completed` event completed, when it is a valid one. */
   apply(event: GenerationEvent): AnswerToolCall | undefined {
     switch (event.type) {
       case "reasoning_delta":
@@ -32,14 +36,9 @@ export class Answer {
       case "content_delta":
         this.content += event.text;
         return undefined;
-      case "tool_call_started": {
-        const call = { id: apiId(this.toolIdPrefix), name: event.name, arguments: {} };
-        this.toolCalls.set(event.index, call);
-        return call;
-      }
       case "tool_call_completed": {
-        const call = this.toolCalls.get(event.index) ?? { id: apiId(this.toolIdPrefix), name: event.name, arguments: {} };
-        call.arguments = event.arguments;
+        if (event.error) return undefined;
+        const call = { id: apiId(this.toolIdPrefix), name: event.name, arguments: event.arguments };
         this.toolCalls.set(event.index, call);
         return call;
       }
@@ -59,5 +58,5 @@ export class Answer {
 
 export function stoppedFor(done: DoneEvent, answer: Answer): "stop" | "length" | "tool_calls" {
   if (done.finish_reason === "length") return "length";
-  return done.finish_reason === "tool_calls" || answer.toolCalls.size > 0 ? "tool_calls" : "stop";
+  return answer.calls().length > 0 ? "tool_calls" : "stop";
 }

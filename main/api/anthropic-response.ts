@@ -85,9 +85,9 @@ export class MessageStream implements StreamMapper {
       if (this.open !== "text" && !event.text.trim()) return;
       if (this.open !== "text") this.block("text", { type: "text", text: "" });
       this.delta({ type: "text_delta", text: event.text });
-    } else if (event.type === "tool_call_started" && call) {
+    } else if (call) {
+      // Whole calls only, at their end: a call the parser flags is never sent (see Answer).
       this.block("tool_use", { type: "tool_use", id: call.id, name: call.name, input: {} });
-    } else if (event.type === "tool_call_completed" && call) {
       this.delta({ type: "input_json_delta", partial_json: JSON.stringify(call.arguments) });
       this.close();
     }

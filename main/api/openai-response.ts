@@ -61,6 +61,7 @@ export function chatCompletionBody(meta: CompletionMeta, answer: Answer, done: D
 /** `chat.completion.chunk` events: reasoning as `reasoning_content` deltas (never in content), tool calls with ids. */
 export class ChatCompletionStream implements StreamMapper {
   private readonly answer = new Answer("call_");
+  private calls = 0;
 
   constructor(
     private readonly sse: () => SseWriter,
@@ -86,10 +87,9 @@ export class ChatCompletionStream implements StreamMapper {
     const call = this.answer.apply(event);
     if (event.type === "reasoning_delta") this.chunk({ reasoning_content: event.text });
     else if (event.type === "content_delta") this.chunk({ content: event.text });
-    else if (event.type === "tool_call_started" && call) {
-      this.chunk({ tool_calls: [{ index: event.index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] });
-    } else if (event.type === "tool_call_completed" && call) {
-      this.chunk({ tool_calls: [{ index: event.index, function: { arguments: JSON.stringify(call.arguments) } }] });
+    else if (call) {
+      // Whole calls only, at their end: a call the parser flags is never sent (see Answer).
+      this.chunk({ tool_calls: [{ index: this.calls++, id: call.id, type: "function", function: { name: call.name, arguments: JSON.stringify(call.arguments) } }] });
     }
   }
 

@@ -132,12 +132,12 @@ export class ResponseStream implements StreamMapper {
       if (this.open?.kind !== "message") this.add("message", messageItem(apiId("msg_"), "", "in_progress"));
       this.open!.text += event.text;
       this.emit("response.output_text.delta", { item_id: this.open!.item.id, output_index: this.output.length - 1, content_index: 0, delta: event.text });
-    } else if (event.type === "tool_call_started" && call) {
+    } else if (call) {
+      // Whole calls only, at their end: a call the parser flags is never sent (see Answer).
       this.add("function_call", { type: "function_call", id: apiId("fc_"), call_id: call.id, name: call.name, arguments: "", status: "in_progress" });
-    } else if (event.type === "tool_call_completed" && call && this.open?.kind === "function_call") {
       const args = JSON.stringify(call.arguments);
-      this.open.text = args;
-      this.emit("response.function_call_arguments.delta", { item_id: this.open.item.id, output_index: this.output.length - 1, delta: args });
+      this.open!.text = args;
+      this.emit("response.function_call_arguments.delta", { item_id: this.open!.item.id, output_index: this.output.length - 1, delta: args });
       this.close();
     }
   }
