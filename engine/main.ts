@@ -2,6 +2,7 @@ import { AppError, ToEngineMessageSchema, type EngineOp, type EngineRequest, typ
 import { ENGINE_HEARTBEAT_INTERVAL_MS } from "../app/contract/engine-faults";
 import { connectToParent } from "./channel";
 import { EngineService } from "./runtime/engine-service";
+import { GenerationEventBatcher } from "./runtime/generation-event-batcher";
 
 /** Entry point of the engine child process: validates each request and routes it to the service. */
 
@@ -23,10 +24,14 @@ const handlers: { [O in EngineOp]: Handler<O> } = {
   unload: async () => (await service.unload(), {}),
   status: () => service.status(),
   backend: ({ gpu }) => service.backendInfo(gpu),
-  generate: ({ generationId, request }) =>
-    service.generate(generationId, request, (event) =>
-      parent.send({ type: "event", event: { kind: "generation", generationId, event } }),
-    ),
+  generate: async ({ generationId, request }) => {
+    const events = new GenerationEventBatcher((batch) => parent.send({ type: "generation_events", generationId, events: batch }));
+    try {
+      return await service.generate(generationId, request, (event) => events.push(event));
+    } finally {
+      events.flush(); // before the reply: every event precedes it
+    }
+  },
   abort: async ({ generationId }) => (service.abort(generationId), {}),
   renderPrompt: async ({ request }) => service.renderPrompt(request),
 };

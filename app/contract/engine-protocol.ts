@@ -61,6 +61,12 @@ export const FromEngineMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), pid: z.number().int() }),
   z.object({ type: z.literal("reply"), id: z.number().int(), outcome: CallOutcomeSchema }),
   z.object({ type: z.literal("event"), event: EngineEventSchema }),
+  /**
+   * One generation's events in order, coalesced by the engine (one message per ~16 ms while it streams) so
+   * decoding does not pay an IPC message and a validation per token; the supervisor unpacks them into
+   * `generation` events, so nothing past it sees the batching.
+   */
+  z.object({ type: z.literal("generation_events"), generationId: z.string(), events: z.array(GenerationEventSchema).min(1) }),
   z.object({ type: z.literal("log"), level: z.enum(["debug", "info", "warn", "error"]), message: z.string() }),
   /** Sent every ENGINE_HEARTBEAT_INTERVAL_MS from the engine's main thread: the supervisor's watchdog listens for it. */
   z.object({ type: z.literal("heartbeat") }),

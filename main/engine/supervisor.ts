@@ -182,6 +182,9 @@ export class EngineSupervisor {
       case "event":
         this.options.onEvent?.(message.event);
         return;
+      case "generation_events":
+        for (const event of message.events) this.options.onEvent?.({ kind: "generation", generationId: message.generationId, event });
+        return;
       case "reply": {
         const pending = this.pending.get(message.id);
         if (!pending) return;
