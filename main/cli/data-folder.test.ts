@@ -62,6 +62,13 @@ describe("a data folder with a running m2d serve", () => {
     expect(second.stdout).not.toContain("serving its UI");
   });
 
+  it("m2d doctor only reads, so it runs beside the host, and names it", () => {
+    const doctor = run(["doctor", "--no-engine"]);
+    expect(doctor.status, doctor.stderr).toBe(0);
+    expect(doctor.stdout).toContain(`Owner: M2 Desktop (m2d serve), pid ${serve.pid}, since `);
+    expect(doctor.stdout).toContain(`, at ${origin}/\n`);
+  });
+
   it("m2d pull has the running host download (its downloader is the folder's only writer)", async () => {
     const pull = await runAsync(["pull", "hf:unsloth/MiniMax-M2-GGUF:UD-IQ1_S"]);
     expect(pull.stderr).toContain(`in M2 Desktop (m2d serve) (pid ${serve.pid})`);
@@ -125,5 +132,6 @@ describe("a data folder with a running m2d serve", () => {
     const models = run(["models"]);
     expect(models.status).toBe(0);
     expect(models.stdout).toContain("The library is empty"); // read from the database here, the host gone
+    expect(run(["doctor", "--no-engine"]).stdout).toContain("Owner: none running");
   });
 });

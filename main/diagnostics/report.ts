@@ -1,12 +1,13 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { arch, cpus, freemem, platform, release, totalmem } from "node:os";
-import type { BackendInfo, EngineStatus, LoadedModel } from "../../app/contract";
+import { dataFolderOwnerName, type BackendInfo, type EngineStatus, type LoadedModel } from "../../app/contract";
 import { dependencies } from "../../package.json";
 import { redactSecrets } from "../log/redact";
 import { readLogTail } from "../log/log-file";
 import { formatBytes } from "../cli/format";
 import { APP_VERSION } from "../version";
+import { liveDataFolderOwner } from "../storage/data-lock";
 
 export const DIAGNOSTICS_LOG_LINES = 200;
 const RECENT_ERRORS = 10;
@@ -87,9 +88,21 @@ function dataLines(source: DiagnosticsSource): string[] {
   const schema = attemptSync(source.schemaVersion);
   return [
     `Data folder: ${source.dataDir}`,
+    `Owner: ${ownerLine(source.dataDir)}`,
     `Database: ${source.databasePath} (schema ${schema})`,
     `Log file: ${source.logPath}${logFolderProblem(source.logPath) ?? ""}`,
   ];
+}
+
+/** Who holds the data folder's lock (the app reports itself; `m2d doctor` may see the app or a host). */
+function ownerLine(dataDir: string): string {
+  try {
+    const owner = liveDataFolderOwner(dataDir);
+    if (!owner) return "none running";
+    return `${dataFolderOwnerName(owner)}, pid ${owner.pid}, since ${owner.startedAt}${owner.host ? `, at ${owner.host.url}` : ""}`;
+  } catch (error) {
+    return `unreadable (${error instanceof Error ? error.message : String(error)})`;
+  }
 }
 
 /** Why the log's folder cannot take writes (its nearest existing ancestor is a file, or read-only), else undefined. */
