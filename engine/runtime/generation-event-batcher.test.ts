@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { GenerationEvent } from "../../app/contract";
 import { GenerationEventBatcher } from "./generation-event-batcher";
 
@@ -9,6 +9,10 @@ function recorder() {
   const start = performance.now();
   return { sent, send: (events: GenerationEvent[]) => void sent.push({ at: performance.now() - start, events }) };
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("GenerationEventBatcher", () => {
   it("sends the first delta at once, then merges what follows within the interval into one timed message", async () => {
@@ -31,6 +35,30 @@ describe("GenerationEventBatcher", () => {
       { type: "tool_call_argument", index: 0, name: "f", parameter: "p", complete: false, value_delta: "x" },
       { type: "content_delta", text: "e" },
     ]);
+  });
+
+  it("at a steady pace, sends happen at event boundaries (no timer during a decode step), none held past the interval", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const sends: Array<{ at: number; texts: string; fromPush: boolean }> = [];
+    let pushing = false;
+    const batcher = new GenerationEventBatcher((events) => {
+      sends.push({ at: performance.now(), texts: events.map((e) => (e.type === "content_delta" ? e.text : "?")).join(""), fromPush: pushing });
+    }, 16);
+    const pushedAt = new Map<string, number>();
+    for (let i = 0; i < 20; i++) {
+      const text = String.fromCharCode(97 + i);
+      pushedAt.set(text, performance.now());
+      pushing = true;
+      batcher.push({ type: "content_delta", text });
+      pushing = false;
+      vi.advanceTimersByTime(10); // one token every 10 ms
+    }
+    pushing = true;
+    batcher.flush(); // the generation's end
+    expect(sends.every((s) => s.fromPush)).toBe(true);
+    expect(sends.map((s) => s.texts).join("")).toBe("abcdefghijklmnopqrst");
+    expect(sends.length).toBeLessThan(15); // coalesced: pairs, not one message per token
+    for (const send of sends) for (const text of send.texts) expect(send.at - (pushedAt.get(text) ?? NaN)).toBeLessThanOrEqual(16);
   });
 
   it("an event that may not wait flushes what waits first and goes alone, at once", () => {

@@ -14,17 +14,22 @@ function mayWait(event: GenerationEvent): boolean {
 }
 
 /**
- * Coalesces one generation's events into at most one message per interval, so decoding does not pay an
- * IPC message (and its validation, on both ends) per token. A streamed event is sent at once when nothing
- * went out within the interval, else by a timer at its end; consecutive text deltas of one kind merge
- * (consumers only concatenate them). Order is kept: an event that may not wait flushes what waits first,
- * then goes alone, so a send that fails on it (a value nested too deep) fails on it only and throws to its
- * emitter. A timer's failed send is thrown by the next push.
+ * Coalesces one generation's events into fewer IPC messages, so decoding does not pay a message (and its
+ * validation, on both ends) per token. Sends happen where the engine's thread runs anyway, between two
+ * decode steps: an event is held only while the next one is expected soon enough for the oldest held event
+ * to leave within the interval (judged by the gap since the previous event), else everything goes now. A
+ * timer at the oldest event's deadline covers a next event that comes late; it is the exception, because
+ * work on this thread during a decode step takes a core from llama.cpp's threads and stalls them all.
+ * Consecutive text deltas of one kind merge (consumers only concatenate them). Order is kept: an event that
+ * may not wait flushes what waits first, then goes alone, so a send that fails on it (a value nested too
+ * deep) fails on it only and throws to its emitter. A timer's failed send is thrown by the next push.
  */
 export class GenerationEventBatcher {
   private waiting: GenerationEvent[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private lastSentAt = -Infinity;
+  /** When the oldest waiting event arrived, and when the previous event did. */
+  private waitingSince = 0;
+  private lastPushAt = -Infinity;
   private failure: { error: unknown } | undefined;
 
   constructor(
@@ -38,15 +43,19 @@ export class GenerationEventBatcher {
       this.failure = undefined;
       throw error;
     }
+    const now = performance.now();
+    const gap = now - this.lastPushAt;
+    this.lastPushAt = now;
     if (!mayWait(event)) {
       this.flush();
-      this.post([event]);
+      this.send([event]);
       return;
     }
+    if (this.waiting.length === 0) this.waitingSince = now;
     this.append(event);
-    const wait = this.lastSentAt + this.intervalMs - performance.now();
-    if (wait <= 0) this.flush();
-    else this.timer ??= setTimeout(() => this.flushFromTimer(), wait);
+    // The next event, a gap from now, would come too late for the oldest waiting one: send now.
+    if (now + gap - this.waitingSince > this.intervalMs) this.flush();
+    else this.timer ??= setTimeout(() => this.flushFromTimer(), this.waitingSince + this.intervalMs - now);
   }
 
   /** Sends what waits now (the generation ended, or its reply is about to go). */
@@ -56,7 +65,7 @@ export class GenerationEventBatcher {
     if (this.waiting.length === 0) return;
     const events = this.waiting;
     this.waiting = [];
-    this.post(events);
+    this.send(events);
   }
 
   private flushFromTimer(): void {
@@ -65,11 +74,6 @@ export class GenerationEventBatcher {
     } catch (error) {
       this.failure = { error };
     }
-  }
-
-  private post(events: GenerationEvent[]): void {
-    this.lastSentAt = performance.now();
-    this.send(events);
   }
 
   private append(event: GenerationEvent): void {
