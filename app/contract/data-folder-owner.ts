@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AppErrorData } from "./errors";
+import { detailsReader } from "./error-details";
 
 /** Which program holds a data folder. */
 export const DataFolderOwnerKindSchema = z.enum(["electron", "serve", "cli"]);
@@ -27,11 +27,7 @@ export const DataFolderOwnerSchema = z.object({
 export type DataFolderOwner = z.infer<typeof DataFolderOwnerSchema>;
 
 /** The owner named by a `data_dir_in_use` error, or undefined for any other error. */
-export function dataFolderOwnerOf(error: Pick<AppErrorData, "code" | "details">): DataFolderOwner | undefined {
-  if (error.code !== "data_dir_in_use") return undefined;
-  const parsed = DataFolderOwnerSchema.safeParse(error.details);
-  return parsed.success ? parsed.data : undefined;
-}
+export const dataFolderOwnerOf = detailsReader(DataFolderOwnerSchema, "data_dir_in_use");
 
 const OWNER_NAMES: Readonly<Record<DataFolderOwnerKind, string>> = {
   electron: "M2 Desktop",

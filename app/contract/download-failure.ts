@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AppErrorData } from "./errors";
+import { detailsReader } from "./error-details";
 
 /**
  * Why a download or Hub call failed: `details` of the AppError main/downloads produces, one shape per
@@ -54,7 +54,4 @@ export type DownloadFailure = DownloadFailureDetails["reason"];
 export const downloadFailures = DownloadFailureDetailsSchema.options.map((o) => o.shape.reason.value) as readonly DownloadFailure[];
 
 /** The typed details of a download failure, or undefined for any other error (or details that do not parse). */
-export function downloadFailureDetails(error: Pick<AppErrorData, "details">): DownloadFailureDetails | undefined {
-  const parsed = DownloadFailureDetailsSchema.safeParse(error.details);
-  return parsed.success ? parsed.data : undefined;
-}
+export const downloadFailureDetails = detailsReader(DownloadFailureDetailsSchema);

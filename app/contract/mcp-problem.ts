@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ValidationIssueSchema, type AppErrorData } from "./errors";
+import { detailsReader } from "./error-details";
+import { ValidationIssueSchema } from "./errors";
 
 /** A problem with one mcp.json or one of its servers that did not stop the others. */
 export const McpConfigProblemSchema = z.object({ file: z.string(), server: z.string().nullable(), message: z.string() });
@@ -40,7 +41,4 @@ export type McpProblem = McpProblemDetails["reason"];
 export const mcpProblems = McpProblemDetailsSchema.options.map((o) => o.shape.reason.value) as readonly McpProblem[];
 
 /** The typed details of an MCP failure, or undefined for any other error (or details that do not parse). */
-export function mcpProblemDetails(error: Pick<AppErrorData, "details">): McpProblemDetails | undefined {
-  const parsed = McpProblemDetailsSchema.safeParse(error.details);
-  return parsed.success ? parsed.data : undefined;
-}
+export const mcpProblemDetails = detailsReader(McpProblemDetailsSchema);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { detailsReader } from "./error-details";
 import type { AppErrorData } from "./errors";
 
 /**
@@ -59,11 +60,7 @@ export const MODEL_INVALID_LABEL: Readonly<Record<ModelInvalidReason, string>> =
 };
 
 /** The typed details of a model_invalid error, or undefined for any other error (or details that do not parse). */
-export function modelInvalidDetails(error: Pick<AppErrorData, "code" | "details">): ModelInvalidDetails | undefined {
-  if (error.code !== "model_invalid") return undefined;
-  const parsed = ModelInvalidDetailsSchema.safeParse(error.details);
-  return parsed.success ? parsed.data : undefined;
-}
+export const modelInvalidDetails = detailsReader(ModelInvalidDetailsSchema, "model_invalid");
 
 export function modelProblem(error: Pick<AppErrorData, "code" | "message" | "details">): ModelProblem | undefined {
   const details = modelInvalidDetails(error);

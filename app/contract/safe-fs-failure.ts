@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AppErrorData } from "./errors";
+import { detailsReader } from "./error-details";
 
 /**
  * Why a no-follow file operation on a workspace path was refused or failed: `details` of the AppError the
@@ -31,7 +31,4 @@ export const SafeFsFailureDetailsSchema = z.strictObject({
 export type SafeFsFailureDetails = z.infer<typeof SafeFsFailureDetailsSchema>;
 
 /** The typed details of a workspace file-system failure, or undefined for any other error. */
-export function safeFsFailureDetails(error: Pick<AppErrorData, "details">): SafeFsFailureDetails | undefined {
-  const parsed = SafeFsFailureDetailsSchema.safeParse(error.details);
-  return parsed.success ? parsed.data : undefined;
-}
+export const safeFsFailureDetails = detailsReader(SafeFsFailureDetailsSchema);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AppErrorData } from "./errors";
+import { detailsReader } from "./error-details";
 
 /** Why a write to the app's storage failed: `details.reason` of a `storage` error. */
 export const StorageReasonSchema = z.enum(["disk_full", "io_error", "read_only", "busy"]);
@@ -10,11 +10,7 @@ export const StorageFailureDetailsSchema = z.object({ reason: StorageReasonSchem
 export type StorageFailureDetails = z.infer<typeof StorageFailureDetailsSchema>;
 
 /** The typed details of a storage error SQLite raised, or undefined for any other error. */
-export function storageFailureDetails(error: Pick<AppErrorData, "code" | "details">): StorageFailureDetails | undefined {
-  if (error.code !== "storage") return undefined;
-  const parsed = StorageFailureDetailsSchema.safeParse(error.details);
-  return parsed.success ? parsed.data : undefined;
-}
+export const storageFailureDetails = detailsReader(StorageFailureDetailsSchema, "storage");
 
 /** SQLite's primary result codes (better-sqlite3 puts the extended one, e.g. SQLITE_IOERR_WRITE, on `error.code`). */
 const SQLITE_REASONS: Readonly<Record<string, StorageReason>> = {
