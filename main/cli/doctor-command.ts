@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { HubSettingsSchema } from "../downloads/settings";
 import { diagnosticsReport } from "../diagnostics/report";
 import { databasePath, defaultDataDir, logFilePath } from "../paths";
+import { schemaVersion } from "../storage/database";
 import { readSetting } from "../storage/settings-table";
 import { withEngine } from "./engine-session";
 
@@ -44,9 +45,9 @@ function readStored(path: string): { schemaVersion: number | string; hubToken?: 
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
-    const schemaVersion = (db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").pluck().get() as number) ?? 0;
+    const version = schemaVersion(db);
     const hub = HubSettingsSchema.safeParse(readSetting(db, "hub") ?? {});
-    return { schemaVersion, ...(hub.success && hub.data.token ? { hubToken: hub.data.token } : {}) };
+    return { schemaVersion: version, ...(hub.success && hub.data.token ? { hubToken: hub.data.token } : {}) };
   } catch (error) {
     return { schemaVersion: `unreadable: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
