@@ -40,4 +40,10 @@ describe("API server errors", () => {
     const unknown = await post("/embeddings", "{}");
     expect(unknown.status).toBe(404);
   });
+
+  it("a model id with a malformed escape is a 404 in OpenAI's shape, not a server failure", async () => {
+    const response = await fetch(`${api.server.baseUrl}/models/%zz`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { type: "not_found_error", code: "not_found" } });
+  });
 });

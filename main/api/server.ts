@@ -98,7 +98,7 @@ export async function startApiServer(backend: ApiBackend, options: ApiServerOpti
         },
       };
       if (request.method === "GET" && url.pathname === "/v1/models") return await listModels(context);
-      if (request.method === "GET" && url.pathname.startsWith("/v1/models/")) return await retrieveModel(context, decodeURIComponent(url.pathname.slice("/v1/models/".length)));
+      if (request.method === "GET" && url.pathname.startsWith("/v1/models/")) return await retrieveModel(context, modelIdOf(url.pathname));
       if (request.method !== "POST") throw new HttpError(405, "bad_request", `${request.method} ${url.pathname} is not served.`);
       if (await routeOpenAi(context, () => readJsonBody(request))) return;
       if (await routeAnthropic(context, () => readJsonBody(request))) return;
@@ -131,6 +131,16 @@ export async function startApiServer(backend: ApiBackend, options: ApiServerOpti
         server.close(() => resolve());
       }),
   };
+}
+
+/** The id in `/v1/models/<id>`; a malformed escape (`%zz`) names no model rather than failing the server (500). */
+function modelIdOf(pathname: string): string {
+  const raw = pathname.slice("/v1/models/".length);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new AppError("not_found", `No model ${raw}.`);
+  }
 }
 
 const modelObject = (id: string) => ({ id, object: "model", created: 0, owned_by: "m2-desktop" });
