@@ -86,6 +86,11 @@ describe("Anthropic messages through the local API server", () => {
     expect(long.input_tokens).toBeGreaterThan(short.input_tokens + 100);
   });
 
+  it("refuses to count a request with nothing to count with a 400, not a server failure", async () => {
+    const error = await client.messages.countTokens({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: [] }] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+  });
+
   it("refuses an image block with a 400 naming it, in Anthropic's error shape", async () => {
     const error = await client.messages
       .create({ model: "claude-sonnet-4-5", max_tokens: 10, messages: [{ role: "user", content: [{ type: "text", text: "What is this?" }, { type: "image", source: { type: "base64", media_type: "image/png", data: "AA==" } }] }] })

@@ -12,7 +12,8 @@ export async function routeAnthropic(context: RouteContext, readBody: () => Prom
   if (context.url.pathname === "/v1/messages/count_tokens") {
     const body = parseBody(AnthropicCountTokensRequestSchema, await readBody());
     await resolveModel(context.modelDeps, body.model);
-    const request = GenerationRequestSchema.parse({ ...anthropicPrompt(body), sampling: {} });
+    // parseBody: a prompt the engine's schema refuses is the client's 400, not a ZodError's 500.
+    const request = parseBody(GenerationRequestSchema, { ...anthropicPrompt(body), sampling: {} });
     const { tokens } = await context.backend.engine.request({ op: "renderPrompt", request }, { timeoutMs: 30_000 });
     sendJson(context.response, 200, { input_tokens: tokens });
     return true;
