@@ -6,6 +6,8 @@ import { readAdvertisedToken } from "../storage/data-lock";
 export interface HostConnection {
   call(method: string, params: unknown): Promise<unknown>;
   onEvent(listener: (event: AppEvent) => void): () => void;
+  /** Runs once the connection is gone (the host stopped or dropped it); at once if it already is. */
+  onClose(listener: () => void): () => void;
   close(): void;
 }
 
@@ -36,6 +38,8 @@ export async function connectToOwner(owner: DataFolderOwner): Promise<HostConnec
   let nextId = 0;
   const pending = new Map<number, { resolve(result: unknown): void; reject(error: AppError): void }>();
   const listeners = new Set<(event: AppEvent) => void>();
+  const closeListeners = new Set<() => void>();
+  const lost = () => new AppError("backend_unreachable", "The running host closed the connection.");
   socket.on("message", (data) => {
     const parsed = WireServerMessageSchema.safeParse(parseJson(String(data)));
     if (!parsed.success) return;
@@ -48,12 +52,15 @@ export async function connectToOwner(owner: DataFolderOwner): Promise<HostConnec
     else call.reject(AppError.fromData(message.outcome.error));
   });
   socket.on("close", () => {
-    for (const call of pending.values()) call.reject(new AppError("backend_unreachable", "The running host closed the connection."));
+    for (const call of pending.values()) call.reject(lost());
     pending.clear();
+    closeListeners.forEach((listener) => listener());
   });
   return {
     call: (method, params) =>
       new Promise((resolve, reject) => {
+        // ws drops a send after close without a word: the call would wait forever.
+        if (socket.readyState !== WebSocket.OPEN) return reject(lost());
         const id = nextId++;
         pending.set(id, { resolve, reject });
         socket.send(JSON.stringify({ id, method, params }));
@@ -61,6 +68,11 @@ export async function connectToOwner(owner: DataFolderOwner): Promise<HostConnec
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onClose(listener) {
+      if (socket.readyState === WebSocket.CLOSED) listener();
+      else closeListeners.add(listener);
+      return () => closeListeners.delete(listener);
     },
     close: () => socket.close(),
   };

@@ -24,6 +24,12 @@ export async function pullThroughHost(
     latest.set(event.download.id, event.download);
     wake();
   });
+  // Without this, a host that stops mid-download would leave the loop below waiting for an event forever.
+  let closed = false;
+  const offClose = host.onClose(() => {
+    closed = true;
+    wake();
+  });
   try {
     const settings = DownloadSettingsViewSchema.parse(await host.call("downloads.settings", {}));
     const label = formatModelRef(parseModelRef(input, settings.hub.effectiveEndpoint));
@@ -41,6 +47,7 @@ export async function pullThroughHost(
       for (;;) {
         const current = latest.get(view.id) ?? view;
         if (SETTLED.has(current.state)) return current;
+        if (closed) throw new AppError("backend_unreachable", "The running host closed the connection.");
         report.progress(current);
         await new Promise<void>((resolve) => (wake = resolve));
       }
@@ -55,5 +62,6 @@ export async function pullThroughHost(
     throw appError;
   } finally {
     off();
+    offClose();
   }
 }
