@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { AppError } from "../../app/contract";
 
 /**
@@ -7,23 +6,23 @@ import { AppError } from "../../app/contract";
  * refused at once with 429 instead of waiting without end.
  */
 export class Admission {
-  private readonly admitted = new Set<string>();
+  private admitted = 0;
 
   constructor(readonly limit: number) {}
 
-  get size(): number {
-    return this.admitted.size;
-  }
-
-  /** Returns the release for an admitted request; throws engine_busy (→ 429) past the bound. */
+  /** Returns the release for an admitted request (a second call does nothing); throws engine_busy (→ 429) past the bound. */
   enter(): () => void {
-    if (this.admitted.size >= this.limit) {
-      throw new AppError("engine_busy", `${this.admitted.size} requests are already running or queued (the limit is ${this.limit}). Retry shortly.`, {
-        queued: this.admitted.size,
+    if (this.admitted >= this.limit) {
+      throw new AppError("engine_busy", `${this.admitted} requests are already running or queued (the limit is ${this.limit}). Retry shortly.`, {
+        queued: this.admitted,
       });
     }
-    const ticket = randomUUID();
-    this.admitted.add(ticket);
-    return () => this.admitted.delete(ticket);
+    this.admitted += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.admitted -= 1;
+    };
   }
 }
