@@ -177,3 +177,12 @@ describe("fetch_url", () => {
     expect(host.reason).toContain("x.dev is not in this workspace's fetch allowlist");
   });
 });
+
+describe("a name that is no built-in tool", () => {
+  test("is never decided, even one Object.prototype has, in the most permissive mode", () => {
+    for (const tool of ["toString", "__proto__", "constructor", "hasOwnProperty", "nope"]) {
+      const request = { tool, workspace: "/w", path: "a.txt" } as unknown as ToolRequest;
+      expect(() => decide(request, { mode: "full_auto", allowedTools: [tool as never] })).toThrow(`No built-in tool is named ${tool}`);
+    }
+  });
+});

@@ -7,8 +7,8 @@ import { relativeInside, resolvePosix } from "./posix-path";
 import { isProtectedPath } from "./protected-paths";
 import { decideMcp } from "./mcp-policy";
 import type { McpToolRequest } from "./mcp-policy";
-import { AGENT_TOOLS, alwaysAllowedByCommands } from "./tool-definitions";
-import type { ToolPolicyClass, ToolsOfClass } from "./tool-definitions";
+import { alwaysAllowedByCommands, toolDefinition } from "./tool-definitions";
+import type { AGENT_TOOLS, ToolPolicyClass, ToolsOfClass } from "./tool-definitions";
 import type { AgentToolName, McpToolName, PolicyMode, ToolName } from "./types";
 
 export { shellQuote };
@@ -84,7 +84,10 @@ function decideKind(request: ToolRequest, settings: PolicySettings): Decision {
   if (request.tool === "mcp") return decideMcp(request, settings);
   // The tool's class picks the decider. ToolRequests gives every tool its class's facts, so the request
   // fits that decider; TypeScript cannot follow the lookup, hence the cast.
-  const decider = DECIDERS[AGENT_TOOLS[request.tool].policy] as (request: ToolRequest, settings: PolicySettings) => Decision;
+  // Own keys only: a name like "toString" must not reach Object.prototype and pick no decider.
+  const definition = toolDefinition(request.tool);
+  if (!definition) throw new Error(`No built-in tool is named ${String(request.tool)}; nothing can decide it.`);
+  const decider = DECIDERS[definition.policy] as (request: ToolRequest, settings: PolicySettings) => Decision;
   return decider(request, settings);
 }
 
