@@ -17,6 +17,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 const OPENAI_TYPE: Partial<Record<number, string>> = {
   400: "invalid_request_error",
   401: "authentication_error",
+  403: "permission_error",
   404: "not_found_error",
   409: "invalid_request_error",
   413: "invalid_request_error",
@@ -26,6 +27,7 @@ const OPENAI_TYPE: Partial<Record<number, string>> = {
 const ANTHROPIC_TYPE: Partial<Record<number, string>> = {
   400: "invalid_request_error",
   401: "authentication_error",
+  403: "permission_error",
   404: "not_found_error",
   409: "invalid_request_error",
   413: "request_too_large",
