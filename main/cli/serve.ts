@@ -73,16 +73,28 @@ export async function serveCommand(argv: string[]): Promise<void> {
 
   console.log(`M2 Desktop is serving its UI at ${host.url}`);
   console.log(`Data: ${dataDir}`);
-  if (values.model) {
-    const loaded = await backend.models.load(values.model, contextSize !== undefined ? { contextSize } : {});
-    console.log(`Model: ${loaded.report.path} (context ${loaded.contextSize})`);
-  }
   let api: RunningApiServer | undefined;
-  if (apiPort !== undefined) {
-    if (apiKey) appLog.addSecret(apiKey);
-    api = await startApiServer(backend, { port: apiPort, ...(apiKey ? { apiKey } : {}) });
-    console.log(`API: ${api.baseUrl} (OpenAI and Anthropic compatible)`);
-    console.log(apiKey ? `API key: ${apiKey}` : "API key: none (loopback only; set --api-key or M2D_API_KEY to require one)");
+  const closeAll = async () => {
+    await api?.close();
+    await host.close();
+    await artifacts.close();
+    await backend.close();
+  };
+  try {
+    if (values.model) {
+      const loaded = await backend.models.load(values.model, contextSize !== undefined ? { contextSize } : {});
+      console.log(`Model: ${loaded.report.path} (context ${loaded.contextSize})`);
+    }
+    if (apiPort !== undefined) {
+      if (apiKey) appLog.addSecret(apiKey);
+      api = await startApiServer(backend, { port: apiPort, ...(apiKey ? { apiKey } : {}) });
+      console.log(`API: ${api.baseUrl} (OpenAI and Anthropic compatible)`);
+      console.log(apiKey ? `API key: ${apiKey}` : "API key: none (loopback only; set --api-key or M2D_API_KEY to require one)");
+    }
+  } catch (error) {
+    // A --model that does not load or an --api port in use ends the host: left open, it kept serving after the error.
+    await closeAll();
+    throw error;
   }
   if (values.open) openBrowser(host.url);
 
@@ -90,10 +102,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   const shutdown = async () => {
     if (closing) return;
     closing = true;
-    await api?.close();
-    await host.close();
-    await artifacts.close();
-    await backend.close();
+    await closeAll();
     process.exit(0);
   };
   process.on("SIGINT", shutdown);
