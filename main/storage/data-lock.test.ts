@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -177,5 +177,23 @@ describe("the data folder lock", () => {
     lock.release();
     expect(readLock(dataDir).nonce).toBe(other.owner.nonce);
     other.release();
+  });
+
+  it("advertises the token in a fresh 0600 file, never through what a crashed host left at its name", () => {
+    const dataDir = freshDir();
+    const tokenFile = join(dataDir, "m2d.lock.token");
+    const outside = join(dataDir, "outside.txt");
+    writeFileSync(outside, "not yours", { mode: 0o644 });
+    symlinkSync(outside, tokenFile);
+    const lock = acquireDataLock(dataDir, "serve");
+    try {
+      lock.advertise({ url: "http://127.0.0.1:5555/", token: "secret-token" });
+      expect(readFileSync(outside, "utf8")).toBe("not yours");
+      expect(lstatSync(tokenFile).isSymbolicLink()).toBe(false);
+      expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+      expect(readFileSync(tokenFile, "utf8")).toBe("secret-token");
+    } finally {
+      lock.release();
+    }
   });
 });

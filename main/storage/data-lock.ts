@@ -113,15 +113,20 @@ function heldLock(dataDir: string, initial: DataFolderOwner): DataLock {
     },
     advertise({ url, token }) {
       if (!held) return;
-      writeFileSync(tokenFile, token, { mode: 0o600 });
+      // Each file is replaced whole (rename is atomic): a reader sees the old content or the new, never half; and a
+      // token file left by a crash (or a symlink in its place) is replaced, not written through with its own mode.
+      replaceFile(tokenFile, token, owner.nonce);
       owner = { ...owner, host: { url, tokenFile } };
-      // Replaced whole (rename is atomic): a reader sees the old content or the new, never half.
-      const aside = `${path}.${owner.nonce}.tmp`;
-      writeFileSync(aside, JSON.stringify(owner), { mode: 0o600 });
-      renameSync(aside, path);
+      replaceFile(path, JSON.stringify(owner), owner.nonce);
     },
     release,
   };
+}
+
+function replaceFile(path: string, content: string, nonce: string): void {
+  const aside = `${path}.${nonce}.tmp`;
+  writeFileSync(aside, content, { mode: 0o600 });
+  renameSync(aside, path);
 }
 
 /** Creates the lock with its content in one step; false if the name is taken. */
