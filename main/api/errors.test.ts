@@ -41,6 +41,13 @@ describe("API server errors", () => {
     expect(unknown.status).toBe(404);
   });
 
+  it("a body nested past the depth limit is a 400, not a crash of the engine or the server", async () => {
+    const deep = '{"a":'.repeat(20_000) + "{}" + "}".repeat(20_000);
+    const response = await post("/chat/completions", `{"model":"m2","messages":[{"role":"user","content":"Hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":${deep}}}]}`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/nests more than 128 levels/);
+  });
+
   it("a model id with a malformed escape is a 404 in OpenAI's shape, not a server failure", async () => {
     const response = await fetch(`${api.server.baseUrl}/models/%zz`);
     expect(response.status).toBe(404);

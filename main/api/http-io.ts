@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppError } from "../../app/contract";
+import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../../app/m2/json-depth";
 import { HttpError } from "./errors";
 
 /** Claude Code's requests (long system prompt, a dozen tools, the whole conversation) fit many times over. */
@@ -16,11 +17,15 @@ export async function readJsonBody(request: IncomingMessage, limit = MAX_BODY_BY
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString("utf8");
+  let body: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    body = JSON.parse(text) as unknown;
   } catch (error) {
     throw new AppError("bad_request", `Malformed JSON body: ${(error as Error).message}`);
   }
+  // Everything after JSON.parse recurses (zod, IPC, the prompt's tojson): a deep tool schema would crash the engine.
+  if (exceedsJsonDepth(body)) throw new AppError("bad_request", `The JSON body nests more than ${MAX_JSON_DEPTH} levels deep.`);
+  return body;
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
