@@ -1,11 +1,10 @@
 import Database from "better-sqlite3";
 import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { HubSettingsSchema } from "../downloads/settings";
+import { readHubSettings } from "../downloads/settings";
 import { diagnosticsReport } from "../diagnostics/report";
 import { databasePath, defaultDataDir, logFilePath } from "../paths";
 import { schemaVersion } from "../storage/database";
-import { readSetting } from "../storage/settings-table";
 import { withEngine } from "./engine-session";
 
 /** A backend probe opens llama.cpp and lists devices: seconds, not minutes, unless a driver hangs. */
@@ -46,8 +45,8 @@ function readStored(path: string): { schemaVersion: number | string; hubToken?: 
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
     const version = schemaVersion(db);
-    const hub = HubSettingsSchema.safeParse(readSetting(db, "hub") ?? {});
-    return { schemaVersion: version, ...(hub.success && hub.data.token ? { hubToken: hub.data.token } : {}) };
+    const { token } = readHubSettings(db);
+    return { schemaVersion: version, ...(token ? { hubToken: token } : {}) };
   } catch (error) {
     return { schemaVersion: `unreadable: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
