@@ -29,3 +29,14 @@ describe("exceedsJsonDepth", () => {
     expect(exceedsJsonDepth(cycle)).toBe(true);
   });
 });
+
+describe("tool parameters (JsonSchemaSchema)", () => {
+  it("refuses parameters nested past MAX_JSON_DEPTH on every path, as a request field, without recursing", async () => {
+    const { GenerationRequestSchema } = await import("../contract/generation");
+    const request = (parameters: unknown) => ({ messages: [{ role: "user", content: "hi" }], tools: [{ type: "function", function: { name: "f", parameters } }] });
+    expect(GenerationRequestSchema.safeParse(request({ type: "object", p: nested(MAX_JSON_DEPTH - 1) })).success).toBe(true);
+    const deep = GenerationRequestSchema.safeParse(request({ type: "object", p: nested(20_000) }));
+    expect(deep.success).toBe(false);
+    expect(JSON.stringify(deep.error?.issues)).toContain(`Nested deeper than ${MAX_JSON_DEPTH} levels`);
+  });
+});

@@ -24,9 +24,10 @@ export const JsonValueSchema: z.ZodType<JsonValue> = z
   .refine((value) => !exceedsJsonDepth(value), `Nested deeper than ${MAX_JSON_DEPTH} levels`)
   .pipe(JsonValueTreeSchema);
 
-export const JsonSchemaSchema: z.ZodType<JsonSchema> = z.lazy(() =>
-  z.record(z.string(), z.unknown()),
-);
+/** A tool's parameters: every path that hands tools to the engine (chats, agents, MCP servers, the API) meets this bound. */
+export const JsonSchemaSchema: z.ZodType<JsonSchema> = z
+  .record(z.string(), z.unknown())
+  .refine((value) => !exceedsJsonDepth(value), `Nested deeper than ${MAX_JSON_DEPTH} levels`);
 export type JsonSchema = Record<string, unknown>;
 
 /**
