@@ -1,0 +1,79 @@
+import type { M2StreamParser, M2StreamParserOptions } from "../m2/parser";
+import type { PromptRequest } from "../m2/types";
+
+/** Every model family the app tells apart; "unknown" is any other GGUF (its own template, plain output). */
+export const MODEL_FAMILY_IDS = [
+  "minimax-m2",
+  "minimax-m2.1",
+  "minimax-m2.5",
+  "minimax-m2.7",
+  "minimax-m3",
+  "minimax-m3.1",
+  "unknown",
+] as const;
+export type ModelFamilyId = (typeof MODEL_FAMILY_IDS)[number];
+
+/** How hard the model thinks (M3's chat setting); families without the switch ignore it. */
+export type ThinkingMode = "enabled" | "adaptive" | "disabled";
+
+/** Per-request choices a protocol may honour beyond the conversation itself. */
+export interface RenderOptions {
+  thinking?: ThinkingMode;
+}
+
+/**
+ * One protocol family: how a conversation becomes prompt text and how the model's
+ * streamed text becomes the app's parse events (app/m2/parser-events.ts).
+ * An implementation is pure (no I/O) and stateless; each generation gets its own parser.
+ */
+export interface ModelProtocol {
+  /**
+   * The prompt, byte-identical to the family's official chat template rendered by
+   * transformers (jinja2). Throws AppError("bad_request") for a conversation the template refuses.
+   */
+  renderPrompt(request: PromptRequest, options?: RenderOptions): string;
+  /**
+   * A fresh parser for one generation. The model's first token follows
+   * `generationPrefill`, so the parser starts in the state that prefill leaves it in.
+   */
+  createParser(options?: M2StreamParserOptions): M2StreamParser;
+  /** What renderPrompt's generation prompt ends with after the assistant header (M2: "<think>\n"). */
+  readonly generationPrefill: string;
+  /** Text that ends generation besides the model's end-of-generation token. */
+  readonly stopStrings: readonly string[];
+  /**
+   * Which earlier assistant reasoning the template keeps, so agent loops send it back:
+   * "after-last-user" (M2: the turns of the current tool loop), "all", or "none".
+   */
+  readonly reasoningInHistory: "after-last-user" | "all" | "none";
+}
+
+/** Sampling MiniMax recommends for the model (data, see registry.ts). */
+export interface SamplingDefaults {
+  temperature: number;
+  topP: number;
+  topK: number;
+}
+
+/** How a family is recognised in a GGUF; detect.ts applies these rules. */
+export interface FamilyMatch {
+  /** general.architecture values the family runs on. */
+  architectures: readonly string[];
+  /** Matches general.name (or the file name) of this model only, e.g. /minimax[-_ ]?m2\.5/i. */
+  name: RegExp;
+  /** Text only this family's official template contains (its default system prompt, a special token). */
+  templateMarker?: string;
+  /** The family assumed for its architecture when neither name nor template tells. */
+  architectureDefault?: boolean;
+}
+
+export interface ModelFamily {
+  id: Exclude<ModelFamilyId, "unknown">;
+  /** For people: "MiniMax-M2.5". */
+  displayName: string;
+  match: FamilyMatch;
+  /** The official chat template, a file in resources/templates/ (the engine reads it). */
+  templateFile: string;
+  protocol: ModelProtocol;
+  sampling: SamplingDefaults;
+}
