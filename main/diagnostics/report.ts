@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { arch, cpus, freemem, platform, release, totalmem } from "node:os";
+import { arch, cpus, platform, release } from "node:os";
 import { dataFolderOwnerName, type BackendInfo, type EngineStatus, type LoadedModel } from "../../app/contract";
 import { dependencies } from "../../package.json";
 import { redactSecrets } from "../log/redact";
@@ -8,6 +8,7 @@ import { readLogTail } from "../log/log-file";
 import { formatBytes } from "../cli/format";
 import { APP_VERSION } from "../version";
 import { liveDataFolderOwner } from "../storage/data-lock";
+import { systemMemory } from "../../node/system/memory";
 
 export const DIAGNOSTICS_LOG_LINES = 200;
 const RECENT_ERRORS = 10;
@@ -58,10 +59,11 @@ function appLines(): string[] {
 
 function machineLines(): string[] {
   const cores = cpus();
+  const memory = systemMemory();
   return [
     `Platform: ${platform()} ${arch()} (${release()})`,
     `CPU: ${cores[0]?.model.trim() ?? "unknown"} × ${cores.length}`,
-    `RAM: ${formatBytes(totalmem())} total, ${formatBytes(freemem())} free`,
+    `RAM: ${formatBytes(memory.total)} total, ${formatBytes(memory.available)} available`,
   ];
 }
 

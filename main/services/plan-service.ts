@@ -1,7 +1,7 @@
-import { freemem, totalmem } from "node:os";
 import { planLoad, type GpuInfo, type HostInfo, type LoadPlan, type PlanOverride } from "../../app/planner";
 import { inspectModel, type ModelReport } from "../../node/gguf/report";
 import { plannerModel } from "../../node/gguf/planner-model";
+import { systemMemory } from "../../node/system/memory";
 
 export interface PlanOptions {
   context: number;
@@ -17,8 +17,13 @@ export async function planModel(path: string, options: PlanOptions): Promise<{ p
     model: plannerModel(report),
     context: options.context,
     gpus: options.gpus ?? [],
-    host: options.host ?? { freeRam: freemem(), totalRam: totalmem() },
+    host: options.host ?? hostMemory(),
     ...(options.override ? { override: options.override } : {}),
   });
   return { plan, report };
+}
+
+function hostMemory(): HostInfo {
+  const memory = systemMemory();
+  return { freeRam: memory.available, totalRam: memory.total };
 }
