@@ -1,6 +1,7 @@
 import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import type { Llama, LlamaGpuType } from "node-llama-cpp";
 import { AppError } from "../../app/contract/errors";
+import { systemMemory } from "../../node/system/memory";
 
 export { ENGINE_PROCESS_ENV } from "../../node/process-env";
 
@@ -87,12 +88,14 @@ export async function closeBackend(llama: Llama, timeoutMs = 5_000): Promise<boo
 }
 
 export async function describeBackend(llama: Llama): Promise<BackendInfo> {
-  const [devices, vram, ram] = await Promise.all([llama.getGpuDeviceNames(), llama.getVramState(), llama.getRamState()]);
+  const [devices, vram] = await Promise.all([llama.getGpuDeviceNames(), llama.getVramState()]);
+  // Not llama.getRamState(): on Linux its free is MemFree, which counts the page cache (a model file just read) as used.
+  const ram = systemMemory();
   return {
     backend: llama.gpu === false ? "cpu" : llama.gpu,
     devices,
     vram: { total: vram.total, used: vram.used, free: vram.free },
-    ram: { total: ram.total, free: ram.free },
+    ram: { total: ram.total, free: ram.available },
     cpuThreads: llama.cpuMathCores,
   };
 }
