@@ -55,31 +55,35 @@ export interface ScriptedModel {
 type Fill = (row: number, out: Float32Array) => void;
 
 /** Sparse weight matrix as {outputRow → [[inputCol, value]]}. */
-type Sparse = Map<number, [number, number][]>;
+export type Sparse = Map<number, [number, number][]>;
 
-function addEntry(m: Sparse, row: number, col: number, value: number): void {
+export function addEntry(m: Sparse, row: number, col: number, value: number): void {
   const entries = m.get(row) ?? [];
   entries.push([col, value]);
   m.set(row, entries);
 }
 
-const sparseFill = (m: Sparse): Fill => (row, out) => {
+export const sparseFill = (m: Sparse): Fill => (row, out) => {
   for (const [col, value] of m.get(row) ?? []) out[col] = value;
 };
 
-function outputMatrix(vocab: ScriptedVocab, turn1: readonly number[], afterTool: readonly number[], newline: number, flag: number): Sparse {
+/**
+ * output.weight of a scripted model: each of `starts` (the prompt's possible last tokens) → turn 1's
+ * first token, the FLAG dim → the after-tool script's first token, then each token → its successor → EOS.
+ */
+export function outputMatrix(eos: number, turn1: readonly number[], afterTool: readonly number[], starts: readonly number[], flag: number): Sparse {
   const { transition, branch } = SCRIPTED_WEIGHTS;
   const m: Sparse = new Map();
-  const chain = (first: number, fromCol: number, weight: number, rest: readonly number[]) => {
-    addEntry(m, first, fromCol, weight);
-    const all = [first, ...rest, vocab.eos];
-    for (let i = 0; i + 1 < all.length; i++) addEntry(m, all[i + 1] ?? vocab.eos, all[i] ?? vocab.eos, transition);
+  const chain = (first: number, fromCols: readonly number[], weight: number, rest: readonly number[]) => {
+    for (const col of fromCols) addEntry(m, first, col, weight);
+    const all = [first, ...rest, eos];
+    for (let i = 0; i + 1 < all.length; i++) addEntry(m, all[i + 1] ?? eos, all[i] ?? eos, transition);
   };
   const [a0, ...aRest] = turn1;
   const [b0, ...bRest] = afterTool;
   if (a0 === undefined || b0 === undefined) throw new Error("empty script");
-  chain(a0, newline, transition, aRest);
-  chain(b0, flag, branch, bRest);
+  chain(a0, starts, transition, aRest);
+  chain(b0, [flag], branch, bRest);
   return m;
 }
 
@@ -102,7 +106,7 @@ export function buildScriptedModel(scenario: ScriptedScenario, chatTemplate: str
   const ids = (segs: readonly string[]) => segs.map((s) => vocab.segmentIds.get(s) ?? -1);
   const newline = 10; // byte tokens: id = byte
   const response = vocab.idOf("<response>");
-  const output = outputMatrix(vocab, ids(turn1), ids(afterTool), newline, flag);
+  const output = outputMatrix(vocab.eos, ids(turn1), ids(afterTool), [newline], flag);
 
   const { branchDim, queryGain } = SCRIPTED_WEIGHTS;
   const tensorFor = (spec: M2TensorSpec): GgufTensorInput => {

@@ -49,7 +49,7 @@ function buildInput(scenario: TestScenario, template: string): GgufFileInput {
 const pending = new Map<string, Promise<string[]>>();
 
 /** Generates once into a private temp dir, then renames into place so parallel test workers never see half a file. */
-async function ensure(name: string, parts: number, write: (prefix: string) => Promise<string[]>): Promise<string[]> {
+export async function ensure(name: string, parts: number, write: (prefix: string) => Promise<string[]>): Promise<string[]> {
   const dir = testModelsDir();
   const finalPaths = parts === 1 ? [join(dir, `${name}.gguf`)] : Array.from({ length: parts }, (_, i) => splitPartPath(join(dir, name), i + 1, parts));
   if (finalPaths.every((p) => existsSync(p))) return finalPaths;

@@ -14,6 +14,16 @@ export const M2_USER_TOKENS = [
   "</response>",
 ] as const;
 
+/** A family's special tokens: CONTROL ones (BOS first, EOS among them) and USER_DEFINED ones. */
+export interface SpecialTokens {
+  readonly control: readonly string[];
+  readonly user: readonly string[];
+  readonly bos: string;
+  readonly eos: string;
+}
+
+export const M2_SPECIALS: SpecialTokens = { control: M2_CONTROL_TOKENS, user: M2_USER_TOKENS, bos: "]~!b[", eos: "[e~[" };
+
 export interface ScriptedVocab {
   readonly tokens: readonly string[];
   readonly types: readonly number[];
@@ -25,15 +35,15 @@ export interface ScriptedVocab {
 }
 
 /**
- * 256 byte tokens (id = byte), the M2 specials, then one NORMAL token per
- * segment. No merges: the prompt tokenizes to bytes and specials, and only
- * the model ever produces segment tokens.
+ * 256 byte tokens (id = byte), the family's specials (M2's by default), then one
+ * NORMAL token per segment. No merges: the prompt tokenizes to bytes and specials,
+ * and only the model ever produces segment tokens.
  */
-export function buildScriptedVocab(segments: readonly string[]): ScriptedVocab {
+export function buildScriptedVocab(segments: readonly string[], specials: SpecialTokens = M2_SPECIALS): ScriptedVocab {
   const tokens = [...BYTE_CHARS];
   const types: number[] = tokens.map(() => TokenType.NORMAL);
-  for (const t of M2_CONTROL_TOKENS) { tokens.push(t); types.push(TokenType.CONTROL); }
-  for (const t of M2_USER_TOKENS) { tokens.push(t); types.push(TokenType.USER_DEFINED); }
+  for (const t of specials.control) { tokens.push(t); types.push(TokenType.CONTROL); }
+  for (const t of specials.user) { tokens.push(t); types.push(TokenType.USER_DEFINED); }
   const specialIds = new Map<string, number>(tokens.map((t, i) => [t, i] as const).filter(([, i]) => i >= 256));
   const segmentIds = new Map<string, number>();
   const taken = new Set(tokens);
@@ -50,7 +60,7 @@ export function buildScriptedVocab(segments: readonly string[]): ScriptedVocab {
     if (id === undefined) throw new Error(`no special token ${special}`);
     return id;
   };
-  return { tokens, types, bos: idOf("]~!b["), eos: idOf("[e~["), idOf, segmentIds };
+  return { tokens, types, bos: idOf(specials.bos), eos: idOf(specials.eos), idOf, segmentIds };
 }
 
 /** tokenizer.* metadata for a GPT-2 style BPE vocab with MiniMax-M2's pre-tokenizer. */
