@@ -88,7 +88,10 @@ export type DownloadView = z.infer<typeof DownloadViewSchema>;
 export const LibraryModelSchema = z.object({
   id: Id,
   repo: z.string().nullable(),
+  /** The quant the library names it by (`owner/repo:QUANT`), from its file or folder name. */
   quant: z.string().nullable(),
+  /** The quantization its own header declares (general.file_type), what the UI shows; null when unreadable. */
+  fileQuant: z.string().nullable(),
   /** The file to load (the first part of a split model). */
   path: z.string(),
   totalBytes: Bytes,

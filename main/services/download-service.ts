@@ -63,6 +63,8 @@ const SCAN_DEPTH = 4;
 interface HeaderInfo {
   key: string;
   architecture: string | null;
+  /** The header's own quantization (general.file_type), not the folder or file name's. */
+  quant: string | null;
   contextLength: number | null;
   expertCount: number | null;
   expertUsedCount: number | null;
@@ -247,7 +249,7 @@ export class DownloadService {
       const ready = verified && !header?.invalid;
       const status = ready ? "ready" : verified ? "invalid" : !onDisk ? "missing" : !row.verified ? "incomplete" : this.library.lostToReboot(row.id) ? "unsynced" : "changed";
       models.push({
-        id: row.id, repo: row.repo, quant: row.quant, path: row.primaryPath, totalBytes: row.totalBytes, parts: row.fileCount,
+        id: row.id, repo: row.repo, quant: row.quant, fileQuant: header?.quant ?? null, path: row.primaryPath, totalBytes: row.totalBytes, parts: row.fileCount,
         ready, status,
         architecture: header?.architecture ?? null, contextLength: header?.contextLength ?? null,
         expertCount: header?.expertCount ?? null, expertUsedCount: header?.expertUsedCount ?? null,
@@ -382,7 +384,7 @@ export class DownloadService {
         const invalid = modelProblem(AppError.from(error));
         if (!invalid) throw error;
         const refused: HeaderInfo = {
-          key, architecture: null, contextLength: null, expertCount: null, expertUsedCount: null,
+          key, architecture: null, quant: null, contextLength: null, expertCount: null, expertUsedCount: null,
           fit: { verdict: "unknown", detail: invalid.message }, invalid,
         };
         this.headers.set(path, refused);
@@ -395,7 +397,7 @@ export class DownloadService {
         fit = { verdict: "unknown", detail: AppError.from(error).message };
       }
       const info: HeaderInfo = {
-        key, architecture: report.architecture, contextLength: report.contextLength, expertCount: report.expertCount,
+        key, architecture: report.architecture, quant: report.quantization.name, contextLength: report.contextLength, expertCount: report.expertCount,
         expertUsedCount: report.expertUsedCount, fit, invalid: null,
       };
       this.headers.set(path, info);
