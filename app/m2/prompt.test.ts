@@ -1,16 +1,12 @@
 import { readFileSync } from "node:fs";
-import { Template } from "@huggingface/jinja";
 import { describe, expect, it } from "vitest";
+import { renderWithJinja2 } from "../../testing/jinja2";
 import { AppError } from "../contract/errors";
-import { renderM2Prompt } from "./prompt";
+import { M2_TEMPLATE, renderM2Prompt, type M2TemplateVariant } from "./prompt";
 import { promptCorpus } from "./prompt-corpus";
 import { PromptRequestSchema, type ChatMessage, type PromptRequest } from "./types";
 
 const official = readFileSync(new URL("../../resources/minimax-m2.jinja", import.meta.url), "utf8");
-const template = new Template(official);
-// Equivalent in Jinja2; used only for corpus cases that declare a jinjaLimitation.
-const patchedSource = official.replace("_args.items()", "_args | items");
-const patched = new Template(patchedSource);
 
 /**
  * What a server hands the template for a request, written independently of prompt.ts:
@@ -44,30 +40,34 @@ function templateContext(request: PromptRequest): Record<string, unknown> {
   return context;
 }
 
-describe("renderM2Prompt parity with the official template (@huggingface/jinja)", () => {
+/** The M2 template renders a variant's default identity when handed it as `model_identity`. */
+const withIdentity = (request: PromptRequest, variant: M2TemplateVariant): PromptRequest =>
+  request.model_identity === undefined ? { ...request, model_identity: variant.defaultIdentity } : request;
+
+const reference = renderWithJinja2(
+  official,
+  promptCorpus.map(({ request }) => templateContext(request)),
+);
+
+describe("renderM2Prompt parity with the official template (transformers' Jinja2)", () => {
   it("has a corpus of at least 50 uniquely named cases", () => {
     expect(promptCorpus.length).toBeGreaterThanOrEqual(50);
     expect(new Set(promptCorpus.map((c) => c.name)).size).toBe(promptCorpus.length);
   });
 
-  it("patches exactly one spot for cases the library cannot render", () => {
-    expect(patchedSource).not.toBe(official);
-    expect(patchedSource.split("_args | items")).toHaveLength(2);
-  });
-
-  it.each(promptCorpus.map((c) => [c.name, c] as const))("%s", (_name, { request, jinjaLimitation }) => {
+  it.each(promptCorpus.map((c, i) => [c.name, c, i] as const))("%s", (_name, { request }, i) => {
     // Corpus entries must be valid wire data, and parsing must not change the prompt.
     const parsed = PromptRequestSchema.safeParse(request);
     expect(parsed.error).toBeUndefined();
     if (parsed.success) expect(renderM2Prompt(parsed.data)).toBe(renderM2Prompt(request));
-    const context = templateContext(request);
-    if (jinjaLimitation === undefined) {
-      expect(renderM2Prompt(request)).toBe(template.render(context));
-    } else {
-      // Keeps the exclusion honest: drop it once the library renders the case.
-      expect(() => template.render(context)).toThrow();
-      expect(renderM2Prompt(request)).toBe(patched.render(context));
-    }
+    expect(reference[i]).toEqual({ ok: true, text: renderM2Prompt(request) });
+  });
+
+  it("renders a later default identity exactly as the template does when given it", () => {
+    const variant: M2TemplateVariant = { ...M2_TEMPLATE, defaultIdentity: "You are a helpful assistant. Your name is X." };
+    const requests = promptCorpus.map(({ request }) => withIdentity(request, variant));
+    const rendered = renderWithJinja2(official, requests.map(templateContext));
+    requests.forEach((request, i) => expect(rendered[i]).toEqual({ ok: true, text: renderM2Prompt(request, variant) }));
   });
 });
 
@@ -98,7 +98,8 @@ describe("renderM2Prompt", () => {
         '<parameter name="param-key-1">param-value-1</parameter>\n' +
         '<parameter name="param-key-2">param-value-2</parameter>\n...\n</invoke>\n</minimax:tool_call>[e~[\n' +
         "]~b]user\nWeather?[e~[\n" +
-        "]~b]ai\n<think>\nUse the tool.\n</think>\n\n\n<minimax:tool_call>\n" +
+        // Null content prints Python's None, as transformers renders M2's template.
+        "]~b]ai\n<think>\nUse the tool.\n</think>\n\nNone\n<minimax:tool_call>\n" +
         '<invoke name="get_weather">\n<parameter name="city">Paris</parameter>\n' +
         '<parameter name="days">2</parameter>\n</invoke>\n</minimax:tool_call>[e~[\n' +
         "]~b]tool\n<response>18C</response>[e~[\n" +
@@ -113,7 +114,7 @@ describe("renderM2Prompt", () => {
     );
   });
 
-  it("splits <think> trimming all whitespace, as @huggingface/jinja does (Jinja2 strips only \\n)", () => {
+  it("splits <think> stripping only newlines, as Jinja2 does (@huggingface/jinja would trim all whitespace)", () => {
     const prompt = renderM2Prompt({
       messages: [
         { role: "user", content: "q" },
@@ -121,7 +122,7 @@ describe("renderM2Prompt", () => {
       ],
       add_generation_prompt: false,
     });
-    expect(prompt).toContain("]~b]ai\n<think>\nwhy\n</think>\n\nanswer[e~[\n");
+    expect(prompt).toContain("]~b]ai\n<think>\n  why \n</think>\n\n  answer[e~[\n");
   });
 });
 
@@ -162,7 +163,7 @@ describe("renderM2Prompt errors", () => {
   ])("rejects %s, like the template's raise_exception", (_name, messages, messageIndex) => {
     const error = expectBadRequest({ messages }, { messageIndex, role: "tool" });
     expect(error.message).toBe("Message has tool role, but there was no previous assistant message with a tool call!");
-    expect(() => template.render({ messages, add_generation_prompt: true })).toThrow();
+    expect(renderWithJinja2(official, [{ messages, add_generation_prompt: true }])[0]?.ok).toBe(false);
   });
 
   it("rejects invalid or non-object JSON arguments", () => {
@@ -201,6 +202,6 @@ describe("renderM2Prompt errors", () => {
       { role: "tool", content: null },
     ] as unknown as ChatMessage[];
     expectBadRequest({ messages }, { messageIndex: 1 });
-    expect(() => template.render({ messages })).toThrow();
+    expect(renderWithJinja2(official, [{ messages }])[0]?.ok).toBe(false);
   });
 });

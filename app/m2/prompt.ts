@@ -6,16 +6,26 @@ import type { ChatMessage, PromptRequest, ToolCall, ToolDefinition } from "./typ
 
 /**
  * MiniMax-M2's chat template (resources/minimax-m2.jinja) in TypeScript, byte-identical
- * to @huggingface/jinja 0.5.11 rendering it (prompt.test.ts checks a corpus).
+ * to transformers rendering it with Python's Jinja2 (prompt.test.ts checks a corpus).
  * Beyond the template: string tool-call arguments are parsed, and request-level
  * current_date/current_location are set on the system message.
  */
+
+/** Where the M2-protocol templates of later models differ from M2's. */
+export interface M2TemplateVariant {
+  /** The default `model_identity`: the system text when there is no system content. */
+  defaultIdentity: string;
+  /** What `visible_text` prints for null content: M2's template prints Python's `None`. */
+  noneText: string;
+}
+
+/** MiniMax-M2's own template. */
+export const M2_TEMPLATE: M2TemplateVariant = { defaultIdentity: "You are a helpful assistant.", noneText: "None" };
 
 const HEADER = "]~b]";
 const END = "[e~[\n";
 const TOOLCALL_BEGIN = "<minimax:tool_call>";
 const TOOLCALL_END = "</minimax:tool_call>";
-const DEFAULT_IDENTITY = "You are a helpful assistant.";
 
 const TOOLS_INTRO =
   "\n\n# Tools\nYou may call one or more tools to assist with the user query.\n" +
@@ -30,7 +40,7 @@ const TOOLS_OUTRO =
 type SystemMessage = Extract<ChatMessage, { role: "system" }>;
 type AssistantMessage = Extract<ChatMessage, { role: "assistant" }>;
 
-export function renderM2Prompt(request: PromptRequest): string {
+export function renderM2Prompt(request: PromptRequest, variant: M2TemplateVariant = M2_TEMPLATE): string {
   const messages = withSystemFields(request);
   const first = messages[0];
   const system = first?.role === "system" ? first : undefined;
@@ -38,10 +48,11 @@ export function renderM2Prompt(request: PromptRequest): string {
   // Where conversation[0] sits in request.messages, for error details.
   const offset = request.messages[0]?.role === "system" ? 1 : 0;
 
-  let out = `]~!b[${HEADER}system\n${systemText(system, request.model_identity)}`;
+  const text = (content: unknown) => visibleText(content, variant.noneText);
+  let out = `]~!b[${HEADER}system\n${systemText(system, request.model_identity ?? variant.defaultIdentity, text)}`;
   if (request.tools && request.tools.length > 0) out += toolsSection(request.tools);
   out += END;
-  out += renderConversation(conversation, offset);
+  out += renderConversation(conversation, offset, text);
   if (request.add_generation_prompt ?? true) out += `${HEADER}ai\n<think>\n`;
   return out;
 }
@@ -58,11 +69,10 @@ function withSystemFields(request: PromptRequest): ChatMessage[] {
   return [{ role: "system", content: null, ...fields }, ...request.messages];
 }
 
-function systemText(system: SystemMessage | undefined, modelIdentity: string | undefined): string {
-  let out =
-    system && isTruthy(system.content)
-      ? visibleText(system.content)
-      : printValue(modelIdentity ?? DEFAULT_IDENTITY);
+type VisibleText = (content: unknown) => string;
+
+function systemText(system: SystemMessage | undefined, modelIdentity: string, text: VisibleText): string {
+  let out = system && isTruthy(system.content) ? text(system.content) : printValue(modelIdentity);
   if (system && isTruthy(system.current_date)) out += `\nCurrent date: ${system.current_date}`;
   if (system && isTruthy(system.current_location)) out += `\nCurrent location: ${system.current_location}`;
   return out;
@@ -73,7 +83,7 @@ function toolsSection(tools: readonly ToolDefinition[]): string {
   return TOOLS_INTRO + listed + TOOLS_OUTRO;
 }
 
-function renderConversation(conversation: readonly ChatMessage[], offset: number): string {
+function renderConversation(conversation: readonly ChatMessage[], offset: number, text: VisibleText): string {
   // Reasoning survives only on assistant turns after the last user message.
   const lastUser = conversation.findLastIndex((m) => m.role === "user");
   // Not reset by user turns: the template only tracks the latest assistant turn.
@@ -82,7 +92,7 @@ function renderConversation(conversation: readonly ChatMessage[], offset: number
   conversation.forEach((message, i) => {
     switch (message.role) {
       case "assistant":
-        out += assistantTurn(message, i > lastUser, offset + i);
+        out += assistantTurn(message, i > lastUser, offset + i, text);
         afterToolCall = isTruthy(message.tool_calls);
         break;
       case "tool":
@@ -99,7 +109,7 @@ function renderConversation(conversation: readonly ChatMessage[], offset: number
         if (conversation[i + 1]?.role !== "tool") out += END;
         break;
       case "user":
-        out += `${HEADER}user\n${visibleText(message.content)}${END}`;
+        out += `${HEADER}user\n${text(message.content)}${END}`;
         break;
       // A system message after the first one is not rendered by the template.
     }
@@ -107,8 +117,8 @@ function renderConversation(conversation: readonly ChatMessage[], offset: number
   return out;
 }
 
-function assistantTurn(message: AssistantMessage, keepReasoning: boolean, index: number): string {
-  let content = visibleText(message.content);
+function assistantTurn(message: AssistantMessage, keepReasoning: boolean, index: number, text: VisibleText): string {
+  let content = text(message.content);
   let reasoning = "";
   if (typeof message.reasoning_content === "string") {
     reasoning = message.reasoning_content;
@@ -122,11 +132,8 @@ function assistantTurn(message: AssistantMessage, keepReasoning: boolean, index:
   return out + END;
 }
 
-/**
- * The template's `.strip('\n')`: @huggingface/jinja ignores the argument and trims
- * all whitespace (String.prototype.trim); Python Jinja2 would strip only newlines.
- */
-const strip = (text: string): string => text.trim();
+/** The template's `.strip('\n')`: newlines only (@huggingface/jinja would trim all whitespace). */
+const strip = (text: string): string => text.replace(/^\n+|\n+$/g, "");
 
 function splitThink(text: string): { reasoning: string; content: string } {
   const parts = text.split("</think>");
@@ -175,8 +182,9 @@ function toolResultText(item: unknown): string {
 }
 
 /** The template's `visible_text`: strings as is, text parts and strings of a list joined. */
-function visibleText(content: unknown): string {
+function visibleText(content: unknown, noneText: string): string {
   if (typeof content === "string") return content;
+  if (content === null) return noneText;
   if (Array.isArray(content)) {
     return content
       .map((item: unknown) => {

@@ -1,31 +1,32 @@
 import { AppError } from "../contract/errors";
 import { MAX_JSON_DEPTH } from "./json-depth";
+import { pyNumber } from "./template-values";
 
 /**
- * JSON text exactly as @huggingface/jinja 0.5.11 writes `value | tojson(ensure_ascii=False)`,
- * which mirrors transformers' Python `json.dumps(ensure_ascii=False)`: ", " and ": "
- * separators, keys in object order, non-ASCII left as is.
+ * JSON text exactly as transformers' `tojson` filter writes `value | tojson(ensure_ascii=False)`:
+ * Python's `json.dumps(ensure_ascii=False)`, ", " and ": " separators, keys in object order,
+ * non-ASCII left as is, floats in Python's repr (1e-07).
  *
- * Known differences from Python's json.dumps (inherent to JS numbers/objects):
- * integral floats print as ints (1.0 -> 1), exponents as JS writes them (1e-7, not 1e-07),
- * and integer-like keys come first in ascending order (JS own-key order).
+ * What JS data cannot carry: a float 1.0 arrives as 1 and prints as an int, and integer-like
+ * keys come first in ascending order (JS own-key order).
  *
- * `undefinedAs` mirrors jinja: the filter writes `null`, printing a value writes `undefined`.
+ * Undefined stands for what JSON cannot carry either: a key holding it is left out, as the
+ * client's JSON would have no such key, and elsewhere it writes null.
  */
-export function toJson(value: unknown, undefinedAs: "null" | "undefined" = "null"): string {
-  return write(value, undefinedAs, 0);
+export function toJson(value: unknown): string {
+  return write(value, 0);
 }
 
-function write(value: unknown, undefinedAs: "null" | "undefined", depth: number): string {
-  if (value === null) return "null";
-  if (value === undefined) return undefinedAs;
+function write(value: unknown, depth: number): string {
+  if (value === null || value === undefined) return "null";
   switch (typeof value) {
     case "string":
+      return jsonString(value);
     case "boolean":
       return JSON.stringify(value);
     case "number":
-      // NaN and ±Infinity become null, as JSON.stringify (and the library) writes them.
-      return JSON.stringify(value);
+      // NaN and ±Infinity cannot cross JSON: they arrive as null.
+      return Number.isFinite(value) ? pyNumber(value) : "null";
     case "object": {
       // A recursive writer: bounded, so no value (a client's, an MCP server's) can overflow the stack.
       if (depth >= MAX_JSON_DEPTH) {
@@ -34,11 +35,11 @@ function write(value: unknown, undefinedAs: "null" | "undefined", depth: number)
         });
       }
       if (Array.isArray(value)) {
-        return `[${value.map((item: unknown) => write(item, undefinedAs, depth + 1)).join(", ")}]`;
+        return `[${value.map((item: unknown) => write(item, depth + 1)).join(", ")}]`;
       }
-      const entries = Object.entries(value).map(
-        ([key, item]) => `${JSON.stringify(key)}: ${write(item, undefinedAs, depth + 1)}`,
-      );
+      const entries = Object.entries(value)
+        .filter(([, item]) => item !== undefined)
+        .map(([key, item]) => `${JSON.stringify(key)}: ${write(item, depth + 1)}`);
       return `{${entries.join(", ")}}`;
     }
     default:
@@ -47,3 +48,19 @@ function write(value: unknown, undefinedAs: "null" | "undefined", depth: number)
       });
   }
 }
+
+/** json.dumps' string escaping: quotes, backslashes and C0 controls only; lone surrogates stay raw. */
+function jsonString(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return `"${text.replace(/["\\\u0000-\u001f]/g, (ch) => JSON_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`)}"`;
+}
+
+const JSON_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "\b": "\\b",
+  "\f": "\\f",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+};
