@@ -57,6 +57,20 @@ describe("EngineSupervisor (real child processes)", () => {
     expect(supervisor.getStatus().lastExit).toMatchObject({ signal: "SIGKILL" });
   });
 
+  it("an engine that aborts says why: the engine_crashed error carries its last stderr lines", async () => {
+    const { supervisor } = supervise();
+    const error = await supervisor.request({ op: "echo", text: "die-loudly" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "engine_crashed", details: { code: 134 } });
+    const stderr = (error as { details: { stderr: string[] } }).details.stderr;
+    expect(stderr).toContain("ggml/src/ggml.c:1234: GGML_ASSERT(n_expert_used > 0) failed");
+    expect(stderr.join("\n")).not.toContain("hf_abcdefghijklmnopqrstuvwxyz");
+    // The restarted engine starts with a clean slate.
+    await until(() => supervisor.getStatus().state === "ready");
+    const next = supervisor.request({ op: "echo", text: "hang" });
+    process.kill(supervisor.getStatus().pid!, "SIGKILL");
+    expect(await next.catch((e: { details: { stderr: string[] } }) => e.details.stderr)).toEqual([]);
+  });
+
   it("drops malformed messages from the engine and rejects malformed results", async () => {
     const { supervisor } = supervise();
     await expect(supervisor.request({ op: "echo", text: "malformed-result" })).rejects.toMatchObject({ code: "internal" });

@@ -10,9 +10,12 @@ import {
 } from "../../app/contract";
 import { ENGINE_HEARTBEAT_INTERVAL_MS, type EngineLostReason } from "../../app/contract/engine-faults";
 import type { EngineChild, SpawnEngine } from "./engine-child";
+import { redactSecrets } from "../log/redact";
 
 /** Silence from a busy engine longer than this means its main thread is stuck (well above any legitimate pause). */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 15_000;
+/** The engine's last stderr lines an engine_crashed error carries (`details.stderr`): llama.cpp's assert says why. */
+const STDERR_TAIL_LINES = 20;
 
 interface Pending {
   op: EngineOp;
@@ -42,6 +45,7 @@ export interface SupervisorOptions {
  */
 export class EngineSupervisor {
   private child: EngineChild | undefined;
+  private stderrTail: string[] = [];
   private status: EngineStatus = { state: "stopped", pid: null, restarts: 0, lastExit: null };
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -125,13 +129,17 @@ export class EngineSupervisor {
       return;
     }
     this.child = child;
+    this.stderrTail = [];
     this.lastHeardAt = performance.now();
     this.setStatus({ ...this.status, state: "starting", pid: child.pid ?? null });
     child.onMessage((raw) => this.onMessage(child, raw));
     child.onExit((exit) => this.onExit(child, exit));
     // Crash output never comes over IPC (an abort kills the process first): keep what it printed. Lines from a
     // child already replaced still count: its last words explain why it died.
-    child.onStderr?.((line) => this.options.onLog?.("warn", `stderr: ${line}`));
+    child.onStderr?.((line) => {
+      this.options.onLog?.("warn", `stderr: ${line}`);
+      if (child === this.child) this.stderrTail = [...this.stderrTail, redactSecrets(line)].slice(-STDERR_TAIL_LINES);
+    });
     this.startWatchdog();
   }
 
@@ -211,7 +219,7 @@ export class EngineSupervisor {
             `The engine stopped responding (no heartbeat for ${Math.round(killed.silentMs / 1000)} s while handling ${killed.ops.join(", ")}); it was restarted.`,
             { ...exit, reason, silentMs: killed.silentMs, ops: killed.ops },
           )
-        : new AppError("engine_crashed", `The engine process exited (${exit.signal ?? `code ${exit.code}`}) while handling the request.`, { ...exit, reason }),
+        : new AppError("engine_crashed", `The engine process exited (${exit.signal ?? `code ${exit.code}`}) while handling the request.`, { ...exit, reason, stderr: this.stderrTail }),
     );
     if (this.stopped) return;
     this.setStatus({ ...this.status, state: "crashed", pid: null, lastExit });
