@@ -22,8 +22,9 @@ export const AnthropicBlockSchema = z.looseObject({
 });
 export type AnthropicBlock = z.infer<typeof AnthropicBlockSchema>;
 
+/** `system` is no Messages API role, but Claude Code sends its environment notes as a system message after the first user turn. */
 export const AnthropicMessageSchema = z.looseObject({
-  role: z.enum(["user", "assistant"]),
+  role: z.enum(["user", "assistant", "system"]),
   content: z.union([z.string(), z.array(AnthropicBlockSchema)]),
 });
 export type AnthropicMessage = z.infer<typeof AnthropicMessageSchema>;

@@ -40,6 +40,16 @@ function userMessages(message: AnthropicMessage, where: string): ChatMessage[] {
   return out;
 }
 
+/**
+ * A system message inside `messages` (Claude Code's environment notes). M2's template renders a system turn only
+ * as the first message and drops any later one, so it becomes a user turn in its place: the model still reads it,
+ * and the prompt before it stays the same (KV reuse).
+ */
+function laterSystemMessage(message: AnthropicMessage, where: string): ChatMessage {
+  if (typeof message.content === "string") return { role: "user", content: message.content };
+  return { role: "user", content: message.content.map((block, index) => (block.type === "text" ? { type: "text", text: block.text ?? "" } : refuse(`${where}.content[${index}]`, block))) };
+}
+
 /** An assistant turn: thinking blocks are its reasoning_content (M2 sees its own earlier reasoning), tool_use its calls. */
 function assistantMessage(message: AnthropicMessage, where: string): ChatMessage {
   if (typeof message.content === "string") return { role: "assistant", content: message.content };
@@ -85,6 +95,7 @@ export function anthropicPrompt(body: AnthropicCountTokensRequest): Pick<Generat
   body.messages.forEach((message, index) => {
     const where = `messages[${index}]`;
     if (message.role === "user") messages.push(...userMessages(message, where));
+    else if (message.role === "system") messages.push(laterSystemMessage(message, where));
     else messages.push(assistantMessage(message, where));
   });
   const tools = toolDefinitions(body.tools ?? [], body.tool_choice);
