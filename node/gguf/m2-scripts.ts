@@ -5,7 +5,7 @@
  * ending where the model emits `[e~[` (EOS, not part of the text).
  */
 
-export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "edit" | "artifact" | "cutoff" | "deep" | "api";
+export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "edit" | "artifact" | "cutoff" | "deep" | "api" | "claude-code" | "codex";
 export type TestScenario = ScriptedScenario | "bench";
 
 export interface Script {
@@ -147,7 +147,33 @@ const api: Script = {
   afterTool: words("The weather tool answered, so I can report the forecast.\n</think>\n\nIt is sunny in Paris today."),
 };
 
-export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed, loop, edit, artifact, cutoff, deep, api };
+/**
+ * Claude Code's own Write tool, run by the real `claude -p` against the local API. Write takes an absolute path
+ * only and a scripted model's text is fixed, so the path is too (the test clears the folder before and after).
+ */
+export const CLAUDE_CODE_FILE = "/tmp/m2d-claude-code-test/hello.txt";
+export const CLAUDE_CODE_FILE_TEXT = "Hello from M2 through Claude Code";
+
+const claudeCode: Script = {
+  turn1: [
+    ...words("The user wants a greeting file. I will call Write with the absolute path and the greeting.\n</think>\n\n"),
+    `<minimax:tool_call>\n<invoke name="Write">\n<parameter name="file_path">${CLAUDE_CODE_FILE}</parameter>\n<parameter name="content">${CLAUDE_CODE_FILE_TEXT}</parameter>\n</invoke>\n</minimax:tool_call>`,
+  ],
+  afterTool: words("Write reported that the file was created, so I can confirm it.\n</think>\n\nDone: hello.txt now holds the greeting."),
+};
+
+/** Codex CLI's exec_command tool through `/v1/responses`: a shell command that writes a file in Codex's working folder. */
+export const CODEX_FILE_TEXT = "Hello from M2 through Codex";
+
+const codex: Script = {
+  turn1: [
+    ...words("The user wants a greeting file. I will run a shell command that writes it.\n</think>\n\n"),
+    `<minimax:tool_call>\n<invoke name="exec_command">\n<parameter name="cmd">printf '${CODEX_FILE_TEXT}' > hello.txt</parameter>\n</invoke>\n</minimax:tool_call>`,
+  ],
+  afterTool: words("The command finished without errors, so the file is written.\n</think>\n\nDone: hello.txt now holds the greeting."),
+};
+
+export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed, loop, edit, artifact, cutoff, deep, api, "claude-code": claudeCode, codex };
 
 /** The exact text a scripted model generates for a turn. */
 export function expectedOutput(scenario: ScriptedScenario, turn: "turn1" | "afterTool"): string {
