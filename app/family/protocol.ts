@@ -72,8 +72,12 @@ export interface ModelFamily {
   /** For people: "MiniMax-M2.5". */
   displayName: string;
   match: FamilyMatch;
-  /** The official chat template, a file in resources/templates/ (the engine reads it). */
-  templateFile: string;
+  /**
+   * The official chat template as shipped in resources/ (a path under it, e.g. "minimax-m2.jinja"),
+   * when the app has a verified copy. The engine renders with `protocol` only for a GGUF whose
+   * embedded template equals it; any other embedded template is rendered as is.
+   */
+  templateFile?: string;
   protocol: ModelProtocol;
   sampling: SamplingDefaults;
 }

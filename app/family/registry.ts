@@ -1,12 +1,37 @@
-import { m2Protocol } from "../m2/protocol";
+import { m2FamilyProtocol, m2Protocol } from "../m2/protocol";
 import type { ModelFamily, ModelFamilyId, SamplingDefaults } from "./protocol";
 
 /** MiniMax's recommended sampling, the same for every model so far (model cards). */
 const MINIMAX_SAMPLING: SamplingDefaults = { temperature: 1.0, topP: 0.95, topK: 40 };
 
+/** The default system prompt each M2.x model card gives ("Default system prompt"). */
+const identity = (name: string) => `You are a helpful assistant. Your name is ${name} and is built by MiniMax.`;
+
 /**
- * Every family the app knows, most specific first. Detection (detect.ts) reads the
- * `match` rules; add a family by adding its entry here.
+ * M2.1, M2.5 and M2.7 keep M2's architecture and tool-call syntax. Their templates add the
+ * default system prompt above and print nothing (not Python's None) for null content. The app
+ * has no verified copy of those templates (resources/templates/PROVENANCE.md), so a GGUF of
+ * these models is rendered with its own embedded template; the TS renderer is the fallback.
+ */
+function m2Successor(id: "minimax-m2.1" | "minimax-m2.5" | "minimax-m2.7", version: string): ModelFamily {
+  const displayName = `MiniMax-M${version}`;
+  const escaped = version.replace(".", "\\.");
+  return {
+    id,
+    displayName,
+    match: {
+      architectures: ["minimax-m2"],
+      name: new RegExp(`minimax[-_ ]?m${escaped}(?!\\d)`, "i"),
+      templateMarker: `Your name is ${displayName} and`,
+    },
+    protocol: m2FamilyProtocol({ defaultIdentity: identity(displayName), noneText: "" }),
+    sampling: MINIMAX_SAMPLING,
+  };
+}
+
+/**
+ * Every family the app knows. Detection (detect.ts) reads the `match` rules; add a family
+ * by adding its entry here. Name patterns must not overlap (M2's excludes M2.1 and the rest).
  */
 export const MODEL_FAMILIES: readonly ModelFamily[] = [
   {
@@ -18,6 +43,9 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     protocol: m2Protocol,
     sampling: MINIMAX_SAMPLING,
   },
+  m2Successor("minimax-m2.1", "2.1"),
+  m2Successor("minimax-m2.5", "2.5"),
+  m2Successor("minimax-m2.7", "2.7"),
 ];
 
 export function familyById(id: ModelFamilyId): ModelFamily | undefined {

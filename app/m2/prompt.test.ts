@@ -205,3 +205,25 @@ describe("renderM2Prompt errors", () => {
     expect(renderWithJinja2(official, [{ messages }])[0]?.ok).toBe(false);
   });
 });
+
+describe("renderM2Prompt variants (M2.1 and later)", () => {
+  const variant: M2TemplateVariant = { defaultIdentity: "You are a helpful assistant. Your name is MiniMax-M2.1 and is built by MiniMax.", noneText: "" };
+
+  it("uses the variant's default system prompt when there is no system content", () => {
+    expect(renderM2Prompt({ messages: [{ role: "user", content: "hi" }] }, variant)).toBe(
+      `]~!b[]~b]system\n${variant.defaultIdentity}[e~[\n]~b]user\nhi[e~[\n]~b]ai\n<think>\n`,
+    );
+    expect(renderM2Prompt({ messages: [{ role: "system", content: "Be brief." }, { role: "user", content: "hi" }] }, variant)).toContain(
+      "system\nBe brief.[e~[",
+    );
+  });
+
+  it("prints nothing for null content where M2's template prints None", () => {
+    const request: PromptRequest = {
+      messages: [{ role: "user", content: null }, { role: "assistant", content: null, tool_calls: [{ function: { name: "f", arguments: {} } }] }],
+      add_generation_prompt: false,
+    };
+    expect(renderM2Prompt(request)).toContain("]~b]user\nNone[e~[\n]~b]ai\nNone\n<minimax:tool_call>");
+    expect(renderM2Prompt(request, variant)).toContain("]~b]user\n[e~[\n]~b]ai\n\n<minimax:tool_call>");
+  });
+});

@@ -1,12 +1,21 @@
 import type { ModelProtocol } from "../family/protocol";
 import { createM2StreamParser } from "./parser";
-import { renderM2Prompt } from "./prompt";
+import { M2_TEMPLATE, renderM2Prompt, type M2TemplateVariant } from "./prompt";
 
-/** MiniMax-M2's protocol (October 2025): its template, `<think>` prefilled, `<minimax:tool_call>` blocks. */
-export const m2Protocol: ModelProtocol = {
-  renderPrompt: (request) => renderM2Prompt(request),
-  createParser: (options) => createM2StreamParser(options ?? {}),
-  generationPrefill: "<think>\n",
-  stopStrings: [],
-  reasoningInHistory: "after-last-user",
-};
+/**
+ * The protocol of MiniMax-M2 and its successors on the same architecture (M2.1, M2.5, M2.7):
+ * `<think>` prefilled, interleaved reasoning kept for the current tool loop, `<minimax:tool_call>`
+ * blocks. They differ only in their template's details (`variant`).
+ */
+export function m2FamilyProtocol(variant: M2TemplateVariant): ModelProtocol {
+  return {
+    renderPrompt: (request) => renderM2Prompt(request, variant),
+    createParser: (options) => createM2StreamParser(options ?? {}),
+    generationPrefill: "<think>\n",
+    stopStrings: [],
+    reasoningInHistory: "after-last-user",
+  };
+}
+
+/** MiniMax-M2's protocol (October 2025). */
+export const m2Protocol: ModelProtocol = m2FamilyProtocol(M2_TEMPLATE);
