@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError, describeModelError, MODEL_INVALID_LABEL } from "../../app/contract";
-import { corruptCases, writeCorpusBase, type CorruptCase } from "./corrupt-corpus";
+import { corruptCases, writeCorpusBase, writeM3CorpusBase, type CorruptCase } from "./corrupt-corpus";
 import { modelInvalidReason } from "./model-invalid";
 import { inspectModel } from "./report";
 import { validateModel } from "./validate";
@@ -34,6 +34,11 @@ describe("the corrupt GGUF corpus", { timeout: 60_000 }, () => {
     expect(model.architecture).toBe("minimax-m2");
   });
 
+  it("starts its minimax-m3 cases from a base that validates", async () => {
+    const model = await validateModel(await writeM3CorpusBase(dir));
+    expect(model.architecture).toBe("minimax-m3");
+  });
+
   it("refuses every case with its typed reason and a message naming the fault", async () => {
     const got: Record<string, string> = {};
     const want: Record<string, string> = {};
@@ -59,5 +64,9 @@ describe("the corrupt GGUF corpus", { timeout: 60_000 }, () => {
     expect(await detailsOf("vocab-duplicated")).toMatchObject({ key: "tokenizer.ggml.tokens", token: 301 });
     expect(await detailsOf("norms-f16")).toMatchObject({ tensor: "output_norm.weight", type: "F16" });
     expect(await detailsOf("f32-matrix-retyped-i32")).toMatchObject({ tensor: "blk.1.attn_q.weight", type: "I32" });
+    expect(await detailsOf("m3-indexer-heads-not-kv-heads")).toMatchObject({ key: "minimax-m3.attention.indexer.head_count", value: 2 });
+    expect(await detailsOf("m3-indexer-block-size-0")).toMatchObject({ key: "minimax-m3.attention.indexer.block_size", value: 0 });
+    expect(await detailsOf("m3-dense-blocks-0")).toMatchObject({ tensor: "blk.0.ffn_gate_inp.weight" });
+    expect(await detailsOf("m3-shared-experts-2")).toMatchObject({ tensor: "blk.1.ffn_gate_shexp.weight", expected: [expect.any(Number), 64] });
   });
 });

@@ -6,7 +6,10 @@ import { ggmlTypeByName } from "./ggml-types";
 import type { GgufKv, GgufValue } from "./gguf-values";
 import { readChatTemplate } from "./m2-test-models";
 import { buildScriptedModel } from "./m2-scripted-model";
-import { writeGguf, type GgufFileInput } from "./writer";
+import { M3_ARCH } from "./m3-arch";
+import { buildM3ScriptedModel } from "./m3-scripted-model";
+import { readM3ChatTemplate } from "./m3-test-models";
+import { layoutGguf, writeGguf, type GgufFileInput } from "./writer";
 
 /**
  * Malformed GGUFs that llama.cpp (or V8, reading the header) aborts on, each
@@ -71,6 +74,47 @@ async function patchArrayCount(path: string, key: string, count: bigint): Promis
   const bytes = await readFile(path);
   bytes.writeBigUInt64LE(count, pastString(bytes, key) + 8); // past the u32 array type and u32 item type
   await writeFile(path, bytes);
+}
+
+/** minimax-m3 files cut short or with hparams its loader or MSA graph aborts on, from the scripted M3 chat model. */
+async function m3Cases(file: (name: string, input: GgufFileInput) => CorruptCase["make"]): Promise<CorruptCase[]> {
+  const base = buildM3ScriptedModel("chat", await readM3ChatTemplate()).input;
+  const u32 = (value: number): GgufValue => ({ type: "u32", value });
+  const hp = (name: string, key: string, value: GgufValue | undefined): CorruptCase => ({
+    name,
+    reason: "hparams_invalid",
+    make: file(name, withKv(base, `${M3_ARCH}.${key}`, value)),
+  });
+  const layout = layoutGguf(base);
+  const cut = (name: string, at: number): CorruptCase => ({
+    name,
+    reason: "truncated",
+    make: async (dir) => {
+      const path = await file(name, base)(dir);
+      await truncate(path, at);
+      return path;
+    },
+  });
+  return [
+    cut("m3-cut-in-tensor-data", layout.fileSize - 4096),
+    cut("m3-cut-in-tensor-infos", layout.tensorInfoOffset + 20),
+    hp("m3-indexer-block-size-0", "attention.indexer.block_size", u32(0)),
+    hp("m3-indexer-block-size-missing", "attention.indexer.block_size", undefined),
+    hp("m3-indexer-top-k-0", "attention.indexer.top_k", u32(0)),
+    hp("m3-indexer-heads-not-kv-heads", "attention.indexer.head_count", u32(2)),
+    hp("m3-indexer-key-length-below-rope", "attention.indexer.key_length", u32(32)),
+    hp("m3-indexer-local-blocks-missing", "attention.indexer.local_blocks", undefined),
+    hp("m3-shared-experts-0", "expert_shared_count", u32(0)),
+    hp("m3-shared-experts-missing", "expert_shared_count", undefined),
+    hp("m3-dense-blocks-past-block-count", "leading_dense_block_count", u32(3)),
+    hp("m3-gating-missing", "expert_gating_func", undefined),
+    hp("m3-expert-ff-missing", "expert_feed_forward_length", undefined),
+    // legal values the tensors disagree with
+    { name: "m3-dense-blocks-0", reason: "tensor_shape_invalid", make: file("m3-dense-blocks-0", withKv(base, `${M3_ARCH}.leading_dense_block_count`, u32(0))) },
+    { name: "m3-shared-experts-2", reason: "tensor_shape_invalid", make: file("m3-shared-experts-2", withKv(base, `${M3_ARCH}.expert_shared_count`, u32(2))) },
+    { name: "m3-indexer-missing", reason: "tensor_shape_invalid", make: file("m3-indexer-missing", withoutTensor(base, "blk.1.indexer.k_proj.weight")) },
+    { name: "m3-shexp-shape-wrong", reason: "tensor_shape_invalid", make: file("m3-shexp-shape-wrong", withShape(base, "blk.1.ffn_up_shexp.weight", (s) => [s[0] ?? 1, 16])) },
+  ];
 }
 
 export async function corruptCases(): Promise<CorruptCase[]> {
@@ -226,6 +270,7 @@ export async function corruptCases(): Promise<CorruptCase[]> {
         return join(dir, "dangling.gguf");
       },
     },
+    ...(await m3Cases(file)),
   ];
   return cases;
 }
@@ -234,5 +279,12 @@ export async function corruptCases(): Promise<CorruptCase[]> {
 export async function writeCorpusBase(dir: string): Promise<string> {
   const path = join(dir, "valid.gguf");
   await writeGguf(path, baseInput(await readChatTemplate()));
+  return path;
+}
+
+/** The untouched minimax-m3 base of the corpus's M3 cases. */
+export async function writeM3CorpusBase(dir: string): Promise<string> {
+  const path = join(dir, "valid-m3.gguf");
+  await writeGguf(path, buildM3ScriptedModel("chat", await readM3ChatTemplate()).input);
   return path;
 }

@@ -1,4 +1,5 @@
 import type { GgufMetadata } from "./gguf-values";
+import { M3_ARCH } from "./m3-arch";
 import { modelInvalid } from "./model-invalid";
 
 /** src/llama-hparams.h of the bundled llama.cpp: beyond these, load_hparams GGML_ASSERTs (aborts the process). */
@@ -14,7 +15,7 @@ const ROPE_SCALING_TYPES = new Set(["none", "linear", "yarn", "longrope"]);
  * Architectures checked against their own loader too: every layer is attention plus a routed MoE whose
  * gating function comes from the file, with equal key and value head sizes (models/minimax-m2.cpp).
  */
-const ATTENTION_MOE_ARCHS = new Set(["minimax-m2"]);
+const ATTENTION_MOE_ARCHS = new Set(["minimax-m2", M3_ARCH]);
 
 type Value = number | undefined;
 
@@ -29,6 +30,17 @@ export interface ModelDims {
   readonly valueLength: number;
   readonly nExpert: number;
   readonly nFf: number;
+  /** minimax-m3 only: what its loader reads on top (models/minimax-m3.cpp load_arch_hparams). */
+  readonly m3?: M3Dims;
+}
+
+export interface M3Dims {
+  /** leading_dense_block_count: blocks below it are dense, the rest MoE with MSA. */
+  readonly nDenseLead: number;
+  readonly nExpertShared: number;
+  readonly nFfExp: number;
+  readonly indexerHeads: number;
+  readonly indexerKeyLength: number;
 }
 
 /**
@@ -168,6 +180,31 @@ function checkAttention(h: Hparams, nLayer: number, nEmbd: number, attention: bo
 }
 
 /**
+ * minimax-m3's own keys: the loader requires the shared-expert count and all five MSA indexer keys
+ * (it asserts block_size > 0), and the MSA graph asserts one indexer head per KV head, ropes the
+ * first n_rot dims of each indexer head and always adds the shared expert.
+ */
+function checkM3(h: Hparams, nLayer: number, attention: AttentionDims): M3Dims {
+  const nDenseLead = h.integer("leading_dense_block_count", h.scalar("leading_dense_block_count") ?? 0, 0, nLayer);
+  const nExpertShared = h.integer("expert_shared_count", h.scalar("expert_shared_count", true) ?? 0, 1);
+  const nFfExp = h.first("expert_feed_forward_length", h.perLayer("expert_feed_forward_length", nLayer, true) ?? [], true);
+  const scale = h.scalar("expert_weights_scale");
+  if (scale !== undefined && !Number.isFinite(scale)) h.fail("expert_weights_scale", scale, "it must be a finite number");
+  const indexer = (name: string, min: number) => h.integer(`attention.indexer.${name}`, h.scalar(`attention.indexer.${name}`, true) ?? 0, min);
+  const indexerHeads = indexer("head_count", 1);
+  if (indexerHeads !== attention.nHeadKv) {
+    h.fail("attention.indexer.head_count", indexerHeads, `sparse attention needs one indexer head per KV head (${attention.nHeadKv})`);
+  }
+  const indexerKeyLength = indexer("key_length", 1);
+  const nRot = h.scalar("rope.dimension_count") ?? attention.keyLength;
+  if (indexerKeyLength < nRot) h.fail("attention.indexer.key_length", indexerKeyLength, `the indexer heads are roped over ${nRot} dims, so it must be at least that`);
+  indexer("top_k", 1);
+  indexer("block_size", 1);
+  indexer("local_blocks", 0);
+  return { nDenseLead, nExpertShared, nFfExp, indexerHeads, indexerKeyLength };
+}
+
+/**
  * The hyper-parameters llama.cpp's load_hparams and graph builders assert on,
  * checked before it sees the file: an assert there aborts the engine process.
  */
@@ -183,5 +220,6 @@ export function checkHparams(path: string, meta: GgufMetadata, arch: string): Mo
   h.oneOf("rope.scaling.type", ROPE_SCALING_TYPES);
   h.epsilon("attention.layer_norm_rms_epsilon", strict);
   h.epsilon("attention.layer_norm_epsilon", false);
-  return { nLayer: nLayer - nextn, nEmbd, ...experts, ...attention };
+  const dims = { nLayer: nLayer - nextn, nEmbd, ...experts, ...attention };
+  return arch === M3_ARCH ? { ...dims, m3: checkM3(h, nLayer, attention) } : dims;
 }

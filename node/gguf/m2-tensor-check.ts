@@ -38,6 +38,34 @@ function m2Expected(d: ModelDims, nVocab: number): Map<string, number[]> {
 const padded = (shape: readonly number[]) => Array.from({ length: GGML_MAX_DIMS }, (_, i) => shape[i] ?? 1);
 const sameShape = (a: readonly number[], b: readonly number[]) => padded(a).every((n, i) => n === padded(b)[i]);
 
+/** Every tensor in `parts` by name, with the part holding it. */
+export function tensorsByName(parts: readonly GgufHeader[]): Map<string, { part: GgufHeader; tensor: GgufTensorInfo }> {
+  const byName = new Map<string, { part: GgufHeader; tensor: GgufTensorInfo }>();
+  for (const part of parts) for (const tensor of part.tensors) byName.set(tensor.name, { part, tensor });
+  return byName;
+}
+
+/** Each of `expected` present in `parts` with its shape, else model_invalid "tensor_shape_invalid" naming `arch`'s loader. */
+export function checkExpectedTensors(parts: readonly GgufHeader[], arch: string, expected: ReadonlyMap<string, readonly number[]>): void {
+  const byName = tensorsByName(parts);
+  const first = parts[0];
+  if (!first) return;
+  for (const [name, shape] of expected) {
+    const found = byName.get(name);
+    if (!found) tensorShapeInvalid(first.path, name, `is missing: the ${arch} loader needs it`);
+    else if (!sameShape(found.tensor.shape, shape)) {
+      tensorShapeInvalid(found.part.path, name, `has shape [${found.tensor.shape.join(", ")}], the hyper-parameters need [${shape.join(", ")}]`, {
+        shape: found.tensor.shape,
+        expected: shape,
+      });
+    }
+  }
+}
+
+export function tensorShapeInvalid(path: string, tensor: string, why: string, extra: Record<string, unknown> = {}): never {
+  throw modelInvalid(path, "tensor_shape_invalid", `${path}: tensor ${tensor} ${why}`, { tensor, ...extra });
+}
+
 /**
  * The minimax-m2 tensors llama.cpp will create, each present with the shape the
  * hyper-parameters imply. Its own shape check does not run on every path (a
@@ -45,24 +73,8 @@ const sameShape = (a: readonly number[], b: readonly number[]) => padded(a).ever
  * directly, so a fused attn_qkv would be a null tensor there.
  */
 export function checkM2Tensors(parts: readonly GgufHeader[], dims: ModelDims, nVocab: number): void {
-  const byName = new Map<string, { part: GgufHeader; tensor: GgufTensorInfo }>();
-  for (const part of parts) for (const tensor of part.tensors) byName.set(tensor.name, { part, tensor });
-  const first = parts[0];
-  if (!first) return;
-  const fail = (path: string, tensor: string, why: string, extra: Record<string, unknown> = {}): never => {
-    throw modelInvalid(path, "tensor_shape_invalid", `${path}: tensor ${tensor} ${why}`, { tensor, ...extra });
-  };
-  for (const [name, shape] of m2Expected(dims, nVocab)) {
-    const found = byName.get(name);
-    if (!found) fail(first.path, name, "is missing: the minimax-m2 loader needs it");
-    else if (!sameShape(found.tensor.shape, shape)) {
-      fail(found.part.path, name, `has shape [${found.tensor.shape.join(", ")}], the hyper-parameters need [${shape.join(", ")}]`, {
-        shape: found.tensor.shape,
-        expected: shape,
-      });
-    }
-  }
-  for (const name of byName.keys()) {
-    if (/^blk\.\d+\.attn_qkv\.weight$/.test(name)) fail(byName.get(name)!.part.path, name, "is fused Q/K/V, which the minimax-m2 graph does not read");
+  checkExpectedTensors(parts, "minimax-m2", m2Expected(dims, nVocab));
+  for (const [name, { part }] of tensorsByName(parts)) {
+    if (/^blk\.\d+\.attn_qkv\.weight$/.test(name)) tensorShapeInvalid(part.path, name, "is fused Q/K/V, which the minimax-m2 graph does not read");
   }
 }

@@ -3,6 +3,8 @@ import { metaNumber, metaString } from "./gguf-values";
 import { checkHparams } from "./hparams-check";
 import { checkM2Tensors } from "./m2-tensor-check";
 import { isSupportedArchitecture, TARGET_ARCHITECTURE } from "./llama-archs";
+import { M3_ARCH } from "./m3-arch";
+import { checkM3Tensors } from "./m3-tensor-check";
 import { modelInvalid } from "./model-invalid";
 import { readGgufHeader, type GgufHeader } from "./reader";
 import { parseSplitName, SPLIT_KEYS, splitPartPath } from "./split";
@@ -87,5 +89,6 @@ export async function validateModel(path: string): Promise<ValidatedModel> {
   const nVocab = checkVocab(first.path, first.metadata);
   checkTensorTypes(parts);
   if (architecture === TARGET_ARCHITECTURE) checkM2Tensors(parts, dims, nVocab);
+  if (architecture === M3_ARCH) checkM3Tensors(parts, dims, nVocab);
   return { loadPath: first.path, parts, architecture, isTarget: architecture === TARGET_ARCHITECTURE };
 }
