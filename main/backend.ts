@@ -28,7 +28,8 @@ import { resolveWorkspaceRoot } from "./agent/workspace";
 import type { ArtifactOrigin } from "./host/artifact-origin";
 import { hideFromSandboxes } from "./agent/sandbox/private-paths";
 import { acquireDataLock, type DataLock } from "./storage/data-lock";
-import type { DataFolderOwnerKind } from "../app/contract";
+import type { DataFolderOwnerKind, LoadOptions, LoadedModel } from "../app/contract";
+import { ApiServerService } from "./api/api-service";
 
 export interface BackendOptions {
   dataDir: string;
@@ -55,6 +56,10 @@ export interface Backend {
   chat: ChatService;
   agent: AgentService;
   downloads: DownloadService;
+  /** The local OpenAI/Anthropic API server: its settings, key and request log. */
+  apiServer: ApiServerService;
+  /** A model load as the UI asks for it: refused until a download is verified, then loaded and marked used. */
+  loadModel(path: string, options?: LoadOptions): Promise<LoadedModel>;
   db: Db;
   /** This backend's hold on the data folder; a host advertises its URL here. */
   dataLock: DataLock;
@@ -107,6 +112,15 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
   });
   // Downloads that were running when the app stopped (quit, crash, reboot) continue on their own.
   void downloads.resumeInterrupted().catch((error: unknown) => log("warn", `Resuming downloads failed: ${AppError.from(error).message}`));
+  const loadModel = async (path: string, loadOptions: LoadOptions = {}): Promise<LoadedModel> => {
+    assertLoadable(db, path);
+    const loaded = await models.load(path, loadOptions);
+    downloads.markUsed(path);
+    return loaded;
+  };
+  const apiServer = new ApiServerService({ db, publish, log, backend: { generations, events, models, engine, downloads, loadModel } });
+  // Started with the host when the user turned it on.
+  void apiServer.resume();
   const stopPurging = startPurgeTimer(chat.repo, {
     onPurged: () => publish({ type: "chat.conversations_changed" }),
     onError: (error) => log("warn", `Purging deleted conversations failed: ${error.message}`),
@@ -129,17 +143,12 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
         engineStatus: () => engine.getStatus(),
         backend: async () => models.current()?.backend ?? (await models.probeBackend()),
         loadedModel: () => models.current(),
-        secrets: [readHubSettings(db).token, process.env.HF_TOKEN].filter((t): t is string => !!t),
+        secrets: [readHubSettings(db).token, process.env.HF_TOKEN, apiServer.key()].filter((t): t is string => !!t),
       }),
     }),
     "engine.echo": async ({ text }) => engine.request({ op: "echo", text }, { timeoutMs: 10_000 }),
     "model.inspect": ({ path }) => models.inspect(path),
-    "model.load": async ({ path, options: loadOptions }) => {
-      assertLoadable(db, path);
-      const loaded = await models.load(path, loadOptions);
-      downloads.markUsed(path);
-      return loaded;
-    },
+    "model.load": ({ path, options: loadOptions }) => loadModel(path, loadOptions),
     "model.plan": (params) => (assertLoadable(db, params.path), models.plan(params)),
     "model.cancelLoad": async () => (await models.cancelLoad(), {}),
     "model.unload": async () => (await models.unload(), {}),
@@ -172,6 +181,11 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
     "agent.approveWorkspaceMcp": ({ workspace, sha256 }) => approveWorkspaceMcp(options.dataDir, workspace, sha256, agent.mcpConsent),
     "agent.revokeWorkspaceMcp": ({ workspace }) => revokeWorkspaceMcp(options.dataDir, workspace, agent.mcpConsent),
     "agent.saveMcpConfig": async ({ config }) => ({ file: await saveAppMcpConfig(options.dataDir, config) }),
+    "apiServer.status": async () => apiServer.status(),
+    "apiServer.update": (patch) => apiServer.update(patch),
+    "apiServer.regenerateKey": async () => apiServer.regenerateKey(),
+    "apiServer.requests": async () => ({ requests: apiServer.requests.list() }),
+    "apiServer.cancelRequest": async ({ id }) => (apiServer.requests.cancel(id), {}),
   }, (error, method) => log("error", `${method} failed unexpectedly: ${describeError(error)}`));
 
   return {
@@ -183,11 +197,14 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
     chat,
     agent,
     downloads,
+    apiServer,
+    loadModel,
     db,
     dataLock,
     async close() {
       try {
         stopPurging();
+        await apiServer.close();
         await agent.stopAll();
         await downloads.close();
         await engine.stop();

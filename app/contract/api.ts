@@ -5,6 +5,7 @@ import { LoadOptionsSchema, LoadPlanViewSchema, LoadedModelSchema, ModelReportSc
 import { chatEventSchemas, chatMethods } from "./chat-api";
 import { agentEventSchemas, agentMethods } from "./agent-api";
 import { downloadsEventSchemas, downloadsMethods } from "./downloads-api";
+import { serverEventSchemas, serverMethods } from "./server-api";
 
 /**
  * The one API between the UI and the backend. Each method names its params and
@@ -48,6 +49,7 @@ export const methods = {
   ...chatMethods,
   ...agentMethods,
   ...downloadsMethods,
+  ...serverMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type Methods = typeof methods;
@@ -79,5 +81,6 @@ export const AppEventSchema = z.discriminatedUnion("type", [
   ...chatEventSchemas,
   ...agentEventSchemas,
   ...downloadsEventSchemas,
+  ...serverEventSchemas,
 ]);
 export type AppEvent = z.infer<typeof AppEventSchema>;

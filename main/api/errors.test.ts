@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApiHarness, type ApiHarness } from "../../testing/api-harness";
+import { HARNESS_HEADERS, startApiHarness, type ApiHarness } from "../../testing/api-harness";
 
 // Errors in each API's own shape, from the real server on a backend with no model loaded.
 
@@ -10,7 +10,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => api?.close());
 
-const post = (path: string, body: string) => fetch(`${api.server.baseUrl}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+const post = (path: string, body: string) => fetch(`${api.server.baseUrl}${path}`, { method: "POST", headers: HARNESS_HEADERS, body });
 
 describe("API server errors", () => {
   it("no model loaded: 409 in OpenAI's shape and in Anthropic's", async () => {
@@ -49,7 +49,7 @@ describe("API server errors", () => {
   });
 
   it("a model id with a malformed escape is a 404 in OpenAI's shape, not a server failure", async () => {
-    const response = await fetch(`${api.server.baseUrl}/models/%zz`);
+    const response = await fetch(`${api.server.baseUrl}/models/%zz`, { headers: HARNESS_HEADERS });
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { type: "not_found_error", code: "not_found" } });
   });

@@ -1,7 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTestModel } from "../../node/gguf/m2-test-models";
-import { startApiHarness, type ApiHarness } from "../../testing/api-harness";
+import { HARNESS_API_KEY, HARNESS_HEADERS, startApiHarness, type ApiHarness } from "../../testing/api-harness";
 
 // A tool call the model cuts short: the parser flags it, and no API hands it to a client to run.
 
@@ -12,7 +12,7 @@ let client: OpenAI;
 
 beforeAll(async () => {
   api = await startApiHarness(await ensureTestModel("malformed"));
-  client = new OpenAI({ baseURL: api.server.baseUrl, apiKey: "unused", maxRetries: 0 });
+  client = new OpenAI({ baseURL: api.server.baseUrl, apiKey: HARNESS_API_KEY, maxRetries: 0 });
 }, 120_000);
 afterAll(() => api?.close());
 
@@ -43,7 +43,7 @@ describe("a malformed tool call through the API server", () => {
   it("answers without the call through /v1/messages", async () => {
     const response = await fetch(`${api.server.baseUrl}/messages`, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: HARNESS_HEADERS,
       body: JSON.stringify({ model: "claude-x", max_tokens: 200, messages: [{ role: "user", content: "List the files." }], tools: [{ name: "list_files", input_schema: LIST_FILES.function.parameters }] }),
     });
     const message = (await response.json()) as { content: Array<{ type: string }>; stop_reason: string };

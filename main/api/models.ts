@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { AppError, type LoadedModel } from "../../app/contract";
 import type { ModelService } from "../services/model-service";
+import { HttpError } from "./errors";
 
 /** A library model as the API names it: `owner/repo:QUANT`, or the file name for imported files. */
 export interface NamedModel {
@@ -10,8 +11,12 @@ export interface NamedModel {
 
 export interface ModelDeps {
   models: ModelService;
+  /** Loads a library model with the planner's auto plan: the app's own load (the same checks and bookkeeping). */
+  load: (path: string) => Promise<LoadedModel>;
   /** The downloaded and imported models (the app's library). */
   library: () => Promise<NamedModel[]>;
+  /** Told which model answers a request (the request log). */
+  onResolved?: (id: string) => void;
 }
 
 export function fileModelId(path: string): string {
@@ -33,19 +38,27 @@ export async function listModelIds(deps: ModelDeps): Promise<string[]> {
 
 /**
  * Which model answers `requested`: the loaded one, for its own name or any name the library does
- * not know (Claude Code asks for `claude-…`). A library model that is not loaded is refused (409):
- * loading one from a request is not built yet.
+ * not know (Claude Code asks for `claude-…`). A library model that is not loaded is loaded first,
+ * with the planner's auto plan; a load that is refused, fails or finds another load running is a 409
+ * saying why, and what was loaded stays as the load left it.
  */
 export async function resolveModel(deps: ModelDeps, requested: string): Promise<string> {
   const library = await deps.library();
   const current = deps.models.current();
   const named = library.find((m) => m.id === requested || fileModelId(m.path) === requested);
+  let loaded: LoadedModel;
   if (named && named.path !== current?.report.path) {
-    throw new AppError("model_not_loaded", `Model ${requested} is in the library but not loaded. Load it in M2 Desktop (or m2d serve --model) first.`, {
-      requested,
-    });
+    try {
+      loaded = await deps.load(named.path);
+    } catch (error) {
+      const cause = AppError.from(error);
+      throw new HttpError(409, cause.code, `Model ${requested} is not loaded and loading it failed: ${cause.message}`);
+    }
+  } else {
+    // Reloads a model a crash unloaded; with none, a clear model_not_loaded.
+    loaded = await deps.models.ensureLoaded();
   }
-  // Reloads a model a crash unloaded; with none, a clear model_not_loaded.
-  const loaded = await deps.models.ensureLoaded();
-  return loadedId(loaded, library);
+  const id = loadedId(loaded, library);
+  deps.onResolved?.(id);
+  return id;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppEvent, GenerationEvent } from "../../app/contract";
 import { ensureTestModel } from "../../node/gguf/m2-test-models";
-import { startApiHarness, type ApiHarness } from "../../testing/api-harness";
+import { HARNESS_HEADERS, startApiHarness, type ApiHarness } from "../../testing/api-harness";
 
 // One engine, many clients: the bound (429), a disconnect that frees the engine at once, and the app's chats in the same line.
 
@@ -16,7 +16,7 @@ const body = (extra: Record<string, unknown> = {}) =>
   JSON.stringify({ model: "m2", messages: [{ role: "user", content: "Write a long answer." }], stream: true, ...extra });
 
 function post(signal?: AbortSignal, extra?: Record<string, unknown>): Promise<Response> {
-  return fetch(`${api.server.baseUrl}/chat/completions`, { method: "POST", headers: { "Content-Type": "application/json" }, body: body(extra), ...(signal ? { signal } : {}) });
+  return fetch(`${api.server.baseUrl}/chat/completions`, { method: "POST", headers: HARNESS_HEADERS, body: body(extra), ...(signal ? { signal } : {}) });
 }
 
 /** Reads a stream's content chunks as they come; `until(n)` returns once n arrived in all (the generation is running). */
@@ -123,7 +123,7 @@ describe("the API server's queue on the shared engine", () => {
   it("an engine crash mid-stream ends the stream with an error event; the server stays up and the next request reloads the model", async () => {
     const response = await fetch(`${api.server.baseUrl}/messages`, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: HARNESS_HEADERS,
       body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 4096, messages: [{ role: "user", content: "Write a long answer." }], stream: true }),
     });
     const reader = response.body!.getReader();
@@ -146,7 +146,7 @@ describe("the API server's queue on the shared engine", () => {
 
     const next = await fetch(`${api.server.baseUrl}/chat/completions`, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: HARNESS_HEADERS,
       body: JSON.stringify({ model: "m2", messages: [{ role: "user", content: "Again." }], max_tokens: 8 }),
     });
     expect(next.status).toBe(200);

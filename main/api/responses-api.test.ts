@@ -2,7 +2,7 @@ import OpenAI from "openai";
 import type { ResponseInputItem } from "openai/resources/responses/responses";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureTestModel, expectedOutput } from "../../node/gguf/m2-test-models";
-import { startApiHarness, type ApiHarness } from "../../testing/api-harness";
+import { HARNESS_API_KEY, startApiHarness, type ApiHarness } from "../../testing/api-harness";
 
 // The openai SDK's Responses API (what Codex CLI speaks) against the local API server, on the real engine.
 
@@ -21,7 +21,7 @@ let client: OpenAI;
 
 beforeAll(async () => {
   api = await startApiHarness(await ensureTestModel("api"));
-  client = new OpenAI({ baseURL: api.server.baseUrl, apiKey: "unused", maxRetries: 0 });
+  client = new OpenAI({ baseURL: api.server.baseUrl, apiKey: HARNESS_API_KEY, maxRetries: 0 });
 }, 120_000);
 afterAll(() => api?.close());
 

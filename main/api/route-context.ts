@@ -4,7 +4,7 @@ import { AppError, ErrorCodeSchema, type GenerationEvent, type GenerationRequest
 import type { Backend } from "../backend";
 import type { ModelDeps } from "./models";
 
-export type ApiBackend = Pick<Backend, "generations" | "events" | "models" | "engine" | "downloads">;
+export type ApiBackend = Pick<Backend, "generations" | "events" | "models" | "engine" | "downloads" | "loadModel">;
 
 /** What a route needs: the engine through the shared services, the request's cancel signal, one place to start generations. */
 export interface RouteContext {

@@ -10,6 +10,7 @@ import { fileModelId, listModelIds, type ModelDeps } from "./models";
 import { routeAnthropic } from "./anthropic-route";
 import { routeOpenAi } from "./openai-route";
 import { routeResponses } from "./responses-route";
+import type { RequestLog } from "./request-log";
 import type { ApiBackend, RouteContext } from "./route-context";
 
 export type { ApiBackend } from "./route-context";
@@ -21,14 +22,16 @@ const RETRY_AFTER_SECONDS = "2";
 
 export interface ApiServerOptions {
   port?: number;
-  /** Loopback only for now: a LAN bind needs the opt-in UI the issue asks for. */
-  host?: "127.0.0.1";
-  /** Required as `Authorization: Bearer …` or `x-api-key` when set. */
-  apiKey?: string;
+  /** Loopback by default; "0.0.0.0" serves the LAN (an opt-in that still requires the key). */
+  host?: "127.0.0.1" | "0.0.0.0";
+  /** Required on every request as `Authorization: Bearer …` or `x-api-key`; a function is asked per request, so a new key applies at once. */
+  apiKey: string | (() => string);
   /** API requests running or waiting for the engine; the next one gets 429. */
   queueLimit?: number;
   /** Every generation request the server starts, as the engine gets it (request log, tests). */
   onGenerationRequest?: (request: GenerationRequest) => void;
+  /** The live request log (the Server page); cancelling an entry aborts its request. */
+  requestLog?: RequestLog;
 }
 
 export interface RunningApiServer {
@@ -49,20 +52,31 @@ function keyMatches(request: IncomingMessage, apiKey: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** DNS rebinding: a page on another name that resolves here must not reach the API. */
-function hostAllowed(request: IncomingMessage, port: number): boolean {
-  const host = request.headers.host;
-  return host === undefined || [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host.toLowerCase());
+const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/;
+
+/**
+ * DNS rebinding: a page on another name that resolves here must not reach the API. On the LAN clients
+ * use this machine's address, so any IP literal passes there (a rebinding attack needs a name).
+ */
+function hostAllowed(request: IncomingMessage, port: number, lan: boolean): boolean {
+  const host = request.headers.host?.toLowerCase();
+  if (host === undefined || [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(host)) return true;
+  if (!lan || !host.endsWith(`:${port}`)) return false;
+  return IP_LITERAL.test(host.slice(0, -`:${port}`.length));
 }
 
 /**
  * The local OpenAI- and Anthropic-compatible API on the app's own backend: the same engine, loaded
  * model and generation turns as the app's chats (one generation at a time, first come first served).
  */
-export async function startApiServer(backend: ApiBackend, options: ApiServerOptions = {}): Promise<RunningApiServer> {
+export async function startApiServer(backend: ApiBackend, options: ApiServerOptions): Promise<RunningApiServer> {
   const admission = new Admission(options.queueLimit ?? DEFAULT_QUEUE_LIMIT);
-  const modelDeps: ModelDeps = {
+  const apiKey = options.apiKey;
+  const currentKey = typeof apiKey === "function" ? apiKey : () => apiKey;
+  const lan = options.host === "0.0.0.0";
+  const baseDeps: Omit<ModelDeps, "onResolved"> = {
     models: backend.models,
+    load: backend.loadModel,
     library: async () =>
       (await backend.downloads.listLibrary()).map((m) => ({ id: m.repo && m.quant ? `${m.repo}:${m.quant}` : fileModelId(m.path), path: m.path })),
   };
@@ -72,12 +86,19 @@ export async function startApiServer(backend: ApiBackend, options: ApiServerOpti
     const url = new URL(request.url ?? "/", "http://localhost");
     const dialect: ApiDialect = url.pathname.startsWith("/v1/messages") ? "anthropic" : "openai";
     const controller = new AbortController();
+    const logged = options.requestLog?.begin(request.method ?? "GET", url.pathname, controller);
     response.on("close", () => {
       if (!response.writableFinished) controller.abort();
+      logged?.end(response.statusCode);
     });
+    const readBody = async () => {
+      const body = await readJsonBody(request);
+      logged?.stream(typeof body === "object" && body !== null && (body as { stream?: unknown }).stream === true);
+      return body;
+    };
     try {
-      if (!hostAllowed(request, port)) throw new HttpError(403, "unauthorized", "Untrusted Host header.");
-      if (options.apiKey !== undefined && !keyMatches(request, options.apiKey)) {
+      if (!hostAllowed(request, port, lan)) throw new HttpError(403, "unauthorized", "Untrusted Host header.");
+      if (!keyMatches(request, currentKey())) {
         throw new AppError("unauthorized", "Missing or wrong API key: send it as `Authorization: Bearer KEY` or `x-api-key: KEY`.");
       }
       const context: RouteContext = {
@@ -85,13 +106,22 @@ export async function startApiServer(backend: ApiBackend, options: ApiServerOpti
         response,
         url,
         backend,
-        modelDeps,
+        modelDeps: { ...baseDeps, ...(logged ? { onResolved: (id: string) => logged.model(id) } : {}) },
         signal: controller.signal,
         generate: async (generation, onEvent) => {
           const release = admission.enter();
           try {
             options.onGenerationRequest?.(generation);
-            return await runGeneration(backend, generation, onEvent, controller.signal);
+            return await runGeneration(
+              backend,
+              generation,
+              (event) => {
+                if (event.type === "stats") logged?.stats(event.stats);
+                if (event.type === "done" && event.error) logged?.failed(event.error.message);
+                onEvent(event);
+              },
+              controller.signal,
+            );
           } finally {
             release();
           }
@@ -100,12 +130,14 @@ export async function startApiServer(backend: ApiBackend, options: ApiServerOpti
       if (request.method === "GET" && url.pathname === "/v1/models") return await listModels(context);
       if (request.method === "GET" && url.pathname.startsWith("/v1/models/")) return await retrieveModel(context, modelIdOf(url.pathname));
       if (request.method !== "POST") throw new HttpError(405, "bad_request", `${request.method} ${url.pathname} is not served.`);
-      if (await routeOpenAi(context, () => readJsonBody(request))) return;
-      if (await routeAnthropic(context, () => readJsonBody(request))) return;
-      if (await routeResponses(context, () => readJsonBody(request))) return;
-      throw new AppError("not_found", `No endpoint ${url.pathname}.`);
+      const routed = (await routeOpenAi(context, readBody)) || (await routeAnthropic(context, readBody)) || (await routeResponses(context, readBody));
+      if (!routed) throw new AppError("not_found", `No endpoint ${url.pathname}.`);
+      // Cancelled from the request log with the client still there: a non-streamed answer was not sent.
+      if (controller.signal.aborted && !response.headersSent) throw new HttpError(499, "aborted", "The request was cancelled in M2 Desktop.");
+      if (!response.writableEnded) response.end();
     } catch (error) {
       const appError = AppError.from(error);
+      logged?.failed(appError.message);
       if (response.headersSent) {
         if (!response.writableEnded) response.end();
         return;

@@ -10,7 +10,7 @@ import { startArtifactOrigin } from "../host/artifact-origin";
 import { defaultDataDir } from "../paths";
 import { logUncaughtErrors, openAppLog } from "../log/app-log";
 import { distPath } from "./dist-paths";
-import { DEFAULT_API_PORT, startApiServer, type RunningApiServer } from "../api/server";
+import { DEFAULT_API_PORT } from "../api/server";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
 
@@ -73,9 +73,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
 
   console.log(`M2 Desktop is serving its UI at ${host.url}`);
   console.log(`Data: ${dataDir}`);
-  let api: RunningApiServer | undefined;
   const closeAll = async () => {
-    await api?.close();
     await host.close();
     await artifacts.close();
     await backend.close();
@@ -86,10 +84,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
       console.log(`Model: ${loaded.report.path} (context ${loaded.contextSize})`);
     }
     if (apiPort !== undefined) {
-      if (apiKey) appLog.addSecret(apiKey);
-      api = await startApiServer(backend, { port: apiPort, ...(apiKey ? { apiKey } : {}) });
+      // The per-install key unless this run sets one; required on every request either way.
+      const api = await backend.apiServer.startForRun({ port: apiPort, ...(apiKey ? { key: apiKey } : {}) });
+      appLog.addSecret(api.key);
       console.log(`API: ${api.baseUrl} (OpenAI and Anthropic compatible)`);
-      console.log(apiKey ? `API key: ${apiKey}` : "API key: none (loopback only; set --api-key or M2D_API_KEY to require one)");
+      console.log(`API key: ${api.key}`);
     }
   } catch (error) {
     // A --model that does not load or an --api port in use ends the host: left open, it kept serving after the error.
