@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MODEL_FAMILY_IDS } from "../family/protocol";
 
 /** What the engine reports about a GGUF before and after loading it. */
 export const ModelReportSchema = z.object({
@@ -16,10 +17,14 @@ export const ModelReportSchema = z.object({
   headCountKv: z.number().int().nullable(),
   fileSizeBytes: z.number().nonnegative(),
   parts: z.array(z.object({ path: z.string(), sizeBytes: z.number().nonnegative() })),
-  /** Compared with the official MiniMax-M2 template. */
+  /** Compared with the detected family's official template ("modified" when the app ships none to compare with). */
   chatTemplate: z.enum(["official", "modified", "missing"]),
   /** M2 features (thinking, tool calls) are on for the minimax-m2 arch or the M2 template. */
   isM2: z.boolean(),
+  /** Which model this is (app/family detects it from the GGUF): "minimax-m2.5", …, or "unknown". */
+  family: z.enum(MODEL_FAMILY_IDS),
+  /** The family for people: "MiniMax-M2.5", "Unknown model". */
+  familyName: z.string(),
 });
 export type ModelReport = z.infer<typeof ModelReportSchema>;
 

@@ -31,4 +31,9 @@ describe("classifyChatTemplate", () => {
     expect(classifyChatTemplate("", official)).toBe("missing");
     expect(classifyChatTemplate(" \n\t", official)).toBe("missing");
   });
+
+  it("counts a present template as modified when there is no official copy to compare with", () => {
+    expect(classifyChatTemplate(official, undefined)).toBe("modified");
+    expect(classifyChatTemplate(undefined, undefined)).toBe("missing");
+  });
 });

@@ -171,7 +171,7 @@ export class EngineService {
         session: loaded.session,
         prompt,
         request,
-        isM2: loaded.model.report.isM2,
+        protocol: loaded.prompts.protocol,
         signal: controller.signal,
         emit,
       });

@@ -1,22 +1,23 @@
 import type { GenerationEvent, ParsedGenerationRequest } from "../../app/contract";
 import { AppError } from "../../app/contract";
-import { createM2StreamParser, type M2EndReason } from "../../app/m2/parser";
+import type { ModelProtocol } from "../../app/family";
+import type { M2EndReason } from "../../app/m2/parser";
 import type { ModelSession } from "../llama";
 
 export interface GenerationRunOptions {
   session: ModelSession;
   prompt: string;
   request: ParsedGenerationRequest;
-  /** M2 output starts inside `<think>` and may call tools; other models' output is plain content. */
-  isM2: boolean;
+  /** The loaded model's family protocol parses its output; a model of no known family gives plain content. */
+  protocol: ModelProtocol | null;
   signal: AbortSignal;
   emit: (event: GenerationEvent) => void;
 }
 
-/** One generation: model text deltas → M2 parse events → stats → exactly one `done`. */
+/** One generation: model text deltas → the family's parse events → stats → exactly one `done`. */
 export async function runGeneration(options: GenerationRunOptions): Promise<{ finishReason: string; stats: GenerationEvent & { type: "stats" } | null }> {
-  const { session, prompt, request, isM2, signal, emit } = options;
-  const parser = isM2 ? createM2StreamParser({ tools: request.tools }) : undefined;
+  const { session, prompt, request, protocol, signal, emit } = options;
+  const parser = protocol?.createParser({ tools: request.tools });
   // Counted at the delta that leaves the reasoning: that token (holding `</think>`) still belongs to it.
   let reasoningTokens: number | undefined;
   const forward = (text: string, generatedTokens: number) => {

@@ -1,17 +1,22 @@
 import { Template } from "@huggingface/jinja";
 import { AppError, type ModelReport, type ParsedGenerationRequest } from "../../app/contract";
-import { renderM2Prompt } from "../../app/m2/prompt";
+import { familyById, type ModelProtocol } from "../../app/family";
+import { m2Protocol } from "../../app/m2/protocol";
 import { renderWithinBudget, templateBudgetFromEnv, type TemplateBudget } from "./template-budget";
 
+/** "m2-renderer": the family's TS renderer (byte-identical to its official template); else the GGUF's own template. */
 export type PromptFormat = "m2-renderer" | "embedded-template";
 
 /**
- * Builds the prompt text for a loaded model. The TS renderer is byte-identical to the
- * official template; a GGUF whose template differs gets its own through Jinja (the engine
- * node-llama-cpp uses), so a fine-tune's changes are honoured.
+ * Builds the prompt text for a loaded model, through the protocol of its family
+ * (app/family). The family's TS renderer stands in for a GGUF whose template is the
+ * family's official one; any other embedded template is rendered through Jinja (the
+ * engine node-llama-cpp uses), so a fine-tune's changes are honoured.
  */
 export class PromptBuilder {
   readonly format: PromptFormat;
+  /** How the model's output is parsed; null for a model of no known family (plain text). */
+  readonly protocol: ModelProtocol | null;
   private readonly template: Template | undefined;
 
   constructor(
@@ -20,8 +25,14 @@ export class PromptBuilder {
     log: (message: string) => void,
     private readonly budget: TemplateBudget = templateBudgetFromEnv(),
   ) {
+    const family = report.family === "unknown" ? undefined : familyById(report.family);
+    this.protocol = family?.protocol ?? null;
     if (report.chatTemplate === "modified" && embeddedTemplate) {
-      log(`The GGUF's chat template differs from the official MiniMax-M2 template; using the embedded one.`);
+      log(
+        family?.templateFile === undefined && family
+          ? `No verified copy of the official ${family.displayName} template ships with the app; using the GGUF's own.`
+          : `The GGUF's chat template differs from the official ${family?.displayName ?? "MiniMax-M2"} template; using the embedded one.`,
+      );
       this.format = "embedded-template";
       try {
         this.template = new Template(embeddedTemplate);
@@ -35,7 +46,9 @@ export class PromptBuilder {
 
   build(request: ParsedGenerationRequest): string {
     if (!this.template) {
-      return renderM2Prompt({ messages: request.messages, tools: request.tools, current_date: request.currentDate });
+      // A GGUF without a template and of no known family gets M2's, as before families existed.
+      const protocol = this.protocol ?? m2Protocol;
+      return protocol.renderPrompt({ messages: request.messages, tools: request.tools, current_date: request.currentDate });
     }
     try {
       const context = {

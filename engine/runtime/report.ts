@@ -1,11 +1,18 @@
+import { basename } from "node:path";
 import type { ModelReport } from "../../app/contract";
+import { detectModelFamily } from "../../app/family";
 import { classifyChatTemplate } from "../../app/m2/template-detect";
 import { inspectModel, type ModelReport as GgufReport } from "../../node/gguf/report";
-import { officialM2Template } from "./official-template";
+import { officialTemplate } from "./official-template";
 
-/** The contract's model report: the GGUF's facts plus how its chat template compares with M2's. */
+/** The contract's model report: the GGUF's facts, which model family it is, and how its template compares with that family's. */
 export function toContractReport(gguf: GgufReport): ModelReport {
-  const chatTemplate = classifyChatTemplate(gguf.chatTemplate ?? undefined, officialM2Template());
+  const embedded = gguf.chatTemplate ?? undefined;
+  const detection = detectModelFamily(
+    { architecture: gguf.architecture, name: gguf.name, chatTemplate: embedded, fileName: basename(gguf.path) },
+    officialTemplate,
+  );
+  const chatTemplate = classifyChatTemplate(embedded, detection.family ? officialTemplate(detection.family) : undefined);
   return {
     path: gguf.path,
     name: gguf.name,
@@ -22,7 +29,9 @@ export function toContractReport(gguf: GgufReport): ModelReport {
     fileSizeBytes: gguf.fileSizeTotal,
     parts: gguf.parts.map((p) => ({ path: p.path, sizeBytes: p.fileSize })),
     chatTemplate,
-    isM2: gguf.isTarget || chatTemplate === "official",
+    isM2: gguf.isTarget || (detection.id === "minimax-m2" && chatTemplate === "official"),
+    family: detection.id,
+    familyName: detection.displayName,
   };
 }
 
