@@ -1,0 +1,25 @@
+/**
+ * M3's thinking modes, the template's `thinking_mode` variable. "adaptive" is what the template
+ * does when the variable is unset (the same system text and generation prompt), so it is the default.
+ */
+export const M3_THINKING_MODES = ["enabled", "adaptive", "disabled"] as const;
+export type M3ThinkingMode = (typeof M3_THINKING_MODES)[number];
+export const M3_DEFAULT_THINKING_MODE: M3ThinkingMode = "adaptive";
+
+export const M3_THINK_OPEN = "<mm:think>";
+export const M3_THINK_CLOSE = "</mm:think>";
+
+/**
+ * What the generation prompt puts after `]~b]ai\n`: the model's first token follows it, so the
+ * parser starts in reasoning after "<mm:think>" and in content after "</mm:think>".
+ */
+export function m3GenerationPrefill(mode: M3ThinkingMode | undefined): string {
+  switch (mode) {
+    case "enabled":
+      return M3_THINK_OPEN;
+    case "disabled":
+      return M3_THINK_CLOSE;
+    default:
+      return "";
+  }
+}
