@@ -1,19 +1,44 @@
-import { createInterface } from "node:readline/promises";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { POLICY_MODES, type PolicyMode } from "../../app/agent/types";
 import { AppError, GpuChoiceSchema, type AppEvent } from "../../app/contract";
 import type { AgentDecision } from "../../app/contract/agent-api";
-import { createBackend } from "../backend";
+import { createBackend, type Backend } from "../backend";
 import { forkSpawner } from "../engine/fork-spawner";
 import { defaultDataDir } from "../paths";
 import { distPath } from "./dist-paths";
+import { answerPrinter, parseReasoningMode } from "./answer-printer";
+import { formatToolOutput, writePreview } from "./agent-display";
+import { defineCommand, parseCommandArgs, usageLine } from "./command-spec";
+import { resolveModelArg } from "./library-names";
 import { reviewWorkspaceMcp } from "./mcp-consent";
+import { stylerFor } from "./terminal";
+import { openQuestions } from "./tty-questions";
 
-const DIM = "\x1b[2m";
-const RESET = "\x1b[0m";
+export const agentSpec = defineCommand({
+  name: "agent",
+  summary: "run the agent on a folder: its steps, each tool's output, and in Ask mode a question before each change",
+  positionals: '"task"',
+  details: [
+    "--model is a GGUF file or a library name (owner/repo:QUANT, see m2d models).",
+    "Approvals are asked on the terminal (/dev/tty when stdin or stderr is redirected): y = approve, a = approve and",
+    "always allow (what it saves is shown first), anything else = decline. With no terminal, what needs approval is",
+    "refused, never approved. --json prints the events instead and refuses approvals too.",
+  ].join("\n"),
+  options: {
+    workspace: { type: "string", value: "DIR", help: "the folder the agent works in (required)" },
+    model: { type: "string", value: "MODEL", help: "the model: a GGUF file or a library name (required)" },
+    mode: { type: "string", value: "ask|auto-edit|full-auto|read-only", help: "the policy for this run (default: the workspace's own, Ask at first)" },
+    "max-steps": { type: "string", default: "100", value: "N", help: "stop after N model steps" },
+    reasoning: { type: "string", default: "show", value: "stderr|show|hide", help: "where each step's reasoning goes" },
+    json: { type: "boolean", default: false, help: "print the agent and generation events as JSON lines" },
+    "data-dir": { type: "string", value: "DIR", help: "the data folder for the run's history and library names (default: a fresh one, or $M2D_DATA_DIR)" },
+    ctx: { type: "string", value: "N", help: "context size in tokens (default: the app's choice for this model)" },
+    gpu: { type: "string", default: "auto", value: GpuChoiceSchema.options.join("|"), help: "compute backend" },
+    "trust-workspace-mcp": { type: "boolean", default: false, help: "start the MCP servers of the workspace's .m2d/mcp.json without asking (this content of the file)" },
+  },
+});
 
 /** The Ask question: what runs, where, why, and what "always" would save (exactly what gets saved). */
 function approvalPrompt(decision: AgentDecision): string {
@@ -26,88 +51,104 @@ function approvalPrompt(decision: AgentDecision): string {
   return `\nAllow ${decision.tool}: ${decision.action}\n  in ${decision.where}\n  (${decision.reason})${saves}\n  [y/N${always?.ok ? "/a" : ""}] `;
 }
 
+/** The arguments of the call an approval is for, from the step's stored answer. */
+function callArguments(backend: Backend, conversationId: string, callId: string | undefined): Record<string, unknown> | undefined {
+  if (!callId) return undefined;
+  try {
+    const { messages } = backend.chat.view(conversationId, undefined, { limit: 4 });
+    for (const { message } of messages.toReversed()) {
+      const call = message.toolCalls.find((c) => c.id === callId);
+      if (call) return call.arguments;
+    }
+  } catch {
+    // no preview, the question still names the call
+  }
+  return undefined;
+}
+
+/** A tool's output (its stored tool message) as printed under its line, cut to a screenful. */
+function toolOutput(backend: Backend, toolMessageId: string | null): string {
+  if (!toolMessageId) return "";
+  try {
+    return formatToolOutput(backend.chat.repo.getMessage(toolMessageId).content);
+  } catch {
+    return "";
+  }
+}
+
 /**
  * `m2d agent --workspace DIR --model MODEL "task"`: the app's agent loop from a terminal.
  * In Ask mode it asks here; with no terminal attached, what needs approval is refused.
  */
 export async function agentCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      workspace: { type: "string" },
-      model: { type: "string" },
-      mode: { type: "string" },
-      "max-steps": { type: "string", default: "100" },
-      json: { type: "boolean", default: false },
-      "data-dir": { type: "string" },
-      ctx: { type: "string" },
-      gpu: { type: "string", default: "auto" },
-      "trust-workspace-mcp": { type: "boolean", default: false },
-    },
-  });
+  const { values, positionals } = parseCommandArgs(agentSpec, argv);
   const task = positionals.join(" ").trim();
   if (!values.workspace || !values.model || !task) {
-    throw new AppError("bad_request", 'Usage: m2d agent --workspace DIR --model MODEL [--mode ask|auto-edit|full-auto|read-only] [--max-steps N] [--json] [--trust-workspace-mcp] "task"');
+    throw new AppError("bad_request", `Usage: ${usageLine(agentSpec)} (--workspace and --model are required)`);
   }
+  const workspace = values.workspace;
   // Without --mode, the workspace's own mode (Ask until the user changes it).
   const mode = values.mode?.replace("-", "_") as PolicyMode | undefined;
   if (mode !== undefined && !POLICY_MODES.includes(mode)) throw new AppError("bad_request", `--mode must be one of ask, auto-edit, full-auto, read-only.`);
   const maxSteps = Number(values["max-steps"]);
   if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new AppError("bad_request", "--max-steps must be a positive integer.");
-
-  const interactive = process.stdin.isTTY === true && !values.json;
+  const contextSize = values.ctx ? Number(values.ctx) : undefined;
+  if (contextSize !== undefined && (!Number.isInteger(contextSize) || contextSize < 1)) throw new AppError("bad_request", `--ctx must be a positive integer, got "${values.ctx}".`);
+  const gpu = GpuChoiceSchema.safeParse(values.gpu);
+  if (!gpu.success) throw new AppError("bad_request", `--gpu must be one of ${GpuChoiceSchema.options.join(", ")}.`);
+  const reasoningMode = parseReasoningMode(values.reasoning);
+  const modelPath = resolveModelArg(values.model, values["data-dir"] ?? defaultDataDir());
   const dataDir = values["data-dir"] ?? (process.env.M2D_DATA_DIR ? defaultDataDir() : mkdtempSync(join(tmpdir(), "m2d-agent-")));
   const backend = createBackend({ dataDir, spawnEngine: forkSpawner(distPath("engine/main.js")), log: () => undefined });
   const print = (line: string) => process.stdout.write(line);
-  const questions = interactive ? createInterface({ input: process.stdin, output: process.stderr }) : undefined;
+  const dim = stylerFor(process.stdout).dim;
+  const terminal = values.json ? { interface: null, close: () => undefined } : openQuestions();
+  const questions = terminal.interface ?? undefined;
 
   try {
     // Before the model loads, so the question comes at once.
     await reviewWorkspaceMcp({
       dataDir,
-      workspace: values.workspace,
+      workspace,
       consent: backend.agent.mcpConsent,
       trust: values["trust-workspace-mcp"],
       questions,
       write: (text) => process.stderr.write(text),
     });
-    const contextSize = values.ctx ? Number(values.ctx) : undefined;
-    const gpu = GpuChoiceSchema.safeParse(values.gpu);
-    if (!gpu.success) throw new AppError("bad_request", `--gpu must be one of ${GpuChoiceSchema.options.join(", ")}.`);
-    await backend.models.load(values.model, { gpu: gpu.data, ...(contextSize ? { contextSize } : {}) });
-    let reasoning = false;
+    await backend.models.load(modelPath, { gpu: gpu.data, ...(contextSize ? { contextSize } : {}) });
+    const printer = answerPrinter(reasoningMode);
     const done = new Promise<Extract<AppEvent, { type: "agent.done" }>>((resolve) => {
       backend.events.subscribe((event) => {
         if (values.json) {
           if (event.type.startsWith("agent.") || event.type === "generation.event") print(`${JSON.stringify(event)}\n`);
         } else if (event.type === "generation.event") {
           const e = event.event;
-          if (e.type === "reasoning_delta") {
-            if (!reasoning) print(`\n${DIM}`);
-            reasoning = true;
-            print(e.text);
-          } else if (e.type === "content_delta") {
-            if (reasoning) print(`${RESET}\n`);
-            reasoning = false;
-            print(e.text);
-          } else if (e.type === "tool_call_completed") {
-            if (reasoning) print(RESET);
-            reasoning = false;
-            print(`\n→ ${e.name} ${JSON.stringify(e.arguments)}\n`);
+          if (e.type === "reasoning_delta") printer.reasoning(e.text);
+          else if (e.type === "content_delta") printer.content(e.text);
+          else if (e.type === "tool_call_completed") {
+            printer.endLine();
+            print(`→ ${e.name} ${JSON.stringify(e.arguments)}\n`);
           }
         } else if (event.type === "agent.tool_run") {
           const r = event.run;
+          printer.endLine();
           print(`  ${r.ok ? "✓" : "✗"} ${r.tool} (${r.decidedBy === "user" ? (r.approved ? "approved by you" : "declined") : (r.decision ?? "refused")}, ${r.durationMs ?? 0} ms)\n`);
+          print(dim(toolOutput(backend, r.toolMessageId)));
+        } else if (event.type === "agent.notice") {
+          printer.endLine();
+          print(`  ! ${event.message}\n`);
         }
         if (event.type === "agent.approval") {
           const { decision } = event;
+          printer.endLine();
+          const args = callArguments(backend, event.conversationId, event.callId);
+          const preview = args ? writePreview(workspace, decision.tool, args) : null;
           if (!questions) {
-            print(`  ✗ ${decision.action} needs approval and no terminal is attached: refused.\n`);
+            print(`  ✗ ${decision.action} needs approval and no terminal is attached: refused.\n${preview ?? ""}`);
             void backend.agent.approve(event.approvalId, false);
             return;
           }
-          void questions.question(approvalPrompt(decision)).then((answer) => {
+          void questions.question(`${preview ? `\n${preview}` : ""}${approvalPrompt(decision)}`).then((answer) => {
             const always = decision.alwaysAllow?.ok === true && /^a(lways)?$/i.test(answer.trim());
             backend.agent.approve(event.approvalId, always || /^y(es)?$/i.test(answer.trim()), always).catch((error: unknown) => {
               print(`  ✗ ${AppError.from(error).message}\n`);
@@ -118,13 +159,16 @@ export async function agentCommand(argv: string[]): Promise<void> {
         if (event.type === "agent.done") resolve(event);
       });
     });
-    await backend.agent.start({ workspace: values.workspace, task, maxSteps, ...(mode ? { mode } : {}) });
+    await backend.agent.start({ workspace, task, maxSteps, ...(mode ? { mode } : {}) });
     process.once("SIGINT", () => void backend.agent.stopAll());
     const outcome = await done;
-    if (!values.json) print(`${RESET}\n\n${outcome.reason === "answered" ? "" : `${outcome.explanation}\n`}`);
+    if (!values.json) {
+      printer.endLine();
+      if (outcome.reason !== "answered") print(`\n${outcome.explanation}\n`);
+    }
     process.exitCode = outcome.reason === "answered" ? 0 : 1;
   } finally {
-    questions?.close();
+    terminal.close();
     await backend.close();
   }
 }

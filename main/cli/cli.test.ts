@@ -1,24 +1,63 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { corruptCases } from "../../node/gguf/corrupt-corpus";
 import { ensureTestModel, expectedOutput } from "../../node/gguf/m2-test-models";
 import { TEST_ENGINE_ENV } from "../../testing/engine-harness";
+import { Library } from "../downloads";
+import { databasePath } from "../paths";
+import { openDatabase } from "../storage/database";
+import { APP_VERSION } from "../version";
+import { COMMANDS } from "./commands";
 
 // The built CLI as a user runs it: a real process, real stdin/stdout, the real engine.
 
 const cli = join(import.meta.dirname, "..", "..", "dist", "main", "cli", "m2d.js");
 const scratch = mkdtempSync(join(tmpdir(), "m2d-cli-"));
-const m2d = (args: string[], input?: string) =>
-  spawnSync(process.execPath, [cli, ...args], { input: input ?? "", encoding: "utf8", env: TEST_ENGINE_ENV, timeout: 120_000 });
+// stdin and stdout are pipes here, never a terminal: no colour unless FORCE_COLOR asks for it.
+const plainEnv = { ...TEST_ENGINE_ENV, FORCE_COLOR: undefined, NO_COLOR: undefined };
+const m2d = (args: string[], input?: string, env: NodeJS.ProcessEnv = plainEnv) =>
+  spawnSync(process.execPath, [cli, ...args], { input: input ?? "", encoding: "utf8", env, timeout: 120_000 });
+/**
+ * In a session of its own (setsid), so without a controlling terminal: /dev/tty cannot be opened, as under cron or
+ * CI. Run from a developer's terminal, a plain child would otherwise ask its question on that terminal.
+ */
+const m2dWithoutTerminal = (args: string[]) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: plainEnv, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+    child.stdin.end();
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("exit", (status) => resolve({ status, stdout, stderr }));
+  });
+const ESC = "\x1b";
 
 let agentModel: string;
 let editModel: string;
+let chatModel: string;
 beforeAll(async () => {
-  [agentModel, editModel] = await Promise.all([ensureTestModel("agent"), ensureTestModel("edit")]);
+  [agentModel, editModel, chatModel] = await Promise.all([ensureTestModel("agent"), ensureTestModel("edit"), ensureTestModel("chat")]);
 }, 120_000);
+
+/** A data folder whose library holds `model` (verified, as a finished download leaves it) as owner/repo:QUANT. */
+function libraryWith(model: string, repo: string, quant: string): string {
+  const dir = mkdtempSync(join(scratch, "data-"));
+  const path = join(dir, "models", `${quant}.gguf`);
+  mkdirSync(join(dir, "models"));
+  copyFileSync(model, path);
+  const db = openDatabase({ path: databasePath(dir) });
+  const library = new Library(db);
+  const { size, mtimeMs } = statSync(path);
+  library.ensureModel({ id: `${repo}:${quant}`, repo, quant, primaryPath: path, totalBytes: size, fileCount: 1 });
+  library.recordVerifiedFile({ path, modelId: `${repo}:${quant}`, size, sha256: "0".repeat(64), sha256Source: "local", mtimeMs });
+  library.completeModel(`${repo}:${quant}`);
+  db.close();
+  return dir;
+}
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("m2d", () => {
@@ -78,19 +117,107 @@ describe("m2d", () => {
     }
   });
 
-  it("run streams the answer", () => {
-    const result = m2d(["run", agentModel, "Which files?", "--gpu", "cpu", "--ctx", "4096"]);
+  const [chatReasoning, chatAnswer] = expectedOutput("chat", "turn1").split("</think>").map((part) => part.trim()) as [string, string];
+
+  it("run writes the answer alone to stdout and the reasoning to stderr, without escapes into pipes", () => {
+    const result = m2d(["run", chatModel, "Show me", "--gpu", "cpu", "--ctx", "4096", "--seed", "7", "--temp", "0.2", "--top-k", "20", "--top-p", "0.9", "--max-tokens", "400"]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain(expectedOutput("agent", "turn1").split("</think>")[0]!.trim());
-    expect(result.stdout).toContain('[tool call] list_files({"path":"."})');
+    expect(result.stdout.trim()).toBe(chatAnswer);
+    expect(result.stderr).toContain(chatReasoning);
+    expect(result.stderr).toMatch(/prompt tokens/);
+    expect(result.stdout + result.stderr).not.toContain(ESC);
   });
 
-  it("agent without a terminal refuses what needs approval and still finishes", () => {
+  it("run --reasoning show puts the reasoning before the answer on stdout; hide drops it; FORCE_COLOR dims it, NO_COLOR wins over nothing else", () => {
+    const show = m2d(["run", chatModel, "Show me", "--gpu", "cpu", "--ctx", "4096", "--reasoning", "show"]);
+    expect(show.stdout.indexOf(chatReasoning)).toBeGreaterThanOrEqual(0);
+    expect(show.stdout.indexOf(chatReasoning)).toBeLessThan(show.stdout.indexOf(chatAnswer));
+    expect(show.stdout).not.toContain(ESC);
+    const hide = m2d(["run", chatModel, "Show me", "--gpu", "cpu", "--ctx", "4096", "--reasoning", "hide"]);
+    expect(hide.stdout.trim()).toBe(chatAnswer);
+    expect(hide.stderr).not.toContain(chatReasoning.slice(0, 40));
+    const forced = m2d(["run", chatModel, "Show me", "--gpu", "cpu", "--ctx", "4096"], "", { ...plainEnv, FORCE_COLOR: "1" });
+    expect(forced.stderr).toContain(`${ESC}[2m`);
+    expect(forced.stdout.trim()).toBe(chatAnswer);
+    const noColor = m2d(["run", chatModel, "Show me", "--gpu", "cpu", "--ctx", "4096", "--reasoning", "show"], "", { ...plainEnv, NO_COLOR: "1" });
+    expect(noColor.stdout + noColor.stderr).not.toContain(ESC);
+    expect(m2d(["run", chatModel, "x", "--reasoning", "loud"]).stderr).toMatch(/^m2d: --reasoning must be one of stderr, show, hide/);
+  });
+
+  it("run reads the prompt from stdin when it is missing or -, and says so when stdin is empty", () => {
+    // The agent model calls list_files for any prompt: its tool call shows that a prompt got to the model.
+    for (const args of [[agentModel], [agentModel, "-"]]) {
+      const result = m2d(["run", ...args, "--gpu", "cpu", "--ctx", "4096"], "Which files?\n");
+      expect(result.status, args.join(" ")).toBe(0);
+      expect(result.stdout).toContain('[tool call] list_files({"path":"."})');
+      expect(result.stderr).toContain(expectedOutput("agent", "turn1").split("</think>")[0]!.trim());
+    }
+    const empty = m2d(["run", agentModel, "--gpu", "cpu"], "");
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toMatch(/^m2d: No prompt: stdin was empty/);
+  });
+
+  it("help lists every command; each command's --help documents every option of the table it parses with", () => {
+    const help = m2d(["help"]);
+    expect(help.status).toBe(0);
+    for (const { spec } of COMMANDS) {
+      expect(help.stdout, spec.name).toContain(`  ${spec.name} `);
+      // `m2d help NAME` and `-h` are the same text: checked once below, every command through --help.
+      for (const args of [[spec.name, "--help"]]) {
+        const result = m2d(args);
+        expect(result.status, args.join(" ")).toBe(0);
+        expect(result.stdout, args.join(" ")).toMatch(new RegExp(`^Usage: m2d ${spec.name}`));
+        for (const [name, option] of Object.entries(spec.options)) {
+          expect(option.help.trim(), `${spec.name} --${name}`).not.toBe("");
+          expect(result.stdout, `${spec.name} --${name}`).toMatch(new RegExp(`--${name}\\b.*${option.help.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+        }
+      }
+    }
+    expect(m2d(["help", "run"]).stdout).toBe(m2d(["run", "-h"]).stdout);
+    expect(m2d(["--version"]).stdout).toBe(`m2d ${APP_VERSION}\n`);
+    const unknown = m2d(["run", chatModel, "x", "--no-such-flag"]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option '--no-such-flag'[\s\S]*See m2d run --help/);
+  }, 90_000);
+
+  it("run, inspect and plan take a library name; one that does not resolve names the library's models", () => {
+    const dataDir = libraryWith(chatModel, "scripted/m2-chat", "Q8_0");
+    const run = m2d(["run", "scripted/m2-chat:q8_0", "Show me", "--gpu", "cpu", "--ctx", "4096", "--data-dir", dataDir]);
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe(chatAnswer);
+    const inspect = m2d(["inspect", "hf:scripted/m2-chat", "--json", "--data-dir", dataDir]);
+    expect(JSON.parse(inspect.stdout)).toMatchObject({ path: join(dataDir, "models", "Q8_0.gguf"), isM2: true });
+    const plan = m2d(["plan", "scripted/m2-chat:Q8_0", "--json", "--ctx", "4096", "--vram", "8", "--ram", "16", "--data-dir", dataDir]);
+    expect(plan.status).toBe(0);
+    expect(JSON.parse(plan.stdout)).toHaveProperty("fits", true);
+    const missing = m2d(["run", "scripted/m2-chat:Q4_K_M", "Hi", "--data-dir", dataDir]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/^m2d: No file and no library model named scripted\/m2-chat:Q4_K_M .*The library has: scripted\/m2-chat:Q8_0\./);
+    const none = m2d(["inspect", "someone/else", "--data-dir", join(scratch, "no-such-data")]);
+    expect(none.stderr).toMatch(/The library is empty/);
+  });
+
+  it("agent without a terminal refuses what needs approval (never approves it), shows each tool's output, and still finishes", async () => {
     const workspace = join(scratch, "ws");
     mkdirSync(workspace);
-    const result = m2d(["agent", "--workspace", workspace, "--model", editModel, "--gpu", "cpu", "--ctx", "8192", "Make notes"]);
+    const result = await m2dWithoutTerminal(["agent", "--workspace", workspace, "--model", editModel, "--gpu", "cpu", "--ctx", "8192", "Make notes"]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("needs approval and no terminal is attached: refused");
     expect(existsSync(join(workspace, "notes.md"))).toBe(false);
+    // What was refused is shown as the change it would have made.
+    expect(result.stdout).toContain("  new file notes.md\n  @@ -1,0 +1,1 @@\n  +Hello from M2\n");
+    expect(result.stdout).not.toContain(ESC);
+  });
+
+  it("agent prints each tool's output under its line, cut with a note of how many lines are left out", async () => {
+    const workspace = join(scratch, "ws-many");
+    mkdirSync(workspace);
+    for (let i = 0; i < 30; i++) writeFileSync(join(workspace, `file-${String(i).padStart(2, "0")}.txt`), "x");
+    const result = await m2dWithoutTerminal(["agent", "--workspace", workspace, "--model", agentModel, "--gpu", "cpu", "--ctx", "8192", "Which files?"]);
+    expect(result.status).toBe(0);
+    const output = result.stdout.slice(result.stdout.indexOf("✓ list_files"));
+    expect(output).toMatch(/✓ list_files \(allow, \d+ ms\)\n {4}\.\/ .*\n {4}file-00\.txt/);
+    expect(output).toMatch(/ {4}… \d+ more lines\n/);
+    expect(output).not.toContain("file-29.txt");
   });
 });

@@ -1,14 +1,24 @@
 import Database from "better-sqlite3";
 import { existsSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { readHubSettings } from "../downloads/settings";
 import { diagnosticsReport } from "../diagnostics/report";
 import { databasePath, defaultDataDir, logFilePath } from "../paths";
 import { schemaVersion } from "../storage/database";
+import { defineCommand, parseCommandArgs } from "./command-spec";
 import { withEngine } from "./engine-session";
 
 /** A backend probe opens llama.cpp and lists devices: seconds, not minutes, unless a driver hangs. */
 const PROBE_TIMEOUT_MS = 60_000;
+
+export const doctorSpec = defineCommand({
+  name: "doctor",
+  summary: "print versions, machine, compute backend, paths and recent errors (no app or model needed)",
+  positionals: "",
+  options: {
+    "data-dir": { type: "string", value: "DIR", help: "the data folder to report on (default: the app's, or $M2D_DATA_DIR)" },
+    "no-engine": { type: "boolean", default: false, help: "do not start an engine to probe the compute backend" },
+  },
+});
 
 /**
  * `m2d doctor`: the diagnostics report on the terminal. It needs no running app and no model: it reads the data
@@ -16,11 +26,7 @@ const PROBE_TIMEOUT_MS = 60_000;
  * short-lived engine of its own.
  */
 export async function doctorCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { "data-dir": { type: "string" }, "no-engine": { type: "boolean", default: false } },
-    strict: true,
-  });
+  const { values } = parseCommandArgs(doctorSpec, argv);
   const dataDir = values["data-dir"] ?? defaultDataDir();
   const dbPath = databasePath(dataDir);
   const stored = readStored(dbPath);

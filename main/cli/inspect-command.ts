@@ -1,7 +1,20 @@
-import { parseArgs } from "node:util";
 import { AppError, describeModelError, type ModelReport } from "../../app/contract";
+import { defaultDataDir } from "../paths";
+import { defineCommand, parseCommandArgs, usageLine } from "./command-spec";
 import { withEngine } from "./engine-session";
 import { formatBytes, formatCount } from "./format";
+import { resolveModelArg } from "./library-names";
+
+export const inspectSpec = defineCommand({
+  name: "inspect",
+  summary: "validate a GGUF as the engine does and print its report (architecture, quant, experts, context, template)",
+  positionals: "<model>",
+  details: "<model> is a GGUF file or a library name (owner/repo:QUANT, see m2d models).",
+  options: {
+    json: { type: "boolean", default: false, help: "print the report as JSON" },
+    "data-dir": { type: "string", value: "DIR", help: "the data folder whose library names resolve (default: the app's, or $M2D_DATA_DIR)" },
+  },
+});
 
 export function formatReport(report: ModelReport): string {
   const rows: Array<[string, string]> = [
@@ -23,9 +36,9 @@ export function formatReport(report: ModelReport): string {
 
 /** `m2d inspect <model.gguf> [--json]`: the model report, after the same validation the engine does. */
 export async function inspectCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: "boolean", default: false } }, allowPositionals: true });
-  const path = positionals[0];
-  if (!path) throw new AppError("bad_request", "Usage: m2d inspect <model.gguf> [--json]");
+  const { values, positionals } = parseCommandArgs(inspectSpec, argv);
+  if (positionals.length !== 1) throw new AppError("bad_request", `Usage: ${usageLine(inspectSpec)}`);
+  const path = resolveModelArg(positionals[0]!, values["data-dir"] ?? defaultDataDir());
   const report = await withEngine(({ models }) => models.inspect(path)).catch((error: unknown) => {
     // a refused file says why in words first ("Invalid vocabulary: …"); details keep the typed reason
     const appError = AppError.from(error);

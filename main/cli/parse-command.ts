@@ -1,14 +1,24 @@
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { AppError } from "../../app/contract";
 import { parseM2Output } from "../../app/m2/parser";
 import { ToolDefinitionSchema } from "../../app/m2/types";
+import { defineCommand, parseCommandArgs } from "./command-spec";
 import { parseJson, readStdin } from "./stdin";
+
+export const parseSpec = defineCommand({
+  name: "parse",
+  summary: "read raw model output on stdin; print {reasoning, content, tool_calls} as JSON",
+  positionals: "",
+  details: "The output is what the model wrote after the template's pre-filled `<think>\\n`.",
+  options: {
+    tools: { type: "string", value: "tools.json", help: "the tool definitions (OpenAI format), to type the calls' arguments" },
+  },
+});
 
 /** `m2d parse [--tools tools.json]`: raw model output (after the pre-filled `<think>\n`) → reasoning, content, tool calls. */
 export async function parseCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { tools: { type: "string" } }, strict: true });
+  const { values } = parseCommandArgs(parseSpec, argv);
   let tools;
   if (values.tools) {
     const parsed = z.array(ToolDefinitionSchema).safeParse(parseJson(readFileSync(values.tools, "utf8"), values.tools));

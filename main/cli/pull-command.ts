@@ -1,11 +1,11 @@
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { AppError } from "../../app/contract";
 import { dataFolderOwnerName } from "../../app/contract";
 import type { DownloadError } from "../../app/contract/downloads-api";
 import { Downloader, createHubClient, formatModelRef, parseModelRef, readHubSettings, type DownloadInfo } from "../downloads";
 import { defaultDataDir } from "../paths";
 import type { Db } from "../storage/database";
+import { defineCommand, parseCommandArgs, usageLine } from "./command-spec";
 import { withDataFolder, withDataFolderOrHost } from "./data-folder";
 import { pullThroughHost } from "./host-pull";
 import { formatBytes } from "./format";
@@ -27,11 +27,22 @@ function reportSettled(final: { state: string; primaryPath: string; error: Pick<
   }
 }
 
+export const pullSpec = defineCommand({
+  name: "pull",
+  summary: "download, verify and add a model to the library (run again to resume)",
+  positionals: "<hf:owner/repo[:QUANT] | Hub URL | https URL>",
+  details: "When the app or m2d serve runs on the data folder, it downloads and this command follows its progress.",
+  options: {
+    dir: { type: "string", value: "DIR", help: "download into DIR instead of the data folder's models/ (not through a running app)" },
+    "data-dir": { type: "string", value: "DIR", help: "the data folder whose library gets the model (default: the app's, or $M2D_DATA_DIR)" },
+  },
+});
+
 /** `m2d pull hf:owner/repo[:QUANT]`: download, verify and add to the library; the same command resumes. */
 export async function pullCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { "data-dir": { type: "string" }, dir: { type: "string" } } });
+  const { values, positionals } = parseCommandArgs(pullSpec, argv);
   const input = positionals[0];
-  if (!input) throw new AppError("bad_request", "Usage: m2d pull hf:owner/repo[:QUANT] | <Hub URL> | <https URL> [--dir DIR] [--data-dir DIR]");
+  if (!input || positionals.length > 1) throw new AppError("bad_request", `Usage: ${usageLine(pullSpec)}`);
   const dataDir = values["data-dir"] ?? defaultDataDir();
   const local = async (db: Db) => {
     const hub = createHubClient(readHubSettings(db));
