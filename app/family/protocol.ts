@@ -33,11 +33,12 @@ export interface ModelProtocol {
    */
   renderPrompt(request: PromptRequest, options?: RenderOptions): string;
   /**
-   * A fresh parser for one generation. The model's first token follows
-   * `generationPrefill`, so the parser starts in the state that prefill leaves it in.
+   * A fresh parser for one generation, given the RenderOptions the prompt was rendered with
+   * (M3's prefill depends on `thinking`). The model's first token follows the generation
+   * prefill, so the parser starts in the state that prefill leaves it in.
    */
-  createParser(options?: M2StreamParserOptions): M2StreamParser;
-  /** What renderPrompt's generation prompt ends with after the assistant header (M2: "<think>\n"). */
+  createParser(options?: M2StreamParserOptions & RenderOptions): M2StreamParser;
+  /** What renderPrompt's generation prompt ends with after the assistant header, for default RenderOptions (M2: "<think>\n"). */
   readonly generationPrefill: string;
   /** Text that ends generation besides the model's end-of-generation token. */
   readonly stopStrings: readonly string[];
