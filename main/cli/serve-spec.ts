@@ -15,7 +15,7 @@ export const serveSpec = defineCommand({
     // The local OpenAI/Anthropic API (off unless asked for): --api on LM Studio's port, or --api-port N.
     api: { type: "boolean", default: false, help: `also serve the OpenAI- and Anthropic-compatible API on port ${DEFAULT_API_PORT}` },
     "api-port": { type: "string", value: "N", help: "serve the API on port N (implies --api)" },
-    "api-key": { type: "string", value: "KEY", help: "the key API requests must send (default: $M2D_API_KEY)" },
+    "api-key": { type: "string", value: "KEY", help: "the key API requests must send for this run (default: $M2D_API_KEY, else the per-install key)" },
     model: { type: "string", value: "MODEL", help: "load this model at start: a GGUF file or a library name" },
     ctx: { type: "string", value: "N", help: "the context size for --model, in tokens" },
   },

@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import { parseArgs } from "node:util";
 import { AppError } from "../../app/contract";
 import { ARTIFACT_HOST } from "../../app/security-policy";
 import { createBackend, type Backend } from "../backend";
@@ -9,7 +8,10 @@ import { startHost } from "../host/server";
 import { startArtifactOrigin } from "../host/artifact-origin";
 import { defaultDataDir } from "../paths";
 import { logUncaughtErrors, openAppLog } from "../log/app-log";
+import { parseCommandArgs } from "./command-spec";
 import { distPath } from "./dist-paths";
+import { resolveModelArg } from "./library-names";
+import { serveSpec } from "./serve-spec";
 import { DEFAULT_API_PORT } from "../api/server";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/;
@@ -23,22 +25,8 @@ function openBrowser(url: string): void {
 
 /** `m2d serve`: the headless host, the same backend the Electron app runs. */
 export async function serveCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: "string", default: "0" },
-      host: { type: "string", default: "127.0.0.1" },
-      "data-dir": { type: "string" },
-      open: { type: "boolean", default: false },
-      // The local OpenAI/Anthropic API (off unless asked for): --api on LM Studio's port, or --api-port N.
-      api: { type: "boolean", default: false },
-      "api-port": { type: "string" },
-      "api-key": { type: "string" },
-      model: { type: "string" },
-      ctx: { type: "string" },
-    },
-    strict: true,
-  });
+  // The flags and their help are one table (serve-spec.ts).
+  const { values } = parseCommandArgs(serveSpec, argv);
   if (!LOOPBACK.test(values.host)) {
     throw new AppError("bad_request", `Refusing to listen on ${values.host}: the headless host serves loopback only.`);
   }
@@ -80,7 +68,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
   };
   try {
     if (values.model) {
-      const loaded = await backend.models.load(values.model, contextSize !== undefined ? { contextSize } : {});
+      const loaded = await backend.models.load(resolveModelArg(values.model, dataDir), contextSize !== undefined ? { contextSize } : {});
       console.log(`Model: ${loaded.report.path} (context ${loaded.contextSize})`);
     }
     if (apiPort !== undefined) {
