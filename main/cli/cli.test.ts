@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -208,6 +208,45 @@ describe("m2d", () => {
     expect(result.stdout).toContain("  new file notes.md\n  @@ -1,0 +1,1 @@\n  +Hello from M2\n");
     expect(result.stdout).not.toContain(ESC);
   });
+
+  const hasScript = process.platform === "linux" && spawnSync("script", ["--version"]).status === 0;
+  const sh = (word: string) => `'${word.replace(/'/g, "'\\''")}'`;
+
+  // util-linux `script` gives the CLI a real terminal (a pty) while its stderr goes to a file.
+  it.skipIf(!hasScript)("agent asks on the terminal even with stderr redirected, shows the write's change, and a = always allow holds for the next run", async () => {
+    const workspace = join(scratch, "ws-tty");
+    mkdirSync(workspace);
+    const dataDir = join(scratch, "data-tty");
+    const errLog = join(scratch, "agent-tty.err");
+    const args = ["agent", "--workspace", workspace, "--model", editModel, "--gpu", "cpu", "--ctx", "8192", "--data-dir", dataDir, "Make notes"];
+    const command = `${[process.execPath, cli, ...args].map(sh).join(" ")} 2>${sh(errLog)}`;
+    const child = spawn("script", ["-qfec", command, "/dev/null"], { env: plainEnv, stdio: ["pipe", "pipe", "pipe"] });
+    let screen = "";
+    let answered = false;
+    child.stdout.on("data", (chunk) => {
+      screen += chunk;
+      // Typed once the question is on the screen, as a person would.
+      if (!answered && screen.includes("[y/N/a] ")) {
+        answered = true;
+        child.stdin.write("a\r");
+      }
+    });
+    const status = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.stdin.end();
+    expect(screen).toContain("new file notes.md");
+    expect(screen).toContain("+Hello from M2");
+    expect(screen).toMatch(/a = approve, and always allow in this workspace:\s+write_file/);
+    expect(status).toBe(0);
+    expect(readFileSync(join(workspace, "notes.md"), "utf8")).toBe("Hello from M2");
+    expect(readFileSync(errLog, "utf8")).not.toContain("[y/N");
+
+    // The saved rule: the same write is allowed without a question, even with no terminal at all.
+    rmSync(join(workspace, "notes.md"));
+    const again = await m2dWithoutTerminal(args);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/✓ write_file \(allow, \d+ ms\)/);
+    expect(readFileSync(join(workspace, "notes.md"), "utf8")).toBe("Hello from M2");
+  }, 60_000);
 
   it("agent prints each tool's output under its line, cut with a note of how many lines are left out", async () => {
     const workspace = join(scratch, "ws-many");
