@@ -24,6 +24,8 @@ import { startPurgeTimer } from "./chat/purge-timer";
 import { openDatabase, schemaVersion, type Db } from "./storage/database";
 import { APP_VERSION } from "./version";
 import { assertLoadable } from "./services/load-gate";
+import { LoadFailures } from "./services/load-failures";
+import { systemMemory } from "../node/system/memory";
 import { resolveWorkspaceRoot } from "./agent/workspace";
 import type { ArtifactOrigin } from "./host/artifact-origin";
 import { hideFromSandboxes } from "./agent/sandbox/private-paths";
@@ -93,6 +95,7 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
   const { engine, models, generations } = createEngineStack({
     spawn: options.spawnEngine,
     publish,
+    loadFailures: new LoadFailures(db),
     log,
     ...(options.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
   });
@@ -153,6 +156,8 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
     "model.cancelLoad": async () => (await models.cancelLoad(), {}),
     "model.unload": async () => (await models.unload(), {}),
     "model.status": async () => ({ loaded: models.current() }),
+    "model.loadFailures": async () => ({ failures: models.loadFailures() }),
+    "system.memory": async () => systemMemory(),
     "generation.start": async ({ generationId, request }) => (await generations.start(generationId, request), { generationId }),
     "generation.abort": async ({ generationId }) => (await generations.abort(generationId), {}),
     ...chatHandlers(chat, models, engine),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { EngineStatusSchema } from "./engine-status";
 import { GenerationEventSchema, GenerationRequestSchema } from "./generation";
-import { LoadOptionsSchema, LoadPlanViewSchema, LoadedModelSchema, ModelReportSchema, PlanParamsSchema } from "./model";
+import { LoadFailureSchema, LoadOptionsSchema, LoadPlanViewSchema, LoadedModelSchema, ModelReportSchema, PlanParamsSchema, SystemMemorySchema } from "./model";
 import { chatEventSchemas, chatMethods } from "./chat-api";
 import { agentEventSchemas, agentMethods } from "./agent-api";
 import { downloadsEventSchemas, downloadsMethods } from "./downloads-api";
@@ -41,6 +41,10 @@ export const methods = {
   "model.cancelLoad": { params: NoParams, result: z.object({}) },
   "model.unload": { params: NoParams, result: z.object({}) },
   "model.status": { params: NoParams, result: z.object({ loaded: LoadedModelSchema.nullable() }) },
+  /** GGUFs whose last load took the engine down, newest first; a successful load clears its entry. */
+  "model.loadFailures": { params: NoParams, result: z.object({ failures: z.array(LoadFailureSchema) }) },
+  /** This machine's RAM now (the status bar's figure; it drops when a model is unloaded). */
+  "system.memory": { params: NoParams, result: SystemMemorySchema },
   "generation.start": {
     params: z.object({ generationId: GenerationIdSchema, request: GenerationRequestSchema }).strict(),
     result: z.object({ generationId: GenerationIdSchema }),

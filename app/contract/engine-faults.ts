@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { detailsReader } from "./error-details";
 
 /**
  * Why the engine process was lost under a request (`details.reason` of an `engine_crashed`
@@ -7,6 +8,15 @@ import { z } from "zod";
  */
 export const EngineLostReasonSchema = z.enum(["engine_exited", "engine_unresponsive"]);
 export type EngineLostReason = z.infer<typeof EngineLostReasonSchema>;
+
+/** `details` of an `engine_crashed` error: why, how it exited, and (for an exit) the engine's last stderr lines, redacted. */
+export const EngineCrashDetailsSchema = z.object({
+  reason: EngineLostReasonSchema,
+  code: z.number().nullable().optional(),
+  signal: z.string().nullable().optional(),
+  stderr: z.array(z.string()).optional(),
+});
+export const engineCrashDetails = detailsReader(EngineCrashDetailsSchema, "engine_crashed");
 
 /** Which of a chat template's budgets a render ran out of (`details.limit` of a `template_budget` refusal). */
 export const TemplateBudgetLimitSchema = z.enum(["time", "steps", "output", "items"]);

@@ -162,3 +162,16 @@ export const LoadPlanViewSchema = z.object({
   expertOffload: z.object({ supported: z.boolean(), message: z.string().optional() }),
 });
 export type LoadPlanView = z.infer<typeof LoadPlanViewSchema>;
+
+/** A GGUF that passed validation but took the engine down while loading (llama.cpp aborted): kept until it loads. */
+export const LoadFailureSchema = z.object({
+  path: z.string(),
+  /** What the engine printed last (its assert), else how it exited. */
+  reason: z.string(),
+  at: z.number(),
+});
+export type LoadFailure = z.infer<typeof LoadFailureSchema>;
+
+/** This machine's RAM now, in bytes: available counts reclaimable page cache, as `free` does (used = total − available). */
+export const SystemMemorySchema = z.object({ total: z.number().nonnegative(), available: z.number().nonnegative() });
+export type SystemMemory = z.infer<typeof SystemMemorySchema>;

@@ -1,5 +1,6 @@
 import type { AppEvent } from "../../app/contract";
 import { GenerationService } from "../services/generation-service";
+import type { LoadFailures } from "../services/load-failures";
 import { ModelService } from "../services/model-service";
 import type { SpawnEngine } from "./engine-child";
 import { EngineSupervisor } from "./supervisor";
@@ -17,6 +18,8 @@ export function createEngineStack(options: {
   log: (level: string, message: string) => void;
   /** The watchdog's limit (tests shorten it); the supervisor's default otherwise. */
   heartbeatTimeoutMs?: number;
+  /** Where loads that crash the engine are recorded (the app's database). */
+  loadFailures?: LoadFailures;
 }): EngineStack {
   // The supervisor reports to the services, and the services call the supervisor.
   const services: { models?: ModelService; generations?: GenerationService } = {};
@@ -33,7 +36,7 @@ export function createEngineStack(options: {
     },
     onLog: (level, message) => options.log(level, `engine: ${message}`),
   });
-  const models = new ModelService(engine, options.publish);
+  const models = new ModelService(engine, options.publish, options.loadFailures);
   const generations = new GenerationService(engine, models, options.publish);
   Object.assign(services, { models, generations });
   engine.start();

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { AppError, type AppEvent, type BackendInfo, type LoadOptions, type LoadPlanView, type LoadedModel, type ModelReport, type PlanParams } from "../../app/contract";
+import { AppError, type AppEvent, type BackendInfo, type LoadOptions, type LoadFailure, type LoadPlanView, type LoadedModel, type ModelReport, type PlanParams } from "../../app/contract";
 import type { EngineLostReason } from "../../app/contract/engine-faults";
 import type { EngineSupervisor } from "../engine/supervisor";
+import type { LoadFailures } from "./load-failures";
 
 /** The loaded model as the backend tracks it, across engine crashes and restarts. */
 export class ModelService {
@@ -17,6 +18,8 @@ export class ModelService {
   constructor(
     private readonly engine: EngineSupervisor,
     private readonly publish: (event: AppEvent) => void,
+    /** Where loads that took the engine down are kept (the app's database); none in a bare CLI run. */
+    private readonly failures?: LoadFailures,
   ) {}
 
   current(): LoadedModel | null {
@@ -56,8 +59,10 @@ export class ModelService {
       this.loaded = loaded;
       this.lastLoad = { path, options };
       this.engineLostModel = false;
+      this.failures?.clear(path);
       return loaded;
     } catch (error) {
+      this.failures?.record(path, error);
       // A load that failed after the engine unloaded the previous model (a refused plan, say) took that model too.
       this.loaded = await this.engine.request({ op: "status" }, { timeoutMs: 10_000 }).then((s) => s.loaded, () => this.loaded);
       throw error;
@@ -79,6 +84,11 @@ export class ModelService {
     this.publishStatus();
   }
 
+  /** Loads that took the engine down, newest first. */
+  loadFailures(): LoadFailure[] {
+    return this.failures?.list() ?? [];
+  }
+
   onLoadProgress(loadId: string, progress: number): void {
     if (this.loading?.loadId !== loadId) return;
     this.publish({ type: "model.load_progress", loadId, path: this.loading.path, progress });
@@ -88,9 +98,10 @@ export class ModelService {
   onEngineLost(reason: EngineLostReason): void {
     if (reason === "engine_unresponsive") this.wedgedPath = this.loading?.path ?? this.loaded?.report.path ?? this.wedgedPath;
     if (!this.loaded && !this.loading) return;
+    // A crash while loading was that load's doing: nothing reloads on its own (the failure is recorded instead).
+    this.engineLostModel = this.loading === null;
     this.loaded = null;
     this.loading = null;
-    this.engineLostModel = true;
     this.publishStatus();
   }
 

@@ -1,11 +1,8 @@
 import { readFileSync } from "node:fs";
 import { freemem, totalmem } from "node:os";
+import type { SystemMemory } from "../../app/contract/model";
 
-/** System RAM in bytes. `available` is what programs can still get without swapping (page cache counts as available). */
-export interface SystemMemory {
-  total: number;
-  available: number;
-}
+export type { SystemMemory };
 
 /**
  * Total and available memory from the text of /proc/meminfo, as `free` computes them: available is MemAvailable
