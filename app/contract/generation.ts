@@ -75,6 +75,8 @@ export const GenerationEventSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("done"),
     finish_reason: FinishReasonSchema,
+    /** The stop string (sampling.stop) that ended the generation, when one did. */
+    stop_sequence: z.string().optional(),
     /** Set when the engine died or failed: the partial output stays, marked interrupted. */
     error: z.object({ code: z.string(), message: z.string() }).optional(),
   }),

@@ -27,10 +27,11 @@ export async function runGeneration(options: GenerationRunOptions): Promise<{ fi
       emit(event);
     }
   };
-  const finish = (reason: M2EndReason, error?: AppError) => {
+  const finish = (reason: M2EndReason, error?: AppError, stopSequence?: string) => {
     const events = parser ? parser.end(reason) : [{ type: "done" as const, finish_reason: reason }];
     for (const event of events) {
-      emit(event.type === "done" && error ? { ...event, error: { code: error.code, message: error.message } } : event);
+      if (event.type !== "done") emit(event);
+      else emit({ ...event, ...(stopSequence !== undefined ? { stop_sequence: stopSequence } : {}), ...(error ? { error: { code: error.code, message: error.message } } : {}) });
     }
     return events.at(-1)?.type === "done" ? (events.at(-1) as { finish_reason: string }).finish_reason : reason;
   };
@@ -58,5 +59,5 @@ export async function runGeneration(options: GenerationRunOptions): Promise<{ fi
   };
   emit(stats);
   const error = result.error ? AppError.fromData(result.error) : undefined;
-  return { finishReason: finish(result.finishReason, error), stats };
+  return { finishReason: finish(result.finishReason, error, result.stopString), stats };
 }
