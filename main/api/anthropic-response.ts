@@ -19,9 +19,12 @@ export function anthropicUsage(stats: GenerationStats | undefined): AnthropicUsa
   };
 }
 
-function stopReason(done: DoneEvent, answer: Answer): AnthropicStopReason {
+/** Why the message ended, and the stop sequence that ended it (null for any other reason), as Anthropic reports them. */
+function stopped(done: DoneEvent, answer: Answer): { stop_reason: AnthropicStopReason; stop_sequence: string | null } {
   const reason = stoppedFor(done, answer);
-  return reason === "length" ? "max_tokens" : reason === "tool_calls" ? "tool_use" : "end_turn";
+  if (reason === "length") return { stop_reason: "max_tokens", stop_sequence: null };
+  if (reason === "tool_calls") return { stop_reason: "tool_use", stop_sequence: null };
+  return done.stop_sequence !== undefined ? { stop_reason: "stop_sequence", stop_sequence: done.stop_sequence } : { stop_reason: "end_turn", stop_sequence: null };
 }
 
 export function messageId(): string {
@@ -34,7 +37,7 @@ export function messageBody(id: string, model: string, answer: Answer, done: Don
   if (answer.reasoning) content.push({ type: "thinking", thinking: answer.reasoning, signature: "" });
   if (answer.content.trim()) content.push({ type: "text", text: answer.content });
   for (const call of answer.calls()) content.push({ type: "tool_use", id: call.id, name: call.name, input: call.arguments });
-  return { id, type: "message", role: "assistant", model, content, stop_reason: stopReason(done, answer), stop_sequence: null, usage: anthropicUsage(answer.stats) };
+  return { id, type: "message", role: "assistant", model, content, ...stopped(done, answer), usage: anthropicUsage(answer.stats) };
 }
 
 type OpenBlock = "thinking" | "text" | "tool_use";
@@ -95,7 +98,7 @@ export class MessageStream implements StreamMapper {
 
   finish(done: DoneEvent): void {
     this.close();
-    this.sse().event("message_delta", { type: "message_delta", delta: { stop_reason: stopReason(done, this.answer), stop_sequence: null }, usage: anthropicUsage(this.answer.stats) });
+    this.sse().event("message_delta", { type: "message_delta", delta: stopped(done, this.answer), usage: anthropicUsage(this.answer.stats) });
     this.sse().event("message_stop", { type: "message_stop" });
   }
 
