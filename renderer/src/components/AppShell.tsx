@@ -13,6 +13,7 @@ import { useUiStore } from "../stores/ui-store";
 import { ChatView } from "./chat/ChatView";
 import { HealthPanel } from "./HealthPanel";
 import { ModelsPage } from "./models/ModelsPage";
+import { ServerPage } from "./server/ServerPage";
 import { SearchDialog } from "./search/SearchDialog";
 import { Sidebar } from "./sidebar/Sidebar";
 import { StatusBar } from "./StatusBar";
@@ -52,7 +53,7 @@ export function AppShell() {
     <div className="shell">
       <Sidebar />
       <main className="main-pane">
-        {view === "system" ? <div className="system-view"><HealthPanel /></div> : view === "models" ? <ModelsPage /> : <ChatView />}
+        {view === "system" ? <div className="system-view"><HealthPanel /></div> : view === "models" ? <ModelsPage /> : view === "server" ? <ServerPage /> : <ChatView />}
       </main>
       <StatusBar />
       {searchOpen && <SearchDialog />}

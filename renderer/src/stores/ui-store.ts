@@ -1,6 +1,6 @@
 import { create } from "zustand";
 
-export type View = "chat" | "system" | "models";
+export type View = "chat" | "system" | "models" | "server";
 
 interface UiState {
   view: View;
@@ -13,7 +13,7 @@ interface UiState {
 
 /** Which panes are open: navigation state only, no data. */
 export const useUiStore = create<UiState>((set) => ({
-  view: window.location.hash === "#system" ? "system" : window.location.hash === "#models" ? "models" : "chat",
+  view: window.location.hash === "#system" ? "system" : window.location.hash === "#models" ? "models" : window.location.hash === "#server" ? "server" : "chat",
   searchOpen: false,
   settingsOpen: false,
   setView: (view) => set({ view }),

@@ -90,6 +90,9 @@ export function Sidebar() {
         <a href="#models" aria-current={view === "models" ? "page" : undefined} onClick={(e) => (e.preventDefault(), useUiStore.getState().setView(view === "models" ? "chat" : "models"))} data-testid="nav-models">
           Models
         </a>
+        <a href="#server" aria-current={view === "server" ? "page" : undefined} onClick={(e) => (e.preventDefault(), useUiStore.getState().setView(view === "server" ? "chat" : "server"))} data-testid="nav-server">
+          Server
+        </a>
         <a href="#system" aria-current={view === "system" ? "page" : undefined} onClick={(e) => (e.preventDefault(), useUiStore.getState().setView(view === "system" ? "chat" : "system"))}>
           System
         </a>
