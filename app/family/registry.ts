@@ -1,4 +1,5 @@
 import { m2FamilyProtocol, m2Protocol } from "../m2/protocol";
+import { m3Protocol } from "../m3/protocol";
 import type { ModelFamily, ModelFamilyId, SamplingDefaults } from "./protocol";
 
 /** MiniMax's recommended sampling, the same for every model so far (model cards). */
@@ -46,6 +47,15 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
   m2Successor("minimax-m2.1", "2.1"),
   m2Successor("minimax-m2.5", "2.5"),
   m2Successor("minimax-m2.7", "2.7"),
+  {
+    id: "minimax-m3",
+    displayName: "MiniMax-M3",
+    // M3 but not M3.1 / M30…; the namespace token is in no other family's template.
+    match: { architectures: ["minimax-m3"], name: /minimax[-_ ]?m3(?![.\d])/i, templateMarker: "]<]minimax[>[", architectureDefault: true },
+    templateFile: "minimax-m3.jinja",
+    protocol: m3Protocol,
+    sampling: MINIMAX_SAMPLING,
+  },
 ];
 
 export function familyById(id: ModelFamilyId): ModelFamily | undefined {

@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { detectModelFamily, familyById } from "../family";
 import { joinM2Events } from "../m2/parser-output";
 import type { PromptRequest } from "../m2/types";
 import { M3_THINKING_MODES, m3GenerationPrefill, m3Protocol, renderM3Prompt } from "./index";
@@ -42,5 +44,30 @@ describe("m3Protocol", () => {
     const events = [...parser.push("</mm:think>]<]minimax[>[<tool_call>\n]<]minimax[>[<invoke name=\"n\">]<]minimax[>[<k>7]<]minimax[>[</k>]<]minimax[>[</invoke>\n]<]minimax[>[</tool_call>"), ...parser.end("stop")];
     expect(events.filter((event) => event.type === "tool_call_completed")).toEqual([{ type: "tool_call_completed", index: 0, name: "n", arguments: { k: 7 } }]);
     expect(events.at(-1)).toEqual({ type: "done", finish_reason: "tool_calls" });
+  });
+});
+
+describe("the M3 family entry", () => {
+  const official = readFileSync(new URL("../../resources/minimax-m3.jinja", import.meta.url), "utf8");
+
+  it.each([
+    ["its name", { architecture: "minimax-m3", name: "MiniMax-M3", chatTemplate: null }, "name"],
+    ["the namespace token in its template", { architecture: "minimax-m3", name: null, chatTemplate: "{{ ']<]minimax[>[' }}" }, "template-marker"],
+    ["its architecture alone", { architecture: "minimax-m3", name: "Some Fine-Tune", chatTemplate: null }, "architecture"],
+  ] as const)("is detected from %s and speaks M3's protocol", (_what, evidence, by) => {
+    const detection = detectModelFamily(evidence);
+    expect(detection).toMatchObject({ id: "minimax-m3", displayName: "MiniMax-M3", by });
+    expect(detection.family?.protocol).toBe(m3Protocol);
+  });
+
+  it("ships the official template and MiniMax's sampling", () => {
+    const family = familyById("minimax-m3");
+    expect(family?.templateFile).toBe("minimax-m3.jinja");
+    expect(detectModelFamily({ architecture: "minimax-m3", name: null, chatTemplate: official }, (f) => (f.templateFile === "minimax-m3.jinja" ? official : undefined)).by).toBe("template");
+    expect(family?.sampling).toEqual({ temperature: 1.0, topP: 0.95, topK: 40 });
+  });
+
+  it("is not taken for an M2 model", () => {
+    expect(detectModelFamily({ architecture: "minimax-m2", name: "MiniMax-M3", chatTemplate: null }).id).toBe("minimax-m2");
   });
 });
