@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { AppEvent, GenerationRequest } from "../../app/contract";
 import { ensureTestModel } from "../../node/gguf/m2-test-models";
-import { startApiHarness, type ApiHarness } from "../../testing/api-harness";
+import { HARNESS_HEADERS, startApiHarness, type ApiHarness } from "../../testing/api-harness";
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const PROMPT = "Write a long answer.";
@@ -45,7 +45,7 @@ async function overHttp(api: ApiHarness): Promise<Run> {
   const startedAt = performance.now();
   const response = await fetch(`${api.server.baseUrl}/chat/completions`, {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: HARNESS_HEADERS,
     body: JSON.stringify({ model: "m2", messages: [{ role: "user", content: PROMPT }], stream: true }),
   });
   const reader = response.body!.getReader();
@@ -88,7 +88,7 @@ async function clientsAtOnce(api: ApiHarness, clients: number): Promise<void> {
   const bodies = Array.from({ length: clients }, (_, i) => JSON.stringify({ model: "m2", messages: [{ role: "user", content: `Client ${i}` }], max_tokens: 16 }));
   const results = await Promise.all(
     bodies.map(async (body) => {
-      const response = await fetch(`${api.server.baseUrl}/chat/completions`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+      const response = await fetch(`${api.server.baseUrl}/chat/completions`, { method: "POST", headers: HARNESS_HEADERS, body });
       const json = (await response.json()) as { usage?: { completion_tokens: number } };
       return { status: response.status, tokens: json.usage?.completion_tokens };
     }),
@@ -106,7 +106,7 @@ async function agentLoop(api: ApiHarness, steps: number): Promise<void> {
   for (let step = 1; step <= steps; step++) {
     const response = await fetch(`${api.server.baseUrl}/messages`, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: HARNESS_HEADERS,
       body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 512, messages, tools }),
     });
     const message = (await response.json()) as { content: Array<{ type: string; id?: string }>; usage: { input_tokens: number; cache_read_input_tokens: number } };
