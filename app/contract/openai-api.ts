@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ToolFunctionSchema } from "../m2/types";
 
 /**
  * OpenAI's chat completions request as the local API server accepts it. Loose where clients
@@ -36,11 +37,8 @@ export type OpenAiMessage = z.infer<typeof OpenAiMessageSchema>;
 
 export const OpenAiToolSchema = z.looseObject({
   type: z.literal("function"),
-  function: z.looseObject({
-    name: z.string().min(1),
-    description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
-  }),
+  /** Kept as the client sent it (key order, `strict` and any other key): the template renders it verbatim. */
+  function: ToolFunctionSchema,
 });
 export type OpenAiTool = z.infer<typeof OpenAiToolSchema>;
 

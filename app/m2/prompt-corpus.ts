@@ -529,6 +529,25 @@ export const promptCorpus: PromptCase[] = [
     request: { messages: [user(TRICKY), ai(`<think>${TRICKY}</think>${TRICKY}`)], add_generation_prompt: false },
   },
 
+  {
+    name: "a client's tool JSON verbatim: its key order, strict and extra keys",
+    request: {
+      tools: [
+        {
+          type: "function",
+          function: {
+            description: "Described before its name.",
+            strict: true,
+            name: "lookup",
+            parameters: { required: ["q"], type: "object", properties: { q: { type: "string" } }, additionalProperties: false },
+            "x-vendor": { cache: null, tags: ["a", "b"] },
+          },
+        },
+      ],
+      messages: [user("find it")],
+    },
+  },
+
   // ---- content shapes ----------------------------------------------------------
   { name: "user null content", request: { messages: [user("a"), ai("b"), { role: "user", content: null }] } },
   {

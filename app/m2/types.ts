@@ -30,18 +30,33 @@ export const JsonSchemaSchema: z.ZodType<JsonSchema> = z
   .refine((value) => !exceedsJsonDepth(value), `Nested deeper than ${MAX_JSON_DEPTH} levels`);
 export type JsonSchema = Record<string, unknown>;
 
+const ToolFunctionFieldsSchema = z.looseObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  parameters: JsonSchemaSchema.optional(),
+});
+export type ToolFunction = z.infer<typeof ToolFunctionFieldsSchema>;
+
 /**
- * Rendered into the prompt as `tojson(function)`, keys in object order. Once parsed
- * by this schema that is name, description, parameters; unknown keys (e.g. OpenAI's
- * `strict`) are dropped. `parameters` keeps the client's key order.
+ * A tool's `function`, rendered into the prompt as `tojson(function)`. Checked for the fields
+ * the app reads, then kept exactly as the client sent it, key order and every key (OpenAI's
+ * `strict`, …), since transformers renders the object it is given (issue 13).
  */
+export const ToolFunctionSchema = z.custom<ToolFunction>().superRefine((value, ctx) => {
+  const checked = ToolFunctionFieldsSchema.safeParse(value);
+  for (const issue of checked.error?.issues ?? []) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+  if (!checked.success) return;
+  // `parameters` has its bound; the client's other keys meet the same one.
+  for (const [key, field] of Object.entries(value)) {
+    if (key !== "parameters" && exceedsJsonDepth(field)) {
+      ctx.addIssue({ code: "custom", message: `Nested deeper than ${MAX_JSON_DEPTH} levels`, path: [key] });
+    }
+  }
+});
+
 export const ToolDefinitionSchema = z.object({
   type: z.literal("function").optional(),
-  function: z.object({
-    name: z.string().min(1),
-    description: z.string().optional(),
-    parameters: JsonSchemaSchema.optional(),
-  }),
+  function: ToolFunctionSchema,
 });
 export type ToolDefinition = z.infer<typeof ToolDefinitionSchema>;
 
