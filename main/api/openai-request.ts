@@ -67,14 +67,8 @@ export function chosenTools<T extends { name: string }>(tools: readonly T[], cho
 function toolDefinitions(tools: readonly OpenAiTool[], choice: OpenAiToolChoice | null | undefined): ToolDefinition[] {
   const named = tools.map((tool) => ({ name: tool.function.name, tool }));
   const pick = choice === "none" ? "none" : typeof choice === "object" && choice ? { name: choice.function.name } : undefined;
-  return chosenTools(named, pick).map(({ tool }) => ({
-    type: "function",
-    function: {
-      name: tool.function.name,
-      ...(tool.function.description !== undefined ? { description: tool.function.description } : {}),
-      ...(tool.function.parameters !== undefined ? { parameters: tool.function.parameters } : {}),
-    },
-  }));
+  // The client's function object as sent, as transformers renders `tool.function | tojson`.
+  return chosenTools(named, pick).map(({ tool }) => ({ type: "function", function: tool.function }));
 }
 
 /** `POST /v1/chat/completions` → the engine's GenerationRequest. */
