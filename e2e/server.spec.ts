@@ -99,3 +99,26 @@ test("regenerating the key refuses the old one at once with 401, the new one wor
     await restarted.stop();
   }
 });
+
+test("cancel in the request log stops a running streamed request: the client's stream ends and the entry says cancelled", async ({ page, host }) => {
+  await loadScriptedModel(page, host.url, "long");
+  const { baseUrl, key } = await turnServerOn(page);
+  const response = await fetch(`${baseUrl}/messages`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "x-api-key": key },
+    body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 8192, messages: [{ role: "user", content: "Write a long answer." }], stream: true }),
+  });
+  expect(response.status).toBe(200);
+  const reader = response.body!.getReader();
+  await reader.read();
+
+  const row = page.getByTestId("server-request").filter({ hasText: "Messages (stream)" });
+  await expect(row).toHaveAttribute("data-state", "running");
+  await row.getByTestId("server-request-cancel").click();
+  const text: string[] = [];
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text.push(new TextDecoder().decode(chunk.value));
+  // Stopped long before its 8192 tokens: the long script writes 2048 lines.
+  expect(text.join("")).not.toContain("Line 2048");
+  await expect(row).toHaveAttribute("data-state", "cancelled");
+  await expect(row.getByTestId("server-request-cancel")).toHaveCount(0);
+});
