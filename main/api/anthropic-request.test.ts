@@ -30,3 +30,39 @@ describe("Anthropic request mapping", () => {
     );
   });
 });
+
+describe("Anthropic deferred tools (Claude Code's ToolSearch)", () => {
+  const schema = { type: "object", properties: {} };
+  const tools = [
+    { name: "ToolSearch", description: "Loads deferred tools.", input_schema: schema },
+    { name: "DeferredToolPlaceholder", description: "Never call this tool.", input_schema: schema, defer_loading: true },
+    { name: "CronCreate", description: "Schedules a job.", input_schema: schema, defer_loading: true },
+  ];
+  const names = (generation: ReturnType<typeof request>) => generation.tools?.map((tool) => tool.function.name);
+
+  it("leaves a defer_loading tool out of the prompt until a tool_reference loads it", () => {
+    expect(names(request({ tools, messages: [{ role: "user", content: "Schedule a job." }] }))).toEqual(["ToolSearch"]);
+  });
+
+  it("renders a tool_reference in a tool_result as the tool it loaded, and lists that tool from then on", () => {
+    const generation = request({
+      tools,
+      messages: [
+        { role: "user", content: "Schedule a job." },
+        { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "ToolSearch", input: { query: "cron" } }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: [{ type: "tool_reference", tool_name: "CronCreate" }] }] },
+      ],
+    });
+    expect(names(generation)).toEqual(["ToolSearch", "CronCreate"]);
+    expect(generation.messages.at(-1)).toEqual({ role: "tool", tool_call_id: "t1", content: [{ type: "text", text: "Tool loaded: CronCreate" }] });
+  });
+
+  it("still refuses a part it cannot read in a tool_result, naming it", () => {
+    const messages = [
+      { role: "user", content: "Look." },
+      { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "ToolSearch", input: {} }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: [{ type: "image", source: {} }] }] },
+    ];
+    expect(() => request({ tools, messages })).toThrow(expect.objectContaining({ code: "bad_request", message: expect.stringContaining("messages[2].content[0].content[0] is a image block") }));
+  });
+});

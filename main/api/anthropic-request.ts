@@ -9,10 +9,25 @@ function refuse(where: string, block: { type: string }): never {
   throw new AppError("bad_request", `${where} is a ${block.type} block: MiniMax-M2 reads text only.`, { param: where });
 }
 
+type ResultPart = Exclude<AnthropicBlock["content"], string | undefined>[number];
+
+/** The tool a `tool_reference` part names: Claude Code's ToolSearch answers with them to load deferred tools. */
+function referencedTool(part: ResultPart): string | undefined {
+  const name = part["tool_name"];
+  return part.type === "tool_reference" && typeof name === "string" ? name : undefined;
+}
+
+function resultPart(part: ResultPart, where: string): TextPart {
+  if (part.type === "text" && typeof part.text === "string") return { type: "text", text: part.text };
+  const tool = referencedTool(part);
+  // Its definition joins the prompt's tool list (toolDefinitions); the result says which tool that is.
+  if (tool !== undefined) return { type: "text", text: `Tool loaded: ${tool}` };
+  return refuse(where, part);
+}
+
 function toolResultContent(block: AnthropicBlock, where: string): ToolContent {
   const content = block.content ?? "";
-  const parts: TextPart[] | string =
-    typeof content === "string" ? content : content.map((part, index) => (part.type === "text" && typeof part.text === "string" ? { type: "text", text: part.text } : refuse(`${where}.content[${index}]`, part)));
+  const parts: TextPart[] | string = typeof content === "string" ? content : content.map((part, index) => resultPart(part, `${where}.content[${index}]`));
   if (!block.is_error) return parts;
   // The template has no error flag: the model reads it in the result's text.
   const text = typeof parts === "string" ? parts : parts.map((p) => p.text).join("\n");
@@ -72,9 +87,29 @@ function assistantMessage(message: AnthropicMessage, where: string): ChatMessage
   };
 }
 
-/** Client tools only: server tools (web search and the like) carry a type and no schema, and M2 cannot run them. */
-function toolDefinitions(tools: readonly AnthropicTool[], choice: AnthropicCountTokensRequest["tool_choice"]): ToolDefinition[] {
-  const client = tools.filter((tool) => tool["type"] === undefined || tool["type"] === "custom");
+/** Every tool a tool_reference block in the conversation loaded. */
+function loadedTools(messages: readonly AnthropicMessage[]): Set<string> {
+  const names = new Set<string>();
+  for (const message of messages) {
+    if (typeof message.content === "string") continue;
+    for (const block of message.content) {
+      if (block.type !== "tool_result" || !Array.isArray(block.content)) continue;
+      for (const part of block.content) {
+        const name = referencedTool(part);
+        if (name !== undefined) names.add(name);
+      }
+    }
+  }
+  return names;
+}
+
+/**
+ * Client tools only: server tools (web search and the like) carry a type and no schema, and M2 cannot run them.
+ * A `defer_loading` tool stays out of the prompt until a tool_reference loads it, as the Messages API defines it
+ * (Claude Code sends a placeholder that way, and loads its other tools through ToolSearch).
+ */
+function toolDefinitions(tools: readonly AnthropicTool[], choice: AnthropicCountTokensRequest["tool_choice"], loaded: ReadonlySet<string>): ToolDefinition[] {
+  const client = tools.filter((tool) => (tool["type"] === undefined || tool["type"] === "custom") && (tool["defer_loading"] !== true || loaded.has(tool.name)));
   const pick = choice?.type === "none" ? "none" : choice?.type === "tool" && choice.name ? { name: choice.name } : undefined;
   return chosenTools(client, pick).map((tool) => ({
     type: "function",
@@ -98,7 +133,7 @@ export function anthropicPrompt(body: AnthropicCountTokensRequest): Pick<Generat
     else if (message.role === "system") messages.push(laterSystemMessage(message, where));
     else messages.push(assistantMessage(message, where));
   });
-  const tools = toolDefinitions(body.tools ?? [], body.tool_choice);
+  const tools = toolDefinitions(body.tools ?? [], body.tool_choice, loadedTools(body.messages));
   return { messages, ...(tools.length > 0 ? { tools } : {}) };
 }
 
