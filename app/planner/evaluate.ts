@@ -1,5 +1,5 @@
 /** Prices a footprint at a context: memory per device, whether it fits, the longest context, decode speed. */
-import { computeBuffer, kvBytesPerTokenLayer, paddedContext } from "./buffers";
+import { computeBuffer, kvBytesPerToken, kvReadBytesPerToken, paddedContext, type KvLayers } from "./buffers";
 import { CONTEXT_PAD } from "./constants";
 import type { Env } from "./env";
 import type { DeviceLoad, Footprint } from "./footprint";
@@ -19,7 +19,7 @@ function linear(env: Env, load: DeviceLoad, isGpu: boolean, staging: number): Li
   return {
     weights: load.weights,
     fixed: load.weights + c.fixed,
-    kvPerToken: load.kvLayers * kvBytesPerTokenLayer(env.model, env.kvType),
+    kvPerToken: kvBytesPerToken(env.model, env.kvType, load),
     computePerToken: c.perToken,
     computeFixed: c.fixed,
   };
@@ -93,15 +93,18 @@ export function evaluate(env: Env, fp: Footprint, context: number): Evaluation {
 
 /** Decode is memory-bound: each side streams its bytes per token over its bandwidth, one after the other. */
 function speed(env: Env, fp: Footprint, ctx: number): SpeedEstimate {
-  const kv = kvBytesPerTokenLayer(env.model, env.kvType);
+  const kvRead = (l: KvLayers, tokens: number) => kvReadBytesPerToken(env.model, env.kvType, env.flashAttention, l, tokens);
   const seconds = (kvTokens: number): number =>
-    fp.gpus.reduce((s, g, d) => s + (g.read + g.kvLayers * kv * kvTokens) / (env.gpuBandwidth[d] ?? 1), 0) +
-    (fp.cpu.read + fp.cpu.kvLayers * kv * kvTokens) / env.cpuBandwidth;
-  const kvLayers = fp.cpu.kvLayers + fp.gpus.reduce((s, g) => s + g.kvLayers, 0);
+    fp.gpus.reduce((s, g, d) => s + (g.read + kvRead(g, kvTokens)) / (env.gpuBandwidth[d] ?? 1), 0) +
+    (fp.cpu.read + kvRead(fp.cpu, kvTokens)) / env.cpuBandwidth;
+  const all: KvLayers = {
+    kvLayers: fp.cpu.kvLayers + fp.gpus.reduce((s, g) => s + g.kvLayers, 0),
+    indexerKvLayers: fp.cpu.indexerKvLayers + fp.gpus.reduce((s, g) => s + g.indexerKvLayers, 0),
+  };
   return {
     gpuReadBytes: fp.gpus.map((g) => g.read),
     cpuReadBytes: fp.cpu.read,
-    kvReadBytesAtContext: kvLayers * kv * ctx,
+    kvReadBytesAtContext: kvRead(all, ctx),
     gpuBandwidth: env.gpuBandwidth,
     cpuBandwidth: env.cpuBandwidth,
     tokPerSecEmpty: 1 / seconds(0),

@@ -2,6 +2,7 @@
  * Where the bytes sit for one placement, independent of the context: resident weights,
  * weight bytes read per decoded token, and how many KV layers each device holds.
  */
+import { isIndexerKvLayer } from "./buffers";
 import type { LayerLayout } from "./split";
 import type { PlannerTensor } from "./tensors";
 import { isInputTensor } from "./tensors";
@@ -12,6 +13,8 @@ export interface DeviceLoad {
   /** Weight bytes read per decoded token: all of dense tensors, expertsUsed/expertCount of experts. */
   read: number;
   kvLayers: number;
+  /** Of kvLayers, those with an MSA indexer cache too. */
+  indexerKvLayers: number;
   holdsLayers: boolean;
   holdsOutput: boolean;
 }
@@ -29,7 +32,7 @@ export interface Footprint {
   readonly cpuExpertLayers: readonly number[];
 }
 
-const emptyLoad = (): DeviceLoad => ({ weights: 0, read: 0, kvLayers: 0, holdsLayers: false, holdsOutput: false });
+const emptyLoad = (): DeviceLoad => ({ weights: 0, read: 0, kvLayers: 0, indexerKvLayers: 0, holdsLayers: false, holdsOutput: false });
 
 function skeleton(model: PlannerModel, layout: LayerLayout, gpuCount: number) {
   const gpus = Array.from({ length: gpuCount }, emptyLoad);
@@ -38,6 +41,7 @@ function skeleton(model: PlannerModel, layout: LayerLayout, gpuCount: number) {
   layout.blocks.forEach((d, l) => {
     at(d).holdsLayers = true;
     if (l < model.kvCache.layers) at(d).kvLayers++;
+    if (isIndexerKvLayer(model, l)) at(d).indexerKvLayers++;
   });
   at(layout.output).holdsOutput = true;
   return { gpus, cpu, at };

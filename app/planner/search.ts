@@ -3,7 +3,7 @@
  * many of its own last layers as fit, the rest of its layers' experts go to RAM.
  */
 import { AppError } from "../contract/errors";
-import { computeBuffer, kvBytesPerTokenLayer, paddedContext } from "./buffers";
+import { computeBuffer, isIndexerKvLayer, kvBytesPerToken, paddedContext } from "./buffers";
 import { withoutGpus, type Env } from "./env";
 import { evaluate, type Evaluation } from "./evaluate";
 import { layerStats, statsFootprint, type LayerStats } from "./footprint";
@@ -82,15 +82,15 @@ function evaluateWith(env: Env, stats: LayerStats, context: number, ngl: number,
  */
 function expertsToRam(env: Env, stats: LayerStats, context: number, layout: LayerLayout): boolean[] | null {
   const ctx = paddedContext(context);
-  const kv = kvBytesPerTokenLayer(env.model, env.kvType);
   const staging = Math.max(0, ...layout.blocks.map((d, l) => (stats.experts[l] ?? 0) + (d === CPU ? (stats.dense[l] ?? 0) : 0)));
   const cpuExperts = layout.blocks.map(() => false);
   for (let d = 0; d < env.gpus.length; d++) {
     const mine = layout.blocks.flatMap((dev, l) => (dev === d ? [l] : []));
     const holdsOutput = layout.output === d;
     const kvLayers = mine.filter((l) => l < env.model.kvCache.layers).length;
+    const kv = kvBytesPerToken(env.model, env.kvType, { kvLayers, indexerKvLayers: mine.filter((l) => isIndexerKvLayer(env.model, l)).length });
     const c = computeBuffer(env, { isGpu: true, kvLayers, holdsLayers: mine.length > 0, holdsOutput, stagingBytes: d === 0 ? staging : 0 });
-    let used = mine.reduce((s, l) => s + (stats.dense[l] ?? 0), 0) + (holdsOutput ? stats.output : 0) + c.fixed + (c.perToken + kvLayers * kv) * ctx;
+    let used = mine.reduce((s, l) => s + (stats.dense[l] ?? 0), 0) + (holdsOutput ? stats.output : 0) + c.fixed + (c.perToken + kv) * ctx;
     const budget = (env.gpuAvailable[d] ?? 0) - (env.gpuMargin[d] ?? 0);
     if (used > budget) return null;
     // Experts stay on the GPU from its last layer backwards while they fit.

@@ -2,6 +2,20 @@ import type { PlannerTensor, TensorGroup } from "./tensors";
 
 export type KvCacheType = "f16" | "q8_0" | "q4_0";
 
+/**
+ * llama_kv_cache_msa's indexer cache: blocks fromLayer..layers-1 hold one more head per token, K of
+ * headDimK and V of headDimV. With flash attention (MSA on) a decoded token reads the indexer keys of
+ * the whole context but the main K/V of only `selectedTokens` (top-k blocks × block size) there.
+ */
+export interface IndexerKvCache {
+  readonly fromLayer: number;
+  readonly headDimK: number;
+  readonly headDimV: number;
+  /** Indexer query heads: size MSA's score and mask tensors in the compute buffer. */
+  readonly queryHeads: number;
+  readonly selectedTokens: number;
+}
+
 /** What the planner needs to know about a GGUF. */
 export interface PlannerModel {
   readonly name?: string;
@@ -14,7 +28,14 @@ export interface PlannerModel {
   /** Query heads: sizes the attention-score buffer when flash attention is off. */
   readonly heads: number;
   /** KV cache shape: `layers` blocks 0..layers-1 each hold K (kvHeads×headDimK) and V (kvHeads×headDimV) per token. */
-  readonly kvCache: { readonly layers: number; readonly kvHeads: number; readonly headDimK: number; readonly headDimV: number };
+  readonly kvCache: {
+    readonly layers: number;
+    readonly kvHeads: number;
+    readonly headDimK: number;
+    readonly headDimV: number;
+    /** MiniMax Sparse Attention (minimax-m3): the indexer's own cache on top of the main one. */
+    readonly indexer?: IndexerKvCache;
+  };
   /** Sizes the logits buffer; omitted → 0. */
   readonly vocab?: number;
   /** Caps the context the plan offers. */

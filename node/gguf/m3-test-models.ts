@@ -10,7 +10,7 @@ import { writeGguf } from "./writer";
 export { m3ExpectedOutput, M3_SCRIPTS, type M3ScriptedScenario } from "./m3-scripts";
 
 /** Bump when the generator's code changes in a way the parameters below do not show. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 
 /** MiniMax-M3.jinja from the bundled llama.cpp (models/templates), embedded in the scripted M3 GGUFs. */
 export const M3_CHAT_TEMPLATE_PATH = fileURLToPath(new URL("../../resources/minimax-m3.jinja", import.meta.url));
