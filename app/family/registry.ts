@@ -25,7 +25,8 @@ function m2Successor(id: "minimax-m2.1" | "minimax-m2.5" | "minimax-m2.7", versi
       name: new RegExp(`minimax[-_ ]?m${escaped}(?!\\d)`, "i"),
       templateMarker: `Your name is ${displayName} and`,
     },
-    protocol: m2FamilyProtocol({ defaultIdentity: identity(displayName), noneText: "" }),
+    // These models sometimes stop without </think> (M2.1 most): the answer must not be lost.
+    protocol: m2FamilyProtocol({ defaultIdentity: identity(displayName), noneText: "" }, { unclosedReasoningIsAnswer: true }),
     sampling: MINIMAX_SAMPLING,
   };
 }

@@ -20,7 +20,10 @@ export const M2_PARSE_ERROR_CODES = [
   "argument_too_deep",
   /** Non-blank text inside a tool block, outside any tag; it is dropped. */
   "unexpected_text",
-  /** A tool block opened while still reasoning: reasoning was closed implicitly. */
+  /**
+   * A tool block opened while still reasoning: reasoning was closed implicitly. Or (with
+   * `unclosedReasoningIsAnswer`) the stream stopped before `</think>`: the reasoning is repeated as content.
+   */
   "missing_think_end",
   /** A `</think>` in content (outside a code fence); the tag is dropped. */
   "unexpected_think_end",
@@ -111,6 +114,13 @@ export type M2ParseEvent =
 export interface M2StreamParserOptions {
   /** Schemas type parameter values; when given, calls to other names are flagged `unknown_tool`. */
   tools?: ToolDefinition[];
+  /**
+   * For models that sometimes never write `</think>` (MiniMax-M2.1 and later): when the stream
+   * stops with the reasoning still open and nothing else written, the reasoning was the answer.
+   * It is then repeated as content after a `missing_think_end` parse error, so the reply is not
+   * empty. Off for M2, whose output keeps its reasoning/content split as written.
+   */
+  unclosedReasoningIsAnswer?: boolean;
 }
 
 export interface M2StreamParser {

@@ -61,9 +61,13 @@ class StreamParser implements M2StreamParser {
   private sectionHasText = false;
   private fence = new FenceTracker();
   private block: ToolBlock | null = null;
+  private readonly unclosedReasoningIsAnswer: boolean;
+  /** The reasoning so far (only kept for `unclosedReasoningIsAnswer`; reasoning always comes first). */
+  private reasoning = "";
 
   constructor(options: M2StreamParserOptions) {
     this.registry = createToolRegistry(options.tools);
+    this.unclosedReasoningIsAnswer = options.unclosedReasoningIsAnswer === true;
   }
 
   push(delta: string): M2ParseEvent[] {
@@ -79,6 +83,7 @@ class StreamParser implements M2StreamParser {
     this.guarded(() => {
       this.run();
       if (this.mode === "block") this.block?.abandon(this.input);
+      if (this.unclosedReasoningIsAnswer && reason === "stop" && this.mode === "reasoning") this.reasoningAsAnswer();
     });
     const finish: M2FinishReason = reason === "stop" && this.calls.valid > 0 ? "tool_calls" : reason;
     this.sink.emit({ type: "done", finish_reason: finish });
@@ -219,8 +224,22 @@ class StreamParser implements M2StreamParser {
     this.fence = new FenceTracker();
   }
 
+  /** The model stopped without `</think>` and wrote nothing else: its reasoning was its answer. */
+  private reasoningAsAnswer(): void {
+    const answer = this.reasoning.replace(/\n+$/, "");
+    if (answer.trim() === "") return;
+    this.sink.emit({
+      type: "parse_error",
+      code: "missing_think_end",
+      message: "the model stopped without </think>; its reasoning is repeated as the answer",
+      raw: "",
+    });
+    this.sink.emit({ type: "content_delta", text: answer });
+  }
+
   private emitText(section: "reasoning" | "content", text: string): void {
     if (text === "") return;
+    if (this.unclosedReasoningIsAnswer && section === "reasoning") this.reasoning += text;
     this.fence.feed(text);
     this.sectionHasText = true;
     this.sink.emit({ type: section === "reasoning" ? "reasoning_delta" : "content_delta", text });

@@ -1,16 +1,20 @@
 import type { ModelProtocol } from "../family/protocol";
-import { createM2StreamParser } from "./parser";
+import { createM2StreamParser, type M2StreamParserOptions } from "./parser";
 import { M2_TEMPLATE, renderM2Prompt, type M2TemplateVariant } from "./prompt";
 
 /**
  * The protocol of MiniMax-M2 and its successors on the same architecture (M2.1, M2.5, M2.7):
  * `<think>` prefilled, interleaved reasoning kept for the current tool loop, `<minimax:tool_call>`
- * blocks. They differ only in their template's details (`variant`).
+ * blocks. They differ only in their template's details (`variant`) and in how their output
+ * goes wrong (`parsing`).
  */
-export function m2FamilyProtocol(variant: M2TemplateVariant): ModelProtocol {
+export function m2FamilyProtocol(
+  variant: M2TemplateVariant,
+  parsing: Pick<M2StreamParserOptions, "unclosedReasoningIsAnswer"> = {},
+): ModelProtocol {
   return {
     renderPrompt: (request) => renderM2Prompt(request, variant),
-    createParser: (options) => createM2StreamParser(options ?? {}),
+    createParser: (options) => createM2StreamParser({ ...options, ...parsing }),
     generationPrefill: "<think>\n",
     stopStrings: [],
     reasoningInHistory: "after-last-user",
