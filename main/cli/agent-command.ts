@@ -140,6 +140,11 @@ export async function agentCommand(argv: string[]): Promise<void> {
         }
         if (event.type === "agent.approval") {
           const { decision } = event;
+          if (values.json) {
+            // The events above say what was asked and refused; text here would break the JSON lines.
+            void backend.agent.approve(event.approvalId, false);
+            return;
+          }
           printer.endLine();
           const args = callArguments(backend, event.conversationId, event.callId);
           const preview = args ? writePreview(workspace, decision.tool, args) : null;

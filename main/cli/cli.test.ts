@@ -209,6 +209,17 @@ describe("m2d", () => {
     expect(result.stdout).not.toContain(ESC);
   });
 
+  it("agent --json prints JSON lines only, and refuses what needs approval", async () => {
+    const workspace = join(scratch, "ws-json");
+    mkdirSync(workspace);
+    const result = await m2dWithoutTerminal(["agent", "--json", "--workspace", workspace, "--model", editModel, "--gpu", "cpu", "--ctx", "8192", "Make notes"]);
+    expect(result.status).toBe(0);
+    const events = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { type: string; run?: { tool: string; approved: boolean } });
+    expect(events.some((e) => e.type === "agent.approval")).toBe(true);
+    expect(events.find((e) => e.type === "agent.tool_run")?.run).toMatchObject({ tool: "write_file", approved: false });
+    expect(existsSync(join(workspace, "notes.md"))).toBe(false);
+  });
+
   const hasScript = process.platform === "linux" && spawnSync("script", ["--version"]).status === 0;
   const sh = (word: string) => `'${word.replace(/'/g, "'\\''")}'`;
 
