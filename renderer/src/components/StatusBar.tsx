@@ -3,7 +3,7 @@ import { useChatStore } from "../stores/chat-store";
 import { useModelsStore } from "../stores/models-store";
 import { useLiveAnswer } from "../stores/stream-store";
 import { engineLabel } from "./engine-label";
-import { memoryLabel } from "./model/format";
+import { memoryLabel, ramLabel } from "./model/format";
 import { formatInt } from "../lib/format";
 
 /** TTFT and speed of the last answer on screen: live stats while it streams, stored ones after. */
@@ -28,6 +28,7 @@ export function StatusBar() {
   const engine = useBackendStore((s) => s.engine);
   const restartsSeen = useBackendStore((s) => s.restartsSeen);
   const loaded = useModelsStore((s) => s.loaded);
+  const memory = useModelsStore((s) => s.memory);
   return (
     <footer className="status-bar" role="status" aria-live="polite">
       <span data-testid="connection-status" className={`dot dot-${connection}`}>
@@ -47,9 +48,14 @@ export function StatusBar() {
               {loaded.offload.split}
             </span>
           )}
-          <span data-testid="model-memory">{memoryLabel(loaded)}</span>
+          {loaded.backend.vram.total > 0 && <span data-testid="model-memory">{memoryLabel(loaded)}</span>}
           <span data-testid="model-context">ctx {formatInt(loaded.contextSize)}</span>
         </>
+      )}
+      {memory && (
+        <span data-testid="system-memory" data-used={Math.max(0, memory.total - memory.available)} title="In use by all programs; page cache counts as available">
+          {ramLabel(memory)}
+        </span>
       )}
       <span className="spacer" />
       <LastAnswerStats />

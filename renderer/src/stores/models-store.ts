@@ -1,10 +1,12 @@
 import { create } from "zustand";
-import type { LoadOptions, LoadPlanView, LoadedModel, PlanParams } from "../../../app/contract";
+import type { LoadFailure, LoadOptions, LoadPlanView, LoadedModel, PlanParams, SystemMemory } from "../../../app/contract";
 import { client } from "../client/client-instance";
 import { errorMessage } from "../lib/errors";
 import { readJson, writeJson } from "../lib/storage";
+import { normalPath } from "../lib/model-paths";
 
 const RECENTS_KEY = "m2d.recentModels";
+const MEMORY_REFRESH_MS = 5_000;
 
 interface ModelsState {
   loaded: LoadedModel | null;
@@ -18,7 +20,14 @@ interface ModelsState {
   plan: LoadPlanView | null;
   planError: string | null;
   planning: boolean;
+  /** Loads that took the engine down, by path (the host keeps them until the file loads). */
+  failures: Record<string, LoadFailure>;
+  /** This machine's RAM now; refreshed on model changes and every few seconds. */
+  memory: SystemMemory | null;
   refresh(): Promise<void>;
+  refreshFailures(): Promise<void>;
+  refreshMemory(): Promise<void>;
+  unload(): Promise<void>;
   /** Plans `params`; an answer to an older request than the latest is dropped. */
   requestPlan(params: PlanParams): Promise<void>;
   clearPlan(): void;
@@ -41,6 +50,32 @@ export const useModelsStore = create<ModelsState>((set, get) => ({
   plan: null,
   planError: null,
   planning: false,
+  failures: {},
+  memory: null,
+  async refreshFailures() {
+    try {
+      const { failures } = await client().call("model.loadFailures", {});
+      set({ failures: Object.fromEntries(failures.map((f) => [normalPath(f.path), f])) });
+    } catch {
+      // An older host without the method: no failures to show.
+    }
+  },
+  async refreshMemory() {
+    try {
+      set({ memory: await client().call("system.memory", {}) });
+    } catch {
+      // An older host: the status bar shows the loaded model's figure only.
+    }
+  },
+  async unload() {
+    try {
+      await client().call("model.unload", {});
+      set({ loaded: null, lostInCrash: false, error: null });
+    } catch (error) {
+      set({ error: errorMessage(error) });
+    }
+    void get().refreshMemory();
+  },
   async requestPlan(params) {
     const seq = ++planSeq;
     set({ planning: true });
@@ -76,6 +111,8 @@ export const useModelsStore = create<ModelsState>((set, get) => ({
       set({ error: errorMessage(error) });
     } finally {
       set({ loadingPath: null, progress: null });
+      void get().refreshFailures();
+      void get().refreshMemory();
     }
   },
   async cancel() {
@@ -95,14 +132,21 @@ export const useModelsStore = create<ModelsState>((set, get) => ({
       if (event.type === "model.load_progress") set({ loadingPath: event.path, progress: event.progress });
       else if (event.type === "model.status") {
         set({ loaded: event.loaded, lostInCrash: event.lostInCrash, loadingPath: event.loadingPath, ...(event.loadingPath ? {} : { progress: null }) });
+        void get().refreshFailures();
+        void get().refreshMemory();
       }
     });
     const offConnection = client().onConnection((state) => {
-      if (state === "open") void get().refresh();
+      if (state !== "open") return;
+      void get().refresh();
+      void get().refreshFailures();
+      void get().refreshMemory();
     });
+    const memoryTimer = setInterval(() => void get().refreshMemory(), MEMORY_REFRESH_MS);
     return () => {
       off();
       offConnection();
+      clearInterval(memoryTimer);
     };
   },
 }));

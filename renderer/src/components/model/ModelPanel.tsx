@@ -5,11 +5,13 @@ import { formatBytes, memoryLabel, modelName } from "./format";
 import { formatInt } from "../../lib/format";
 import { AUTO_CHOICES, contextSize, offloadChoice, planParams, type PlanChoices } from "./load-choices";
 import { LoadPlanner, needsConfirm } from "./LoadPlanner";
+import { LibraryPicker, failureLabel } from "./LibraryPicker";
+import { isLoadedPath, normalPath } from "../../lib/model-paths";
 
 /** Re-plan this long after the last change (typing a path, dragging the slider). */
 const PLAN_DEBOUNCE_MS = 300;
 
-/** Open a local GGUF by path (with recent paths), watch it load, cancel; and what is loaded. */
+/** What is loaded (and Unload); the library's models; open a local GGUF by path; recent paths. Watch a load, cancel it. */
 export function ModelPanel() {
   const loaded = useModelsStore((s) => s.loaded);
   const loadingPath = useModelsStore((s) => s.loadingPath);
@@ -17,6 +19,7 @@ export function ModelPanel() {
   const error = useModelsStore((s) => s.error);
   const lostInCrash = useModelsStore((s) => s.lostInCrash);
   const recents = useModelsStore((s) => s.recents);
+  const failures = useModelsStore((s) => s.failures);
   const [path, setPath] = useState(() => recents[0] ?? "");
   const [gpu, setGpu] = useState<GpuChoice>("auto");
   const [context, setContext] = useState("");
@@ -74,10 +77,17 @@ export function ModelPanel() {
               </dd>
             </>
           )}
+          <dt>Memory</dt>
+          <dd>
+            <button type="button" onClick={() => void useModelsStore.getState().unload()} disabled={loading} data-testid="model-unload">
+              Unload to free it
+            </button>
+          </dd>
         </dl>
       ) : (
         <p className="muted">{lostInCrash ? "The engine restarted; the model reloads with the next message." : "No model loaded."}</p>
       )}
+      <LibraryPicker gpu={gpu} />
       <form
         className="model-open"
         onSubmit={(e) => {
@@ -85,7 +95,7 @@ export function ModelPanel() {
           void useModelsStore.getState().load(path, options());
         }}
       >
-        <label htmlFor={inputId}>Open a local GGUF</label>
+        <label htmlFor={inputId}>Open a GGUF…</label>
         <div className="row">
           <input id={inputId} value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/MiniMax-M2-Q4_K_M.gguf" spellCheck={false} data-testid="model-path" />
           <button type="submit" className="primary" disabled={loading || trimmedPath === "" || blockedByRisk} data-testid="model-load">
@@ -132,10 +142,20 @@ export function ModelPanel() {
           <h3>Recent</h3>
           <ul>
             {recents.map((p) => (
-              <li key={p}>
+              <li key={p} data-testid="recent-model" data-path={p}>
                 <button type="button" className="link-button recent-path" disabled={loading} title={p} onClick={() => (setPath(p), void useModelsStore.getState().load(p, { gpu, offload: { mode: "auto" } }))}>
                   {p.split(/[\\/]/).pop()}
+                  {isLoadedPath(loaded, p) && (
+                    <span className="badge loaded" data-testid="recent-loaded">
+                      Loaded
+                    </span>
+                  )}
                   <small>{p}</small>
+                  {failures[normalPath(p)] && (
+                    <small className="error" data-testid="recent-failure">
+                      {failureLabel(failures[normalPath(p)]!)}
+                    </small>
+                  )}
                 </button>
                 <button type="button" className="icon-button" aria-label={`Forget ${p}`} onClick={() => useModelsStore.getState().forget(p)}>
                   ✕

@@ -6,6 +6,8 @@ import { useModelsStore } from "../../stores/models-store";
 import { formatInt } from "../../lib/format";
 import { fileName, formatSize } from "./labels";
 import { VerdictBadge } from "./VerdictBadge";
+import { failureLabel, libraryQuant, libraryTitle, useLoadFailure } from "../model/LibraryPicker";
+import { isLoadedPath } from "../../lib/model-paths";
 
 const STATUS_LABEL: Record<LibraryModel["status"], string> = {
   ready: "Ready",
@@ -17,17 +19,18 @@ const STATUS_LABEL: Record<LibraryModel["status"], string> = {
 };
 
 function modelTitle(model: LibraryModel): string {
-  return model.repo ? `${model.repo}${model.quant ? ` ${model.quant}` : ""}` : fileName(model.path);
+  return model.repo ? `${libraryTitle(model)} ${libraryQuant(model)}` : fileName(model.path);
 }
 
 function LibraryItem({ model, onDeleted }: { model: LibraryModel; onDeleted: (text: string) => void }) {
-  const loadedPath = useModelsStore((s) => s.loaded?.report.path ?? null);
+  const loadedModel = useModelsStore((s) => s.loaded);
+  const failure = useLoadFailure(model.path);
   const loadingPath = useModelsStore((s) => s.loadingPath);
   const [confirming, setConfirming] = useState(false);
   const confirmButton = useRef<HTMLButtonElement>(null);
   const headingId = useId();
   const title = modelTitle(model);
-  const isLoaded = loadedPath === model.path;
+  const isLoaded = isLoadedPath(loadedModel, model.path);
   useEffect(() => {
     if (confirming) confirmButton.current?.focus();
   }, [confirming]);
@@ -48,7 +51,7 @@ function LibraryItem({ model, onDeleted }: { model: LibraryModel; onDeleted: (te
         <dd><code>{model.path}</code>{model.external ? " (imported by reference)" : ""}</dd>
         <dt>Model</dt>
         <dd>
-          {model.architecture ?? "unknown architecture"} · {model.quant ?? "unknown quant"} · {formatSize(model.totalBytes)} · {model.parts} file{model.parts === 1 ? "" : "s"}
+          {model.architecture ?? "unknown architecture"} · {libraryQuant(model)} · {formatSize(model.totalBytes)} · {model.parts} file{model.parts === 1 ? "" : "s"}
         </dd>
         <dt>Context</dt>
         <dd>{model.contextLength ? `${formatInt(model.contextLength)} tokens trained` : "unknown"}</dd>
@@ -62,10 +65,23 @@ function LibraryItem({ model, onDeleted }: { model: LibraryModel; onDeleted: (te
             <dd role="alert" data-testid="library-invalid">{MODEL_INVALID_LABEL[model.invalid.reason]}: {model.invalid.message}</dd>
           </>
         )}
+        {failure && (
+          <>
+            <dt>Last load</dt>
+            <dd role="alert" className="error" data-testid="library-failure">
+              {failureLabel(failure)}
+            </dd>
+          </>
+        )}
         <dt>Last used</dt>
         <dd>{model.lastUsedAt ? new Date(model.lastUsedAt).toLocaleString() : "never"}</dd>
       </dl>
       <div className="row">
+        {isLoaded && (
+          <button type="button" onClick={() => void useModelsStore.getState().unload()} aria-label={`Unload ${title}`} data-testid="library-unload">
+            Unload
+          </button>
+        )}
         <button
           type="button"
           className="primary"
