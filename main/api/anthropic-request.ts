@@ -2,6 +2,7 @@ import { AppError, type GenerationRequest } from "../../app/contract";
 import type { ChatMessage, ToolCall, ToolContent, ToolDefinition } from "../../app/m2/types";
 import type { AnthropicBlock, AnthropicCountTokensRequest, AnthropicMessage, AnthropicMessagesRequest, AnthropicTool } from "../../app/contract/anthropic-api";
 import { chosenTools } from "./openai-request";
+import { laterSystemTurnsAsUser } from "./system-turns";
 
 type TextPart = { type: "text"; text: string };
 
@@ -55,14 +56,10 @@ function userMessages(message: AnthropicMessage, where: string): ChatMessage[] {
   return out;
 }
 
-/**
- * A system message inside `messages` (Claude Code's environment notes). M2's template renders a system turn only
- * as the first message and drops any later one, so it becomes a user turn in its place: the model still reads it,
- * and the prompt before it stays the same (KV reuse).
- */
-function laterSystemMessage(message: AnthropicMessage, where: string): ChatMessage {
-  if (typeof message.content === "string") return { role: "user", content: message.content };
-  return { role: "user", content: message.content.map((block, index) => (block.type === "text" ? { type: "text", text: block.text ?? "" } : refuse(`${where}.content[${index}]`, block))) };
+/** A system message inside `messages` (Claude Code's environment notes): text blocks only. */
+function systemMessage(message: AnthropicMessage, where: string): ChatMessage {
+  if (typeof message.content === "string") return { role: "system", content: message.content };
+  return { role: "system", content: message.content.map((block, index) => (block.type === "text" ? { type: "text", text: block.text ?? "" } : refuse(`${where}.content[${index}]`, block))) };
 }
 
 /** An assistant turn: thinking blocks are its reasoning_content (M2 sees its own earlier reasoning), tool_use its calls. */
@@ -130,11 +127,11 @@ export function anthropicPrompt(body: AnthropicCountTokensRequest): Pick<Generat
   body.messages.forEach((message, index) => {
     const where = `messages[${index}]`;
     if (message.role === "user") messages.push(...userMessages(message, where));
-    else if (message.role === "system") messages.push(laterSystemMessage(message, where));
+    else if (message.role === "system") messages.push(systemMessage(message, where));
     else messages.push(assistantMessage(message, where));
   });
   const tools = toolDefinitions(body.tools ?? [], body.tool_choice, loadedTools(body.messages));
-  return { messages, ...(tools.length > 0 ? { tools } : {}) };
+  return { messages: laterSystemTurnsAsUser(messages), ...(tools.length > 0 ? { tools } : {}) };
 }
 
 /** `POST /v1/messages` → the engine's GenerationRequest. */

@@ -2,6 +2,7 @@ import { AppError, type GenerationRequest } from "../../app/contract";
 import type { ChatMessage, ToolCall, ToolDefinition } from "../../app/m2/types";
 import type { ResponsesInputItem, ResponsesRequest, ResponsesTool } from "../../app/contract/openai-api";
 import { chosenTools } from "./openai-request";
+import { laterSystemTurnsAsUser } from "./system-turns";
 
 type Part = { type: string; text?: string | undefined };
 type AssistantTurn = Extract<ChatMessage, { role: "assistant" }>;
@@ -58,14 +59,14 @@ function inputMessages(items: readonly ResponsesInputItem[]): ChatMessage[] {
 
 /**
  * `instructions` and the developer/system items before the first turn are one system prompt: the template renders
- * only the first system message, and Codex sends its instructions in both places.
+ * only the first system message, and Codex sends its instructions in both places. A later one is a user turn.
  */
 function withInstructions(instructions: string | undefined, messages: ChatMessage[]): ChatMessage[] {
   const leading = messages.findIndex((m) => m.role !== "system");
   const split = leading < 0 ? messages.length : leading;
   const texts = [instructions ?? "", ...messages.slice(0, split).map((m) => (typeof m.content === "string" ? m.content : ""))].filter((t) => t.length > 0);
   const rest = messages.slice(split);
-  return texts.length > 0 ? [{ role: "system", content: texts.join("\n\n") }, ...rest] : rest;
+  return laterSystemTurnsAsUser(texts.length > 0 ? [{ role: "system", content: texts.join("\n\n") }, ...rest] : rest);
 }
 
 /** Function tools only: Codex's built-in ones (web search and the like) are not M2's to run. */
