@@ -110,6 +110,32 @@ describe("the API server service", () => {
     expect(off).toMatchObject({ state: "off", baseUrl: null });
   });
 
+  it("m2d serve --api: listens whatever the settings say, with the run's key; regenerating replaces that key too", async () => {
+    const stored = backend.apiServer.status().key;
+    const status = await backend.apiServer.startForRun({ port: 0, key: "run-key-0123456789abcdef" });
+    expect(status).toMatchObject({ state: "listening", keySource: "override", key: "run-key-0123456789abcdef", settings: { enabled: false } });
+    expect((await models(status.baseUrl!, { "x-api-key": stored })).status).toBe(401);
+    expect((await models(status.baseUrl!, { "x-api-key": "run-key-0123456789abcdef" })).status).toBe(200);
+    const renewed = backend.apiServer.regenerateKey();
+    expect(renewed.keySource).toBe("settings");
+    expect((await models(status.baseUrl!, { "x-api-key": "run-key-0123456789abcdef" })).status).toBe(401);
+    expect((await models(status.baseUrl!, { "x-api-key": renewed.key })).status).toBe(200);
+    // Turned off in the UI: off, though the command line asked for it.
+    expect(await backend.apiServer.update({ enabled: false })).toMatchObject({ state: "off" });
+  });
+
+  it("m2d serve --api on a port in use throws (the command exits) and says so in the status", async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    try {
+      await expect(backend.apiServer.startForRun({ port: (blocker.address() as { port: number }).port })).rejects.toMatchObject({ code: "EADDRINUSE" });
+      expect(backend.apiServer.status()).toMatchObject({ state: "failed", error: { reason: "port_in_use" } });
+    } finally {
+      blocker.close();
+      await backend.apiServer.update({ enabled: false });
+    }
+  });
+
   it("the contract: apiServer.* through the router, bad input refused with a typed error", async () => {
     const context = { transport: "cli" as const };
     expect(await backend.dispatch("apiServer.status", {}, context)).toMatchObject({ ok: true, result: { state: "off" } });
