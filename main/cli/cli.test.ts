@@ -157,6 +157,19 @@ describe("m2d", () => {
     expect(empty.stderr).toMatch(/^m2d: No prompt: stdin was empty/);
   });
 
+  it("run stops quietly when the reader of its output goes away (m2d run … | head -1)", async () => {
+    const model = await ensureTestModel("long");
+    const child = spawn(process.execPath, [cli, "run", model, "go", "--gpu", "cpu", "--ctx", "8192"], { env: plainEnv });
+    child.stdin.end();
+    let stderr = "";
+    child.stderr.on("data", (c) => (stderr += c));
+    // The first line of the answer, then the pipe closes, as head's does.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const status = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|at /);
+    expect(status).toBe(0);
+  });
+
   it("help lists every command; each command's --help documents every option of the table it parses with", () => {
     const help = m2d(["help"]);
     expect(help.status).toBe(0);

@@ -25,6 +25,15 @@ async function main(argv: string[]): Promise<void> {
   await command.run(rest);
 }
 
+// `m2d run … | head -1`: once the reader has gone there is no one left to write for. Stop quietly, as a SIGPIPE
+// would stop a C tool (Node ignores that signal): an unhandled EPIPE ended the command with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(0);
+  });
+}
+
 main(process.argv.slice(2)).catch((error: unknown) => {
   // node:util parseArgs reports bad flags as ERR_PARSE_ARGS_*: a usage error, not a crash.
   const isUsage = typeof (error as { code?: unknown })?.code === "string" && (error as { code: string }).code.startsWith("ERR_PARSE_ARGS");
