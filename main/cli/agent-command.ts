@@ -33,7 +33,7 @@ export const agentSpec = defineCommand({
     "max-steps": { type: "string", default: "100", value: "N", help: "stop after N model steps" },
     reasoning: { type: "string", default: "show", value: "stderr|show|hide", help: "where each step's reasoning goes" },
     json: { type: "boolean", default: false, help: "print the agent and generation events as JSON lines" },
-    "data-dir": { type: "string", value: "DIR", help: "the data folder for the run's history and library names (default: a fresh one, or $M2D_DATA_DIR)" },
+    "data-dir": { type: "string", value: "DIR", help: "the data folder for the run's history and library names (default: $M2D_DATA_DIR; else history in a fresh folder, names from the app's library)" },
     ctx: { type: "string", value: "N", help: "context size in tokens (default: the app's choice for this model)" },
     gpu: { type: "string", default: "auto", value: GpuChoiceSchema.options.join("|"), help: "compute backend" },
     "trust-workspace-mcp": { type: "boolean", default: false, help: "start the MCP servers of the workspace's .m2d/mcp.json without asking (this content of the file)" },
