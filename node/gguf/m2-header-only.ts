@@ -4,7 +4,7 @@ import { gpt2TokenText } from "./gpt2-bytes";
 import { kv } from "./gguf-values";
 import { M2_REAL, m2Metadata, m2TensorTable } from "./m2-arch";
 import { M2_HEADER_QUANTS, m2TensorType, type M2HeaderQuant } from "./m2-quant-mix";
-import { buildScriptedVocab, tokenizerMetadata } from "./m2-vocab";
+import { buildScriptedVocab, M2_SPECIALS, tokenizerMetadata, type SpecialTokens } from "./m2-vocab";
 import { writeGguf, type GgufLayout } from "./writer";
 
 export { M2_HEADER_QUANTS, type M2HeaderQuant } from "./m2-quant-mix";
@@ -13,12 +13,12 @@ export const M2_VOCAB_SIZE = 200064;
 
 const TEMPLATE_PATH = fileURLToPath(new URL("../../resources/minimax-m2.jinja", import.meta.url));
 
-/** Byte tokens and M2's specials, then unique fillers up to the real vocab size (texts are placeholders). */
-function m2SizedVocab() {
-  const base = buildScriptedVocab([]);
+/** Byte tokens and a family's specials, then unique fillers up to the real vocab size (texts are placeholders). */
+export function sizedScriptedVocab(size: number, specials: SpecialTokens = M2_SPECIALS) {
+  const base = buildScriptedVocab([], specials);
   const tokens = [...base.tokens];
   const types = [...base.types];
-  for (let i = tokens.length; i < M2_VOCAB_SIZE; i++) {
+  for (let i = tokens.length; i < size; i++) {
     tokens.push(gpt2TokenText(` tok${i}`));
     types.push(1);
   }
@@ -32,7 +32,7 @@ function m2SizedVocab() {
  */
 export async function writeM2HeaderOnly(path: string, quant: M2HeaderQuant): Promise<GgufLayout> {
   const h = M2_REAL;
-  const vocab = m2SizedVocab();
+  const vocab = sizedScriptedVocab(M2_VOCAB_SIZE);
   const tensors = m2TensorTable(h, M2_VOCAB_SIZE).map((spec) => ({
     name: spec.name,
     shape: spec.shape,

@@ -1,5 +1,6 @@
 import { AppError } from "../../app/contract/errors";
 import { plannerTensors, type PlannerModel } from "../../app/planner";
+import { sparseAttentionKvCache } from "../../app/planner/m3-shapes";
 import type { ModelReport } from "./report";
 
 /** The planner's view of a GGUF, from its header alone (no weights are read). */
@@ -13,6 +14,8 @@ export function plannerModel(report: ModelReport): PlannerModel {
   const shapeOf = (suffix: string) => report.tensors.find((t) => t.name === `blk.0.${suffix}`)?.shape;
   const kDim = (shapeOf("attn_k.weight")?.[1] ?? report.embeddingLength ?? 0) / kvHeads;
   const vDim = (shapeOf("attn_v.weight")?.[1] ?? report.embeddingLength ?? 0) / kvHeads;
+  const msa = report.sparseAttention;
+  const kvCache: PlannerModel["kvCache"] = { layers, kvHeads, headDimK: kDim, headDimV: vDim };
   return {
     name: report.name ?? report.path.split(/[\\/]/).pop() ?? "model",
     quant: report.quantization.name,
@@ -21,7 +24,7 @@ export function plannerModel(report: ModelReport): PlannerModel {
     expertCount: report.expertCount ?? 0,
     expertsUsed: report.expertUsedCount ?? 0,
     heads: report.headCount,
-    kvCache: { layers, kvHeads, headDimK: kDim, headDimV: vDim },
+    kvCache: msa ? sparseAttentionKvCache(kvCache, msa) : kvCache,
     ...(report.vocabSize ? { vocab: report.vocabSize } : {}),
     ...(report.contextLength ? { trainedContext: report.contextLength } : {}),
   };

@@ -1,5 +1,7 @@
 import { fileTypeName } from "./ggml-types";
 import { metaArrayLength, metaNumber, metaNumberOrFirst, metaString, type GgufMetadata } from "./gguf-values";
+import type { SparseAttentionDims } from "../../app/planner/m3-shapes";
+import { M3_ARCH } from "./m3-arch";
 import type { GgufHeader } from "./reader";
 import { validateModel } from "./validate";
 
@@ -48,6 +50,21 @@ export interface ModelReport {
   readonly chatTemplate: string | null;
   readonly hasChatTemplate: boolean;
   readonly tensors: readonly TensorReport[];
+  /** minimax-m3 only: MiniMax Sparse Attention, which gives its KV cache an indexer cache. */
+  readonly sparseAttention?: SparseAttentionDims;
+}
+
+/** The MSA keys of a minimax-m3 header (the validator has checked them). */
+function sparseAttention(meta: GgufMetadata, arch: string): SparseAttentionDims | undefined {
+  if (arch !== M3_ARCH) return undefined;
+  const n = (key: string) => metaNumber(meta, `${arch}.${key}`) ?? 0;
+  return {
+    denseBlocks: n("leading_dense_block_count"),
+    indexerHeads: n("attention.indexer.head_count"),
+    indexerKeyLength: n("attention.indexer.key_length"),
+    topK: n("attention.indexer.top_k"),
+    blockSize: n("attention.indexer.block_size"),
+  };
 }
 
 const LAYER = /^blk\.(\d+)\./;
@@ -92,6 +109,7 @@ export async function inspectModel(path: string): Promise<ModelReport> {
   const num = (key: string) => metaNumberOrFirst(meta, `${arch}.${key}`) ?? null;
   const tensors = tensorReports(model.parts);
   const chatTemplate = metaString(meta, "tokenizer.chat_template") ?? null;
+  const msa = sparseAttention(meta, arch);
   return {
     path: model.loadPath,
     architecture: arch,
@@ -113,5 +131,6 @@ export async function inspectModel(path: string): Promise<ModelReport> {
     chatTemplate,
     hasChatTemplate: chatTemplate !== null,
     tensors,
+    ...(msa ? { sparseAttention: msa } : {}),
   };
 }
