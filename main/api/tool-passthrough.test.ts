@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { GenerationRequestSchema } from "../../app/contract";
 import { ChatCompletionRequestSchema } from "../../app/contract/openai-api";
 import { renderM2Prompt } from "../../app/m2/prompt";
 import { chatCompletionToGeneration } from "./openai-request";
@@ -11,7 +12,9 @@ describe("chat completions pass the client's tool JSON through to the template (
     const request = chatCompletionToGeneration(ChatCompletionRequestSchema.parse(JSON.parse(wire)));
     const sent = (JSON.parse(wire) as { tools: { function: unknown }[] }).tools[0]?.function;
     expect(JSON.stringify(request.tools?.[0]?.function)).toBe(JSON.stringify(sent));
-    expect(renderM2Prompt({ messages: request.messages, tools: request.tools })).toContain(
+    // What the engine receives and renders.
+    const parsed = GenerationRequestSchema.parse(JSON.parse(JSON.stringify(request)));
+    expect(renderM2Prompt({ messages: parsed.messages, tools: parsed.tools })).toContain(
       '<tool>{"description": "Look it up.", "strict": true, "name": "lookup", "parameters": {"type": "object", "required": ["q"], "properties": {"q": {"type": "string"}}}, "x-vendor": {"a": 1}}</tool>',
     );
   });
