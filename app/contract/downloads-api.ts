@@ -3,6 +3,7 @@ import { AppErrorDataSchema, type AppErrorData } from "./errors";
 import { DownloadFailureDetailsSchema } from "./download-failure";
 import { ModelInvalidDetailsSchema, ModelProblemSchema } from "./model-invalid";
 import { StorageFailureDetailsSchema } from "./storage-failure";
+import { MODEL_FAMILY_IDS } from "../family/protocol";
 
 /** The download manager's part of the contract: catalog, downloads, library. */
 
@@ -45,6 +46,10 @@ export const CatalogEntrySchema = z.object({
   description: z.string(),
   /** Added by the user with catalog.add (removable), not shipped. */
   added: z.boolean(),
+  /** Which model the repo holds (app/family, from its name): "minimax-m2.7", …, or "unknown". */
+  family: z.enum(MODEL_FAMILY_IDS),
+  /** The family for people: "MiniMax-M2.7". */
+  familyName: z.string(),
   fetchedAt: z.number().nullable(),
   quants: z.array(CatalogQuantSchema),
 });

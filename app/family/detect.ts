@@ -38,7 +38,7 @@ export function detectModelFamily(
   }
   const names = [evidence.name, evidence.fileName].filter((n): n is string => Boolean(n));
   for (const name of names) {
-    const byName = onArch.find((f) => f.match.name.test(name));
+    const byName = familyFromName(name, onArch);
     if (byName) return found(byName, "name");
   }
   if (template) {
@@ -48,6 +48,11 @@ export function detectModelFamily(
   const fallback = onArch.find((f) => f.match.architectureDefault);
   if (fallback) return found(fallback, "architecture");
   return { family: null, id: "unknown", displayName: "Unknown model", by: "none" };
+}
+
+/** The family a model's name (a repo, a file, general.name) says it is, by name alone. */
+export function familyFromName(name: string, families: readonly ModelFamily[] = MODEL_FAMILIES): ModelFamily | undefined {
+  return families.find((f) => f.match.name.test(name));
 }
 
 function found(family: ModelFamily, by: FamilyDetection["by"]): FamilyDetection {

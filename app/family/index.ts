@@ -2,4 +2,4 @@
 export type { FamilyMatch, ModelFamily, ModelFamilyId, ModelProtocol, RenderOptions, SamplingDefaults, ThinkingMode } from "./protocol";
 export { MODEL_FAMILY_IDS } from "./protocol";
 export { familyById, MODEL_FAMILIES } from "./registry";
-export { detectModelFamily, type FamilyDetection, type FamilyEvidence } from "./detect";
+export { detectModelFamily, familyFromName, type FamilyDetection, type FamilyEvidence } from "./detect";

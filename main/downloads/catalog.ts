@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { familyFromName, type ModelFamilyId } from "../../app/family";
 import catalogJson from "../../resources/catalog.json";
 import type { Db } from "../storage/database";
 import { groupQuants, type GroupLayout } from "./gguf-parts";
@@ -40,6 +41,9 @@ export interface CatalogRepo {
   repo: string;
   publisher: string;
   description: string;
+  /** The model the repo holds, from its name (app/family); "unknown" for a repo named otherwise. */
+  family: ModelFamilyId;
+  familyName: string;
   recommended: string;
   /** When the Hub was last asked; null if never (sizes unknown). */
   fetchedAt: number | null;
@@ -59,7 +63,17 @@ export function catalogView(cache: HubFileCache, catalog: Catalog = loadCatalog(
       if (!group) return base;
       return { ...base, files: group.files, layout: group.layout, totalBytes: group.totalBytes };
     });
-    return { repo: entry.repo, publisher: entry.publisher, description: entry.description, recommended: entry.recommended, fetchedAt: cached?.fetchedAt ?? null, quants };
+    const family = familyFromName(entry.repo);
+    return {
+      repo: entry.repo,
+      publisher: entry.publisher,
+      description: entry.description,
+      family: family?.id ?? "unknown",
+      familyName: family?.displayName ?? "Unknown model",
+      recommended: entry.recommended,
+      fetchedAt: cached?.fetchedAt ?? null,
+      quants,
+    };
   });
 }
 

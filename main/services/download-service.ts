@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { familyFromName } from "../../app/family";
 import { constants, createReadStream, existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
@@ -158,7 +159,7 @@ export class DownloadService {
     const urls = added.flatMap((a): CatalogEntry[] =>
       "url" in a
         ? [{
-            repo: a.url, publisher: new URL(a.url).host, description: "A plain URL you added.", added: true, fetchedAt: null,
+            repo: a.url, publisher: new URL(a.url).host, description: "A plain URL you added.", added: true, ...urlFamily(a.fileName), fetchedAt: null,
             quants: [{ quant: a.fileName, ref: a.url, known: false, totalBytes: null, parts: 1, fit: catalogQuantFit(null, machine), recommended: false }],
           }]
         : [],
@@ -337,7 +338,7 @@ export class DownloadService {
     const best: CatalogQuantView | undefined = recommendQuant(quants) ?? quants.find((q) => q.totalBytes === null && q.quant === repo.recommended);
     if (best) best.recommended = true;
     const isAdded = added.some((a) => "repo" in a && a.repo.toLowerCase() === repo.repo.toLowerCase());
-    return { repo: repo.repo, publisher: repo.publisher, description: repo.description, added: isAdded, fetchedAt: repo.fetchedAt, quants };
+    return { repo: repo.repo, publisher: repo.publisher, description: repo.description, added: isAdded, family: repo.family, familyName: repo.familyName, fetchedAt: repo.fetchedAt, quants };
   }
 
   private async register(primary: string, mode: "reference" | "copy" | "scan"): Promise<string> {
@@ -471,4 +472,10 @@ async function findGgufs(dir: string, depth: number): Promise<string[]> {
     }
   }
   return out;
+}
+
+/** A plain-URL entry's model, from its file name. */
+function urlFamily(fileName: string): Pick<CatalogEntry, "family" | "familyName"> {
+  const family = familyFromName(fileName);
+  return { family: family?.id ?? "unknown", familyName: family?.displayName ?? "Unknown model" };
 }
