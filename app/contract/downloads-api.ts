@@ -108,6 +108,9 @@ export const LibraryModelSchema = z.object({
   /** "invalid": verified, but its header fails the validator (see `invalid`). */
   status: z.enum(["ready", "incomplete", "changed", "unsynced", "missing", "invalid"]),
   architecture: z.string().nullable(),
+  /** Which model it is (app/family, from its header and name): "minimax-m2.5", …, "unknown"; null when the header is unreadable. */
+  family: z.enum(MODEL_FAMILY_IDS).nullable(),
+  familyName: z.string().nullable(),
   contextLength: z.number().int().nullable(),
   expertCount: z.number().int().nullable(),
   expertUsedCount: z.number().int().nullable(),

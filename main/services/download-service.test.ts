@@ -137,7 +137,7 @@ describe("DownloadService", () => {
 
     const [model] = await svc.listLibrary();
     // Named Q8_0 by its Hub folder and file names (what `owner/repo:Q8_0` refers to); its header says F32, and the UI shows that.
-    expect(model).toMatchObject({ quant: "Q8_0", fileQuant: "F32", parts: 3, ready: true, status: "ready", architecture: "minimax-m2", external: false, lastUsedAt: null });
+    expect(model).toMatchObject({ quant: "Q8_0", fileQuant: "F32", parts: 3, ready: true, status: "ready", architecture: "minimax-m2", family: "minimax-m2", familyName: "MiniMax-M2", external: false, lastUsedAt: null });
     expect(model?.expertCount).toBeGreaterThan(0);
     expect(model?.fit.verdict).toBe("ram");
     expect(svc.listDownloads()[0]?.state).toBe("completed");

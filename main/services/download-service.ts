@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { familyFromName } from "../../app/family";
+import { detectModelFamily, familyFromName, type ModelFamilyId } from "../../app/family";
 import { constants, createReadStream, existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
@@ -64,6 +64,8 @@ const SCAN_DEPTH = 4;
 interface HeaderInfo {
   key: string;
   architecture: string | null;
+  family: ModelFamilyId | null;
+  familyName: string | null;
   /** The header's own quantization (general.file_type), not the folder or file name's. */
   quant: string | null;
   contextLength: number | null;
@@ -252,7 +254,8 @@ export class DownloadService {
       models.push({
         id: row.id, repo: row.repo, quant: row.quant, fileQuant: header?.quant ?? null, path: row.primaryPath, totalBytes: row.totalBytes, parts: row.fileCount,
         ready, status,
-        architecture: header?.architecture ?? null, contextLength: header?.contextLength ?? null,
+        architecture: header?.architecture ?? null, family: header?.family ?? null, familyName: header?.familyName ?? null,
+        contextLength: header?.contextLength ?? null,
         expertCount: header?.expertCount ?? null, expertUsedCount: header?.expertUsedCount ?? null,
         fit: header?.fit ?? { verdict: "unknown", detail: "The model's files are not on disk." },
         lastUsedAt: row.lastUsedAt, external: row.external,
@@ -385,7 +388,7 @@ export class DownloadService {
         const invalid = modelProblem(AppError.from(error));
         if (!invalid) throw error;
         const refused: HeaderInfo = {
-          key, architecture: null, quant: null, contextLength: null, expertCount: null, expertUsedCount: null,
+          key, architecture: null, family: null, familyName: null, quant: null, contextLength: null, expertCount: null, expertUsedCount: null,
           fit: { verdict: "unknown", detail: invalid.message }, invalid,
         };
         this.headers.set(path, refused);
@@ -397,8 +400,9 @@ export class DownloadService {
       } catch (error) {
         fit = { verdict: "unknown", detail: AppError.from(error).message };
       }
+      const family = detectModelFamily({ architecture: report.architecture, name: report.name, chatTemplate: report.chatTemplate, fileName: basename(path) });
       const info: HeaderInfo = {
-        key, architecture: report.architecture, quant: report.quantization.name, contextLength: report.contextLength, expertCount: report.expertCount,
+        key, architecture: report.architecture, family: family.id, familyName: family.displayName, quant: report.quantization.name, contextLength: report.contextLength, expertCount: report.expertCount,
         expertUsedCount: report.expertUsedCount, fit, invalid: null,
       };
       this.headers.set(path, info);
