@@ -1,4 +1,5 @@
 import type { Page } from "@playwright/test";
+import { createServer } from "node:net";
 import { expect, loadScriptedModel, test } from "./fixtures";
 
 /*
@@ -121,4 +122,23 @@ test("cancel in the request log stops a running streamed request: the client's s
   expect(text.join("")).not.toContain("Line 2048");
   await expect(row).toHaveAttribute("data-state", "cancelled");
   await expect(row.getByTestId("server-request-cancel")).toHaveCount(0);
+});
+
+test("a port in use shows why the server is not listening; another port then works", async ({ page, host }) => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+  try {
+    await page.goto(host.url);
+    await page.getByTestId("nav-server").click();
+    await page.getByTestId("server-port").fill(String((blocker.address() as { port: number }).port));
+    await page.getByTestId("server-port-save").click();
+    await page.getByTestId("server-enabled").click();
+    await expect(page.getByTestId("server-error")).toContainText("already in use");
+    await expect(page.getByTestId("server-url")).toHaveCount(0);
+    await page.getByTestId("server-port").fill("0");
+    await page.getByTestId("server-port-save").click();
+    await expect(page.getByTestId("server-url")).toHaveText(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+  } finally {
+    blocker.close();
+  }
 });
