@@ -209,6 +209,21 @@ describe("renderM2Prompt errors", () => {
 describe("renderM2Prompt variants (M2.1 and later)", () => {
   const variant: M2TemplateVariant = { defaultIdentity: "You are a helpful assistant. Your name is MiniMax-M2.1 and is built by MiniMax.", noneText: "" };
 
+  /**
+   * M2's template with the two documented M2.1 edits applied (not the official M2.1 file, which
+   * could not be fetched; see resources/templates/PROVENANCE.md): checks the variant's logic.
+   */
+  const edited = official
+    .replace('set model_identity = "You are a helpful assistant."', `set model_identity = "${variant.defaultIdentity}"`)
+    .replace("    {%- else -%}\n        {{- content }}", "    {%- elif content is none -%}\n        {{- '' }}\n    {%- else -%}\n        {{- content }}");
+
+  it("matches Jinja2 on the whole corpus with M2's template edited the documented way", () => {
+    expect(edited.split("content is none")).toHaveLength(2);
+    expect(edited).toContain(variant.defaultIdentity);
+    const rendered = renderWithJinja2(edited, promptCorpus.map(({ request }) => templateContext(request)));
+    promptCorpus.forEach(({ request }, i) => expect(rendered[i]).toEqual({ ok: true, text: renderM2Prompt(request, variant) }));
+  });
+
   it("uses the variant's default system prompt when there is no system content", () => {
     expect(renderM2Prompt({ messages: [{ role: "user", content: "hi" }] }, variant)).toBe(
       `]~!b[]~b]system\n${variant.defaultIdentity}[e~[\n]~b]user\nhi[e~[\n]~b]ai\n<think>\n`,
