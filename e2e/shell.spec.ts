@@ -3,6 +3,8 @@ import { expect, test } from "./fixtures";
 test("the UI loads in Chromium and shows backend health and a live engine process", async ({ page, host }) => {
   await page.goto(host.url);
   await expect(page.getByTestId("connection-status")).toHaveText(/connected/);
+  // Health details live on the System page, not the welcome page.
+  await page.getByRole("link", { name: "System" }).click();
   await expect(page.getByTestId("backend-health")).toContainText("healthy");
   await expect(page.getByTestId("engine-status")).toHaveText(/Engine: ready \(pid \d+\)/);
 });
@@ -17,6 +19,7 @@ test("killing the engine process with SIGKILL shows 'engine restarted' within 5 
   await expect(status).toHaveText(/ready \(pid \d+\)/, { timeout: 5_000 });
   expect(await status.textContent()).not.toContain(`pid ${pid})`);
   // The backend itself survived: a fresh call still answers.
+  await page.getByRole("link", { name: "System" }).click();
   await page.getByRole("button", { name: "Refresh" }).click();
   await expect(page.getByTestId("backend-health")).toContainText("healthy");
 });

@@ -1,7 +1,8 @@
 import { useAgentStore } from "../../stores/agent-store";
 import { useChatStore } from "../../stores/chat-store";
 import { useUiStore } from "../../stores/ui-store";
-import { HealthPanel } from "../HealthPanel";
+import { useLibraryStore } from "../../stores/library-store";
+import { useModelsStore } from "../../stores/models-store";
 import { ModelPanel } from "../model/ModelPanel";
 import { AgentComposer } from "../agent/AgentComposer";
 import { AgentApprovals } from "../agent/ApprovalCard";
@@ -15,15 +16,33 @@ import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
 import { SettingsPanel } from "./SettingsPanel";
 
+/** The first screen: one call to action (pick a model from the library, or get one), then how to start. */
 function Welcome() {
+  const loaded = useModelsStore((s) => s.loaded !== null);
+  const libraryEmpty = useLibraryStore((s) => s.loaded && s.models.length === 0);
   return (
     <div className="welcome" data-testid="welcome">
       <h2>Chat with MiniMax-M2, locally</h2>
-      <p className="muted">
-        Type below to start. <kbd>Ctrl</kbd>+<kbd>K</kbd> searches your conversations, <kbd>Ctrl</kbd>+<kbd>N</kbd> starts a new one, <kbd>Esc</kbd> stops an answer.
-      </p>
-      <ModelPanel />
-      <HealthPanel />
+      {loaded ? (
+        <p className="muted">
+          Type below to start. <kbd>Ctrl</kbd>+<kbd>K</kbd> searches your conversations, <kbd>Ctrl</kbd>+<kbd>N</kbd> starts a new one, <kbd>Esc</kbd> stops an answer.
+        </p>
+      ) : (
+        <>
+          {libraryEmpty ? (
+            <div className="welcome-cta">
+              <p>No model on this computer yet: the catalog picks the quant that fits this machine.</p>
+              <button type="button" className="primary" onClick={() => useUiStore.getState().setView("models")} data-testid="welcome-get-model">
+                Get the recommended model for this machine
+              </button>
+              <p className="muted">Or open a GGUF you already have:</p>
+            </div>
+          ) : (
+            <p className="muted">Pick a model to start.</p>
+          )}
+          <ModelPanel />
+        </>
+      )}
     </div>
   );
 }

@@ -41,8 +41,19 @@ export function Sidebar() {
   const toggleTheme = useThemeStore((s) => s.toggle);
   const fileInput = useRef<HTMLInputElement>(null);
 
+  const sidebarOpen = useUiStore((s) => s.sidebarOpen);
   return (
-    <nav className="sidebar" aria-label="Conversations">
+    <nav className={`sidebar${sidebarOpen ? " open" : ""}`} aria-label="Conversations">
+      <button
+        type="button"
+        className="sidebar-toggle icon-button"
+        aria-expanded={sidebarOpen}
+        aria-label={sidebarOpen ? "Close the sidebar" : "Open the sidebar"}
+        onClick={() => useUiStore.getState().setSidebarOpen(!sidebarOpen)}
+        data-testid="sidebar-toggle"
+      >
+        {sidebarOpen ? "✕" : "☰"}
+      </button>
       <div className="brand">M2 Desktop</div>
       <div className="sidebar-actions">
         <button type="button" className="primary" onClick={newChat} title="New chat (Ctrl+N)" data-testid="new-chat">
