@@ -112,12 +112,20 @@ async function runStepTools(options: AgentLoopOptions, conversationId: string, a
       batch.map(async (index) => {
         const call = calls[index]!;
         const startedAt = Date.now();
-        const ask = (decision: Decision, prepared: PreparedCall) =>
-          options.approve({ approvalId: randomUUID(), conversationId, callId: prepared.id, arguments: call.arguments, decision });
+        // The time the call waited on the user is not the tool's: its duration counts the run alone.
+        let waitedMs = 0;
+        const ask = async (decision: Decision, prepared: PreparedCall) => {
+          const askedAt = Date.now();
+          try {
+            return await options.approve({ approvalId: randomUUID(), conversationId, callId: prepared.id, arguments: call.arguments, decision });
+          } finally {
+            waitedMs += Date.now() - askedAt;
+          }
+        };
         const run = call.error
           ? flaggedCallRun(call, call.error, toolNames)
           : await runToolCall(options.tools, { id: call.id, name: call.name, arguments: call.arguments }, options.policy, ask);
-        results[index] = { run, ms: Date.now() - startedAt };
+        results[index] = { run, ms: Date.now() - startedAt - waitedMs };
       }),
     );
   }

@@ -73,14 +73,17 @@ describe("agent loop", () => {
       const request = await approval;
       expect(request.decision).toMatchObject({ kind: "ask", tool: "write_file" });
       expect(request.decision.action).toContain("notes.md");
+      // The user takes a while to decide: that wait is not the tool's duration.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
       await backend.agent.approve(request.approvalId, approved);
       expect((await done).reason).toBe("answered");
       expect(existsSync(join(dir, "notes.md"))).toBe(approved);
+      expect(backend.agent.toolRuns(conversationId)[0]!.durationMs).toBeLessThan(1000);
       // M2's parameter rules trim one leading and one trailing newline from each value.
       if (approved) expect(readFileSync(join(dir, "notes.md"), "utf8")).toBe("Hello from M2");
       expect(backend.agent.toolRuns(conversationId)[0]).toMatchObject({ tool: "write_file", decision: "ask", decidedBy: "user", approved, ok: approved });
     }
-  });
+  }, 90_000);
 
   it("'always allow' is remembered for the workspace: the next run writes without asking", async () => {
     await backend.models.load(models.edit!, { gpu: "cpu", contextSize: 8192 });
