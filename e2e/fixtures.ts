@@ -1,7 +1,7 @@
 import { test as base, expect as baseExpect, type Page } from "@playwright/test";
 import { ensureTestModel, type TestScenario } from "../node/gguf/m2-test-models";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -77,4 +77,12 @@ export async function loadScriptedModel(page: Page, url: string, scenario: TestS
   await page.getByTestId("model-gpu").selectOption("cpu");
   await page.getByTestId("model-load").click();
   await baseExpect(page.getByTestId("model-context")).toBeVisible({ timeout: 90_000 });
+}
+
+/** With M2D_SCREENSHOTS=<dir>, writes the page as <dir>/<name>.png (for docs/screenshots); a no-op otherwise. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.M2D_SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`) });
 }

@@ -1,7 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { Locator, Page } from "@playwright/test";
-import { expect, test } from "./fixtures";
+import { expect, screenshot as shot, test } from "./fixtures";
 
 /*
  * The layout at the window sizes people use, in light and dark: side panels never cover the header's buttons,
@@ -14,14 +12,6 @@ const SIZES = [
   { width: 1024, height: 700 },
   { width: 800, height: 600 },
 ] as const;
-
-const shotsDir = process.env.M2D_SCREENSHOTS;
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (!shotsDir) return;
-  mkdirSync(shotsDir, { recursive: true });
-  await page.screenshot({ path: join(shotsDir, `${name}.png`) });
-}
 
 async function box(locator: Locator) {
   const b = await locator.boundingBox();

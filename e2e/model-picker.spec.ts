@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { ensureTestModel } from "../node/gguf/m2-test-models";
-import { expect, test } from "./fixtures";
+import { expect, screenshot, test } from "./fixtures";
 
 /*
  * The header's model picker against the real headless host and engine: a GGUF imported into the library is
@@ -50,6 +50,7 @@ test("the picker lists the library first, loads from it, marks the same entry lo
   await expect(row).toContainText(/used (just now|1 min ago)/);
   await expect(picker.locator(`[data-testid=recent-model][data-path="${path}"]`).getByTestId("recent-loaded")).toBeVisible();
   await expect(page.getByTestId("system-memory")).toHaveText(/^RAM [\d.]+ (MB|GB) \/ [\d.]+ GB$/);
+  await screenshot(page, "picker-loaded-1280x720-light");
 
   // Unload from the popover: nothing loaded, the status bar drops the model.
   await picker.getByTestId("model-unload").click();
