@@ -7,12 +7,16 @@ import { client } from "../../client/client-instance";
 type Listing = MethodResult<"agent.mcpServers">;
 type Consent = MethodResult<"agent.mcpConsent">;
 
-const TEMPLATE = `{
+/**
+ * Shown as the empty editor's placeholder, never as its value: saving it is impossible, and even copied it starts a
+ * local script of the user's own rather than fetching and installing a package.
+ */
+const EXAMPLE = `Example (not saved):
+{
   "mcpServers": {
-    "example": { "command": "npx", "args": ["-y", "@modelcontextprotocol/server-everything"], "sandboxed": true }
+    "my-server": { "command": "node", "args": ["/path/to/my-mcp-server.js"], "sandboxed": true }
   }
-}
-`;
+}`;
 
 /** Zod issues from a refused save, as "path: message" lines. */
 function describeError(error: unknown): string {
@@ -42,7 +46,7 @@ export function McpSettings({ workspace }: { workspace?: string }) {
       setConsent(workspace ? await client().call("agent.mcpConsent", { workspace }) : null);
       const result = await client().call("agent.mcpServers", workspace ? { workspace } : {});
       setListing(result);
-      setText((current) => current || result.appConfigText || TEMPLATE);
+      setText((current) => current || result.appConfigText || "");
     } catch (error) {
       setMessage({ kind: "error", text: describeError(error) });
     } finally {
@@ -53,6 +57,10 @@ export function McpSettings({ workspace }: { workspace?: string }) {
   useEffect(() => void refresh(), [refresh]);
 
   const save = async () => {
+    if (text.trim() === "") {
+      setMessage({ kind: "error", text: "Nothing to save: write a config first (the example in the box is only a placeholder)." });
+      return;
+    }
     let config: unknown;
     try {
       config = JSON.parse(text);
@@ -145,7 +153,7 @@ export function McpSettings({ workspace }: { workspace?: string }) {
       <label htmlFor="mcp-config">
         App-level config{listing ? <> (<code>{listing.appConfigFile}</code>)</> : null}
       </label>
-      <textarea id="mcp-config" rows={12} spellCheck={false} value={text} onChange={(e) => setText(e.target.value)} style={{ fontFamily: "monospace", width: "100%" }} />
+      <textarea id="mcp-config" rows={12} spellCheck={false} value={text} placeholder={EXAMPLE} onChange={(e) => setText(e.target.value)} style={{ fontFamily: "monospace", width: "100%" }} />
       <div>
         <button type="button" disabled={busy} onClick={() => void save()}>Save</button>{" "}
         <button type="button" disabled={busy} onClick={() => void refresh()}>Refresh</button>

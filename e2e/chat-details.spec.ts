@@ -1,0 +1,57 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "@playwright/test";
+import { expect, loadScriptedModel, test } from "./fixtures";
+
+/*
+ * Chat and agent details users expect (issue 16), against the real headless host, the real engine and scripted models.
+ */
+
+/** A real folder the sandbox would also see (its tmpfs hides /tmp). */
+function workspaceDir(): string {
+  for (const base of ["/var/cache", "/var/lib", process.cwd()]) {
+    try {
+      return mkdtempSync(join(base, "m2d-e2e-details-"));
+    } catch {
+      // not writable here: try the next one
+    }
+  }
+  throw new Error("No writable folder for the agent's workspace.");
+}
+
+let workspace: string;
+test.beforeEach(() => {
+  workspace = workspaceDir();
+  mkdirSync(join(workspace, "src"));
+  writeFileSync(join(workspace, "README.md"), "# Demo\n");
+});
+test.afterEach(() => rmSync(workspace, { recursive: true, force: true }));
+
+async function startTask(page: Page, task: string): Promise<void> {
+  await page.getByTestId("new-agent-task").click();
+  await page.getByTestId("agent-workspace").fill(workspace);
+  await page.getByTestId("agent-task").fill(task);
+  await page.getByTestId("agent-start").click();
+}
+
+const steps = (page: Page) => page.locator("[data-testid=message][data-role=assistant]");
+
+test.setTimeout(150_000);
+
+test("the MCP settings box shows its example as a placeholder only: saving the untouched box writes nothing", async ({ page, host }) => {
+  await loadScriptedModel(page, host.url, "agent");
+  await startTask(page, "What is in this folder?");
+  await expect(steps(page).nth(1).locator(".markdown")).toContainText("Tell me which one to open next.", { timeout: 90_000 });
+
+  await page.getByTestId("settings-toggle").click();
+  const mcp = page.getByTestId("mcp-settings");
+  const box = mcp.locator("#mcp-config");
+  await expect(box).toHaveValue("");
+  await expect(box).toHaveAttribute("placeholder", /"mcpServers"/);
+  // The example starts a local script of the user's own: nothing that fetches and installs a package.
+  expect(await box.getAttribute("placeholder")).not.toMatch(/npx|-y\b|uvx|pip/);
+  await mcp.getByRole("button", { name: "Save" }).click();
+  await expect(mcp.getByRole("alert")).toContainText("Nothing to save");
+  expect(existsSync(join(host.dataDir, "mcp.json"))).toBe(false);
+  await expect(mcp.getByTestId("mcp-server")).toHaveCount(0);
+});
