@@ -23,6 +23,12 @@ export const GenerationRequestSchema = z
     messages: z.array(ChatMessageSchema).min(1),
     tools: z.array(ToolDefinitionSchema).optional(),
     currentDate: z.string().max(64).optional(),
+    /**
+     * Make the model call a tool (an API's tool_choice "required" / "any", or a named tool): once its reasoning
+     * ends, the call's opening follows as if the model had written it. Only with `tools`, and only for a family
+     * whose protocol says how (ModelProtocol.toolCallOpener); otherwise the tools are just offered.
+     */
+    toolChoice: z.union([z.literal("required"), z.object({ name: z.string().min(1) }).strict()]).optional(),
     sampling: SamplingSchema.prefault({}),
   })
   .strict();

@@ -47,6 +47,12 @@ export interface ModelProtocol {
    * "after-last-user" (M2: the turns of the current tool loop), "all", or "none".
    */
   readonly reasoningInHistory: "after-last-user" | "all" | "none";
+  /**
+   * How a tool call is forced (GenerationRequest.toolChoice): generation pauses where the model writes
+   * `reasoningEnd`, and `opener(name)` follows it (the call's opening, naming the tool when one is given).
+   * Absent: this family cannot be forced.
+   */
+  readonly toolCallOpener?: { readonly reasoningEnd: string; opener(name?: string): string };
 }
 
 /** Sampling MiniMax recommends for the model (data, see registry.ts). */

@@ -1,5 +1,6 @@
 import type { ModelProtocol } from "../family/protocol";
 import { createM2StreamParser, type M2StreamParserOptions } from "./parser";
+import { BLOCK_OPEN } from "./parser-tool-block";
 import { M2_TEMPLATE, renderM2Prompt, type M2TemplateVariant } from "./prompt";
 
 /**
@@ -18,6 +19,8 @@ export function m2FamilyProtocol(
     generationPrefill: "<think>\n",
     stopStrings: [],
     reasoningInHistory: "after-last-user",
+    // M2 calls tools after its reasoning: `</think>\n\n<minimax:tool_call>\n<invoke name="…">`.
+    toolCallOpener: { reasoningEnd: "</think>", opener: (name) => `\n\n${BLOCK_OPEN}\n${name === undefined ? "" : `<invoke name="${name}">\n`}` },
   };
 }
 

@@ -3,6 +3,7 @@ import { AppError } from "../../app/contract";
 import type { ModelProtocol } from "../../app/family";
 import type { M2EndReason } from "../../app/m2/parser";
 import type { ModelSession } from "../llama";
+import { generateToolCall } from "./forced-tool-call";
 
 export interface GenerationRunOptions {
   session: ModelSession;
@@ -38,7 +39,7 @@ export async function runGeneration(options: GenerationRunOptions): Promise<{ fi
 
   let result;
   try {
-    result = await session.generate(prompt, {
+    const generateOptions = {
       temperature: request.sampling.temperature,
       topP: request.sampling.topP,
       topK: request.sampling.topK,
@@ -47,7 +48,10 @@ export async function runGeneration(options: GenerationRunOptions): Promise<{ fi
       ...(request.sampling.seed !== undefined ? { seed: request.sampling.seed } : {}),
       signal,
       onDelta: forward,
-    });
+    };
+    const opener = request.toolChoice && request.tools?.length ? protocol?.toolCallOpener : undefined;
+    const name = typeof request.toolChoice === "object" ? request.toolChoice.name : undefined;
+    result = opener ? await generateToolCall(session, prompt, generateOptions, opener, name) : await session.generate(prompt, generateOptions);
   } catch (error) {
     const appError = AppError.from(error);
     finish("error", appError);
