@@ -66,3 +66,19 @@ describe("Anthropic deferred tools (Claude Code's ToolSearch)", () => {
     expect(() => request({ tools, messages })).toThrow(expect.objectContaining({ code: "bad_request", message: expect.stringContaining("messages[2].content[0].content[0] is a image block") }));
   });
 });
+
+describe("Anthropic tool_choice", () => {
+  const tools = [
+    { name: "Write", input_schema: { type: "object", properties: {} } },
+    { name: "Read", input_schema: { type: "object", properties: {} } },
+  ];
+  const messages = [{ role: "user", content: "Write it." }];
+
+  it("any forces some call, a named tool forces that one (the only tool offered); auto forces nothing", () => {
+    expect(request({ tools, messages, tool_choice: { type: "any" } }).toolChoice).toBe("required");
+    const named = request({ tools, messages, tool_choice: { type: "tool", name: "Write" } });
+    expect(named.toolChoice).toEqual({ name: "Write" });
+    expect(named.tools?.map((tool) => tool.function.name)).toEqual(["Write"]);
+    expect(request({ tools, messages, tool_choice: { type: "auto" } })).not.toHaveProperty("toolChoice");
+  });
+});

@@ -1,7 +1,7 @@
 import { AppError, type GenerationRequest } from "../../app/contract";
 import type { ChatMessage, ToolCall, ToolContent, ToolDefinition } from "../../app/m2/types";
 import type { AnthropicBlock, AnthropicCountTokensRequest, AnthropicMessage, AnthropicMessagesRequest, AnthropicTool } from "../../app/contract/anthropic-api";
-import { chosenTools } from "./openai-request";
+import { chosenTools, forcedToolChoice } from "./openai-request";
 import { laterSystemTurnsAsUser } from "./system-turns";
 
 type TextPart = { type: "text"; text: string };
@@ -137,8 +137,12 @@ export function anthropicPrompt(body: AnthropicCountTokensRequest): Pick<Generat
 /** `POST /v1/messages` → the engine's GenerationRequest. */
 export function messagesToGeneration(body: AnthropicMessagesRequest): GenerationRequest {
   const stop = (body.stop_sequences ?? []).filter((s) => s.length > 0);
+  const prompt = anthropicPrompt(body);
+  const choice = body.tool_choice;
+  const force = choice?.type === "any" ? "required" : choice?.type === "tool" && choice.name ? { name: choice.name } : undefined;
   return {
-    ...anthropicPrompt(body),
+    ...prompt,
+    ...forcedToolChoice(force, prompt.tools ?? []),
     sampling: {
       maxTokens: body.max_tokens,
       ...(body.temperature !== undefined ? { temperature: body.temperature } : {}),

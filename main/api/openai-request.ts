@@ -57,7 +57,15 @@ function toChatMessage(message: OpenAiMessage, index: number): ChatMessage {
   }
 }
 
-/** `none` lists no tools; a named function lists only it (M2 cannot be forced, only offered). */
+/**
+ * An API's "must call a tool" (tool_choice "required" / a named tool) as the engine's toolChoice, which makes the
+ * model open a call after its reasoning; nothing when no tool is left to call.
+ */
+export function forcedToolChoice(force: GenerationRequest["toolChoice"], tools: readonly unknown[]): Pick<GenerationRequest, "toolChoice"> {
+  return force !== undefined && tools.length > 0 ? { toolChoice: force } : {};
+}
+
+/** `none` lists no tools; a named function lists only it (and forcedToolChoice makes the model call it). */
 export function chosenTools<T extends { name: string }>(tools: readonly T[], choice: "none" | { name: string } | undefined): T[] {
   if (choice === "none") return [];
   if (choice) return tools.filter((tool) => tool.name === choice.name);
@@ -79,6 +87,7 @@ export function chatCompletionToGeneration(body: ChatCompletionRequest): Generat
   return {
     messages: body.messages.map(toChatMessage),
     ...(tools.length > 0 ? { tools } : {}),
+    ...forcedToolChoice(body.tool_choice === "required" ? "required" : typeof body.tool_choice === "object" && body.tool_choice ? { name: body.tool_choice.function.name } : undefined, tools),
     sampling: {
       ...(body.temperature != null ? { temperature: body.temperature } : {}),
       ...(body.top_p != null ? { topP: body.top_p } : {}),

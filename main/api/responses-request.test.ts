@@ -23,3 +23,19 @@ describe("Responses request mapping", () => {
     ]);
   });
 });
+
+describe("Responses tool_choice", () => {
+  const tools = [{ type: "function", name: "exec_command", parameters: { type: "object", properties: {} } }, { type: "web_search" }];
+  const input = "Run ls.";
+
+  it("required and a named function make the engine force a call; auto and none do not", () => {
+    expect(request({ input, tools, tool_choice: "required" }).toolChoice).toBe("required");
+    expect(request({ input, tools, tool_choice: { type: "function", name: "exec_command" } }).toolChoice).toEqual({ name: "exec_command" });
+    expect(request({ input, tools, tool_choice: "auto" }).toolChoice).toBeUndefined();
+    expect(request({ input, tools, tool_choice: "none" })).not.toHaveProperty("toolChoice");
+  });
+
+  it("forces nothing when no function tool is left (only a built-in one)", () => {
+    expect(request({ input, tools: [{ type: "web_search" }], tool_choice: "required" })).not.toHaveProperty("toolChoice");
+  });
+});

@@ -1,7 +1,7 @@
 import { AppError, type GenerationRequest } from "../../app/contract";
 import type { ChatMessage, ToolCall, ToolDefinition } from "../../app/m2/types";
 import type { ResponsesInputItem, ResponsesRequest, ResponsesTool } from "../../app/contract/openai-api";
-import { chosenTools } from "./openai-request";
+import { chosenTools, forcedToolChoice } from "./openai-request";
 import { laterSystemTurnsAsUser } from "./system-turns";
 
 type Part = { type: string; text?: string | undefined };
@@ -91,9 +91,12 @@ export function responsesToGeneration(body: ResponsesRequest): GenerationRequest
   const input = typeof body.input === "string" ? [{ role: "user" as const, content: body.input }] : body.input;
   const messages = withInstructions(body.instructions ?? undefined, inputMessages(input));
   const tools = toolDefinitions(body.tools ?? [], body.tool_choice);
+  const choice = body.tool_choice;
+  const force = choice === "required" ? "required" : typeof choice === "object" && choice?.type === "function" && choice.name ? { name: choice.name } : undefined;
   return {
     messages,
     ...(tools.length > 0 ? { tools } : {}),
+    ...forcedToolChoice(force, tools),
     sampling: {
       ...(body.temperature != null ? { temperature: body.temperature } : {}),
       ...(body.top_p != null ? { topP: body.top_p } : {}),
