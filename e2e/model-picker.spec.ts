@@ -1,6 +1,9 @@
+import { readFileSync, rmSync } from "node:fs";
 import type { Page } from "@playwright/test";
+import { bufferContent } from "../main/downloads/testing/content";
+import { HubEmulator } from "../main/downloads/testing/hub-emulator";
 import { ensureTestModel } from "../node/gguf/m2-test-models";
-import { expect, screenshot, test } from "./fixtures";
+import { expect, screenshot, startHeadlessHost, test } from "./fixtures";
 
 /*
  * The header's model picker against the real headless host and engine: a GGUF imported into the library is
@@ -79,4 +82,28 @@ test("the agent form offers the library's models when no model is loaded", async
   await importIntoLibrary(page, path);
   await page.getByTestId("new-agent-task").click();
   await expect(page.locator(`[data-testid=new-agent-task] [data-testid=picker-model][data-path="${path}"]`)).toBeVisible();
+});
+
+test("the first screen's 'Get the recommended model for this machine' starts that download at once", async ({ page }) => {
+  const emulator = await HubEmulator.start();
+  const host = await startHeadlessHost(undefined, { HF_ENDPOINT: emulator.endpoint });
+  try {
+    await page.goto(host.url);
+    const pick = page.getByTestId("welcome-pick");
+    await expect(pick).toBeVisible();
+    // Serve the pick (the catalog's first recommended quant) from the emulated Hub: the scripted chat model.
+    const [repo, quant] = (await pick.textContent())!.split(" · ");
+    const model = readFileSync(await ensureTestModel("chat"));
+    emulator.addRepo({ repo: repo!, files: [{ path: `${quant}/Model-${quant}.gguf`, content: bufferContent(model) }] });
+
+    await page.getByTestId("welcome-get-model").click();
+    await expect(page.getByTestId("models-page")).toBeVisible();
+    await expect(page.getByTestId("download")).toBeVisible();
+    await expect(page.getByTestId("download")).toHaveAttribute("data-state", "completed", { timeout: 60_000 });
+    await expect(page.getByTestId("library-model")).toHaveCount(1);
+  } finally {
+    await host.stop();
+    rmSync(host.dataDir, { recursive: true, force: true });
+    await emulator.close();
+  }
 });

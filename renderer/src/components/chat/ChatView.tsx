@@ -1,7 +1,10 @@
 import { useAgentStore } from "../../stores/agent-store";
 import { useChatStore } from "../../stores/chat-store";
 import { useUiStore } from "../../stores/ui-store";
+import { useEffect } from "react";
+import { useDownloadsStore } from "../../stores/downloads-store";
 import { useLibraryStore } from "../../stores/library-store";
+import { formatSize, recommendedDownload } from "../models/labels";
 import { useModelsStore } from "../../stores/models-store";
 import { ModelPanel } from "../model/ModelPanel";
 import { AgentComposer } from "../agent/AgentComposer";
@@ -20,6 +23,16 @@ import { SettingsPanel } from "./SettingsPanel";
 function Welcome() {
   const loaded = useModelsStore((s) => s.loaded !== null);
   const libraryEmpty = useLibraryStore((s) => s.loaded && s.models.length === 0);
+  const catalog = useDownloadsStore((s) => s.catalog);
+  const pick = recommendedDownload(catalog);
+  useEffect(() => {
+    if (libraryEmpty && useDownloadsStore.getState().catalog.length === 0) void useDownloadsStore.getState().loadCatalog();
+  }, [libraryEmpty]);
+  // Straight to the download; the Models page shows its progress (or why it could not start).
+  const getRecommended = () => {
+    useUiStore.getState().setView("models");
+    if (pick) void useDownloadsStore.getState().download(pick.quant.ref);
+  };
   return (
     <div className="welcome" data-testid="welcome">
       <h2>Chat with MiniMax-M2, locally</h2>
@@ -32,9 +45,15 @@ function Welcome() {
           {libraryEmpty ? (
             <div className="welcome-cta">
               <p>No model on this computer yet: the catalog picks the quant that fits this machine.</p>
-              <button type="button" className="primary" onClick={() => useUiStore.getState().setView("models")} data-testid="welcome-get-model">
+              <button type="button" className="primary" onClick={getRecommended} data-testid="welcome-get-model" title={pick ? `${pick.entry.repo} ${pick.quant.quant}` : undefined}>
                 Get the recommended model for this machine
               </button>
+              {pick && (
+                <p className="muted" data-testid="welcome-pick">
+                  {pick.entry.repo} · {pick.quant.quant}
+                  {pick.quant.totalBytes !== null ? ` · ${formatSize(pick.quant.totalBytes)}` : ""}
+                </p>
+              )}
               <p className="muted">Or open a GGUF you already have:</p>
             </div>
           ) : (

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DownloadFailureDetails } from "../../../../app/contract/download-failure";
-import type { DownloadView } from "../../../../app/contract/downloads-api";
-import { downloadProblem, formatEta, formatSize } from "./labels";
+import type { CatalogEntry, CatalogQuantView, DownloadView } from "../../../../app/contract/downloads-api";
+import { downloadProblem, formatEta, formatSize, recommendedDownload } from "./labels";
 
 const base: DownloadView = {
   id: "d1", ref: "hf:o/r:Q4_K_M", repo: "o/r", quant: "Q4_K_M", primaryPath: "/m/a.gguf", state: "failed", error: null,
@@ -36,5 +36,28 @@ describe("download problems in words", () => {
     expect(formatSize(null)).toBe("size unknown");
     expect(formatEta(75)).toBe("1 min 15 s left");
     expect(formatEta(7260)).toBe("2 h 1 min left");
+  });
+});
+
+describe("recommendedDownload", () => {
+  const quant = (q: string, over: Partial<CatalogQuantView> = {}): CatalogQuantView => ({
+    quant: q, ref: `hf:o/r:${q}`, known: true, totalBytes: null, parts: 1, fit: { verdict: "unknown", detail: "" }, recommended: false, ...over,
+  });
+  const entry = (repo: string, quants: CatalogQuantView[]): CatalogEntry => ({
+    repo, publisher: "o", description: "", added: false, family: "unknown", familyName: "", fetchedAt: null, quants,
+  });
+
+  it("takes the first quant recommended for this machine, skipping usual picks not yet sized and ones that do not fit", () => {
+    const catalog = [
+      entry("a/unsized", [quant("Q2", { recommended: true })]),
+      entry("b/too-big", [quant("Q8", { recommended: true, totalBytes: 9e11, fit: { verdict: "no_fit", detail: "" } })]),
+      entry("c/fits", [quant("Q3"), quant("Q4", { recommended: true, totalBytes: 1e11, fit: { verdict: "expert_offload", detail: "" } })]),
+    ];
+    expect(recommendedDownload(catalog)).toMatchObject({ entry: { repo: "c/fits" }, quant: { quant: "Q4" } });
+  });
+
+  it("falls back to the first repo's usual pick before any look-up, and to nothing for an empty catalog", () => {
+    expect(recommendedDownload([entry("a/r", [quant("Q1"), quant("Q2", { recommended: true })])])?.quant.quant).toBe("Q2");
+    expect(recommendedDownload([])).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { downloadFailureDetails } from "../../../../app/contract/download-failure";
-import type { DownloadView, FitVerdict } from "../../../../app/contract/downloads-api";
+import type { CatalogEntry, CatalogQuantView, DownloadView, FitVerdict } from "../../../../app/contract/downloads-api";
 
 export const VERDICT_LABEL: Record<FitVerdict, string> = {
   gpu: "Fits on GPU",
@@ -46,4 +46,13 @@ export function downloadProblem(download: DownloadView): { text: string; retry: 
     default:
       return { text: error.message, retry: download.state !== "completed" };
   }
+}
+
+/**
+ * What "Get the recommended model for this machine" downloads: the first catalog quant recommended for this
+ * machine (sized on the Hub, so its fit is known and it fits), else the first repo's usual pick.
+ */
+export function recommendedDownload(catalog: readonly CatalogEntry[]): { entry: CatalogEntry; quant: CatalogQuantView } | undefined {
+  const picks = catalog.flatMap((entry) => entry.quants.filter((q) => q.recommended).map((quant) => ({ entry, quant })));
+  return picks.find((p) => p.quant.totalBytes !== null && p.quant.fit.verdict !== "no_fit" && p.quant.fit.verdict !== "unknown") ?? picks[0];
 }
