@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { M2_SAMPLING_DEFAULTS, ParseErrorInfoSchema } from "../contract/generation";
+import { M2_SAMPLING_DEFAULTS, ParseErrorInfoSchema, ThinkingModeSchema } from "../contract/generation";
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../m2/json-depth";
 
 /**
@@ -17,6 +17,8 @@ export const ChatSettingsSchema = z
     topP: z.number().gt(0).max(1).default(CHAT_SETTINGS_DEFAULTS.topP),
     topK: z.number().int().min(0).max(1000).default(CHAT_SETTINGS_DEFAULTS.topK),
     maxTokens: z.number().int().min(1).max(1_048_576).optional(),
+    /** The thinking mode for a model whose family offers modes; unset: the family's default. Others ignore it. */
+    thinking: ThinkingModeSchema.optional(),
   })
   .strict();
 export type ChatSettings = z.output<typeof ChatSettingsSchema>;
@@ -119,6 +121,8 @@ export const SettingsPatchSchema = z
     topP: z.number().gt(0).max(1).optional(),
     topK: z.number().int().min(0).max(1000).optional(),
     maxTokens: z.number().int().min(1).max(1_048_576).nullable().optional(),
+    /** null: back to the family's default. */
+    thinking: ThinkingModeSchema.nullable().optional(),
   })
   .strict();
 export type SettingsPatch = z.input<typeof SettingsPatchSchema>;

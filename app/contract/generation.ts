@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ChatMessageSchema, ToolDefinitionSchema } from "../m2/types";
 import type { M2ParseEvent } from "../m2/parser";
 import { M2_PARSE_ERROR_CODES } from "../m2/parser-events";
+import { THINKING_MODES } from "../family/protocol";
 
 /** M2's official sampling: temperature 1.0, top_p 0.95, top_k 40. */
 export const M2_SAMPLING_DEFAULTS = { temperature: 1.0, topP: 0.95, topK: 40 } as const;
@@ -18,6 +19,9 @@ export const SamplingSchema = z
   .strict();
 export type Sampling = z.input<typeof SamplingSchema>;
 
+/** A thinking mode (app/family/protocol.ts) as requests and chat settings carry it. */
+export const ThinkingModeSchema = z.enum(THINKING_MODES);
+
 export const GenerationRequestSchema = z
   .object({
     messages: z.array(ChatMessageSchema).min(1),
@@ -29,6 +33,12 @@ export const GenerationRequestSchema = z
      * whose protocol says how (ModelProtocol.toolCallOpener); otherwise the tools are just offered.
      */
     toolChoice: z.union([z.literal("required"), z.object({ name: z.string().min(1) }).strict()]).optional(),
+    /**
+     * How hard the model thinks, for a family whose protocol offers modes (ModelProtocol.thinking):
+     * rendered into the prompt and its prefill, and the parser starts to match. Omitted: the family's default.
+     * Other families ignore it.
+     */
+    thinking: ThinkingModeSchema.optional(),
     sampling: SamplingSchema.prefault({}),
   })
   .strict();

@@ -14,7 +14,8 @@ export const MODEL_FAMILY_IDS = [
 export type ModelFamilyId = (typeof MODEL_FAMILY_IDS)[number];
 
 /** How hard the model thinks (M3's chat setting); families without the switch ignore it. */
-export type ThinkingMode = "enabled" | "adaptive" | "disabled";
+export const THINKING_MODES = ["enabled", "adaptive", "disabled"] as const;
+export type ThinkingMode = (typeof THINKING_MODES)[number];
 
 /** Per-request choices a protocol may honour beyond the conversation itself. */
 export interface RenderOptions {
@@ -47,6 +48,11 @@ export interface ModelProtocol {
    * "after-last-user" (M2: the turns of the current tool loop), "all", or "none".
    */
   readonly reasoningInHistory: "after-last-user" | "all" | "none";
+  /**
+   * The thinking modes the family's template switches between (RenderOptions.thinking), offered as a
+   * chat setting, and the one it uses when none is chosen. Absent: the family has no switch.
+   */
+  readonly thinking?: { readonly modes: readonly ThinkingMode[]; readonly defaultMode: ThinkingMode };
   /**
    * How a tool call is forced (GenerationRequest.toolChoice): generation pauses where the model writes
    * `reasoningEnd`, and `opener(name)` follows it (the call's opening, naming the tool when one is given).

@@ -1,7 +1,7 @@
 import type { ModelProtocol } from "../family/protocol";
 import { createM3StreamParser } from "./parser";
 import { renderM3Prompt } from "./prompt";
-import { M3_DEFAULT_THINKING_MODE, m3GenerationPrefill } from "./thinking";
+import { M3_DEFAULT_THINKING_MODE, M3_THINKING_MODES, m3GenerationPrefill } from "./thinking";
 import type { M3PromptRequest } from "./types";
 
 /**
@@ -26,4 +26,5 @@ export const m3Protocol: ModelProtocol = {
   generationPrefill: m3GenerationPrefill(M3_DEFAULT_THINKING_MODE),
   stopStrings: [],
   reasoningInHistory: "all",
+  thinking: { modes: M3_THINKING_MODES, defaultMode: M3_DEFAULT_THINKING_MODE },
 };

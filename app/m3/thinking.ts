@@ -1,15 +1,12 @@
-import type { ThinkingMode } from "../family/protocol";
+import { THINKING_MODES, type ThinkingMode } from "../family/protocol";
 
 /**
  * M3's thinking modes, the template's `thinking_mode` variable. "adaptive" is what the template
  * does when the variable is unset (the same system text and generation prompt), so it is the default.
  */
-export const M3_THINKING_MODES = ["enabled", "adaptive", "disabled"] as const satisfies readonly ThinkingMode[];
+export const M3_THINKING_MODES = THINKING_MODES;
 /** The app-wide chat setting (app/family/protocol.ts), which M3's template defines. */
 export type M3ThinkingMode = ThinkingMode;
-/** Compile-time check that the list names every mode. */
-const everyMode: Exclude<ThinkingMode, (typeof M3_THINKING_MODES)[number]> extends never ? true : never = true;
-void everyMode;
 export const M3_DEFAULT_THINKING_MODE: M3ThinkingMode = "adaptive";
 
 export const M3_THINK_OPEN = "<mm:think>";

@@ -18,7 +18,7 @@ export interface GenerationRunOptions {
 /** One generation: model text deltas → the family's parse events → stats → exactly one `done`. */
 export async function runGeneration(options: GenerationRunOptions): Promise<{ finishReason: string; stats: GenerationEvent & { type: "stats" } | null }> {
   const { session, prompt, request, protocol, signal, emit } = options;
-  const parser = protocol?.createParser({ tools: request.tools });
+  const parser = protocol?.createParser({ tools: request.tools, ...(request.thinking ? { thinking: request.thinking } : {}) });
   // Counted at the delta that leaves the reasoning: that token (holding `</think>`) still belongs to it.
   let reasoningTokens: number | undefined;
   const forward = (text: string, generatedTokens: number) => {

@@ -48,7 +48,8 @@ export class PromptBuilder {
     if (!this.template) {
       // A GGUF without a template and of no known family gets M2's, as before families existed.
       const protocol = this.protocol ?? m2Protocol;
-      return protocol.renderPrompt({ messages: request.messages, tools: request.tools, current_date: request.currentDate });
+      const options = request.thinking ? { thinking: request.thinking } : {};
+      return protocol.renderPrompt({ messages: request.messages, tools: request.tools, current_date: request.currentDate }, options);
     }
     try {
       const context = {
@@ -56,6 +57,8 @@ export class PromptBuilder {
         tools: request.tools,
         add_generation_prompt: true,
         ...(request.currentDate ? { current_date: request.currentDate } : {}),
+        // M3's template variable; a template without it ignores it.
+        ...(request.thinking ? { thinking_mode: request.thinking } : {}),
       };
       return renderWithinBudget(this.template, context, this.budget);
     } catch (error) {

@@ -62,6 +62,8 @@ export function updateSettings(ctx: ChatContext, id: string, patch: SettingsPatc
   else if (p.systemPrompt !== undefined) next.systemPrompt = p.systemPrompt;
   if (p.maxTokens === null) delete next.maxTokens;
   else if (p.maxTokens !== undefined) next.maxTokens = p.maxTokens;
+  if (p.thinking === null) delete next.thinking;
+  else if (p.thinking !== undefined) next.thinking = p.thinking;
   ctx.prepare("UPDATE conversations SET settings = ? WHERE id = ?").run(JSON.stringify(next), id);
   return getConversation(ctx, id);
 }

@@ -65,6 +65,17 @@ describe("ChatRepository: conversations", () => {
     expect(() => t.repo.updateSettings(c.id, { topP: 0 })).toThrow(expect.objectContaining({ code: "bad_request" }));
   });
 
+  it("stores a conversation's thinking mode, reads it back, and null returns to the family default", () => {
+    t = openTestDb();
+    const c = t.repo.createConversation();
+    expect(t.repo.updateSettings(c.id, { thinking: "disabled" }).settings.thinking).toBe("disabled");
+    expect(t.repo.getConversation(c.id).settings).toEqual({ temperature: 1, topP: 0.95, topK: 40, thinking: "disabled" });
+    expect(t.repo.updateSettings(c.id, { thinking: "enabled", temperature: 0.5 }).settings).toMatchObject({ thinking: "enabled", temperature: 0.5 });
+    expect(() => t.repo.updateSettings(c.id, { thinking: "maximum" as never })).toThrow(expect.objectContaining({ code: "bad_request" }));
+    expect(t.repo.getConversation(c.id).settings.thinking).toBe("enabled");
+    expect(t.repo.updateSettings(c.id, { thinking: null }).settings).not.toHaveProperty("thinking");
+  });
+
   it("lists live conversations grouped by day relative to the given now, pinned first", () => {
     t = openTestDb();
     const now = t.clock.now; // 2025-06-15 12:00 local

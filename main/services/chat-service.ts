@@ -134,7 +134,11 @@ export class ChatService {
     const path = conversationId ? this.repo.listBranchPath(conversationId) : [];
     const messages = buildM2Messages(path, settings);
     if (draft) messages.push({ role: "user", content: draft });
-    return { messages, sampling: { temperature: settings.temperature, topP: settings.topP, topK: settings.topK } };
+    return {
+      messages,
+      ...(settings.thinking ? { thinking: settings.thinking } : {}),
+      sampling: { temperature: settings.temperature, topP: settings.topP, topK: settings.topK },
+    };
   }
 
   /** Every generation event of a chat answer passes through here, in order. */
@@ -197,12 +201,13 @@ export class ChatService {
     };
     this.active.set(generationId, answer);
     this.publish({ type: "chat.message", conversationId, message: assistantMessage, generationId });
-    const { temperature, topP, topK, maxTokens } = conversation.settings;
+    const { temperature, topP, topK, maxTokens, thinking } = conversation.settings;
     try {
       await this.generations.start(generationId, {
         messages,
         ...(options.tools ? { tools: options.tools } : {}),
         currentDate: new Date().toISOString().slice(0, 10),
+        ...(thinking ? { thinking } : {}),
         sampling: { temperature, topP, topK, ...(maxTokens ? { maxTokens } : {}) },
       });
     } catch (error) {
