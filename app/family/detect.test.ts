@@ -2,9 +2,10 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { detectModelFamily, type FamilyEvidence } from "./detect";
 import type { ModelFamily } from "./protocol";
-import { familyById, MODEL_FAMILIES } from "./registry";
+import { familyById, familyThinking, MODEL_FAMILIES } from "./registry";
 
 const m2Template = readFileSync(new URL("../../resources/minimax-m2.jinja", import.meta.url), "utf8");
+const m3Template = readFileSync(new URL("../../resources/minimax-m3.jinja", import.meta.url), "utf8");
 const official = (family: ModelFamily) =>
   family.templateFile === undefined ? undefined : readFileSync(new URL(`../../resources/${family.templateFile}`, import.meta.url), "utf8");
 
@@ -28,6 +29,11 @@ describe("detectModelFamily", () => {
       "template-marker",
     ],
     ["the architecture alone", { name: "my-merge" }, "minimax-m2", "architecture"],
+    ["general.name MiniMax-M3.1-Flash", { architecture: "minimax-m3", name: "MiniMax-M3.1-Flash" }, "minimax-m3.1", "name"],
+    ["an M3.1 shard's file name", { architecture: "minimax-m3", fileName: "MiniMax-M3.1-Flash-Q4_K_M-00001-of-00003.gguf" }, "minimax-m3.1", "name"],
+    ["M3's official template in an M3.1 GGUF (the name picks)", { architecture: "minimax-m3", name: "MiniMax M3.1", chatTemplate: m3Template }, "minimax-m3.1", "template"],
+    ["M3's official template, no name", { architecture: "minimax-m3", chatTemplate: m3Template }, "minimax-m3", "template"],
+    ["general.name MiniMax-M3", { architecture: "minimax-m3", name: "MiniMax-M3" }, "minimax-m3", "name"],
     ["nothing at all on minimax-m2", {}, "minimax-m2", "architecture"],
   ])("%s", (_name, evidence, id, by) => {
     const detection = detect(evidence);
@@ -40,6 +46,16 @@ describe("detectModelFamily", () => {
     ["an M2.1 marker on another architecture", { architecture: "llama", chatTemplate: "Your name is MiniMax-M2.1 and is built by MiniMax." }],
   ])("unknown: %s", (_name, evidence) => {
     expect(detect(evidence)).toEqual({ family: null, id: "unknown", displayName: "Unknown model", by: "none" });
+  });
+
+  it("does not take M30 or M3.10 for M3 or M3.1", () => {
+    for (const name of ["MiniMax-M30", "MiniMax-M3.10"]) expect(detect({ architecture: "minimax-m3", name })).toMatchObject({ id: "minimax-m3", by: "architecture" });
+  });
+
+  it("M3.1 is prompted and parsed with M3's protocol and offers its thinking modes; no M2 model offers modes", () => {
+    expect(familyById("minimax-m3.1")?.protocol).toBe(familyById("minimax-m3")?.protocol);
+    expect(familyThinking("minimax-m3.1")).toEqual({ modes: ["enabled", "adaptive", "disabled"], defaultMode: "adaptive" });
+    for (const id of ["minimax-m2", "minimax-m2.1", "minimax-m2.5", "minimax-m2.7", "unknown"] as const) expect(familyThinking(id)).toBeUndefined();
   });
 
   it("does not take M20, M2.10 or M2.15 for M2 or M2.1", () => {

@@ -32,11 +32,14 @@ export function detectModelFamily(
 ): FamilyDetection {
   const onArch = families.filter((f) => f.match.architectures.includes(evidence.architecture));
   const template = evidence.chatTemplate?.trimEnd();
-  if (template) {
-    const exact = families.find((f) => officialTemplate(f)?.trimEnd() === template);
-    if (exact) return found(exact, "template");
-  }
   const names = [evidence.name, evidence.fileName].filter((n): n is string => Boolean(n));
+  if (template) {
+    // Families may share an official template (M3 and M3.1): the name picks among them.
+    const exact = families.filter((f) => officialTemplate(f)?.trimEnd() === template);
+    const named = names.map((name) => familyFromName(name, exact)).find((f) => f !== undefined);
+    const chosen = named ?? exact[0];
+    if (chosen) return found(chosen, "template");
+  }
   for (const name of names) {
     const byName = familyFromName(name, onArch);
     if (byName) return found(byName, "name");

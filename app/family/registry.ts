@@ -1,6 +1,6 @@
 import { m2FamilyProtocol, m2Protocol } from "../m2/protocol";
 import { m3Protocol } from "../m3/protocol";
-import type { ModelFamily, ModelFamilyId, SamplingDefaults } from "./protocol";
+import type { ModelFamily, ModelFamilyId, ModelProtocol, SamplingDefaults } from "./protocol";
 
 /** MiniMax's recommended sampling, the same for every model so far (model cards). */
 const MINIMAX_SAMPLING: SamplingDefaults = { temperature: 1.0, topP: 0.95, topK: 40 };
@@ -57,8 +57,22 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     protocol: m3Protocol,
     sampling: MINIMAX_SAMPLING,
   },
+  {
+    id: "minimax-m3.1",
+    displayName: "MiniMax-M3.1",
+    // M3.1 and M3.1-Flash (Oct 2026): M3's architecture, template and protocol; told apart by name only.
+    match: { architectures: ["minimax-m3"], name: /minimax[-_ ]?m3\.1(?!\d)/i },
+    templateFile: "minimax-m3.jinja",
+    protocol: m3Protocol,
+    sampling: MINIMAX_SAMPLING,
+  },
 ];
 
 export function familyById(id: ModelFamilyId): ModelFamily | undefined {
   return MODEL_FAMILIES.find((family) => family.id === id);
+}
+
+/** The thinking modes a family offers as a chat setting (ModelProtocol.thinking); undefined when it has none. */
+export function familyThinking(id: ModelFamilyId): ModelProtocol["thinking"] {
+  return familyById(id)?.protocol.thinking;
 }
