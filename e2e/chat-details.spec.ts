@@ -55,3 +55,29 @@ test("the MCP settings box shows its example as a placeholder only: saving the u
   expect(existsSync(join(host.dataDir, "mcp.json"))).toBe(false);
   await expect(mcp.getByTestId("mcp-server")).toHaveCount(0);
 });
+
+async function ask(page: Page, text: string): Promise<void> {
+  const input = page.getByTestId("composer-input");
+  await input.fill(text);
+  await input.press("Enter");
+}
+
+const answers = (page: Page) => page.locator("[data-testid=message][data-role=assistant]");
+
+test("every answer shows its own speed (tok/s, TTFT, tokens), stored with it: still there after a reload", async ({ page, host }) => {
+  await loadScriptedModel(page, host.url, "chat");
+  await ask(page, "First question");
+  await expect(answers(page).nth(0)).toHaveAttribute("data-status", "complete", { timeout: 90_000 });
+  await ask(page, "Second question");
+  await expect(answers(page).nth(1)).toHaveAttribute("data-status", "complete", { timeout: 90_000 });
+  const check = async () => {
+    for (const i of [0, 1]) {
+      const stats = answers(page).nth(i).getByTestId("message-stats");
+      await expect(stats).toHaveText(/^\d+\.\d tok\/s · TTFT \d+(\.\d)? m?s · [\d,]+ tokens?$/);
+      await expect(stats).toHaveAttribute("title", /Prompt: [\d,]+ tokens/);
+    }
+  };
+  await check();
+  await page.reload();
+  await check();
+});

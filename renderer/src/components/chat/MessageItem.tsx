@@ -3,6 +3,7 @@ import type { StoredMessage } from "../../../../app/chat/types";
 import type { ViewItem } from "../../chat/branch";
 import { answerStartedAfter, displayParts } from "../../chat/message-view";
 import { liveContent } from "../../chat/live-answer";
+import { formatMessageStats, messageStatsDetails } from "../../chat/message-stats";
 import { Markdown } from "../../markdown/Markdown";
 import type { MessageFocus } from "../../stores/chat-store";
 import { useLiveAnswer } from "../../stores/stream-store";
@@ -87,6 +88,12 @@ export const MessageItem = memo(function MessageItem({ item, busy, focus, editin
         </div>
       )}
       <StatusNote message={message} />
+      {/* Every answer keeps its own speed (stored with it), not only the latest one in the status bar. */}
+      {message.role === "assistant" && !streaming && message.stats && (
+        <p className="message-stats" data-testid="message-stats" title={messageStatsDetails(message.stats)} style={{ fontSize: "0.8em", opacity: 0.7, margin: "0.25em 0" }}>
+          {formatMessageStats(message.stats)}
+        </p>
+      )}
       {/* Edit, regenerate and delete would answer as a plain chat, outside the agent loop. */}
       {!streaming && !agent && <MessageActions message={message} siblings={siblings} text={copyTextValue} busy={busy} />}
     </article>
