@@ -1,6 +1,8 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { CHAT_SETTINGS_DEFAULTS, type SettingsPatch } from "../../../../app/chat/types";
+import { familyThinking, type ThinkingMode as ModelThinkingMode } from "../../../../app/family";
 import { useChatStore } from "../../stores/chat-store";
+import { useModelsStore } from "../../stores/models-store";
 import { usePrefsStore, type ThinkingMode } from "../../stores/prefs-store";
 import { useUiStore } from "../../stores/ui-store";
 
@@ -65,6 +67,9 @@ export function SettingsPanel({ children }: { children?: ReactNode }) {
   const [system, setSystem] = useState(settings?.systemPrompt ?? "");
   const systemRef = useRef<HTMLTextAreaElement>(null);
   const thinkingId = useId();
+  // Shown only when the loaded model's family switches between thinking modes (ModelProtocol.thinking).
+  const modelThinking = useModelsStore((s) => (s.loaded ? familyThinking(s.loaded.report.family) : undefined));
+  const modelThinkingId = useId();
   const systemId = useId();
 
   useEffect(() => {
@@ -107,6 +112,26 @@ export function SettingsPanel({ children }: { children?: ReactNode }) {
               data-testid="system-prompt"
             />
           </div>
+          {modelThinking && (
+            <div className="field">
+              <label htmlFor={modelThinkingId}>Thinking mode</label>
+              <select
+                id={modelThinkingId}
+                value={settings.thinking ?? ""}
+                onChange={(e) => save({ thinking: e.target.value === "" ? null : (e.target.value as ModelThinkingMode) })}
+                data-testid="model-thinking-mode"
+              >
+                <option value="">Model default ({modelThinking.defaultMode})</option>
+                {modelThinking.modes.map((mode) => (
+                  <option key={mode} value={mode}>
+                    {mode[0]?.toUpperCase()}
+                    {mode.slice(1)}
+                  </option>
+                ))}
+              </select>
+              <small>Enabled: always reasons first. Adaptive: the model decides. Disabled: answers directly.</small>
+            </div>
+          )}
           <NumberField label="Temperature" value={settings.temperature} min={0} max={5} step={0.05} onCommit={(v) => v !== null && save({ temperature: v })} />
           <NumberField label="Top P" value={settings.topP} min={0} max={1} step={0.01} onCommit={(v) => v !== null && save({ topP: v })} />
           <NumberField label="Top K" value={settings.topK} min={0} max={1000} step={1} integer onCommit={(v) => v !== null && save({ topK: v })} />
