@@ -5,7 +5,7 @@
  * ending where the model emits `[e~[` (EOS, not part of the text).
  */
 
-export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "edit" | "artifact" | "cutoff" | "deep" | "api" | "claude-code" | "codex";
+export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "edit" | "artifact" | "cutoff" | "deep" | "api" | "api-loop" | "claude-code" | "codex";
 export type TestScenario = ScriptedScenario | "bench";
 
 export interface Script {
@@ -148,6 +148,17 @@ const api: Script = {
 };
 
 /**
+ * A client's agent loop that never ends (bench:api, KV reuse through the API), in the shape the official template
+ * renders an assistant turn back: `</think>\n\n`, the content, then `\n<minimax:tool_call>` (with no content, three
+ * newlines). A model trained on that template emits the same, so step k+1's prompt extends step k's prompt and output.
+ */
+const apiLoop: Script = {
+  // Each tool block is one token, distinct between the two turns (a token has one successor).
+  turn1: [...words("I will start by listing the workspace.\n</think>\n\n\n"), TOOL_CALL_LIST_FILES],
+  afterTool: [...words("There is more to check, so I will list it again.\n</think>\n\nListing it again.\n"), TOOL_CALL_LIST_FILES.replace(">.<", ">./<")],
+};
+
+/**
  * Claude Code's own Write tool, run by the real `claude -p` against the local API. Write takes an absolute path
  * only and a scripted model's text is fixed, so the path is too (the test clears the folder before and after).
  */
@@ -173,7 +184,7 @@ const codex: Script = {
   afterTool: words("The command finished without errors, so the file is written.\n</think>\n\nDone: hello.txt now holds the greeting."),
 };
 
-export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed, loop, edit, artifact, cutoff, deep, api, "claude-code": claudeCode, codex };
+export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed, loop, edit, artifact, cutoff, deep, api, "api-loop": apiLoop, "claude-code": claudeCode, codex };
 
 /** The exact text a scripted model generates for a turn. */
 export function expectedOutput(scenario: ScriptedScenario, turn: "turn1" | "afterTool"): string {
