@@ -1,6 +1,7 @@
 import { AppError, type GenerationRequest } from "../../app/contract";
 import type { ChatMessage, MessageContent, ToolContent, ToolDefinition } from "../../app/m2/types";
 import type { ChatCompletionRequest, OpenAiMessage, OpenAiTool, OpenAiToolChoice } from "../../app/contract/openai-api";
+import { effortThinking } from "./thinking-mode";
 
 type Parts = Exclude<OpenAiMessage["content"], string | null | undefined>;
 
@@ -42,7 +43,9 @@ function toChatMessage(message: OpenAiMessage, index: number): ChatMessage {
     case "assistant":
       return {
         role: "assistant",
-        content: messageContent(message.content, where),
+        // The SDKs send a tool-call-only answer back with content null, which M2's template prints as "None" (a
+        // string the model never wrote, and a KV-cache miss at that spot); llama-server reads it as "", as here.
+        content: messageContent(message.content, where) ?? "",
         ...(message.reasoning_content ? { reasoning_content: message.reasoning_content } : {}),
         ...(message.tool_calls?.length
           ? {
@@ -88,6 +91,7 @@ export function chatCompletionToGeneration(body: ChatCompletionRequest): Generat
     messages: body.messages.map(toChatMessage),
     ...(tools.length > 0 ? { tools } : {}),
     ...forcedToolChoice(body.tool_choice === "required" ? "required" : typeof body.tool_choice === "object" && body.tool_choice ? { name: body.tool_choice.function.name } : undefined, tools),
+    ...effortThinking(body["reasoning_effort"], "reasoning_effort"),
     sampling: {
       ...(body.temperature != null ? { temperature: body.temperature } : {}),
       ...(body.top_p != null ? { topP: body.top_p } : {}),
