@@ -75,6 +75,8 @@ test("every answer shows its own speed (tok/s, TTFT, tokens), stored with it: st
       const stats = answers(page).nth(i).getByTestId("message-stats");
       await expect(stats).toHaveText(/^\d+\.\d tok\/s · TTFT \d+(\.\d)? m?s · [\d,]+ tokens?$/);
       await expect(stats).toHaveAttribute("title", /Prompt: [\d,]+ tokens/);
+      // The model and the settings it ran with, on hover.
+      await expect(stats).toHaveAttribute("title", /\(Q\w+\) · temperature 1 · top-p 0.95 · top-k 40 · context [\d,]+/);
     }
   };
   await check();

@@ -79,6 +79,23 @@ export const MessageStatsSchema = z.object({
 });
 export type MessageStats = z.infer<typeof MessageStatsSchema>;
 
+/** The model and settings an answer was generated with, recorded as it starts: shown on hover, kept in exports. */
+export const MessageGenerationSchema = z
+  .object({
+    /** The GGUF's own name, else its file name. */
+    model: z.string().max(4096),
+    /** The family for people ("MiniMax-M2.5"). */
+    family: z.string().max(200),
+    quantization: z.string().max(200),
+    contextSize: z.number().int().positive(),
+    temperature: z.number().min(0).max(5),
+    topP: z.number().gt(0).max(1),
+    topK: z.number().int().min(0).max(1000),
+    maxTokens: z.number().int().min(1).optional(),
+  })
+  .strict();
+export type MessageGeneration = z.infer<typeof MessageGenerationSchema>;
+
 export const StoredMessageSchema = z.object({
   id: z.string().min(1),
   conversationId: z.string().min(1),
@@ -93,6 +110,7 @@ export const StoredMessageSchema = z.object({
   status: MessageStatusSchema,
   error: z.string().optional(),
   stats: MessageStatsSchema.optional(),
+  generation: MessageGenerationSchema.optional(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
 });
@@ -140,6 +158,7 @@ export const NewMessageSchema = z
     status: MessageStatusSchema.default("complete"),
     error: z.string().optional(),
     stats: MessageStatsSchema.optional(),
+    generation: MessageGenerationSchema.optional(),
   })
   .strict();
 export type NewMessage = z.input<typeof NewMessageSchema>;

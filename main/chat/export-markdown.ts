@@ -1,3 +1,4 @@
+import { describeGeneration } from "../../app/chat/generation";
 import type { Conversation, StoredMessage } from "../../app/chat/types";
 
 /** A fence longer than any backtick run inside, so code in the text cannot close it. */
@@ -25,6 +26,7 @@ function messageBlock(m: StoredMessage): string {
       break;
     case "assistant":
       parts.push("## Assistant");
+      if (m.generation) parts.push(`_${describeGeneration(m.generation)}_`);
       if (m.reasoning) {
         // A literal </details> in the reasoning would close the block early.
         const reasoning = m.reasoning.replaceAll("</details>", "&lt;/details&gt;");

@@ -18,6 +18,7 @@ function seed() {
     parentId: first.parentId, role: "assistant", reasoning: "I should call ls.\n</details> tricky",
     toolCalls: [{ id: "call-1", name: "ls", arguments: { dir: "." } }],
     stats: { promptTokens: 1, reusedTokens: 0, evaluatedTokens: 1, ttftMs: 1, prefillTps: 1, decodeTps: 1, generatedTokens: 1, totalMs: 1 },
+    generation: { model: "MiniMax-M2.5", family: "MiniMax-M2.5", quantization: "Q4_K_M", contextSize: 32768, temperature: 0.6, topP: 0.95, topK: 40 },
   });
   t.repo.appendMessage(c.id, { role: "tool", content: "a.txt\n```not a fence```", toolCallId: "call-1", toolName: "ls" });
   t.repo.appendMessage(c.id, { role: "assistant", content: "There is **one** file.", status: "stopped" });
@@ -34,7 +35,7 @@ describe("exportMarkdown", () => {
         "# List the files",
         "## System\n\nBe brief.",
         "## User\n\nList the files",
-        "## Assistant\n\n<details><summary>Thinking</summary>\n\nI should call ls.\n&lt;/details&gt; tricky\n\n</details>\n\n" +
+        "## Assistant\n\n_MiniMax-M2.5 · MiniMax-M2.5 (Q4_K_M) · temperature 0.6 · top-p 0.95 · top-k 40 · context 32,768_\n\n<details><summary>Thinking</summary>\n\nI should call ls.\n&lt;/details&gt; tricky\n\n</details>\n\n" +
           'Tool call `ls`:\n\n```json\n{\n  "name": "ls",\n  "arguments": {\n    "dir": "."\n  }\n}\n```',
         "## Tool result: `ls`\n\n````\na.txt\n```not a fence```\n````",
         "## Assistant\n\nThere is **one** file.\n\n_Stopped by the user._",
@@ -51,6 +52,7 @@ describe("exportJson / importJson", () => {
     const doc = exportJson(t.repo, c.id);
     expect(ChatExportSchema.safeParse(doc).success).toBe(true);
     expect(doc.messages.map((m) => m.content)).toContain("OLD BRANCH ANSWER");
+    expect(doc.messages.find((m) => m.generation)?.generation).toMatchObject({ model: "MiniMax-M2.5", quantization: "Q4_K_M", contextSize: 32768 });
 
     const imported = importJson(t.repo, JSON.stringify(doc));
     expect(imported.id).not.toBe(c.id);

@@ -92,8 +92,8 @@ function insertTree(ctx: ChatContext, doc: ChatExport, ordered: readonly Exporte
     const newIds = new Map<string, string>();
     const insert = ctx.prepare(
       `INSERT INTO messages (id, conversation_id, parent_id, role, content, reasoning, tool_calls, tool_call_id,
-         tool_name, status, error, stats, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         tool_name, status, error, stats, generation, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const m of ordered) {
       const id = ctx.newId();
@@ -101,7 +101,7 @@ function insertTree(ctx: ChatContext, doc: ChatExport, ordered: readonly Exporte
       const parentId = m.parentId === null ? null : (newIds.get(m.parentId) ?? null);
       insert.run(id, conversationId, parentId, m.role, m.content, m.reasoning, JSON.stringify(m.toolCalls),
         m.toolCallId ?? null, m.toolName ?? null, m.status === "streaming" ? "interrupted" : m.status,
-        m.error ?? null, m.stats ? JSON.stringify(m.stats) : null, m.createdAt, m.updatedAt);
+        m.error ?? null, m.stats ? JSON.stringify(m.stats) : null, m.generation ? JSON.stringify(m.generation) : null, m.createdAt, m.updatedAt);
     }
     if (leaf !== undefined) {
       ctx.prepare("UPDATE conversations SET active_leaf_id = ? WHERE id = ?").run(newIds.get(leaf) ?? null, conversationId);

@@ -35,12 +35,12 @@ export function insertMessage(ctx: ChatContext, conversationId: string, input: N
     ctx
       .prepare(
         `INSERT INTO messages (id, conversation_id, parent_id, role, content, reasoning, tool_calls, tool_call_id,
-           tool_name, status, error, stats, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           tool_name, status, error, stats, generation, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(id, conversationId, parentId, data.role, data.content, data.reasoning, JSON.stringify(data.toolCalls),
         data.toolCallId ?? null, data.toolName ?? null, data.status, data.error ?? null,
-        data.stats ? JSON.stringify(data.stats) : null, now, now);
+        data.stats ? JSON.stringify(data.stats) : null, data.generation ? JSON.stringify(data.generation) : null, now, now);
     ctx.prepare("UPDATE conversations SET active_leaf_id = ? WHERE id = ?").run(id, conversationId);
     touchConversation(ctx, conversationId);
     if (data.role === "user" && conversation.titleIsAuto && !hasUserAncestor(ctx, parentId)) {

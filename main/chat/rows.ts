@@ -1,6 +1,7 @@
 import { AppError } from "../../app/contract/errors";
 import {
   ChatSettingsSchema,
+  MessageGenerationSchema,
   MessageStatsSchema,
   StoredToolCallSchema,
   type Conversation,
@@ -39,6 +40,7 @@ export interface MessageRow {
   status: MessageStatus;
   error: string | null;
   stats: string | null;
+  generation: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -98,5 +100,6 @@ export function toMessage(row: MessageRow): StoredMessage {
   if (row.tool_name !== null) m.toolName = row.tool_name;
   if (row.error !== null) m.error = row.error;
   if (row.stats !== null) m.stats = parseJsonColumn(MessageStatsSchema, row.stats, { ...where, column: "stats" });
+  if (row.generation !== null) m.generation = parseJsonColumn(MessageGenerationSchema, row.generation, { ...where, column: "generation" });
   return m;
 }

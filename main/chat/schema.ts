@@ -86,3 +86,13 @@ END;
 `;
 
 export const chatMigration = { version: 2, name: "chat", sql } as const;
+
+/** The model and settings each answer was generated with (MessageGenerationSchema), as JSON. */
+export const messageGenerationMigration = {
+  version: 8,
+  name: "message_generation",
+  sql: `ALTER TABLE messages ADD COLUMN generation TEXT CHECK (generation IS NULL OR (json_valid(generation) AND json_type(generation) = 'object'));`,
+} as const;
+
+/** The chat tables as they are now: what a chat-only database (tests, fixtures) opens with. */
+export const chatMigrations = [chatMigration, messageGenerationMigration] as const;

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../storage/database";
 import { REASONING_TOKENS, contentToken, reasoningToken } from "./fixtures/stream-tokens";
 import { ChatRepository } from "./repository";
-import { chatMigration } from "./schema";
+import { chatMigrations } from "./schema";
 import { recoverInterrupted } from "./stream-writer";
 import { openTestDb, type TestDb } from "./testing";
 
@@ -90,7 +90,7 @@ describe("a streaming answer survives SIGKILL (real child process, real SQLite f
     });
     expect(await exited).toBe("SIGKILL");
 
-    const db = openDatabase({ path: t.path, migrations: [chatMigration] });
+    const db = openDatabase({ path: t.path, migrations: chatMigrations });
     const repo = new ChatRepository(db);
     const partial = repo.getMessage(messageId);
     const fullReasoning = Array.from({ length: REASONING_TOKENS }, (_, i) => reasoningToken(i)).join("");

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase, type Db } from "../storage/database";
 import { ChatRepository, type ChatRepositoryOptions } from "./repository";
-import { chatMigration } from "./schema";
+import { chatMigrations } from "./schema";
 
 /** Test support: a real SQLite file in a temp dir, with the chat schema. */
 export interface TestDb {
@@ -19,7 +19,7 @@ export interface TestDb {
 export function openTestDb(options: ChatRepositoryOptions = {}): TestDb {
   const dir = mkdtempSync(join(tmpdir(), "m2d-chat-"));
   const path = join(dir, "chat.sqlite");
-  const db = openDatabase({ path, migrations: [chatMigration] });
+  const db = openDatabase({ path, migrations: chatMigrations });
   const clock = { now: new Date(2025, 5, 15, 12, 0, 0).getTime() };
   let n = 0;
   const repo = new ChatRepository(db, {

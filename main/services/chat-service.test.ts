@@ -62,6 +62,13 @@ describe("chat service with the real engine", () => {
     // The engine counts the tokens up to the end of the thinking: some, but fewer than the whole answer.
     expect(final.stats?.reasoningTokens).toBeGreaterThan(3);
     expect(final.stats?.reasoningTokens).toBeLessThan(final.stats!.generatedTokens / 2);
+    // The model and settings it ran with, recorded with the answer (kept when the model changes later).
+    const loaded = backend.models.current()!;
+    expect(final.generation).toEqual({
+      model: loaded.report.name ?? expect.any(String), family: loaded.report.familyName, quantization: loaded.report.quantization,
+      contextSize: 4096, temperature: 1, topP: 0.95, topK: 40,
+    });
+    expect(backend.chat.repo.getMessage(final.id).generation).toEqual(final.generation);
     expect(backend.chat.repo.getConversation(conversation.id).title).toBe("Show me some formatting");
     expect(backend.chat.repo.search("formatting demo").map((h) => h.field)).toContain("reasoning");
   });

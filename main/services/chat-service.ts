@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { basename } from "node:path";
 import { buildM2Messages } from "../../app/chat/history";
-import type { BranchView, BranchWindow, Conversation, StoredMessage } from "../../app/chat/types";
+import type { BranchView, BranchWindow, ChatSettings, Conversation, MessageGeneration, StoredMessage } from "../../app/chat/types";
 import { AppError, type AppEvent, type GenerationEvent, type ParsedGenerationRequest } from "../../app/contract";
+import type { LoadedModel } from "../../app/contract/model";
 import type { ChatMessage, ToolDefinition } from "../../app/m2/types";
 import { ChatSettingsSchema } from "../../app/chat/types";
 import { ChatRepository } from "../chat/repository";
@@ -183,12 +185,13 @@ export class ChatService {
     parentId: string,
     options: AnswerOptions & { transform?: (messages: ChatMessage[]) => ChatMessage[] } = {},
   ): Promise<StartedAnswer> {
-    await this.models.ensureLoaded();
+    const loaded = await this.models.ensureLoaded();
     const conversation = this.repo.getConversation(conversationId);
     const path = this.repo.listBranchPath(conversationId, parentId);
     const built = buildM2Messages(path, conversation.settings);
     const messages = options.transform ? options.transform(built) : built;
-    const assistantMessage = this.repo.appendMessage(conversationId, { role: "assistant", parentId, status: "streaming" });
+    const generation = generationRecord(loaded, conversation.settings);
+    const assistantMessage = this.repo.appendMessage(conversationId, { role: "assistant", parentId, status: "streaming", generation });
     const generationId = randomUUID();
     let settle!: (message: StoredMessage) => void;
     const settled = new Promise<StoredMessage>((resolve) => (settle = resolve));
@@ -239,4 +242,20 @@ export class ChatService {
   private listChanged(): void {
     this.publish({ type: "chat.conversations_changed" });
   }
+}
+
+
+/** What an answer records of the model and settings it starts with (MessageGenerationSchema). */
+function generationRecord(loaded: LoadedModel, settings: ChatSettings): MessageGeneration {
+  const { report } = loaded;
+  return {
+    model: report.name ?? basename(report.path),
+    family: report.familyName,
+    quantization: report.quantization,
+    contextSize: loaded.contextSize,
+    temperature: settings.temperature,
+    topP: settings.topP,
+    topK: settings.topK,
+    ...(settings.maxTokens ? { maxTokens: settings.maxTokens } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import { chatMigration } from "../../chat/schema";
+import { chatMigration, messageGenerationMigration } from "../../chat/schema";
 import { downloadsMigration } from "../../downloads/schema";
 import { libraryDurabilityMigration, libraryUsageMigration } from "../../downloads/library";
 import settings from "./0001_settings";
@@ -12,4 +12,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { ...downloadsMigration, version: 4 },
   { ...libraryUsageMigration, version: 5 },
   { ...libraryDurabilityMigration, version: 6 },
+  messageGenerationMigration,
 ];

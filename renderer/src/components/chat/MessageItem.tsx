@@ -1,4 +1,5 @@
 import { memo, useMemo } from "react";
+import { describeGeneration } from "../../../../app/chat/generation";
 import type { StoredMessage } from "../../../../app/chat/types";
 import type { ViewItem } from "../../chat/branch";
 import { answerStartedAfter, displayParts } from "../../chat/message-view";
@@ -88,10 +89,15 @@ export const MessageItem = memo(function MessageItem({ item, busy, focus, editin
         </div>
       )}
       <StatusNote message={message} />
-      {/* Every answer keeps its own speed (stored with it), not only the latest one in the status bar. */}
-      {message.role === "assistant" && !streaming && message.stats && (
-        <p className="message-stats" data-testid="message-stats" title={messageStatsDetails(message.stats)} style={{ fontSize: "0.8em", opacity: 0.7, margin: "0.25em 0" }}>
-          {formatMessageStats(message.stats)}
+      {/* Every answer keeps its own speed and the model and settings it ran with (stored with it); the hover has the details. */}
+      {message.role === "assistant" && !streaming && (message.stats || message.generation) && (
+        <p
+          className="message-stats"
+          data-testid="message-stats"
+          title={[message.generation && describeGeneration(message.generation), message.stats && messageStatsDetails(message.stats)].filter(Boolean).join("\n")}
+          style={{ fontSize: "0.8em", opacity: 0.7, margin: "0.25em 0" }}
+        >
+          {message.stats ? formatMessageStats(message.stats) : message.generation?.model}
         </p>
       )}
       {/* Edit, regenerate and delete would answer as a plain chat, outside the agent loop. */}
