@@ -244,7 +244,6 @@ export class ChatService {
   }
 }
 
-
 /** What an answer records of the model and settings it starts with (MessageGenerationSchema). */
 function generationRecord(loaded: LoadedModel, settings: ChatSettings): MessageGeneration {
   const { report } = loaded;
