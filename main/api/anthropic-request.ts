@@ -3,6 +3,7 @@ import type { ChatMessage, ToolCall, ToolContent, ToolDefinition } from "../../a
 import type { AnthropicBlock, AnthropicCountTokensRequest, AnthropicMessage, AnthropicMessagesRequest, AnthropicTool } from "../../app/contract/anthropic-api";
 import { chosenTools, forcedToolChoice } from "./openai-request";
 import { laterSystemTurnsAsUser } from "./system-turns";
+import { anthropicThinking } from "./thinking-mode";
 
 type TextPart = { type: "text"; text: string };
 
@@ -143,6 +144,7 @@ export function messagesToGeneration(body: AnthropicMessagesRequest): Generation
   return {
     ...prompt,
     ...forcedToolChoice(force, prompt.tools ?? []),
+    ...anthropicThinking(body["thinking"]),
     sampling: {
       maxTokens: body.max_tokens,
       ...(body.temperature !== undefined ? { temperature: body.temperature } : {}),

@@ -3,6 +3,7 @@ import type { ChatMessage, ToolCall, ToolDefinition } from "../../app/m2/types";
 import type { ResponsesInputItem, ResponsesRequest, ResponsesTool } from "../../app/contract/openai-api";
 import { chosenTools, forcedToolChoice } from "./openai-request";
 import { laterSystemTurnsAsUser } from "./system-turns";
+import { effortThinking } from "./thinking-mode";
 
 type Part = { type: string; text?: string | undefined };
 type AssistantTurn = Extract<ChatMessage, { role: "assistant" }>;
@@ -97,6 +98,7 @@ export function responsesToGeneration(body: ResponsesRequest): GenerationRequest
     messages,
     ...(tools.length > 0 ? { tools } : {}),
     ...forcedToolChoice(force, tools),
+    ...effortThinking((body["reasoning"] as { effort?: unknown } | null | undefined)?.effort, "reasoning.effort"),
     sampling: {
       ...(body.temperature != null ? { temperature: body.temperature } : {}),
       ...(body.top_p != null ? { topP: body.top_p } : {}),
