@@ -98,20 +98,27 @@ async function clientsAtOnce(api: ApiHarness, clients: number): Promise<void> {
   console.log(`${clients} clients at once (queue limit ${api.server.queueLimit}): ${answered} answered with 16 tokens, ${refused} refused with 429, ${clients - answered - refused} other`);
 }
 
-/** An agent loop through /v1/messages: each step resends the whole conversation plus one tool result. */
+/**
+ * An agent loop through /v1/messages: each step resends the whole conversation plus one tool result. The api-loop
+ * model answers in the shape the official template renders a turn back, as a model trained on it does.
+ */
 async function agentLoop(api: ApiHarness, steps: number): Promise<void> {
   const tools = [{ name: "list_files", description: "List a folder.", input_schema: { type: "object", properties: { path: { type: "string" } } } }];
   const messages: unknown[] = [{ role: "user", content: "Look around the workspace." }];
   console.log(`${steps}-step agent loop through /v1/messages (prompt / cached / evaluated tokens):`);
+  let held = 0;
   for (let step = 1; step <= steps; step++) {
     const response = await fetch(`${api.server.baseUrl}/messages`, {
       method: "POST",
       headers: HARNESS_HEADERS,
       body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 512, messages, tools }),
     });
-    const message = (await response.json()) as { content: Array<{ type: string; id?: string }>; usage: { input_tokens: number; cache_read_input_tokens: number } };
+    const message = (await response.json()) as { content: Array<{ type: string; id?: string }>; usage: { input_tokens: number; cache_read_input_tokens: number; output_tokens: number } };
     const prompt = message.usage.input_tokens + message.usage.cache_read_input_tokens;
-    console.log(`  step ${String(step).padStart(2)}: ${prompt} / ${message.usage.cache_read_input_tokens} / ${message.usage.input_tokens}`);
+    // Everything the engine held after the previous step: its prompt and its output.
+    const reusedAll = step === 1 ? "" : message.usage.cache_read_input_tokens === held ? ", all of the previous step reused" : `, ${held - message.usage.cache_read_input_tokens} of the previous step's tokens re-evaluated`;
+    held = prompt + message.usage.output_tokens;
+    console.log(`  step ${String(step).padStart(2)}: ${prompt} / ${message.usage.cache_read_input_tokens} / ${message.usage.input_tokens}${reusedAll}`);
     const call = message.content.find((b) => b.type === "tool_use");
     if (!call) throw new Error(`step ${step} made no tool call`);
     messages.push({ role: "assistant", content: message.content }, { role: "user", content: [{ type: "tool_result", tool_use_id: call.id, content: `listing ${step}: a.txt b.txt` }] });
@@ -123,7 +130,7 @@ async function main(): Promise<void> {
   try {
     await streamingSideBySide(api);
     await clientsAtOnce(api, 8);
-    await api.backend.models.load(await ensureTestModel("loop"), { gpu: "cpu", contextSize: 8192 });
+    await api.backend.models.load(await ensureTestModel("api-loop"), { gpu: "cpu", contextSize: 8192 });
     await agentLoop(api, 10);
   } finally {
     await api.close();
