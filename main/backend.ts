@@ -121,9 +121,8 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
     downloads.markUsed(path);
     return loaded;
   };
+  // Hosts (the app, m2d serve) start it with apiServer.resume() when the user turned it on; CLI commands never do.
   const apiServer = new ApiServerService({ db, publish, log, backend: { generations, events, models, engine, downloads, loadModel } });
-  // Started with the host when the user turned it on.
-  void apiServer.resume();
   const stopPurging = startPurgeTimer(chat.repo, {
     onPurged: () => publish({ type: "chat.conversations_changed" }),
     onError: (error) => log("warn", `Purging deleted conversations failed: ${error.message}`),

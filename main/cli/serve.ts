@@ -77,6 +77,10 @@ export async function serveCommand(argv: string[]): Promise<void> {
       appLog.addSecret(api.key);
       console.log(`API: ${api.baseUrl} (OpenAI and Anthropic compatible)`);
       console.log(`API key: ${api.key}`);
+    } else {
+      // Turned on in the app (the Server page): it starts with the host too.
+      const api = await backend.apiServer.resume();
+      if (api.baseUrl) console.log(`API: ${api.baseUrl} (OpenAI and Anthropic compatible; the key is on the Server page)`);
     }
   } catch (error) {
     // A --model that does not load or an --api port in use ends the host: left open, it kept serving after the error.

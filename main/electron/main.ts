@@ -113,6 +113,8 @@ async function whenReady(): Promise<void> {
   closeBeforeQuit(app, () => current.close(), log);
   registerIpc(current);
   notifyDownloads(current.downloads);
+  // The local API server, when the user turned it on (the Server page); a failure shows there.
+  void current.apiServer.resume();
   mainWindow = createWindow(current);
   app.on("activate", () => {
     if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow(current);
