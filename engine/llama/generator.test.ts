@@ -4,6 +4,7 @@ import { AppError } from "../../app/contract/errors";
 import { ensureTestModel, expectedOutput, expectedTokens } from "../../node/gguf/m2-test-models";
 import { closeBackend, openBackend } from "./backend";
 import { commonPrefixLength } from "./context-text-map";
+import { SequenceGenerator } from "./generator";
 import { ModelSession } from "./model-session";
 import type { LoadModelOptions } from "./model-session";
 import { TokenTextDecoder } from "./token-text-decoder";
@@ -248,6 +249,81 @@ describe("SequenceGenerator on scripted models", () => {
       expect(second.stats.reusedTokens).toBe(second.stats.promptTokens - 1);
       expect(second.stats.evaluatedTokens).toBe(1);
       expect(second.text).toBe(first.text);
+    });
+  });
+  describe("the next token is decoded while this one's text is handled", () => {
+    /** A generator on its own context, so a test can wait for its background work and read the cache. */
+    async function bare(overlapTextWithDecode = true) {
+      const model = await llama.loadModel({ modelPath: chatModel });
+      const context = await model.createContext({ contextSize: 2048, sequences: 1, threads: 1 });
+      const sequence = context.getSequence();
+      const dispose = async () => {
+        await context.dispose();
+        await model.dispose();
+      };
+      return { sequence, generator: new SequenceGenerator(sequence, { overlapTextWithDecode }), promptTokens: model.tokenize(PROMPT, true).length, dispose };
+    }
+
+    it("has the token that completes a stop string evaluated: after settling, the cache holds every sampled token", async () => {
+      const { sequence, generator, promptTokens, dispose } = await bare();
+      try {
+        const result = await generator.generate(PROMPT, { stop: ["</think>"] });
+        expect(result).toMatchObject({ text: CHAT.slice(0, CHAT.indexOf("</think>")), finishReason: "stop", stopString: "</think>" });
+        await generator.settle();
+        // Handled one token at a time, the stopping token would never reach llama.cpp (prompt + generated - 1).
+        expect(sequence.contextTokens).toHaveLength(promptTokens + result.stats.generatedTokens);
+        // The step that ran past the stop is finished before the next request starts.
+        const next = await generator.generate(PROMPT, { maxTokens: 3 });
+        expect(next).toMatchObject({ finishReason: "length", text: CHAT_TOKENS.slice(0, 3).join("") });
+        expect(next.stats.reusedTokens).toBe(promptTokens - 1);
+      } finally {
+        await dispose();
+      }
+    });
+
+    it("without the overlap (every core computing), the stopping token is never evaluated", async () => {
+      const { sequence, generator, promptTokens, dispose } = await bare(false);
+      try {
+        const result = await generator.generate(PROMPT, { stop: ["</think>"] });
+        expect(result).toMatchObject({ text: CHAT.slice(0, CHAT.indexOf("</think>")), finishReason: "stop", stopString: "</think>" });
+        await generator.settle();
+        expect(sequence.contextTokens).toHaveLength(promptTokens + result.stats.generatedTokens - 1);
+      } finally {
+        await dispose();
+      }
+    });
+
+    it("never decodes past maxTokens", async () => {
+      const { sequence, generator, promptTokens, dispose } = await bare();
+      try {
+        const result = await generator.generate(PROMPT, { maxTokens: 6 });
+        expect(result).toMatchObject({ finishReason: "length", text: CHAT_TOKENS.slice(0, 6).join("") });
+        await generator.settle();
+        // The sixth token is sampled, not evaluated: no step was started for a seventh.
+        expect(sequence.contextTokens).toHaveLength(promptTokens + 5);
+      } finally {
+        await dispose();
+      }
+    });
+
+    it("ends with the consumer's error when onDelta throws mid-answer, and the generator stays usable", async () => {
+      const { generator, dispose } = await bare();
+      try {
+        const deltas: string[] = [];
+        const result = await generator.generate(PROMPT, {
+          onDelta: (text) => {
+            if (deltas.push(text) === 3) throw new Error("consumer broke");
+          },
+        });
+        expect(result.finishReason).toBe("error");
+        expect(result.error?.message).toContain("consumer broke");
+        expect(result.text).toBe(CHAT_TOKENS.slice(0, 3).join(""));
+        expect(deltas).toHaveLength(3);
+        const next = await generator.generate(PROMPT, { maxTokens: 4 });
+        expect(next).toMatchObject({ finishReason: "length", text: CHAT_TOKENS.slice(0, 4).join("") });
+      } finally {
+        await dispose();
+      }
     });
   });
 });

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { LlamaVocabularyType } from "node-llama-cpp";
 import type { LlamaContextSequence, Token } from "node-llama-cpp";
 import { AppError } from "../../app/contract/errors";
@@ -41,6 +42,19 @@ export type GenerationResult = {
 type Finish = { reason: FinishReason; stopString?: string; error?: AppError };
 
 /**
+ * Asks for the next token and returns once llama.cpp is computing it (node-llama-cpp dispatches the
+ * decode within the microtasks that follow `next()`; a macrotask runs after them). The caller then
+ * handles the token it has (detokenizing, stop strings, the consumer's parsing and IPC) during the
+ * decode instead of between decodes, where each token's handling used to add to the time per token.
+ */
+async function startNextStep(tokens: AsyncGenerator<Token, void, unknown>): Promise<{ step: Promise<IteratorResult<Token>> }> {
+  const step = tokens.next();
+  step.catch(() => undefined); // awaited by the caller later; must not count as unhandled meanwhile
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return { step };
+}
+
+/**
  * Runs generations on one context sequence, one at a time, keeping its KV cache between
  * requests: a new prompt only evaluates what differs from what the sequence already holds.
  */
@@ -49,13 +63,20 @@ export class SequenceGenerator {
   private readonly map = new ContextTextMap();
   private readonly pieces: TokenPieces;
   private mapValid = true;
+  private readonly overlap: boolean;
   private current: Promise<unknown> | undefined;
   /** Native work an aborted request left running; the next request waits for it. */
   private leftover: Promise<unknown> = Promise.resolve();
 
-  constructor(sequence: LlamaContextSequence) {
+  /**
+   * `overlapTextWithDecode`: handle each token's text while llama.cpp decodes the next one (see
+   * startNextStep). By default only when a core is left over beside the compute threads: with every
+   * core computing, work on this thread mid-decode preempts one compute thread and stalls the rest.
+   */
+  constructor(sequence: LlamaContextSequence, options: { overlapTextWithDecode?: boolean } = {}) {
     this.sequence = sequence;
     this.pieces = new TokenPieces(sequence.model);
+    this.overlap = options.overlapTextWithDecode ?? sequence.context.idealThreads < availableParallelism();
   }
 
   get busy(): boolean {
@@ -169,10 +190,13 @@ export class SequenceGenerator {
       topP: sampling.topP,
       seed: sampling.seed,
     });
+    // The step llama.cpp is computing: the next token is asked for before this one's text goes out.
+    let inFlight: Promise<IteratorResult<Token>> | undefined = tokens.next();
     let handedOff = false;
     try {
       for (;;) {
-        const raced = await raceAbort(tokens.next(), signal);
+        const raced = await raceAbort(inFlight ?? tokens.next(), signal);
+        inFlight = undefined;
         if (raced.aborted) {
           // The step in flight finishes in the background; closing the iterator waits for it.
           handedOff = true;
@@ -182,12 +206,17 @@ export class SequenceGenerator {
         clock.sampled();
         const step = raced.value;
         if (step.done === true) return { reason: "stop" };
+        if (this.overlap && output.generatedTokens + 1 < maxTokens) inFlight = (await startNextStep(tokens)).step;
         const stopString = output.push(step.value);
         if (stopString !== undefined) return { reason: "stop", stopString };
         if (output.generatedTokens >= maxTokens) return { reason: "length" };
       }
     } finally {
-      if (!handedOff) await tokens.return();
+      if (inFlight !== undefined) {
+        // Stopped (a stop string, a failing consumer) with the next step computing: it finishes in the
+        // background, and the next request waits for it. The token it evaluated stays in the cache.
+        this.leftover = inFlight.then(() => tokens.return()).catch(() => undefined);
+      } else if (!handedOff) await tokens.return();
     }
   }
 
