@@ -76,10 +76,22 @@ test("every answer shows its own speed (tok/s, TTFT, tokens), stored with it: st
       await expect(stats).toHaveText(/^\d+\.\d tok\/s · TTFT \d+(\.\d)? m?s · [\d,]+ tokens?$/);
       await expect(stats).toHaveAttribute("title", /Prompt: [\d,]+ tokens/);
       // The model and the settings it ran with, on hover.
-      await expect(stats).toHaveAttribute("title", /\(Q\w+\) · temperature 1 · top-p 0.95 · top-k 40 · context [\d,]+/);
+      await expect(stats).toHaveAttribute("title", /\([\w-]+\) · temperature 1 · top-p 0.95 · top-k 40 · context [\d,]+/);
     }
   };
   await check();
   await page.reload();
   await check();
+});
+
+test("the Attach button puts text files into the draft as a drop does, and refuses an image saying the model has no vision", async ({ page, host }) => {
+  await loadScriptedModel(page, host.url, "chat");
+  await expect(page.getByTestId("attach")).toBeVisible();
+  await page.getByTestId("attach-input").setInputFiles([
+    { name: "notes.py", mimeType: "text/x-python", buffer: Buffer.from("print('attached')\n") },
+    { name: "photo.png", mimeType: "image/png", buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) },
+  ]);
+  await expect(page.getByTestId("composer-input")).toHaveValue(/notes\.py:\n```py\nprint\('attached'\)\n```/);
+  await expect(page.getByTestId("composer-input")).not.toHaveValue(/PNG/);
+  await expect(page.getByTestId("toast")).toContainText("photo.png is an image: the model has no vision, so only text files can be attached.");
 });

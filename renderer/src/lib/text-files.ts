@@ -6,6 +6,18 @@ export function isTextFile(file: { name: string; type: string; size: number }): 
   return file.size <= MAX_TEXT_FILE_BYTES && (file.type.startsWith("text/") || file.type === "application/json" || TEXT_EXTENSIONS.test(file.name) || /^(makefile|dockerfile|readme|license)$/i.test(file.name));
 }
 
+const IMAGE_EXTENSIONS = /\.(png|jpe?g|gif|webp|bmp|tiff?|heic|avif|svg|ico)$/i;
+
+/** Why a file cannot go into the message (null: it can), in words for the user. */
+export function refusalReason(file: { name: string; type: string; size: number }): string | null {
+  if (file.type.startsWith("image/") || IMAGE_EXTENSIONS.test(file.name)) {
+    return `${file.name} is an image: the model has no vision, so only text files can be attached.`;
+  }
+  if (file.size > MAX_TEXT_FILE_BYTES) return `${file.name} is over 2 MB: attach a smaller text file.`;
+  if (!isTextFile(file)) return `${file.name} is not a text file: only text and source files can be attached.`;
+  return null;
+}
+
 /** Prose goes in as it is; anything else as a fenced block named after the file. */
 export function fileInsertion(name: string, content: string): string {
   if (/\.(txt|md|markdown)$/i.test(name)) return content;

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent } from "react";
-import { fileInsertion, isTextFile } from "../../lib/text-files";
+import { fileInsertion, refusalReason } from "../../lib/text-files";
 import { isStreaming, useChatStore } from "../../stores/chat-store";
 import { useComposerStore } from "../../stores/composer-store";
 import { useModelsStore } from "../../stores/models-store";
@@ -8,12 +8,13 @@ import { TokenMeter } from "./TokenMeter";
 
 const MAX_HEIGHT_PX = 260;
 
-/** Reads dropped or pasted text files; anything else is refused with a note. */
+/** Reads attached, dropped or pasted text files; anything else (an image, a binary) is refused with a note saying why. */
 async function readTextFiles(files: FileList): Promise<string> {
   const texts: string[] = [];
   for (const file of Array.from(files)) {
-    if (!isTextFile(file)) {
-      toastError(`${file.name} is not a text file (or is over 2 MB).`);
+    const refused = refusalReason(file);
+    if (refused) {
+      toastError(refused);
       continue;
     }
     texts.push(fileInsertion(file.name, await file.text()));
@@ -33,6 +34,7 @@ export function Composer() {
   const lostInCrash = useModelsStore((s) => s.lostInCrash);
   const [dragging, setDragging] = useState(false);
   const ref = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
   const streaming = isStreaming(items);
   const busy = streaming || pendingUser !== null;
   const canAnswer = loaded !== null || lostInCrash;
@@ -154,6 +156,22 @@ export function Composer() {
         onPaste={onPaste}
       />
       <div className="composer-bar">
+        {/* The same path as a drop: text files go into the draft, images and binaries are refused with the reason. */}
+        <input
+          ref={fileInput}
+          type="file"
+          multiple
+          hidden
+          data-testid="attach-input"
+          onChange={(e) => {
+            const input = e.currentTarget;
+            if (input.files?.length) void readTextFiles(input.files).then(insert);
+            input.value = "";
+          }}
+        />
+        <button type="button" className="attach-button" data-testid="attach" title="Attach text files (or drop them here)" onClick={() => fileInput.current?.click()}>
+          Attach
+        </button>
         <TokenMeter conversationId={conversationId} draft={draft} revision={revision} />
         {streaming ? (
           <button type="button" className="stop-button" onClick={() => void useChatStore.getState().stop()} data-testid="stop" title="Stop (Esc)">
