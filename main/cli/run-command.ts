@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { AppError, GpuChoiceSchema, SamplingSchema, type GenerationEvent } from "../../app/contract";
+import { AppError, GpuChoiceSchema, SamplingSchema, ThinkingModeSchema, type GenerationEvent } from "../../app/contract";
+import { familyThinking } from "../../app/family";
 import { defaultDataDir } from "../paths";
 import { answerPrinter, parseReasoningMode } from "./answer-printer";
 import { defineCommand, parseCommandArgs, usageLine } from "./command-spec";
@@ -21,6 +22,11 @@ export const runSpec = defineCommand({
     reasoning: { type: "string", default: "stderr", value: "stderr|show|hide", help: "where the reasoning goes: stderr, inline on stdout (show), or nowhere" },
     json: { type: "boolean", default: false, help: "print every generation event as a JSON line on stdout instead" },
     system: { type: "string", value: "TEXT", help: "system prompt" },
+    thinking: {
+      type: "string",
+      value: ThinkingModeSchema.options.join("|"),
+      help: "thinking mode, for models that have one (MiniMax-M3): always reason, let the model decide, or answer directly",
+    },
     temp: { type: "string", value: "T", help: "sampling temperature (the model's default if not set)" },
     temperature: { type: "string", value: "T", help: "the same as --temp" },
     "top-p": { type: "string", value: "P", help: "nucleus sampling: keep the tokens that make up probability P" },
@@ -57,6 +63,8 @@ export async function runCommand(argv: string[]): Promise<void> {
   const gpu = GpuChoiceSchema.safeParse(values.gpu);
   if (!gpu.success) throw new AppError("bad_request", `--gpu must be one of ${GpuChoiceSchema.options.join(", ")}.`);
   const reasoning = parseReasoningMode(values.reasoning);
+  const thinking = values.thinking === undefined ? undefined : ThinkingModeSchema.safeParse(values.thinking);
+  if (thinking && !thinking.success) throw new AppError("bad_request", `--thinking must be one of ${ThinkingModeSchema.options.join(", ")}.`);
   if (values.temp !== undefined && values.temperature !== undefined) throw new AppError("bad_request", "Give --temp or --temperature, not both.");
   const contextSize = numberFlag(values.ctx, "ctx");
   const sampling = SamplingSchema.safeParse(
@@ -79,6 +87,7 @@ export async function runCommand(argv: string[]): Promise<void> {
   const code = await withEngine(async ({ models, generations }, events) => {
     const loaded = await models.load(path, { gpu: gpu.data, ...(contextSize ? { contextSize } : {}) });
     if (!values.json) console.error(note(`${loaded.report.architecture} ${loaded.report.quantization} · ${loaded.backend.backend} · context ${loaded.contextSize}`));
+    if (thinking && !familyThinking(loaded.report.family) && !values.json) console.error(note(`${loaded.report.familyName} has no thinking modes: --thinking is ignored.`));
 
     const generationId = randomUUID();
     const printer = answerPrinter(reasoning);
@@ -103,6 +112,7 @@ export async function runCommand(argv: string[]): Promise<void> {
     process.once("SIGINT", () => void generations.abort(generationId));
     await generations.start(generationId, {
       messages: [...(values.system ? [{ role: "system" as const, content: values.system }] : []), { role: "user" as const, content: prompt }],
+      ...(thinking ? { thinking: thinking.data } : {}),
       sampling: sampling.data,
     });
     const end = await done;
