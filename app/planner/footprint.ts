@@ -5,7 +5,7 @@
 import { isIndexerKvLayer } from "./buffers";
 import type { LayerLayout } from "./split";
 import type { PlannerTensor } from "./tensors";
-import { isInputTensor } from "./tensors";
+import { isAttentionProjection, isInputTensor } from "./tensors";
 import { CPU, type DeviceIndex, type PlannerModel } from "./types";
 
 export interface DeviceLoad {
@@ -80,8 +80,11 @@ export function tensorFootprint(
 
 /** Per-block sums, so the search can price a placement in O(layers). */
 export interface LayerStats {
+  /** Every non-expert tensor of the block (attention included). */
   readonly dense: readonly number[];
   readonly experts: readonly number[];
+  /** Of `dense`, the attention and indexer projections (isAttentionProjection). */
+  readonly attention: readonly number[];
   /** token_embd (always CPU). */
   readonly input: number;
   /** output, output_norm and any other global tensor (on the output layer's device). */
@@ -91,18 +94,25 @@ export interface LayerStats {
 export function layerStats(model: PlannerModel): LayerStats {
   const dense = new Array<number>(model.layers).fill(0);
   const experts = new Array<number>(model.layers).fill(0);
+  const attention = new Array<number>(model.layers).fill(0);
   let input = 0;
   let output = 0;
   for (const t of model.tensors) {
     if (isInputTensor(t)) input += t.bytes;
     else if (t.layer === null) output += t.bytes;
     else if (t.isExpert) experts[t.layer] = (experts[t.layer] ?? 0) + t.bytes;
-    else dense[t.layer] = (dense[t.layer] ?? 0) + t.bytes;
+    else {
+      dense[t.layer] = (dense[t.layer] ?? 0) + t.bytes;
+      if (isAttentionProjection(t.name)) attention[t.layer] = (attention[t.layer] ?? 0) + t.bytes;
+    }
   }
-  return { dense, experts, input, output };
+  return { dense, experts, attention, input, output };
 }
 
-/** Same result as tensorFootprint with expert overrides for `cpuExperts`, in O(layers). */
+/**
+ * Same result as tensorFootprint with expert overrides for `cpuExperts` and attention overrides for
+ * `cpuAttention` (GPU blocks whose projections are in RAM), in O(layers).
+ */
 export function statsFootprint(
   model: PlannerModel,
   stats: LayerStats,
@@ -110,6 +120,7 @@ export function statsFootprint(
   cpuExperts: readonly boolean[],
   gpuCount: number,
   unified: boolean,
+  cpuAttention: readonly boolean[] = [],
 ): Footprint {
   const { gpus, cpu, at } = skeleton(model, layout, gpuCount);
   const frac = expertFraction(model);
@@ -120,16 +131,19 @@ export function statsFootprint(
   out.weights += stats.output;
   out.read += stats.output;
   layout.blocks.forEach((d, l) => {
-    const dense = stats.dense[l] ?? 0;
     const experts = stats.experts[l] ?? 0;
     const expertsOnCpu = d === CPU || cpuExperts[l] === true;
+    const moved = d !== CPU && cpuAttention[l] === true ? (stats.attention[l] ?? 0) : 0;
+    const dense = (stats.dense[l] ?? 0) - moved;
     at(d).weights += dense;
     at(d).read += dense;
+    cpu.weights += moved;
+    cpu.read += moved;
     const e = expertsOnCpu ? cpu : at(d);
     e.weights += experts;
     e.read += experts * frac;
     if (expertsOnCpu && experts > 0) cpuExpertLayers.push(l);
-    staging = Math.max(staging, (d === CPU ? dense : 0) + (expertsOnCpu ? experts : 0));
+    staging = Math.max(staging, (d === CPU ? dense : moved) + (expertsOnCpu ? experts : 0));
   });
   return { gpus, cpu, staging: gpuCount > 0 && !unified ? staging : 0, cpuExpertLayers };
 }

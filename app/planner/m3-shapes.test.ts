@@ -111,11 +111,55 @@ describe("M3 on an RTX 4090 (24 GB) + 256 GB RAM", () => {
     expect(plan.ram.kvCache).toBe(0);
   });
 
-  it("at 64k context the GPU cannot hold all 60 blocks' attention, so the plan drops whole leading blocks and still fits", () => {
+  /** Dense blocks 0-2 and every shared expert on the GPU; in RAM only routed experts and, from block 3 on, MoE blocks' attention projections. */
+  const keepsDenseAndShared = (p: LoadPlan, quant: "Q2_K" | "Q4_K_M" | "Q8_0"): number[] => {
+    expect(p.layerDevices.slice(0, 3)).toEqual([0, 0, 0]);
+    const inRam = ramTensors(p, quant);
+    expect(inRam.filter((name) => /^blk\.[012]\./.test(name) || name.includes("_shexp") || /\.ffn_(gate|up|down)\.weight$/.test(name))).toEqual([]);
+    const attention = inRam.filter((name) => DENSE_OR_SHARED.test(name));
+    expect(attention.every((name) => /\.(attn_(q|k|v|output)|indexer\.(q|k)_proj)\.weight$/.test(name))).toBe(true);
+    const blocks = [...new Set(attention.map((name) => Number(/^blk\.(\d+)\./.exec(name)?.[1])))];
+    // layer by layer from the first MoE block, six projections each
+    expect(blocks).toEqual(Array.from({ length: blocks.length }, (_, i) => i + 3));
+    expect(attention).toHaveLength(6 * blocks.length);
+    return blocks;
+  };
+
+  it("at 64k the GPU cannot hold all 60 blocks' attention and KV: the first MoE blocks' attention projections go to RAM, dense blocks and shared experts stay", () => {
     const long = planLoad(request("Q4_K_M", [rtx4090], ram256, 65_536));
-    expect(long).toMatchObject({ fits: true, mode: "layer-offload" });
-    expect(long.gpuBlocks).toBeGreaterThan(50);
+    expect(long).toMatchObject({ fits: true, swaps: false, mode: "expert-offload", gpuLayers: 61, gpuBlocks: 60, nCpuMoe: null });
+    expect(long.cpuExpertLayers).toEqual(Array.from({ length: 57 }, (_, i) => i + 3));
+    const moved = keepsDenseAndShared(long, "Q4_K_M");
+    expect(moved.length).toBeGreaterThan(0);
+    expect(moved.length).toBeLessThan(57);
+    // every block's KV cache, MSA indexer cache included, stays with its block on the GPU
+    expect(long.ram.kvCache).toBe(0);
+    expect(long.overrides.map((o) => o.pattern)).toContain(String.raw`blk\.(${moved.join("|")})\.(attn_(q|k|v|output)|indexer\.(q|k)_proj)\.weight`);
     withinBudget(long);
+  });
+
+  it("at 128k: Q4_K_M is refused for RAM; with a q8_0 KV cache (its suggestion) the dense blocks and shared experts stay on the GPU", () => {
+    const f16 = planLoad(request("Q4_K_M", [rtx4090], ram256, 131_072));
+    expect(f16.fits).toBe(false);
+    expect(f16.refusal?.suggestions.map((s) => s.kind)).toContain("kv-type");
+    const q8 = planLoad({ ...request("Q4_K_M", [rtx4090], ram256, 131_072), kvType: "q8_0" });
+    expect(q8).toMatchObject({ fits: true, mode: "expert-offload", gpuBlocks: 60, nCpuMoe: null });
+    expect(keepsDenseAndShared(q8, "Q4_K_M").length).toBeGreaterThan(0);
+    expect(q8.ram.kvCache).toBe(0);
+    withinBudget(q8);
+  });
+
+  it("at 128k with an f16 KV cache, Q2_K must offload whole leading blocks: 60 blocks' KV cache and the compute buffer alone exceed the GPU", () => {
+    const q2 = planLoad(request("Q2_K", [rtx4090], ram256, 131_072));
+    expect(q2).toMatchObject({ fits: true, mode: "layer-offload" });
+    const gpu = q2.gpus[0]!;
+    const kvAll = (60 * 4 * 256 * 2 + 57 * 256 * 2) * 131_072;
+    expect(kvAll).toBeGreaterThan(gpu.available - gpu.margin - gpu.compute);
+    // the shared experts of the blocks left on the GPU stay there
+    const inRam = ramTensors(q2, "Q2_K");
+    const gpuBlocks = q2.layerDevices.flatMap((d, l) => (d === 0 ? [l] : []));
+    expect(inRam.filter((name) => name.includes("_shexp") && gpuBlocks.includes(Number(/^blk\.(\d+)\./.exec(name)?.[1])))).toEqual([]);
+    withinBudget(q2);
   });
 
   it("Q2_K at 64k keeps every block on the GPU with experts in RAM", () => {

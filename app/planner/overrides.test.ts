@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../contract/errors";
-import { compileOverrides, expertOverrides, matchesOverride, nCpuMoeOverrides } from "./overrides";
+import { attentionOverrides, compileOverrides, expertOverrides, matchesOverride, nCpuMoeOverrides } from "./overrides";
 import { isExpertTensor, plannerTensor, tensorGroup, tensorLayer } from "./tensors";
 
 describe("tensor names", () => {
@@ -20,6 +20,17 @@ describe("tensor names", () => {
 });
 
 describe("generated overrides", () => {
+  it("attention overrides name a block's attention and indexer projections, never its norms, shared expert, dense FFN or another block", () => {
+    const [o] = attentionOverrides([4, 3]);
+    expect(o?.pattern).toBe(String.raw`blk\.(3|4)\.(attn_(q|k|v|output)|indexer\.(q|k)_proj)\.weight`);
+    const [m] = compileOverrides([`${o?.pattern}=CPU`]);
+    const hit = (name: string) => matchesOverride(name, m ? [m] : []);
+    for (const t of ["attn_q", "attn_k", "attn_v", "attn_output", "indexer.q_proj", "indexer.k_proj"]) expect(hit(`blk.3.${t}.weight`)).toBe(true);
+    for (const t of ["attn_q_norm", "attn_norm", "indexer.q_norm", "ffn_up_shexp", "ffn_up", "ffn_up_exps", "ffn_gate_inp"]) expect(hit(`blk.4.${t}.weight`)).toBe(false);
+    expect(hit("blk.34.attn_q.weight")).toBe(false);
+    expect(attentionOverrides([])).toEqual([]);
+  });
+
   const names = ["gate", "up", "down"].map((k) => `ffn_${k}_exps.weight`);
 
   it("match exactly the experts of the listed layers", () => {

@@ -1,15 +1,26 @@
 /** Tensor buffer overrides (llama.cpp `-ot pattern=CPU`): generating them, and reading the user's. */
 import { AppError } from "../contract/errors";
+import { ATTENTION_SUFFIX } from "./tensors";
 import type { TensorBufferOverride } from "./types";
 
 /** llama.cpp's LLM_FFN_EXPS_REGEX, which --n-cpu-moe prefixes with `blk\.N`. */
 export const EXPS_SUFFIX = String.raw`\.ffn_(up|down|gate|gate_up)_(ch|)exps`;
 
-/** One pattern for the experts of `layers`; `blk\.(0|1)\.` cannot match blk.10 or blk.61. */
-export function expertOverrides(layers: readonly number[]): TensorBufferOverride[] {
+/** One pattern for the tensors `suffix` names in `layers`; `blk\.(0|1)\.` cannot match blk.10 or blk.61. */
+function blockOverrides(layers: readonly number[], suffix: string): TensorBufferOverride[] {
   if (layers.length === 0) return [];
   const sorted = [...new Set(layers)].sort((a, b) => a - b);
-  return [{ pattern: String.raw`blk\.(${sorted.join("|")})` + EXPS_SUFFIX, device: "CPU" }];
+  return [{ pattern: String.raw`blk\.(${sorted.join("|")})` + suffix, device: "CPU" }];
+}
+
+/** The routed experts of `layers` in RAM. */
+export function expertOverrides(layers: readonly number[]): TensorBufferOverride[] {
+  return blockOverrides(layers, EXPS_SUFFIX);
+}
+
+/** The attention projections of `layers` in RAM, their KV cache still on the block's GPU. */
+export function attentionOverrides(layers: readonly number[]): TensorBufferOverride[] {
+  return blockOverrides(layers, ATTENTION_SUFFIX);
 }
 
 /** What --n-cpu-moe N puts in RAM. */

@@ -3,11 +3,11 @@ import { AppError } from "../contract/errors";
 import { assemble } from "./assemble";
 import { resolveEnv } from "./env";
 import { manualPlan, pinnedLayersRefusal } from "./manual";
-import { expertOverrides } from "./overrides";
+import { attentionOverrides, expertOverrides } from "./overrides";
 import { refuse } from "./refusal";
-import { prefixN, search } from "./search";
-import type { PlannerTensor } from "./tensors";
-import { CPU, type LoadPlan, type PlanRequest, type TensorBufferOverride } from "./types";
+import { candidateNCpuMoe, ramAttentionBlocks, ramExpertBlocks, search } from "./search";
+import { isAttentionProjection, type PlannerTensor } from "./tensors";
+import { type LoadPlan, type PlanRequest, type TensorBufferOverride } from "./types";
 import { validate } from "./validate";
 
 /** Plans a load. Returns `fits: false` with a refusal when nothing fits; throws AppError on invalid input. */
@@ -24,8 +24,8 @@ export function planLoad(req: PlanRequest): LoadPlan {
     if (r.env !== env || r.leastRam.gpuLayers !== ngl) return pinnedLayersRefusal(req, env, ngl);
   }
   const chosen = r.best ?? r.leastRam;
-  const onCpu = (t: PlannerTensor): boolean => t.isExpert && t.layer !== null && chosen.cpuExperts[t.layer] === true;
-  const ramExperts = chosen.layout.blocks.flatMap((d, l) => (d !== CPU && chosen.cpuExperts[l] ? [l] : []));
+  const onCpu = (t: PlannerTensor): boolean =>
+    t.layer !== null && (t.isExpert ? chosen.cpuExperts[t.layer] === true : chosen.cpuAttention[t.layer] === true && isAttentionProjection(t.name));
   const refusal = r.best ? null : refuse(req, r.env, r.leastRam.evaluation, req.context);
   const warnings =
     r.env === env
@@ -36,8 +36,8 @@ export function planLoad(req: PlanRequest): LoadPlan {
     gpuLayers: chosen.gpuLayers,
     layout: chosen.layout,
     onCpu,
-    overrides: expertOverrides(ramExperts),
-    nCpuMoe: prefixN(ramExperts, chosen.layout),
+    overrides: [...expertOverrides(ramExpertBlocks(chosen)), ...attentionOverrides(ramAttentionBlocks(chosen))],
+    nCpuMoe: candidateNCpuMoe(chosen),
     refusal,
     warnings,
   }, L);

@@ -2,8 +2,8 @@
 import { MIN_USEFUL_CONTEXT, CONTEXT_PAD } from "./constants";
 import { resolveEnv, type Env } from "./env";
 import type { Evaluation } from "./evaluate";
-import { prefixN, search } from "./search";
-import { CPU, type KvCacheType, type PlannerModel, type PlanRequest, type Refusal, type SiblingQuant, type Suggestion } from "./types";
+import { candidateNCpuMoe, ramExpertBlocks, search } from "./search";
+import { type KvCacheType, type PlannerModel, type PlanRequest, type Refusal, type SiblingQuant, type Suggestion } from "./types";
 import { formatContext, formatGiB, formatInt, formatTokPerSec, GB } from "./units";
 
 const modelBytes = (m: PlannerModel): number => m.tensors.reduce((a, t) => a + t.bytes, 0);
@@ -90,8 +90,8 @@ export function overrideRefusal(req: PlanRequest, env: Env, e: Evaluation, label
     return { message: `${reason}. ${r.message}`, suggestions: r.suggestions };
   }
   const b = auto.best;
-  const ram = b.layout.blocks.flatMap((d, l) => (d !== CPU && b.cpuExperts[l] ? [l] : []));
-  const n = prefixN(ram, b.layout);
+  const ram = ramExpertBlocks(b);
+  const n = candidateNCpuMoe(b);
   const ngl = b.gpuLayers <= req.model.layers ? ` with n_gpu_layers ${b.gpuLayers}` : "";
   const text = (n !== null ? `--n-cpu-moe ${n}` : `experts of ${ram.length} layers in RAM (automatic plan)`) + ngl;
   const tps = formatTokPerSec(b.evaluation.speed.tokPerSecEmpty);

@@ -19,6 +19,13 @@ const layerRe = /^blk\.(\d+)\./;
 // Same family as llama.cpp's LLM_FFN_EXPS_REGEX; shared experts (`_shexp`) are always read, so not experts here.
 const expertRe = /\.ffn_(up|down|gate|gate_up)_(ch|)exps(\.|$)/;
 
+/**
+ * A block's attention and MSA indexer projections (after `blk\.N`): what the planner moves to RAM, the
+ * block's KV cache staying on its GPU, so that dense blocks need not leave the GPU (search.ts).
+ */
+export const ATTENTION_SUFFIX = String.raw`\.(attn_(q|k|v|output)|indexer\.(q|k)_proj)\.weight`;
+const attentionProjRe = new RegExp(ATTENTION_SUFFIX + "$");
+
 export function tensorLayer(name: string): number | null {
   const m = layerRe.exec(name);
   return m?.[1] === undefined ? null : Number(m[1]);
@@ -26,6 +33,10 @@ export function tensorLayer(name: string): number | null {
 
 export function isExpertTensor(name: string): boolean {
   return expertRe.test(name);
+}
+
+export function isAttentionProjection(name: string): boolean {
+  return attentionProjRe.test(name);
 }
 
 /** Builds a PlannerTensor from a name and size, deriving layer and isExpert from the name. */
