@@ -12,6 +12,8 @@ export const M2_PARSE_ERROR_CODES = [
   "unknown_tool",
   /** `<invoke>` or `<parameter>` without a usable `name=`. */
   "malformed_tag",
+  /** A parameter the tool's schema does not declare (M3's parser checks; the call fails). */
+  "unknown_parameter",
   /** `</minimax:tool_call>` or the next `<invoke` arrived before `</invoke>`. */
   "unclosed_invoke",
   /** The stream ended inside a `<minimax:tool_call>` block. */

@@ -262,7 +262,7 @@ export class M3ToolBlock {
     if (call === null) return;
     if (parent === undefined) {
       if (this.registry.has(call.name) && this.declaresProperties(call.name) && this.registry.parameterSchema(call.name, name) === undefined) {
-        this.failCall({ code: "malformed_tag", message: `unknown parameter "${name}" for tool "${call.name}"` });
+        this.failCall({ code: "unknown_parameter", message: `unknown parameter "${name}" for tool "${call.name}"` });
       }
       this.paramRaw = "";
       this.paramTooDeep = false;

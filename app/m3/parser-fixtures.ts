@@ -299,7 +299,7 @@ export const m3ParserFixtures: readonly M3ParserFixture[] = [
       started(0, "get_weather"),
       ...arg(0, "get_weather", "city", "Paris", "Paris"),
       ...arg(0, "get_weather", "country", "FR", "FR"),
-      completed(0, "get_weather", { city: "Paris", country: "FR" }, fail("malformed_tag", 'unknown parameter "country" for tool "get_weather"')),
+      completed(0, "get_weather", { city: "Paris", country: "FR" }, fail("unknown_parameter", 'unknown parameter "country" for tool "get_weather"')),
       done("stop"),
     ],
   },

@@ -6,6 +6,7 @@ import type { ToolRun } from "../agent/tools/registry";
 const NEXT_STEP: Partial<Record<ParseErrorInfo["code"], string>> = {
   unclosed_tool_call: "Send the complete call again; if a value is long, split the work into smaller calls.",
   argument_too_deep: "Send the call again with a value that nests less deeply.",
+  unknown_parameter: "Send the call again with only the parameters the tool's schema declares.",
 };
 
 /**
