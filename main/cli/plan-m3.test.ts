@@ -51,6 +51,32 @@ describe("m2d plan on header-only MiniMax-M3", { timeout: 120_000 }, () => {
     expect(plan.gpus[0]!.kvCache).toBe((60 * 4 * 256 * 2 + 57 * 256 * 2) * 32_768);
   });
 
+  /** Whether the plan's -ot overrides send this tensor to RAM. */
+  const inRam = (plan: LoadPlan, name: string): boolean => plan.overrides.some((o) => new RegExp(o.pattern).test(name));
+  const DENSE_AND_SHARED = ["ffn_up", "ffn_down", "ffn_gate", "ffn_up_shexp", "ffn_down_shexp", "ffn_gate_shexp", "attn_norm"];
+
+  it("24 GB GPU + 256 GB RAM, Q4_K_M at 64k: dense blocks 0-2 and every shared expert stay on the GPU, the first MoE blocks' attention goes to RAM", async () => {
+    const { plan, exitCode } = await planJson([q4, "--ctx", "65536", "--vram", "24", "--ram", "256", "--gpu", "RTX 4090"]);
+    expect(exitCode).toBe(0);
+    expect(plan).toMatchObject({ fits: true, mode: "expert-offload", gpuLayers: 61, gpuBlocks: 60, nCpuMoe: null });
+    expect(plan.layerDevices.slice(0, 3)).toEqual([0, 0, 0]);
+    expect(plan.ram.kvCache).toBe(0);
+    for (let l = 0; l < 60; l++) for (const t of DENSE_AND_SHARED) expect(inRam(plan, `blk.${l}.${t}.weight`)).toBe(false);
+    expect(inRam(plan, "blk.0.attn_q.weight")).toBe(false);
+    expect(inRam(plan, "blk.3.attn_q.weight")).toBe(true);
+    expect(inRam(plan, "blk.3.indexer.k_proj.weight")).toBe(true);
+    expect(inRam(plan, "blk.59.attn_q.weight")).toBe(false);
+  });
+
+  it("24 GB GPU + 256 GB RAM, Q4_K_M at 128k: the f16 KV cache of 60 blocks and the compute buffer alone pass 24 GB, so leading blocks go to the CPU whole; the GPU blocks keep their shared experts", async () => {
+    const { plan, exitCode } = await planJson([q4, "--ctx", "131072", "--vram", "24", "--ram", "256", "--gpu", "RTX 4090"]);
+    expect(exitCode).toBe(0);
+    expect(plan).toMatchObject({ fits: true, mode: "layer-offload" });
+    const gpu = plan.gpus[0]!;
+    expect((60 * 4 * 256 * 2 + 57 * 256 * 2) * 131_072).toBeGreaterThan(gpu.available - gpu.margin - gpu.compute);
+    for (let l = 0; l < 60; l++) for (const t of DENSE_AND_SHARED) expect(inRam(plan, `blk.${l}.${t}.weight`)).toBe(false);
+  });
+
   it("24 GB GPU + 256 GB RAM refuses Q8_0 (exit 3) and the table says why", async () => {
     const { out, exitCode } = await m2dPlan([q8, "--ctx", "32768", "--vram", "24", "--ram", "256"]);
     expect(exitCode).toBe(3);
