@@ -107,7 +107,7 @@ export const PlanParamsSchema = z
   .object({
     path: z.string().min(1).max(4096),
     gpu: GpuChoiceSchema.default("auto"),
-    /** Default: the model's trained context, capped at DEFAULT_PLAN_CONTEXT. */
+    /** Default: the largest context that fits beside the placement planned at DEFAULT_PLAN_CONTEXT, up to the trained one. */
     contextSize: z.number().int().min(256).max(1_048_576).optional(),
     offload: OffloadChoiceSchema.optional(),
     /** Plan for another machine (free GPU memory and RAM in bytes; gpuVram 0: no GPU) instead of this engine's backend. */
@@ -119,7 +119,7 @@ export const PlanParamsSchema = z
   .strict();
 export type PlanParams = z.input<typeof PlanParamsSchema>;
 
-/** Context a plan (and a load) uses when none is asked for: M2's 192k would not fit most machines. */
+/** The context a default plan picks its placement at (the trained one when smaller); the context then grows to what fits beside it. */
 export const DEFAULT_PLAN_CONTEXT = 32_768;
 
 const MemoryUseSchema = z.object({

@@ -58,6 +58,17 @@ describe("planning on the engine's backend", () => {
     expect(planOverride({ gpuLayers: 12 })).toEqual({ gpuLayers: 12 });
   });
 
+  it("with no context asked for, plans the largest that fits: M2's whole 196,608 on a 256 GB CPU box, what the 4090 leaves beside its placement", () => {
+    expect(planForBackend(q4, backend("cpu", 0, 256), {})).toMatchObject({ fits: true, swaps: false, context: 196_608 });
+    const gpu = planForBackend(q4, backend("cuda", 24, 256), {});
+    const at32k = planForBackend(q4, backend("cuda", 24, 256), { contextSize: 32768 });
+    expect(gpu).toMatchObject({ fits: true, swaps: false, gpuLayers: at32k.gpuLayers });
+    expect(gpu.context).toBeGreaterThan(32768);
+    expect(gpu.context).toBeLessThanOrEqual(at32k.maxContext);
+    // An explicit choice is kept, even where more would fit.
+    expect(planForBackend(q4, backend("cpu", 0, 256), { contextSize: 8192 }).context).toBe(8192);
+  });
+
   it("plans M2 Q4_K_M on a 24 GB card with 192 GB RAM as expert offload, applied by a patched engine", () => {
     const plan = planForBackend(q4, backend("cuda", 24, 192), { contextSize: 32768 });
     expect(plan).toMatchObject({ fits: true, mode: "expert-offload", context: 32768 });

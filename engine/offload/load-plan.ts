@@ -14,6 +14,7 @@ import { planLoad, type GpuInfo, type HostInfo, type LoadPlan, type PlanOverride
 import type { ModelReport } from "../../node/gguf/report";
 import type { ExpertOffloadSupport, OffloadModelOptions } from "./capability";
 import { plannerModel } from "../../node/gguf/planner-model";
+import { planLargestContext } from "../../app/planner/fit-context";
 
 export interface EnginePlanRequest {
   readonly contextSize?: number | undefined;
@@ -62,20 +63,25 @@ export function planOverride(request: EnginePlanRequest): PlanOverride | undefin
   }
 }
 
-/** The asked-for context, else the trained one capped at DEFAULT_PLAN_CONTEXT. */
+/** The asked-for context, else the trained one capped at DEFAULT_PLAN_CONTEXT (the base a default plan starts from). */
 export function planContext(report: ModelReport, contextSize: number | undefined): number {
   return contextSize ?? Math.min(report.contextLength ?? DEFAULT_PLAN_CONTEXT, DEFAULT_PLAN_CONTEXT);
 }
 
+/**
+ * The plan at the asked-for context; with none asked for, at the largest context that fits beside the
+ * placement chosen at the base context, up to the model's trained context.
+ */
 export function planForBackend(report: ModelReport, backend: BackendInfo, request: EnginePlanRequest): LoadPlan {
   const override = planOverride(request);
-  return planLoad({
+  const req = {
     model: plannerModel(report),
-    context: planContext(report, request.contextSize),
     flashAttention: request.machine ? true : flashAttentionFor(backend),
     ...(request.machine ? hypotheticalMachine(request.machine) : machineFromBackend(backend)),
     ...(override ? { override } : {}),
-  });
+  };
+  if (request.contextSize !== undefined) return planLoad({ ...req, context: request.contextSize });
+  return planLargestContext(req, planContext(report, undefined));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { useId } from "react";
 import type { LoadPlanView } from "../../../../app/contract";
+import { formatInt } from "../../lib/format";
 import { MemoryBars } from "./MemoryBars";
 import type { PlanChoices } from "./load-choices";
 
@@ -34,6 +35,10 @@ export function LoadPlanner({ plan, planError, planning, choices, onChoices, con
     <div className={`load-plan${planning ? " stale" : ""}`} data-testid="load-plan">
       <p className={`plan-line${plan.fits ? "" : " error"}`} data-testid="plan-line">
         {plan.explanation}
+      </p>
+      <p className="muted plan-context" data-testid="plan-context">
+        Context <strong>{formatInt(plan.context)}</strong> tokens
+        {plan.fits && plan.maxContext > plan.context ? ` · up to ${formatInt(plan.maxContext)} fit with this placement` : ""}
       </p>
       <MemoryBars plan={plan} />
       <div className="plan-slider">
