@@ -13,7 +13,7 @@ import { joinText, startEngineHarness } from "../testing/engine-harness";
 // on load or at the first token, before the validator knew them are now typed refusals, and it stays up.
 
 /** Run straight through node-llama-cpp, these kill the process: on load (an assert in load_hparams) or at the first token. */
-const ABORTS_LLAMA_CPP = ["block-count-600", "epsilon-nan", "norms-f16", "spm-without-byte-tokens", "embedding-length-1"];
+const ABORTS_LLAMA_CPP = ["block-count-600", "epsilon-nan", "norms-f16", "spm-without-byte-tokens", "embedding-length-1", "m3-indexer-block-size-0", "m3-shared-experts-0"];
 
 /**
  * Loads `path` with node-llama-cpp in a child process, without our validator, and evaluates a few tokens.
