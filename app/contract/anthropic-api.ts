@@ -39,6 +39,8 @@ export type AnthropicTool = z.infer<typeof AnthropicToolSchema>;
 export const AnthropicToolChoiceSchema = z.looseObject({
   type: z.enum(["auto", "any", "tool", "none"]),
   name: z.string().optional(),
+  /** One tool_use block at most. */
+  disable_parallel_tool_use: z.boolean().optional(),
 });
 
 const CountTokensShape = {

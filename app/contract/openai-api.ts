@@ -117,6 +117,7 @@ export const ResponsesRequestSchema = z.looseObject({
   tools: z.array(ResponsesToolSchema).nullable().optional(),
   tool_choice: z.union([z.enum(["auto", "none", "required"]), z.looseObject({ type: z.string(), name: z.string().optional() })]).nullable().optional(),
   max_output_tokens: z.number().int().positive().nullable().optional(),
+  parallel_tool_calls: z.boolean().nullable().optional(),
   temperature: optionalNumber,
   top_p: optionalNumber,
   stream: z.boolean().nullable().optional(),

@@ -25,6 +25,7 @@ export async function routeAnthropic(context: RouteContext, readBody: () => Prom
   const id = messageId();
   await respond(context, request, {
     stream: body.stream === true,
+    oneToolCall: body.tool_choice?.disable_parallel_tool_use === true,
     toolIdPrefix: "toolu_",
     body: (answer, done) => messageBody(id, model, answer, done),
     streamer: (open) => new MessageStream(open, id, model),

@@ -13,6 +13,7 @@ export async function routeOpenAi(context: RouteContext, readBody: () => Promise
   const meta = completionMeta(await resolveModel(context.modelDeps, body.model));
   await respond(context, request, {
     stream: body.stream === true,
+    oneToolCall: body.parallel_tool_calls === false,
     toolIdPrefix: "call_",
     body: (answer, done) => chatCompletionBody(meta, answer, done),
     streamer: (open) => new ChatCompletionStream(open, meta, body.stream_options?.include_usage === true),

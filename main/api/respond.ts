@@ -20,13 +20,31 @@ export interface ResponseShape {
   toolIdPrefix: string;
   body(answer: Answer, done: DoneEvent): unknown;
   streamer(open: () => SseWriter): StreamMapper;
+  /** `parallel_tool_calls: false` (Anthropic: `disable_parallel_tool_use`): the answer makes one call at most. */
+  oneToolCall?: boolean;
+}
+
+/**
+ * Passes on the events of the answer's first tool call only, as llama-server's grammar lets such a request make
+ * one call: a later one in the same block is never handed to the client to run.
+ */
+function firstToolCallOnly(onEvent: (event: GenerationEvent) => void): (event: GenerationEvent) => void {
+  let first: number | undefined;
+  return (event) => {
+    if (event.type === "tool_call_started" || event.type === "tool_call_argument" || event.type === "tool_call_completed") {
+      first ??= event.index;
+      if (event.index !== first) return;
+    }
+    onEvent(event);
+  };
 }
 
 /** Runs a generation and answers it in one API's shape, as one JSON body or as its event stream. */
 export async function respond(context: RouteContext, request: GenerationRequest, shape: ResponseShape): Promise<void> {
+  const generate = (onEvent: (event: GenerationEvent) => void) => context.generate(request, shape.oneToolCall ? firstToolCallOnly(onEvent) : onEvent);
   if (!shape.stream) {
     const answer = new Answer(shape.toolIdPrefix);
-    const done = await context.generate(request, (event) => answer.apply(event));
+    const done = await generate((event) => answer.apply(event));
     if (done.error) throw generationError(done.error);
     if (!context.signal.aborted) sendJson(context.response, 200, shape.body(answer, done));
     return;
@@ -36,7 +54,7 @@ export async function respond(context: RouteContext, request: GenerationRequest,
   const open = () => (sse ??= new SseWriter(context.response));
   const stream = shape.streamer(open);
   let started = false;
-  const done = await context.generate(request, (event) => {
+  const done = await generate((event) => {
     if (event.type === "done") return;
     if (!started) stream.start();
     started = true;

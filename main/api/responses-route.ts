@@ -13,6 +13,7 @@ export async function routeResponses(context: RouteContext, readBody: () => Prom
   const meta = responseMeta(await resolveModel(context.modelDeps, body.model));
   await respond(context, request, {
     stream: body.stream === true,
+    oneToolCall: body.parallel_tool_calls === false,
     toolIdPrefix: "call_",
     body: (answer, done) => responseBody(meta, answer, done),
     streamer: (open) => new ResponseStream(open, meta),
