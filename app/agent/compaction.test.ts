@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StoredMessage } from "../chat/types";
-import { compactedPath, compactedTurnText, compactionDue, lastCompletedStep, latestPlan, resumePoint } from "./compaction";
+import { compactedPath, compactedTurnText, compactionDue, formatBudget, lastCompletedStep, latestPlan, resumePoint } from "./compaction";
 
 let n = 0;
 function msg(role: StoredMessage["role"], extra: Partial<StoredMessage> = {}): StoredMessage {
@@ -71,5 +71,14 @@ describe("compaction", () => {
     expect(resumePoint([task, ...done, summary], new Set([summary.id]))).toEqual({ ok: true, messageId: summary.id });
     expect(resumePoint([task, ...done, msg("assistant")])).toMatchObject({ ok: false, reason: "finished" });
     expect(resumePoint([])).toMatchObject({ ok: false, reason: "empty" });
+  });
+
+  it("shows a step's budget as used / context with the share and what was evaluated", () => {
+    expect(formatBudget({ step: 3, promptTokens: 5912, evaluatedTokens: 170, contextSize: 16_384, compacted: false })).toBe(
+      "step 3 · context 5,912 / 16,384 (36%) · 170 evaluated",
+    );
+    expect(formatBudget({ step: 40, promptTokens: 6087, evaluatedTokens: 700, contextSize: null, compacted: true })).toBe(
+      "step 40 · context 6,087 tokens · 700 evaluated · compacted history",
+    );
   });
 });
