@@ -1,4 +1,5 @@
 import { AppError, describeModelError, type ModelReport } from "../../app/contract";
+import { familyThinking } from "../../app/family";
 import { defaultDataDir } from "../paths";
 import { defineCommand, parseCommandArgs, usageLine } from "./command-spec";
 import { withEngine } from "./engine-session";
@@ -16,11 +17,18 @@ export const inspectSpec = defineCommand({
   },
 });
 
+/** The family the app prompts and parses the model as, and its thinking modes when it has them. */
+function familyRow(report: ModelReport): string {
+  const thinking = familyThinking(report.family);
+  return `${report.familyName}${thinking ? ` (thinking modes: ${thinking.modes.join(", ")}; default ${thinking.defaultMode})` : ""}`;
+}
+
 export function formatReport(report: ModelReport): string {
   const rows: Array<[string, string]> = [
     ["file", report.path],
     ["name", report.name ?? "—"],
-    ["architecture", `${report.architecture}${report.isM2 ? " (M2 features on)" : ""}`],
+    ["architecture", report.architecture],
+    ["family", familyRow(report)],
     ["quantization", report.quantization],
     ["parameters", formatCount(report.parameterCount)],
     ["layers", String(report.layerCount ?? "—")],

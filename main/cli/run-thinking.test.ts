@@ -6,7 +6,7 @@ import { ensureTestModel } from "../../node/gguf/m2-test-models";
 import { ensureM3TestModel, m3ExpectedOutput } from "../../node/gguf/m3-test-models";
 import { TEST_ENGINE_ENV } from "../../testing/engine-harness";
 
-// `m2d run --thinking MODE`, the built CLI on the scripted minimax-m3 and minimax-m2 models through the real engine.
+// `m2d run --thinking MODE` and `m2d inspect`, the built CLI on the scripted minimax-m3 and minimax-m2 models through the real engine.
 
 const cli = join(import.meta.dirname, "..", "..", "dist", "main", "cli", "m2d.js");
 const env = { ...TEST_ENGINE_ENV, FORCE_COLOR: undefined, NO_COLOR: undefined };
@@ -36,6 +36,14 @@ describe("m2d run --thinking", { timeout: 240_000 }, () => {
     }
     // "Current thinking mode: …" differs per mode, and the prefill adds <mm:think> / </mm:think> or nothing.
     expect(new Set(promptTokens.values()).size).toBe(3);
+  });
+
+  it("m2d inspect names the family and, for M3, its thinking modes", () => {
+    const m3 = m2d(["inspect", m3Model]);
+    expect(m3.status, m3.stderr).toBe(0);
+    expect(m3.stdout).toMatch(/^architecture\s+minimax-m3$/m);
+    expect(m3.stdout).toMatch(/^family\s+MiniMax-M3 \(thinking modes: enabled, adaptive, disabled; default adaptive\)$/m);
+    expect(m2d(["inspect", m2Model]).stdout).toMatch(/^family\s+MiniMax-M2$/m);
   });
 
   it("a mode the CLI does not know is a usage error before any load", () => {
