@@ -62,7 +62,7 @@ describe("tool_choice that demands a call", () => {
       model: "claude-x",
       max_tokens: 512,
       messages: [{ role: "user", content: "Weather?" }],
-      tools: [{ name: WEATHER.name, description: WEATHER.description, input_schema: WEATHER.parameters }],
+      tools: [{ name: WEATHER.name, description: WEATHER.description, input_schema: { ...WEATHER.parameters, type: "object" as const } }],
       tool_choice: { type: "any" },
     });
     await openai.chat.completions.create({ model: "m2", messages: [{ role: "user", content: "Weather?" }], tools: [{ type: "function", function: WEATHER }], tool_choice: "required" });
