@@ -95,3 +95,18 @@ test("the Attach button puts text files into the draft as a drop does, and refus
   await expect(page.getByTestId("composer-input")).not.toHaveValue(/PNG/);
   await expect(page.getByTestId("toast")).toContainText("photo.png is an image: the model has no vision, so only text files can be attached.");
 });
+
+test("denying an approval with a reason: nothing is written and the tool card shows the reason the model is told", async ({ page, host }) => {
+  await loadScriptedModel(page, host.url, "edit");
+  await startTask(page, "Make a notes file.");
+  const card = page.getByTestId("approval-card");
+  await expect(card).toBeVisible({ timeout: 90_000 });
+  await card.getByTestId("deny-reason").fill("Keep notes in docs/ instead.");
+  await expect(card.getByTestId("deny")).toHaveText("Deny with this reason");
+  await card.getByTestId("deny").click();
+  await expect(card).toHaveCount(0);
+  const toolCard = steps(page).nth(0).getByTestId("agent-tool-call");
+  await expect(toolCard).toHaveAttribute("data-tool", "write_file", { timeout: 90_000 });
+  await expect(toolCard).toContainText("The user declined this action: Keep notes in docs/ instead.", { timeout: 90_000 });
+  expect(existsSync(join(workspace, "notes.md"))).toBe(false);
+});

@@ -164,7 +164,7 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
       const { conversationId: id } = await agent.start({ workspace, task, maxSteps, ...(mode ? { mode } : {}), ...(conversationId ? { conversationId } : {}) });
       return { conversationId: id };
     },
-    "agent.approve": async ({ approvalId, approved, always }) => (await agent.approve(approvalId, approved, always), {}),
+    "agent.approve": async ({ approvalId, approved, always, reason }) => (await agent.approve(approvalId, approved, always, reason), {}),
     "agent.stop": async ({ conversationId }) => (await agent.stop(conversationId), {}),
     "agent.toolRuns": async ({ conversationId }) => ({ runs: agent.toolRuns(conversationId) }),
     "agent.workspaces": async () => ({ recent: agent.recentWorkspaces() }),

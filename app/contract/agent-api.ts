@@ -159,7 +159,8 @@ export const agentMethods = {
   },
   "agent.approve": {
     /** `always`: also allow this tool (or these commands) in this workspace from now on. */
-    params: z.object({ approvalId: Id, approved: z.boolean(), always: z.boolean().default(false) }).strict(),
+    /** `reason`, with a decline: told to the model in the tool result. */
+    params: z.object({ approvalId: Id, approved: z.boolean(), always: z.boolean().default(false), reason: z.string().max(4000).optional() }).strict(),
     result: z.object({}),
   },
   "agent.stop": { params: z.object({ conversationId: Id }).strict(), result: z.object({}) },

@@ -5,7 +5,7 @@ import type { Decision, PolicySettings } from "../../app/agent/policy";
 import { toolDefinition } from "../../app/agent/tool-definitions";
 import { AppError } from "../../app/contract";
 import type { ToolRunRow } from "../../app/contract/agent-api";
-import { runToolCall, type PreparedCall, type ToolRun } from "../agent/tools/registry";
+import { runToolCall, type ApprovalAnswer, type PreparedCall, type ToolRun } from "../agent/tools/registry";
 import { TOOL_DEFINITIONS } from "../agent/tools/schemas";
 import type { ToolContext } from "../agent/tools/context";
 import type { ChatService } from "./chat-service";
@@ -39,7 +39,7 @@ export interface AgentLoopOptions {
   tools: ToolContext;
   policy: PolicySettings;
   /** Asked for every call the policy says "ask" for; resolves true to run it. */
-  approve: (request: ApprovalRequest) => Promise<boolean>;
+  approve: (request: ApprovalRequest) => Promise<ApprovalAnswer>;
   maxSteps?: number;
   /** Identical calls in a row that stop the loop (default 3; 0 turns the check off). */
   repeatLimit?: number;

@@ -85,6 +85,20 @@ describe("agent loop", () => {
     }
   }, 90_000);
 
+  it("a decline with a reason: nothing is written, and the tool result tells the model why", async () => {
+    await backend.models.load(models.edit!, { gpu: "cpu", contextSize: 8192 });
+    const dir = workspace("deny-reason");
+    const approval = nextEvent("agent.approval");
+    const done = nextEvent("agent.done");
+    const { conversationId } = await backend.agent.start({ workspace: dir, task: "Make a notes file.", mode: "ask", maxSteps: 5 });
+    await backend.agent.approve((await approval).approvalId, false, false, "  Put the notes in docs/ instead. ");
+    expect((await done).reason).toBe("answered");
+    expect(existsSync(join(dir, "notes.md"))).toBe(false);
+    const tool = backend.chat.repo.listBranchPath(conversationId).find((m) => m.role === "tool");
+    expect(tool?.content).toBe("The user declined this action: Put the notes in docs/ instead.");
+    expect(backend.agent.toolRuns(conversationId)[0]).toMatchObject({ tool: "write_file", decidedBy: "user", approved: false, ok: false });
+  });
+
   it("'always allow' is remembered for the workspace: the next run writes without asking", async () => {
     await backend.models.load(models.edit!, { gpu: "cpu", contextSize: 8192 });
     const dir = workspace("edit-always");

@@ -5,6 +5,7 @@ import { AppError, type AppEvent } from "../../app/contract";
 import { McpConsentStore } from "../agent/mcp/consent";
 import { openRunToolbox } from "../agent/mcp/service";
 import { createToolContext } from "../agent/tools/context";
+import type { ApprovalAnswer } from "../agent/tools/registry";
 import { resolveWorkspaceRoot } from "../agent/workspace";
 import { WorkspaceSettingsStore } from "../agent/workspace-settings";
 import type { PolicySettings } from "../../app/agent/policy";
@@ -51,7 +52,7 @@ function mcpNotices(opened: Awaited<ReturnType<typeof openRunToolbox>>): string[
 /** An approval the loop waits on: what it asks (with what "Always allow" saves), and how to answer it. */
 interface ApprovalWaiter {
   decision: AgentDecision;
-  resolve: (approved: boolean) => void;
+  resolve: (answer: ApprovalAnswer) => void;
 }
 
 interface Run {
@@ -142,14 +143,14 @@ export class AgentService {
         ...(options.repeatLimit !== undefined ? { repeatLimit: options.repeatLimit } : {}),
         signal: controller.signal,
         approve: (request) =>
-          new Promise<boolean>((resolve) => {
+          new Promise<ApprovalAnswer>((resolve) => {
             if (controller.signal.aborted) return resolve(false);
             const { approvalId, conversationId, callId, decision } = request;
             approvals.set(approvalId, {
               decision,
-              resolve: (approved) => {
+              resolve: (answer) => {
                 pending.delete(approvalId);
-                resolve(approved);
+                resolve(answer);
               },
             });
             pending.set(approvalId, { approvalId, conversationId, callId, decision });
@@ -171,13 +172,14 @@ export class AgentService {
     return { conversationId: conversation.id, done };
   }
 
-  async approve(approvalId: string, approved: boolean, always = false): Promise<void> {
+  /** A decline may say why (`reason`): the model reads it in the tool result. */
+  async approve(approvalId: string, approved: boolean, always = false, reason?: string): Promise<void> {
     for (const run of this.runs.values()) {
       const pending = run.approvals.get(approvalId);
       if (pending) {
         if (approved && always) this.alwaysAllow(run, pending);
         run.approvals.delete(approvalId);
-        pending.resolve(approved);
+        pending.resolve(approved ? true : reason?.trim() ? { approved: false, reason: reason.trim() } : false);
         return;
       }
     }

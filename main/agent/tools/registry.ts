@@ -118,6 +118,9 @@ export async function executeToolCall(ctx: ToolContext, prepared: PreparedCall, 
   return runTool(ctx, prepared);
 }
 
+/** The user's answer to an approval: yes, no, or no with a reason the model is told in the tool result. */
+export type ApprovalAnswer = boolean | { approved: false; reason: string };
+
 export interface ToolRun {
   /** null when the call never got as far as the policy (unknown tool, bad arguments, bad path). */
   decision: Decision | null;
@@ -135,7 +138,7 @@ export async function runToolCall(
   ctx: ToolContext,
   call: ToolCallInput,
   policy: PolicySettings,
-  ask: (decision: Decision, prepared: PreparedCall) => Promise<boolean>,
+  ask: (decision: Decision, prepared: PreparedCall) => Promise<ApprovalAnswer>,
 ): Promise<ToolRun> {
   let prepared: PreparedCall;
   try {
@@ -144,9 +147,12 @@ export async function runToolCall(
     return { decision: null, approved: false, result: failure(error) };
   }
   const decision = decideToolCall(prepared, policy);
-  const approved = decision.kind === "allow" || (decision.kind === "ask" && (await ask(decision, prepared)));
+  const answer = decision.kind === "ask" ? await ask(decision, prepared) : decision.kind === "allow";
+  const approved = answer === true;
   if (!approved) {
-    const why = decision.kind === "deny" ? `Refused by policy: ${decision.reason}.` : "The user declined this action.";
+    const userReason = typeof answer === "object" ? answer.reason : "";
+    const why =
+      decision.kind === "deny" ? `Refused by policy: ${decision.reason}.` : userReason ? `The user declined this action: ${userReason}` : "The user declined this action.";
     return { decision, approved, result: { ok: false, content: why, error: { code: "unauthorized", message: why, details: { reason: decision.kind === "deny" ? "denied_by_policy" : "declined_by_user" } } } };
   }
   try {

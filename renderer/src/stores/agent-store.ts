@@ -38,7 +38,8 @@ interface AgentState {
   startTask(options: { workspace: string; task: string } & AgentRunSettings): Promise<boolean>;
   followUp(task: string): Promise<boolean>;
   /** `always`: also allow the tool (or the commands) in this workspace from now on. */
-  approve(approvalId: string, approved: boolean, always?: boolean): Promise<void>;
+  /** `reason`, with a decline: the model reads it in the tool result. */
+  approve(approvalId: string, approved: boolean, always?: boolean, reason?: string): Promise<void>;
   stop(): Promise<void>;
   revert(checkpointId: string, path: string): Promise<void>;
   refresh(): Promise<void>;
@@ -140,10 +141,10 @@ export const useAgentStore = create<AgentState>((set, get) => {
       }
     },
 
-    async approve(approvalId, approved, always = false) {
+    async approve(approvalId, approved, always = false, reason) {
       set((s) => ({ approvals: s.approvals.filter((a) => a.approvalId !== approvalId) }));
       try {
-        await client().call("agent.approve", { approvalId, approved, always });
+        await client().call("agent.approve", { approvalId, approved, always, ...(reason?.trim() ? { reason: reason.trim() } : {}) });
       } catch (error) {
         toastError(`Could not answer the approval: ${errorMessage(error)}`);
         const conversationId = get().conversationId;

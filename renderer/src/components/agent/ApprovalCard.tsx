@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { alwaysAllowedByCommands } from "../../../../app/agent/tool-definitions";
 import type { PendingApproval } from "../../../../app/contract/agent-api";
 import { useAgentStore } from "../../stores/agent-store";
@@ -7,6 +7,7 @@ import { useAgentStore } from "../../stores/agent-store";
 export function ApprovalCard({ approval, autoFocus }: { approval: PendingApproval; autoFocus: boolean }) {
   const approve = useAgentStore((s) => s.approve);
   const approveRef = useRef<HTMLButtonElement>(null);
+  const [denyReason, setDenyReason] = useState("");
   const titleId = `approval-${approval.approvalId}`;
   const { decision } = approval;
   const always = decision.alwaysAllow;
@@ -73,10 +74,27 @@ export function ApprovalCard({ approval, autoFocus }: { approval: PendingApprova
         >
           {byCommands ? "Always allow these commands" : `Always allow ${decision.tool}`}
         </button>
-        <button type="button" onClick={() => void approve(approval.approvalId, false)} data-testid="deny">
-          Deny
+        <button type="button" onClick={() => void approve(approval.approvalId, false, false, denyReason)} data-testid="deny">
+          {denyReason.trim() ? "Deny with this reason" : "Deny"}
         </button>
       </div>
+      <input
+        type="text"
+        className="approval-deny-reason"
+        aria-label="Reason for denying (the model is told)"
+        placeholder="Reason for denying (optional, the model is told)"
+        value={denyReason}
+        maxLength={4000}
+        onChange={(e) => setDenyReason(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && denyReason.trim()) {
+            e.preventDefault();
+            void approve(approval.approvalId, false, false, denyReason);
+          }
+        }}
+        data-testid="deny-reason"
+        style={{ width: "100%", marginTop: "0.5em" }}
+      />
     </section>
   );
 }
