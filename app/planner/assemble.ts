@@ -6,7 +6,7 @@ import { tensorFootprint } from "./footprint";
 import { groupRows } from "./groups";
 import { ramShortfall, refuse } from "./refusal";
 import { tensorSplit, type LayerLayout } from "./split";
-import { isInputTensor, type PlannerTensor } from "./tensors";
+import { isAttentionProjection, isInputTensor, type PlannerTensor } from "./tensors";
 import { CPU, type LoadPlan, type PlanMode, type PlanRequest, type Refusal, type TensorBufferOverride } from "./types";
 import { formatContext, formatGiB, formatInt } from "./units";
 
@@ -33,6 +33,9 @@ export function assemble(req: PlanRequest, env: Env, p: Placement, layers: numbe
   const e: Evaluation = evaluate(env, fp, req.context);
   const gpuBlocks = p.layout.blocks.filter((d) => d !== CPU).length;
   const ramExpertBlocks = fp.cpuExpertLayers.filter((l) => p.layout.blocks[l] !== CPU).length;
+  const ramAttentionBlocks = new Set(
+    req.model.tensors.flatMap((t) => (t.layer !== null && p.layout.blocks[t.layer] !== CPU && isAttentionProjection(t.name) && p.onCpu(t) ? [t.layer] : [])),
+  ).size;
   const fits = p.refusal === null && e.fitsGpu && e.fitsRamHard;
   const swaps = fits && !e.fitsRam;
   const mode = modeOf(p.gpuLayers, gpuBlocks, ramExpertBlocks, layers);
@@ -75,6 +78,7 @@ export function assemble(req: PlanRequest, env: Env, p: Placement, layers: numbe
       mode,
       gpuBlocks,
       ramExpertBlocks,
+      ramAttentionBlocks,
       unified: env.unified,
       custom: p.source === "patterns",
       context: req.context,

@@ -9,6 +9,8 @@ export interface ExplainInput {
   readonly gpuBlocks: number;
   /** GPU blocks whose experts are in RAM. */
   readonly ramExpertBlocks: number;
+  /** GPU blocks whose attention projections are in RAM (their KV cache on the GPU); omitted → 0. */
+  readonly ramAttentionBlocks?: number;
   readonly unified: boolean;
   readonly custom: boolean;
   readonly context: number;
@@ -18,15 +20,18 @@ export interface ExplainInput {
   readonly refusal: Refusal | null;
 }
 
-export function placementText(p: Pick<ExplainInput, "layers" | "mode" | "gpuBlocks" | "ramExpertBlocks" | "unified">): string {
+export function placementText(p: Pick<ExplainInput, "layers" | "mode" | "gpuBlocks" | "ramExpertBlocks" | "ramAttentionBlocks" | "unified">): string {
   const on = `${p.gpuBlocks}/${p.layers} layers on GPU${p.unified ? " (unified memory)" : ""}`;
+  const attention = (p.ramAttentionBlocks ?? 0) > 0 ? `, attention of ${p.ramAttentionBlocks} of them in RAM` : "";
   switch (p.mode) {
     case "gpu":
       return on;
     case "expert-offload":
-      return `${on}, experts of ${p.ramExpertBlocks} layers in RAM`;
+      return `${on}, experts of ${p.ramExpertBlocks} layers in RAM${attention}`;
     case "layer-offload":
-      return p.ramExpertBlocks > 0 ? `${on} (experts of ${p.ramExpertBlocks} of them in RAM), the rest on CPU` : `${on}, the rest on CPU`;
+      return p.ramExpertBlocks > 0
+        ? `${on} (experts of ${p.ramExpertBlocks} of them in RAM${attention}), the rest on CPU`
+        : `${on}, the rest on CPU`;
     case "cpu":
       return `CPU only (0/${p.layers} layers on GPU)`;
   }

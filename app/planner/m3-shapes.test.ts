@@ -134,6 +134,7 @@ describe("M3 on an RTX 4090 (24 GB) + 256 GB RAM", () => {
     expect(moved.length).toBeLessThan(57);
     // every block's KV cache, MSA indexer cache included, stays with its block on the GPU
     expect(long.ram.kvCache).toBe(0);
+    expect(long.explanation).toMatch(new RegExp(`^60/60 layers on GPU, experts of 57 layers in RAM, attention of ${moved.length} of them in RAM: `));
     expect(long.overrides.map((o) => o.pattern)).toContain(String.raw`blk\.(${moved.join("|")})\.(attn_(q|k|v|output)|indexer\.(q|k)_proj)\.weight`);
     withinBudget(long);
   });
