@@ -1,6 +1,7 @@
 import { kv } from "./gguf-values";
 import { m3Metadata, m3TensorTable, type M3Hparams, type M3TensorSpec } from "./m3-arch";
-import { M3_NS, M3_SCRIPTS, type M3ScriptedScenario } from "./m3-scripts";
+import { M3_NS } from "../../app/m3/prompt";
+import { M3_SCRIPTS, type M3ScriptedScenario } from "./m3-scripts";
 import { outputMatrix, sparseFill, SCRIPTED_WEIGHTS } from "./m2-scripted-model";
 import { buildScriptedVocab, tokenizerMetadata, type ScriptedVocab, type SpecialTokens } from "./m2-vocab";
 import { toSegments } from "./segments";

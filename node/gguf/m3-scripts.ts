@@ -1,3 +1,4 @@
+import { M3_NS } from "../../app/m3/prompt";
 import type { Script } from "./m2-scripts";
 
 /**
@@ -9,7 +10,6 @@ import type { Script } from "./m2-scripts";
  */
 export type M3ScriptedScenario = "chat" | "agent";
 
-export const M3_NS = "]<]minimax[>[";
 
 const words = (text: string): string[] => text.match(/\S+\s*|\s+/g) ?? [];
 
