@@ -3,7 +3,8 @@ import { Template } from "@huggingface/jinja";
 import { describe, expect, it } from "vitest";
 import { renderM2Prompt } from "../m2/prompt";
 import { ChatMessageSchema, type ChatMessage } from "../m2/types";
-import { buildM2Messages, type ReasoningPolicy } from "./history";
+import { renderM3Prompt } from "../m3";
+import { buildM2Messages, reasoningPolicyFor, type ReasoningPolicy } from "./history";
 import type { NewMessage, StoredMessage } from "./types";
 
 const template = new Template(readFileSync(new URL("../../resources/minimax-m2.jinja", import.meta.url), "utf8"));
@@ -136,5 +137,20 @@ describe("buildM2Messages", () => {
     expect(prompt).not.toContain("r1");
     expect(prompt).toContain("<think>\nr2\n</think>");
     expect(prompt).toContain("<think>\nr3\n</think>");
+  });
+});
+
+describe("reasoning kept per family", () => {
+  it("M3 and M3.1 keep every turn's reasoning, as M3's template renders it; the M2 models and unknown keep the current loop's", () => {
+    expect(reasoningPolicyFor("minimax-m3")).toBe("all");
+    expect(reasoningPolicyFor("minimax-m3.1")).toBe("all");
+    for (const id of ["minimax-m2", "minimax-m2.1", "minimax-m2.5", "minimax-m2.7", "unknown", undefined] as const) expect(reasoningPolicyFor(id)).toBe("afterLastUser");
+  });
+
+  it("an earlier turn's reasoning reaches M3's prompt under M3's policy, and would be lost under M2's", () => {
+    const branch = path({ role: "user", content: "Hi" }, { role: "assistant", content: "Hello", reasoning: "They greet me." }, { role: "user", content: "Again" });
+    const m3 = renderM3Prompt({ messages: buildM2Messages(branch, {}, { reasoning: reasoningPolicyFor("minimax-m3") }) });
+    expect(m3).toContain("<mm:think>They greet me.</mm:think>");
+    expect(renderM3Prompt({ messages: buildM2Messages(branch, {}, { reasoning: reasoningPolicyFor("minimax-m2") }) })).not.toContain("They greet me.");
   });
 });

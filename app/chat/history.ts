@@ -1,3 +1,4 @@
+import { familyById, type ModelFamilyId } from "../family";
 import type { ChatMessage } from "../m2/types";
 import type { ChatSettings, StoredMessage } from "./types";
 
@@ -14,6 +15,14 @@ export type ReasoningPolicy = "afterLastUser" | "all";
 
 export interface BuildHistoryOptions {
   reasoning?: ReasoningPolicy;
+}
+
+/**
+ * The policy the loaded family's template wants (ModelProtocol.reasoningInHistory): M3 renders the reasoning
+ * of every assistant turn, so dropping old reasoning would change its prompt; M2's keeps the current tool loop's.
+ */
+export function reasoningPolicyFor(family: ModelFamilyId | undefined): ReasoningPolicy {
+  return family !== undefined && familyById(family)?.protocol.reasoningInHistory === "all" ? "all" : "afterLastUser";
 }
 
 /** Failed turns and empty stubs left by a crash or a stop never reach the model. */

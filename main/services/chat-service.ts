@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
-import { buildM2Messages } from "../../app/chat/history";
+import { buildM2Messages, reasoningPolicyFor } from "../../app/chat/history";
 import type { BranchView, BranchWindow, ChatSettings, Conversation, MessageGeneration, StoredMessage } from "../../app/chat/types";
 import { AppError, type AppEvent, type GenerationEvent, type ParsedGenerationRequest } from "../../app/contract";
 import type { LoadedModel } from "../../app/contract/model";
@@ -134,7 +134,7 @@ export class ChatService {
   requestFor(conversationId: string | undefined, draft: string): ParsedGenerationRequest {
     const settings = conversationId ? this.repo.getConversation(conversationId).settings : CHAT_DEFAULTS;
     const path = conversationId ? this.repo.listBranchPath(conversationId) : [];
-    const messages = buildM2Messages(path, settings);
+    const messages = buildM2Messages(path, settings, { reasoning: reasoningPolicyFor(this.models.current()?.report.family) });
     if (draft) messages.push({ role: "user", content: draft });
     return {
       messages,
@@ -188,7 +188,7 @@ export class ChatService {
     const loaded = await this.models.ensureLoaded();
     const conversation = this.repo.getConversation(conversationId);
     const path = this.repo.listBranchPath(conversationId, parentId);
-    const built = buildM2Messages(path, conversation.settings);
+    const built = buildM2Messages(path, conversation.settings, { reasoning: reasoningPolicyFor(loaded.report.family) });
     const messages = options.transform ? options.transform(built) : built;
     const generation = generationRecord(loaded, conversation.settings);
     const assistantMessage = this.repo.appendMessage(conversationId, { role: "assistant", parentId, status: "streaming", generation });
