@@ -94,7 +94,7 @@ export const GenerationEventSchema = z.discriminatedUnion("type", [
     /** The stop string (sampling.stop) that ended the generation, when one did. */
     stop_sequence: z.string().optional(),
     /** Set when the engine died or failed: the partial output stays, marked interrupted. */
-    error: z.object({ code: z.string(), message: z.string() }).optional(),
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
   }),
 ]);
 export type GenerationEvent = z.infer<typeof GenerationEventSchema>;

@@ -5,5 +5,6 @@ export * from "./wire";
 export * from "./engine-protocol";
 export * from "./model";
 export * from "./generation";
+export * from "./context-overflow";
 export * from "./model-invalid";
 export * from "./data-folder-owner";

@@ -10,11 +10,11 @@ import {
   type LoadPlanView,
   type OffloadChoice,
 } from "../../app/contract";
-import { planLoad, type GpuInfo, type HostInfo, type LoadPlan, type PlanOverride } from "../../app/planner";
+import { planLoad, type GpuInfo, type HostInfo, type LoadPlan, type PlanOverride, type PlanRequest } from "../../app/planner";
 import type { ModelReport } from "../../node/gguf/report";
 import type { ExpertOffloadSupport, OffloadModelOptions } from "./capability";
 import { plannerModel } from "../../node/gguf/planner-model";
-import { planLargestContext } from "../../app/planner/fit-context";
+import { planLargestContext, reloadContext } from "../../app/planner/fit-context";
 
 export interface EnginePlanRequest {
   readonly contextSize?: number | undefined;
@@ -68,20 +68,30 @@ export function planContext(report: ModelReport, contextSize: number | undefined
   return contextSize ?? Math.min(report.contextLength ?? DEFAULT_PLAN_CONTEXT, DEFAULT_PLAN_CONTEXT);
 }
 
-/**
- * The plan at the asked-for context; with none asked for, at the largest context that fits beside the
- * placement chosen at the base context, up to the model's trained context.
- */
-export function planForBackend(report: ModelReport, backend: BackendInfo, request: EnginePlanRequest): LoadPlan {
+/** The planner's request for `report` on `backend`, every field but the context. */
+function planRequestFor(report: ModelReport, backend: BackendInfo, request: EnginePlanRequest): Omit<PlanRequest, "context"> {
   const override = planOverride(request);
-  const req = {
+  return {
     model: plannerModel(report),
     flashAttention: request.machine ? true : flashAttentionFor(backend),
     ...(request.machine ? hypotheticalMachine(request.machine) : machineFromBackend(backend)),
     ...(override ? { override } : {}),
   };
+}
+
+/**
+ * The plan at the asked-for context; with none asked for, at the largest context that fits beside the
+ * placement chosen at the base context, up to the model's trained context.
+ */
+export function planForBackend(report: ModelReport, backend: BackendInfo, request: EnginePlanRequest): LoadPlan {
+  const req = planRequestFor(report, backend, request);
   if (request.contextSize !== undefined) return planLoad({ ...req, context: request.contextSize });
   return planLargestContext(req, planContext(report, undefined));
+}
+
+/** The context to reload with for a prompt needing `needed` tokens (see reloadContext), with the same offload choice. */
+export function reloadContextForBackend(report: ModelReport, backend: BackendInfo, request: EnginePlanRequest, needed: number, current: number): number | null {
+  return reloadContext(planRequestFor(report, backend, request), needed, current);
 }
 
 /**

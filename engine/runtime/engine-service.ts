@@ -1,6 +1,8 @@
 import type { Llama } from "node-llama-cpp";
 import {
   AppError,
+  ContextOverflowDetailsSchema,
+  OVERFLOW_REPLY_TOKENS,
   type BackendInfo,
   type GenerationEvent,
   type GpuChoice,
@@ -14,7 +16,16 @@ import { describeBackend, llamaLogForwarder, openBackend, ModelSession } from ".
 import { expertOffloadSupport, modelOptionsForPlan } from "../offload/capability";
 import type { LoadPlan } from "../../app/planner";
 import type { ModelReport as GgufReport } from "../../node/gguf/report";
-import { appliedOffload, backendWithout, isSoftwareDevice, planForBackend, planView, requireLoadablePlan, validatePlanRequest } from "../offload/load-plan";
+import {
+  appliedOffload,
+  backendWithout,
+  isSoftwareDevice,
+  planForBackend,
+  planView,
+  reloadContextForBackend,
+  requireLoadablePlan,
+  validatePlanRequest,
+} from "../offload/load-plan";
 import { inspectForContract } from "./report";
 import { PromptBuilder } from "./prompt-builder";
 import { runGeneration } from "./generation-run";
@@ -26,6 +37,9 @@ interface Loaded {
   session: ModelSession;
   /** The plan it was loaded with: what unloading it frees, for planning the next load. */
   plan: LoadPlan;
+  /** Its GGUF header and load options: a context overflow's reload is planned from them. */
+  gguf: GgufReport;
+  options: LoadRequestOptions;
   model: LoadedModel;
   prompts: PromptBuilder;
 }
@@ -122,7 +136,7 @@ export class EngineService {
         loadedAt: Date.now(),
         offload: appliedOffload(plan, placement, !plan.fits || plan.swaps),
       };
-      this.loaded = { session, model, prompts, plan };
+      this.loaded = { session, model, prompts, plan, gguf, options };
       return model;
     } finally {
       this.loads.delete(loadId);
@@ -174,11 +188,34 @@ export class EngineService {
         protocol: loaded.prompts.protocol,
         signal: controller.signal,
         emit,
+        explainError: (error) => this.offerReload(error, request),
       });
       return { finishReason: result.finishReason, stats: result.stats?.stats ?? null };
     } finally {
       this.generations.delete(generationId);
     }
+  }
+
+  /**
+   * A context overflow gets the planner's context to reload with: the smallest comfortable one that
+   * holds the prompt and the reply (maxTokens, else OVERFLOW_REPLY_TOKENS) with the same offload
+   * choice, on this backend with the loaded model's memory counted free; or the largest that fits.
+   */
+  private async offerReload(error: AppError, request: ParsedGenerationRequest): Promise<AppError> {
+    const loaded = this.loaded;
+    const details = ContextOverflowDetailsSchema.safeParse(error.details);
+    if (error.code !== "context_overflow" || !details.success || !loaded || !this.llama) return error;
+    const replyTokens = request.sampling.maxTokens ?? OVERFLOW_REPLY_TOKENS;
+    const { promptTokens, contextSize } = details.data;
+    let reloadContext: number | null = null;
+    try {
+      const backend = backendWithout(await describeBackend(this.llama.instance), loaded.plan);
+      reloadContext = reloadContextForBackend(loaded.gguf, backend, loaded.options, promptTokens + replyTokens, contextSize);
+    } catch (planError) {
+      this.log("warn", `Could not plan a larger context: ${AppError.from(planError).message}`);
+    }
+    const offer = reloadContext !== null ? `; reload with ${reloadContext.toLocaleString("en-US")} tokens of context to fit it` : "; no larger context fits in memory";
+    return new AppError("context_overflow", `${error.message}${offer}`, { ...details.data, replyTokens, reloadContext });
   }
 
   abort(generationId: string): void {

@@ -13,11 +13,13 @@ export interface GenerationRunOptions {
   protocol: ModelProtocol | null;
   signal: AbortSignal;
   emit: (event: GenerationEvent) => void;
+  /** Adds what the engine knows to an error before it is reported (a context overflow's reload offer). */
+  explainError?: (error: AppError) => Promise<AppError>;
 }
 
 /** One generation: model text deltas → the family's parse events → stats → exactly one `done`. */
 export async function runGeneration(options: GenerationRunOptions): Promise<{ finishReason: string; stats: GenerationEvent & { type: "stats" } | null }> {
-  const { session, prompt, request, protocol, signal, emit } = options;
+  const { session, prompt, request, protocol, signal, emit, explainError } = options;
   const parser = protocol?.createParser({ tools: request.tools, ...(request.thinking ? { thinking: request.thinking } : {}) });
   // Counted at the delta that leaves the reasoning: that token (holding `</think>`) still belongs to it.
   let reasoningTokens: number | undefined;
@@ -32,7 +34,7 @@ export async function runGeneration(options: GenerationRunOptions): Promise<{ fi
     const events = parser ? parser.end(reason) : [{ type: "done" as const, finish_reason: reason }];
     for (const event of events) {
       if (event.type !== "done") emit(event);
-      else emit({ ...event, ...(stopSequence !== undefined ? { stop_sequence: stopSequence } : {}), ...(error ? { error: { code: error.code, message: error.message } } : {}) });
+      else emit({ ...event, ...(stopSequence !== undefined ? { stop_sequence: stopSequence } : {}), ...(error ? { error: error.toData() } : {}) });
     }
     return events.at(-1)?.type === "done" ? (events.at(-1) as { finish_reason: string }).finish_reason : reason;
   };
@@ -53,7 +55,7 @@ export async function runGeneration(options: GenerationRunOptions): Promise<{ fi
     const name = typeof request.toolChoice === "object" ? request.toolChoice.name : undefined;
     result = opener ? await generateToolCall(session, prompt, generateOptions, opener, name) : await session.generate(prompt, generateOptions);
   } catch (error) {
-    const appError = AppError.from(error);
+    const appError = explainError ? await explainError(AppError.from(error)) : AppError.from(error);
     finish("error", appError);
     throw appError;
   }

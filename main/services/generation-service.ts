@@ -53,7 +53,7 @@ export class GenerationService {
       this.onEngineEvent(generationId, {
         type: "done",
         finish_reason: "error",
-        error: { code: appError.code, message: appError.message },
+        error: appError.toData(),
       });
     });
   }
