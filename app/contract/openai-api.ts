@@ -56,6 +56,8 @@ export const ChatCompletionRequestSchema = z.looseObject({
   tools: z.array(OpenAiToolSchema).nullable().optional(),
   tool_choice: OpenAiToolChoiceSchema.nullable().optional(),
   parallel_tool_calls: z.boolean().nullable().optional(),
+  /** How many choices: one generation at a time, so only 1 (llama-server refuses more too). */
+  n: z.number().int().nullable().optional(),
   stop: z.union([z.string(), z.array(z.string())]).nullable().optional(),
   max_tokens: z.number().int().positive().nullable().optional(),
   max_completion_tokens: z.number().int().positive().nullable().optional(),

@@ -84,6 +84,7 @@ function toolDefinitions(tools: readonly OpenAiTool[], choice: OpenAiToolChoice 
 
 /** `POST /v1/chat/completions` → the engine's GenerationRequest. */
 export function chatCompletionToGeneration(body: ChatCompletionRequest): GenerationRequest {
+  if (body.n != null && body.n !== 1) throw new AppError("bad_request", `n is ${body.n}: this server answers with one choice (n: 1).`, { param: "n" });
   const tools = toolDefinitions(body.tools ?? [], body.tool_choice);
   const stop = (typeof body.stop === "string" ? [body.stop] : (body.stop ?? [])).filter((s) => s.length > 0);
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
