@@ -110,3 +110,23 @@ test("denying an approval with a reason: nothing is written and the tool card sh
   await expect(toolCard).toContainText("The user declined this action: Keep notes in docs/ instead.", { timeout: 90_000 });
   expect(existsSync(join(workspace, "notes.md"))).toBe(false);
 });
+
+test("search shows the versions of an edited message as one hit, its snippet highlighted", async ({ page, host }) => {
+  await loadScriptedModel(page, host.url, "chat");
+  await ask(page, "First **zebra** question");
+  await expect(answers(page).nth(0)).toHaveAttribute("data-status", "complete", { timeout: 90_000 });
+  const input = page.getByTestId("composer-input");
+  await input.press("ArrowUp");
+  await input.fill("Second **zebra** question");
+  await input.press("Enter");
+  await expect(answers(page).nth(0)).toHaveAttribute("data-status", "complete", { timeout: 90_000 });
+
+  await page.keyboard.press("Control+k");
+  await page.getByTestId("search-input").fill("zebra");
+  const hits = page.getByTestId("search-hit");
+  await expect(hits).toHaveCount(1);
+  await expect(hits.getByTestId("search-hit-versions")).toHaveText("· 2 versions");
+  await expect(hits.locator("mark")).toHaveText("zebra");
+  // Rendered: the Markdown's asterisks are not shown.
+  await expect(hits.locator(".snippet")).not.toContainText("*");
+});

@@ -205,6 +205,8 @@ export const SearchHitSchema = z.object({
   field: z.enum(["content", "reasoning"]),
   /** Matches wrapped in « and », cut text marked with …. */
   snippet: z.string(),
+  /** Set when several versions of this message (its edits or regenerations) matched: shown as one hit, the best match. */
+  versions: z.number().int().min(2).optional(),
 });
 export type SearchHit = z.infer<typeof SearchHitSchema>;
 

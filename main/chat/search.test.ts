@@ -34,6 +34,23 @@ describe("search (FTS5 over content and reasoning)", () => {
     expect(evaluated[0]?.snippet).toContain("«evaluated»");
   });
 
+  it("groups the versions of a branched message (edits, regenerations) into one hit, the best match, with their count", () => {
+    t = openTestDb();
+    const { c, u } = seed();
+    const edited = t.repo.editAndResend(u.id, "How does the KV cache work, in short?");
+    t.repo.editAndResend(edited.id, "And the cache eviction?");
+    const answer = t.repo.appendMessage(c.id, { role: "assistant", content: "A cache keeps keys." });
+    t.repo.regenerate(answer.id);
+    const users = t.repo.search("cache").filter((h) => h.role === "user");
+    expect(users).toHaveLength(1);
+    expect(users[0]).toMatchObject({ field: "content", versions: 3 });
+    // Another message (a different parent) stays a hit of its own; an unbranched one has no count.
+    const assistant = t.repo.search("cache").filter((h) => h.role === "assistant" && h.field === "content");
+    expect(assistant.map((h) => h.versions)).toEqual([undefined]);
+    t.repo.appendMessage(c.id, { role: "user", content: "One more cache question" });
+    expect(t.repo.search("cache").filter((h) => h.role === "user")).toHaveLength(2);
+  });
+
   it("matches prefixes, phrases, diacritics-insensitively, and across both fields", () => {
     t = openTestDb();
     const { a, o } = seed();

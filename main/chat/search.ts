@@ -15,6 +15,7 @@ const SNIPPET_TOKENS = 16;
 
 interface HitRow {
   id: string;
+  parent_id: string | null;
   conversation_id: string;
   title: string;
   role: MessageRole;
@@ -29,7 +30,7 @@ export function searchMessages(ctx: ChatContext, query: string, options: SearchO
   const limit = Math.max(1, Math.min(options.limit ?? 50, 500));
   const rows = ctx
     .prepare(
-      `SELECT m.id, m.conversation_id, c.title, m.role,
+      `SELECT m.id, m.parent_id, m.conversation_id, c.title, m.role,
          snippet(messages_fts, 0, @open, @close, '…', ${SNIPPET_TOKENS}) AS content_snippet,
          snippet(messages_fts, 1, @open, @close, '…', ${SNIPPET_TOKENS}) AS reasoning_snippet
        FROM messages_fts
@@ -43,17 +44,27 @@ export function searchMessages(ctx: ChatContext, query: string, options: SearchO
     .all({ open: OPEN, close: CLOSE, match, conversationId: options.conversationId ?? null, limit }) as HitRow[];
 
   const hits: SearchHit[] = [];
+  // The versions of one message (siblings of the same role: its edits and regenerations) are one hit, the best-ranked.
+  const byVersion = new Map<string, SearchHit>();
   for (const row of rows) {
     for (const [field, snippet] of [["content", row.content_snippet], ["reasoning", row.reasoning_snippet]] as const) {
       if (!snippet.includes(OPEN)) continue;
-      hits.push({
+      const key = JSON.stringify([row.conversation_id, row.parent_id, row.role, field]);
+      const seen = byVersion.get(key);
+      if (seen) {
+        seen.versions = (seen.versions ?? 1) + 1;
+        continue;
+      }
+      const hit: SearchHit = {
         conversationId: row.conversation_id,
         conversationTitle: row.title,
         messageId: row.id,
         role: row.role,
         field,
         snippet: snippet.replaceAll(OPEN, SEARCH_MARK_OPEN).replaceAll(CLOSE, SEARCH_MARK_CLOSE),
-      });
+      };
+      byVersion.set(key, hit);
+      hits.push(hit);
     }
   }
   return hits;

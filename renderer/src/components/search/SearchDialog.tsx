@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from "react";
 import type { SearchHit } from "../../../../app/chat/types";
 import { snippetSegments } from "../../chat/branch";
+import { renderedSnippet } from "../../chat/snippet-text";
 import { client } from "../../client/client-instance";
 import { errorMessage } from "../../lib/errors";
 import { useChatStore } from "../../stores/chat-store";
@@ -9,7 +10,7 @@ import { useUiStore } from "../../stores/ui-store";
 function Snippet({ text }: { text: string }) {
   return (
     <span className="snippet">
-      {snippetSegments(text).map((s, i) => (s.mark ? <mark key={i}>{s.text}</mark> : <span key={i}>{s.text}</span>))}
+      {snippetSegments(renderedSnippet(text)).map((s, i) => (s.mark ? <mark key={i}>{s.text}</mark> : <span key={i}>{s.text}</span>))}
     </span>
   );
 }
@@ -104,7 +105,10 @@ export function SearchDialog() {
               data-testid="search-hit"
             >
               <span className="hit-title">{hit.conversationTitle}</span>
-              <span className="hit-where">{hit.field === "reasoning" ? "thinking" : hit.role === "user" ? "you" : hit.role}</span>
+              <span className="hit-where">
+                {hit.field === "reasoning" ? "thinking" : hit.role === "user" ? "you" : hit.role}
+                {hit.versions && <span data-testid="search-hit-versions"> · {hit.versions} versions</span>}
+              </span>
               <Snippet text={hit.snippet} />
             </li>
           ))}
