@@ -48,6 +48,19 @@ describe("API server errors", () => {
     expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/nests more than 128 levels/);
   });
 
+  it("no CORS: a browser page's preflight and its request get no Access-Control-Allow-* header, so the browser keeps the answer from the page", async () => {
+    const origin = { Origin: "https://evil.example" };
+    const preflight = await fetch(`${api.server.baseUrl}/chat/completions`, {
+      method: "OPTIONS",
+      headers: { ...origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type" },
+    });
+    expect(preflight.ok).toBe(false);
+    expect([...preflight.headers.keys()].filter((name) => name.startsWith("access-control-"))).toEqual([]);
+    const response = await fetch(`${api.server.baseUrl}/models`, { headers: { ...HARNESS_HEADERS, ...origin } });
+    expect(response.status).toBe(200);
+    expect([...response.headers.keys()].filter((name) => name.startsWith("access-control-"))).toEqual([]);
+  });
+
   it("a model id with a malformed escape is a 404 in OpenAI's shape, not a server failure", async () => {
     const response = await fetch(`${api.server.baseUrl}/models/%zz`, { headers: HARNESS_HEADERS });
     expect(response.status).toBe(404);
