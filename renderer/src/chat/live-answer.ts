@@ -25,7 +25,7 @@ export interface LiveAnswer {
   startedAt: number;
   firstTokenAt?: number;
   stats?: GenerationStats;
-  finished?: { reason: FinishReason; error?: { code: string; message: string } };
+  finished?: { reason: FinishReason; error?: { code: string; message: string; details?: unknown } };
   parseErrors: string[];
 }
 

@@ -15,6 +15,7 @@ import { PlanPanel } from "../agent/PlanPanel";
 import { WorkspaceSettingsPanel } from "../agent/WorkspaceSettingsPanel";
 import "../agent/agent.css";
 import { ChatHeader } from "./ChatHeader";
+import { ContextReloadOffer } from "./ContextReloadOffer";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
 import { SettingsPanel } from "./SettingsPanel";
@@ -96,6 +97,7 @@ export function ChatView() {
         ) : (
           <MessageList key={conversationId ?? "new"} />
         )}
+        {!agent && <ContextReloadOffer />}
         {agent && <AgentApprovals />}
         {agent ? <AgentComposer /> : !newAgentTask && <Composer />}
       </section>
