@@ -130,3 +130,39 @@ test("search shows the versions of an edited message as one hit, its snippet hig
   // Rendered: the Markdown's asterisks are not shown.
   await expect(hits.locator(".snippet")).not.toContainText("*");
 });
+
+test("a default system prompt starts every new conversation; a saved preset applies its system prompt and sampling to another", async ({ page, host }) => {
+  await loadScriptedModel(page, host.url, "chat");
+  await page.getByTestId("settings-toggle").click();
+  const presets = page.getByTestId("chat-presets");
+  await presets.getByTestId("default-system-prompt").fill("Answer in French.");
+  await presets.getByTestId("save-default-system-prompt").click();
+  await expect(presets.getByTestId("presets-note")).toHaveText("New conversations start with this system prompt.");
+
+  await ask(page, "Bonjour");
+  await expect(answers(page).nth(0)).toHaveAttribute("data-status", "complete", { timeout: 90_000 });
+  await expect(page.getByTestId("system-prompt")).toHaveValue("Answer in French.");
+
+  // This conversation's settings, tuned, saved as a preset.
+  await page.getByTestId("system-prompt").fill("Be exact.");
+  await page.getByTestId("system-prompt").blur();
+  await presets.getByTestId("preset-name").fill("Precise");
+  await presets.getByTestId("preset-save").click();
+  await expect(presets.getByTestId("preset")).toHaveCount(1);
+  await expect(presets.getByTestId("preset")).toContainText("Precise");
+
+  // A new conversation starts from the default, and the preset turns it into the saved one.
+  await page.getByTestId("new-chat").click();
+  await ask(page, "Encore");
+  await expect(answers(page).nth(0)).toHaveAttribute("data-status", "complete", { timeout: 90_000 });
+  if (!(await page.getByTestId("chat-presets").isVisible())) await page.getByTestId("settings-toggle").click();
+  await expect(page.getByTestId("system-prompt")).toHaveValue("Answer in French.");
+  await page.getByTestId("chat-presets").getByTestId("preset-apply").click();
+  await expect(page.getByTestId("presets-note")).toContainText("Applied “Precise”.");
+  await expect(page.getByTestId("system-prompt")).toHaveValue("Be exact.");
+  // Kept across a reload.
+  await page.reload();
+  if (!(await page.getByTestId("chat-presets").isVisible())) await page.getByTestId("settings-toggle").click();
+  await expect(page.getByTestId("chat-presets").getByTestId("preset")).toContainText("Precise");
+  await expect(page.getByTestId("default-system-prompt")).toHaveValue("Answer in French.");
+});

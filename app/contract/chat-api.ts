@@ -8,6 +8,7 @@ import {
   StoredMessageSchema,
   TitleSchema,
 } from "../chat/types";
+import { ChatDefaultsSchema } from "../chat/presets";
 
 /** The chat screen's part of the contract. Ids are opaque strings minted by the backend. */
 
@@ -22,6 +23,9 @@ export const chatMethods = {
     result: ConversationSchema,
   },
   /** The active branch (or the one through `leafId`); `limit` and `beforeId` page it from the end. */
+  /** The app-wide default system prompt (new conversations start with it) and the saved presets. */
+  "chat.defaults": { params: z.object({}).strict(), result: ChatDefaultsSchema },
+  "chat.saveDefaults": { params: ChatDefaultsSchema, result: ChatDefaultsSchema },
   "chat.get": {
     params: z
       .object({ conversationId: Id, leafId: Id.optional(), limit: z.number().int().min(1).max(100_000).optional(), beforeId: Id.optional() })

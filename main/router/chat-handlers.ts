@@ -12,6 +12,8 @@ export function chatHandlers(chat: ChatService, models: ModelService, engine: En
   return {
     "chat.list": async () => chat.list(),
     "chat.create": async ({ title, systemPrompt }) => chat.create(title, systemPrompt),
+    "chat.defaults": async () => chat.defaults(),
+    "chat.saveDefaults": async (defaults) => chat.saveDefaults(defaults),
     "chat.get": async ({ conversationId, leafId, limit, beforeId }) => chat.view(conversationId, leafId, { limit, beforeId }),
     "chat.rename": async ({ conversationId, title }) => chat.changed(repo.renameConversation(conversationId, title)),
     "chat.pin": async ({ conversationId, pinned }) => chat.changed(repo.setPinned(conversationId, pinned)),

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import WebSocket from "ws";
+import { ChatDefaultsSchema } from "../../app/chat/presets";
 import type { StoredMessage } from "../../app/chat/types";
 import { AppError, type AppEvent } from "../../app/contract";
 import { ensureTestModel, expectedOutput } from "../../node/gguf/m2-test-models";
@@ -111,6 +112,19 @@ describe("chat service with the real engine", () => {
     expect(final.status).toBe("interrupted");
     expect(final.content).toContain("Line 1 of the long streaming answer.");
     expect(snapshot(backend, assistantMessage.id)).toBe(before);
+  });
+
+  it("new conversations start with the app's default system prompt; presets keep sampling and context, names unique", () => {
+    expect(backend.chat.defaults()).toEqual({ presets: [] });
+    const preset = { name: "Precise", systemPrompt: "Be exact.", temperature: 0.2, topP: 0.9, topK: 20, contextSize: 16384 };
+    backend.chat.saveDefaults({ systemPrompt: "Answer in French.", presets: [preset] });
+    expect(backend.chat.create().settings.systemPrompt).toBe("Answer in French.");
+    expect(backend.chat.create(undefined, "My own prompt").settings.systemPrompt).toBe("My own prompt");
+    expect(backend.chat.defaults()).toEqual({ systemPrompt: "Answer in French.", presets: [preset] });
+    expect(ChatDefaultsSchema.safeParse({ presets: [preset, { ...preset, topK: 1 }] }).success).toBe(false);
+    // Cleared, a new conversation has none again.
+    backend.chat.saveDefaults({ systemPrompt: "  ", presets: [] });
+    expect(backend.chat.create().settings.systemPrompt).toBeUndefined();
   });
 });
 

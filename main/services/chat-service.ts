@@ -6,6 +6,8 @@ import { AppError, type AppEvent, type GenerationEvent, type ParsedGenerationReq
 import type { LoadedModel } from "../../app/contract/model";
 import type { ChatMessage, ToolDefinition } from "../../app/m2/types";
 import { ChatSettingsSchema } from "../../app/chat/types";
+import { ChatDefaultsSchema, type ChatDefaults } from "../../app/chat/presets";
+import { readSetting, writeSetting } from "../storage/settings-table";
 import { ChatRepository } from "../chat/repository";
 import { markStreamFailed } from "../chat/mark-failed";
 import { StreamWriter } from "../chat/stream-writer";
@@ -15,6 +17,7 @@ import type { GenerationService } from "./generation-service";
 import type { ModelService } from "./model-service";
 
 const CHAT_DEFAULTS = ChatSettingsSchema.parse({});
+const CHAT_DEFAULTS_KEY = "chat.defaults";
 
 /** Errors that mean the engine died under the answer: the partial text is kept as interrupted. */
 const ENGINE_LOST = new Set(["engine_crashed", "engine_unavailable"]);
@@ -58,7 +61,21 @@ export class ChatService {
     return { groups: this.repo.listConversations({ now: Date.now(), kind: "chat" }) };
   }
 
-  create(title?: string, systemPrompt?: string): Conversation {
+  /** The app-wide chat defaults; a missing or unreadable value is the empty default. */
+  defaults(): ChatDefaults {
+    const parsed = ChatDefaultsSchema.safeParse(readSetting(this.repo.ctx.db, CHAT_DEFAULTS_KEY) ?? {});
+    return parsed.success ? parsed.data : { presets: [] };
+  }
+
+  saveDefaults(defaults: ChatDefaults): ChatDefaults {
+    const { systemPrompt, presets } = defaults;
+    const value: ChatDefaults = { ...(systemPrompt?.trim() ? { systemPrompt } : {}), presets };
+    writeSetting(this.repo.ctx.db, CHAT_DEFAULTS_KEY, value);
+    return value;
+  }
+
+  /** Without a system prompt of its own, a new conversation starts with the default one. */
+  create(title?: string, systemPrompt: string | undefined = this.defaults().systemPrompt): Conversation {
     const conversation = this.repo.createConversation({ ...(title ? { title } : {}), settings: systemPrompt ? { systemPrompt } : {} });
     this.listChanged();
     return conversation;

@@ -5,6 +5,7 @@ import { useChatStore } from "../../stores/chat-store";
 import { useModelsStore } from "../../stores/models-store";
 import { usePrefsStore, type ThinkingMode } from "../../stores/prefs-store";
 import { useUiStore } from "../../stores/ui-store";
+import { PresetsSection } from "./PresetsSection";
 
 interface FieldProps {
   label: string;
@@ -141,6 +142,7 @@ export function SettingsPanel({ children }: { children?: ReactNode }) {
           </button>
         </>
       )}
+      <PresetsSection settings={settings} />
       {children}
     </aside>
   );
