@@ -88,6 +88,8 @@ export const GenerationEventSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("parse_error"), code: z.enum(M2_PARSE_ERROR_CODES), message: z.string(), raw: z.string() }),
   z.object({ type: z.literal("stats"), stats: GenerationStatsSchema }),
+  /** Prompt evaluation, after each batch of a prompt longer than one: tokens in the context so far (the reused prefix included) of the prompt's total. */
+  z.object({ type: z.literal("prompt_progress"), evaluated: z.number().int().nonnegative(), total: z.number().int().nonnegative() }),
   z.object({
     type: z.literal("done"),
     finish_reason: FinishReasonSchema,

@@ -26,6 +26,8 @@ export type GenerateOptions = SamplingOptions & {
   /** Called with each new piece of text; the pieces join to the result's text. */
   /** `generatedTokens`: tokens sampled so far, this delta's included. */
   onDelta?: (text: string, generatedTokens: number) => void;
+  /** Prompt evaluation of more than one batch: called before the first batch and after each one but the last (which samples the first token). */
+  onPromptProgress?: (evaluated: number, total: number) => void;
 };
 
 export type GenerationResult = {
@@ -130,7 +132,7 @@ export class SequenceGenerator {
 
     let finish: Finish;
     try {
-      finish = signal?.aborted ? { reason: "abort" } : await this.evaluate(plan, sampling, maxTokens, output, clock, signal);
+      finish = signal?.aborted ? { reason: "abort" } : await this.evaluate(plan, sampling, maxTokens, output, clock, signal, options.onPromptProgress);
     } catch (error) {
       finish = { reason: "error", error: AppError.from(error) };
     }
@@ -165,6 +167,7 @@ export class SequenceGenerator {
     output: GenerationOutput,
     clock: GenerationClock,
     signal: AbortSignal | undefined,
+    onPromptProgress: GenerateOptions["onPromptProgress"],
   ): Promise<Finish> {
     const { sequence } = this;
     // Drop the cached tail that diverges from this prompt; the shared prefix stays.
@@ -176,12 +179,15 @@ export class SequenceGenerator {
     // Prefill batch by batch so an abort is noticed between batches.
     const pending: Token[] = plan.tokens.slice(plan.reuse);
     const batchSize = Math.max(1, sequence.context.batchSize);
+    const progress = pending.length > batchSize ? onPromptProgress : undefined;
+    progress?.(plan.reuse, plan.tokens.length);
     while (pending.length > batchSize) {
       const raced = await raceAbort(sequence.evaluateWithoutGeneratingNewTokens(pending.splice(0, batchSize)), signal);
       if (raced.aborted) {
         this.leftover = raced.pending;
         return { reason: "abort" };
       }
+      progress?.(plan.tokens.length - pending.length, plan.tokens.length);
     }
 
     const tokens = sequence.evaluate(pending, {

@@ -53,4 +53,22 @@ describe("a prompt that does not fit the context", { timeout: 180_000 }, () => {
     expect(events.at(-1)).not.toHaveProperty("error");
     expect(events.some((e) => e.type === "stats")).toBe(true);
   });
+
+  it("reports a long prompt's evaluation batch by batch, from the reused prefix to its end, before the first token", async () => {
+    const other: GenerationRequest = { ...long, messages: [{ role: "user", content: `Count these: ${"one two three four five six seven ".repeat(30)}` }] };
+    const events = await harness.generate("progress-1", other);
+    const progress = events.flatMap((e) => (e.type === "prompt_progress" ? [e] : []));
+    const stats = events.find((e) => e.type === "stats");
+    const total = stats?.type === "stats" ? stats.stats.promptTokens : 0;
+    expect(total).toBeGreaterThan(1024);
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.every((p) => p.total === total)).toBe(true);
+    const evaluated = progress.map((p) => p.evaluated);
+    expect(evaluated).toEqual([...evaluated].sort((a, b) => a - b));
+    expect(evaluated[0]).toBe(stats?.type === "stats" ? stats.stats.reusedTokens : -1);
+    expect(evaluated.at(-1)).toBeLessThan(total);
+    // All progress comes before the answer's first text.
+    const firstText = events.findIndex((e) => e.type === "reasoning_delta" || e.type === "content_delta");
+    expect(events.findLastIndex((e) => e.type === "prompt_progress")).toBeLessThan(firstText);
+  });
 });

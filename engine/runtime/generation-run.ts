@@ -50,6 +50,7 @@ export async function runGeneration(options: GenerationRunOptions): Promise<{ fi
       ...(request.sampling.seed !== undefined ? { seed: request.sampling.seed } : {}),
       signal,
       onDelta: forward,
+      onPromptProgress: (evaluated: number, total: number) => emit({ type: "prompt_progress", evaluated, total }),
     };
     const opener = request.toolChoice && request.tools?.length ? protocol?.toolCallOpener : undefined;
     const name = typeof request.toolChoice === "object" ? request.toolChoice.name : undefined;
