@@ -12,6 +12,7 @@ import type { GenerationService } from "./services/generation-service";
 import type { ModelService } from "./services/model-service";
 import { ChatService } from "./services/chat-service";
 import { AgentService } from "./services/agent-service";
+import { engineContextMeter } from "./services/agent-compaction";
 import { DownloadService } from "./services/download-service";
 import { gpusOf } from "./services/model-fit";
 import { downloadHandlers } from "./router/download-handlers";
@@ -106,7 +107,7 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
   events.subscribe((event) => {
     if (event.type === "generation.event") chat.onGenerationEvent(event.generationId, event.event);
   });
-  const agent = new AgentService(db, chat, options.dataDir, publish);
+  const agent = new AgentService(db, chat, options.dataDir, publish, engineContextMeter(models, engine));
   const downloads = new DownloadService({
     db, dataDir: options.dataDir, publish, log,
     // The loaded model's backend, else a probe of the one a load would use (no model needed).
@@ -166,6 +167,12 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
     },
     "agent.approve": async ({ approvalId, approved, always, reason }) => (await agent.approve(approvalId, approved, always, reason), {}),
     "agent.stop": async ({ conversationId }) => (await agent.stop(conversationId), {}),
+    "agent.resume": async ({ conversationId, maxSteps, mode }) => {
+      const { resumedFrom } = await agent.resume({ conversationId, maxSteps, ...(mode && { mode }) });
+      return { conversationId, resumedFrom };
+    },
+    "agent.compact": async ({ conversationId }) => (agent.requestCompaction(conversationId), {}),
+    "agent.compactions": async ({ conversationId }) => ({ compactions: agent.listCompactions(conversationId) }),
     "agent.toolRuns": async ({ conversationId }) => ({ runs: agent.toolRuns(conversationId) }),
     "agent.workspaces": async () => ({ recent: agent.recentWorkspaces() }),
     "agent.workspaceSettings": async ({ workspace }) => agent.workspaceSettings.get(await resolveWorkspaceRoot(workspace)),

@@ -14,6 +14,10 @@ export const PolicyModeSchema = z.enum(POLICY_MODES);
 /** A built-in tool, an MCP tool (`mcp__server__tool`) or all of a server's tools (`mcp__server__*`). */
 const AllowedToolSchema = z.union([z.enum(TOOL_NAMES), z.string().regex(/^mcp__[\w-]{1,64}__(?:[\w-]{1,128}|\*)$/) as z.ZodType<McpToolName>]);
 
+/** Share of the context a step's prompt may fill before the history is compacted (issue 17). */
+const CompactAtSchema = z.number().min(0.3).max(0.95);
+export const DEFAULT_COMPACT_AT = 0.8;
+
 /** What the user chose for one workspace; everything risky is off until turned on. */
 export const WorkspaceSettingsSchema = z.object({
   mode: PolicyModeSchema.default("ask"),
@@ -28,6 +32,8 @@ export const WorkspaceSettingsSchema = z.object({
   fetch: z
     .object({ enabled: z.boolean().default(false), allowedHosts: z.array(z.string().min(1).max(253)).max(500).default([]) })
     .default({ enabled: false, allowedHosts: [] }),
+  /** Compact the run's history when the next step's prompt would pass this share of the context; null: never. */
+  compactAt: CompactAtSchema.nullable().default(DEFAULT_COMPACT_AT),
 });
 export type WorkspaceSettings = z.infer<typeof WorkspaceSettingsSchema>;
 
@@ -39,6 +45,7 @@ export const WorkspaceSettingsPatchSchema = z
     network: z.boolean(),
     allowUnsandboxed: z.boolean(),
     fetch: z.object({ enabled: z.boolean(), allowedHosts: z.array(z.string().min(1).max(253)).max(500) }).partial(),
+    compactAt: CompactAtSchema.nullable(),
   })
   .partial()
   .strict();
@@ -74,6 +81,43 @@ export const ToolRunRowSchema = z.object({
   durationMs: z.number().nullable(),
 });
 export type ToolRunRow = z.infer<typeof ToolRunRowSchema>;
+
+/** How full the context is at one step: the prompt the step was given against the loaded context. */
+export const AgentBudgetSchema = z.object({
+  step: z.number().int().min(1),
+  promptTokens: z.number().int().nonnegative(),
+  /** Of those, tokens the engine computed (the rest came from its KV cache). */
+  evaluatedTokens: z.number().int().nonnegative(),
+  generatedTokens: z.number().int().nonnegative(),
+  /** null: no model was loaded to say. */
+  contextSize: z.number().int().positive().nullable(),
+  /** The step ran on a compacted history. */
+  compacted: z.boolean(),
+});
+export type AgentBudget = z.infer<typeof AgentBudgetSchema>;
+
+/**
+ * One compaction of an agent run's history: the model's own summary (stored as its assistant message),
+ * with the plan and the changed files carried over verbatim. The messages it stands for stay stored.
+ */
+export const CompactionSchema = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  /** The assistant message holding the summary. */
+  summaryMessageId: z.string(),
+  /** The first message kept verbatim after the summary (the step the loop continues from). */
+  keptFromMessageId: z.string(),
+  summary: z.string(),
+  /** The latest `todo` plan as its tool output, verbatim; null when the run has none. */
+  plan: z.string().nullable(),
+  changedFiles: z.array(z.string()),
+  /** The prompt that would have been sent without compacting, and the context it had to fit. */
+  promptTokensBefore: z.number().int().nonnegative(),
+  contextSize: z.number().int().positive(),
+  trigger: z.enum(["threshold", "manual"]),
+  createdAt: z.number().int(),
+});
+export type Compaction = z.infer<typeof CompactionSchema>;
 
 export const PendingApprovalSchema = z.object({
   approvalId: z.string(),
@@ -163,6 +207,22 @@ export const agentMethods = {
     params: z.object({ approvalId: Id, approved: z.boolean(), always: z.boolean().default(false), reason: z.string().max(4000).optional() }).strict(),
     result: z.object({}),
   },
+  /** Picks an interrupted run (a quit, a crash) up again from its last completed step. */
+  "agent.resume": {
+    params: z
+      .object({
+        conversationId: Id,
+        maxSteps: z.number().int().min(1).max(10_000).default(100),
+        /** Default: the workspace's own mode (a mode given only to the interrupted run is not stored). */
+        mode: PolicyModeSchema.optional(),
+      })
+      .strict(),
+    result: z.object({ conversationId: Id, resumedFrom: Id }),
+  },
+  /** Compacts the running loop's history before its next step (refused when no loop runs). */
+  "agent.compact": { params: z.object({ conversationId: Id }).strict(), result: z.object({}) },
+  /** The conversation's compactions, oldest first. */
+  "agent.compactions": { params: z.object({ conversationId: Id }).strict(), result: z.object({ compactions: z.array(CompactionSchema) }) },
   "agent.stop": { params: z.object({ conversationId: Id }).strict(), result: z.object({}) },
   "agent.toolRuns": { params: z.object({ conversationId: Id }).strict(), result: z.object({ runs: z.array(ToolRunRowSchema) }) },
   "agent.workspaces": { params: z.object({}).strict(), result: z.object({ recent: z.array(z.string()) }) },
@@ -234,6 +294,8 @@ export const agentEventSchemas = [
     explanation: z.string(),
     steps: z.number().int(),
   }),
+  z.object({ type: z.literal("agent.budget"), conversationId: z.string(), budget: AgentBudgetSchema }),
+  z.object({ type: z.literal("agent.compacted"), conversationId: z.string(), compaction: CompactionSchema }),
   /** Something the user should know about a run that is not a step: an MCP server that did not start, a bad mcp.json. */
   z.object({ type: z.literal("agent.notice"), conversationId: z.string(), message: z.string() }),
 ] as const;

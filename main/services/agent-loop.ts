@@ -1,15 +1,18 @@
 import { randomUUID } from "node:crypto";
 import type { StoredMessage } from "../../app/chat/types";
-import { RepeatDetector, fitToolOutputs } from "../../app/agent/loop-guards";
+import { RepeatDetector } from "../../app/agent/loop-guards";
+import { compactionDue } from "../../app/agent/compaction";
 import type { Decision, PolicySettings } from "../../app/agent/policy";
 import { toolDefinition } from "../../app/agent/tool-definitions";
 import { AppError } from "../../app/contract";
-import type { ToolRunRow } from "../../app/contract/agent-api";
+import { DEFAULT_COMPACT_AT, type AgentBudget, type Compaction, type ToolRunRow } from "../../app/contract/agent-api";
+import type { CompactionStore } from "../agent/compactions";
 import { runToolCall, type ApprovalAnswer, type PreparedCall, type ToolRun } from "../agent/tools/registry";
 import { TOOL_DEFINITIONS } from "../agent/tools/schemas";
 import type { ToolContext } from "../agent/tools/context";
 import type { ChatService } from "./chat-service";
 import { flaggedCallRun } from "./flagged-call";
+import { compactHistory, settledAnswer, stepPrompt, type ContextMeter } from "./agent-compaction";
 
 /** Parallel-safe tools (their definitions say which) may run side by side; any other call, MCP ones too, runs alone, in order. */
 function parallelSafe(name: string): boolean {
@@ -47,6 +50,17 @@ export interface AgentLoopOptions {
   toolOutputBudgetChars?: number;
   signal?: AbortSignal;
   onToolRun?: (event: { conversationId: string; run: ToolRunRow }) => void;
+  /** Where compactions are stored and found (the history each step's prompt is built from). */
+  compactions: CompactionStore;
+  /** Measures the next prompt; without it the loop never compacts on its own. */
+  context?: ContextMeter;
+  /** Share of the context the next prompt may fill before the history is compacted; null: never (default 0.8). */
+  compactAt?: number | null;
+  /** True once when the user asked to compact now ("Compact now"): the loop compacts before its next step. */
+  takeCompactRequest?: () => boolean;
+  onBudget?: (budget: AgentBudget) => void;
+  onCompacted?: (compaction: Compaction) => void;
+  onNotice?: (message: string) => void;
 }
 
 /**
@@ -65,11 +79,21 @@ export async function runAgentLoop(options: AgentLoopOptions, conversationId: st
 
   for (let step = 1; step <= maxSteps; step++) {
     if (options.signal?.aborted) return { reason: "aborted", explanation: "Stopped by the user.", steps: step - 1, lastMessageId };
-    const started = await chat.answer(conversationId, parent, { tools, transform: (m) => fitToolOutputs(m, budget) });
-    const onAbort = () => void chat.stop(conversationId);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-    const answer = await started.settled.finally(() => options.signal?.removeEventListener("abort", onAbort));
+    let prompt = stepPrompt(chat, options.compactions, conversationId, parent, budget);
+    // Between steps only: the step in flight, and its reasoning, are never rewritten.
+    const compacted = await maybeCompact(options, conversationId, parent, prompt.messages, tools, budget);
+    if (compacted) {
+      parent = compacted.summaryMessageId;
+      lastMessageId = parent;
+      prompt = stepPrompt(chat, options.compactions, conversationId, parent, budget);
+    }
+    if (options.signal?.aborted) return { reason: "aborted", explanation: "Stopped by the user.", steps: step - 1, lastMessageId };
+    const answer = await settledAnswer(chat, conversationId, parent, prompt.messages, { tools, signal: options.signal });
     lastMessageId = answer.id;
+    if (answer.stats) {
+      const { promptTokens, evaluatedTokens, generatedTokens } = answer.stats;
+      options.onBudget?.({ step, promptTokens, evaluatedTokens, generatedTokens, contextSize: options.context?.size() ?? null, compacted: prompt.compaction !== null });
+    }
 
     if (answer.status === "stopped") return { reason: "aborted", explanation: "Stopped by the user.", steps: step, lastMessageId };
     if (answer.status !== "complete") {
@@ -91,6 +115,33 @@ export async function runAgentLoop(options: AgentLoopOptions, conversationId: st
     lastMessageId = parent;
   }
   return { reason: "max_steps", explanation: `Stopped after ${maxSteps} steps (the max-steps setting).`, steps: maxSteps, lastMessageId };
+}
+
+/** Compacts when the user asked to, or when the next prompt would pass the threshold; a failed summary turn is a notice, not the run's end. */
+async function maybeCompact(
+  options: AgentLoopOptions,
+  conversationId: string,
+  parent: string,
+  messages: Parameters<ContextMeter["count"]>[0]["messages"],
+  tools: Parameters<ContextMeter["count"]>[0]["tools"],
+  budget: number,
+): Promise<Compaction | null> {
+  const manual = options.takeCompactRequest?.() ?? false;
+  const compactAt = options.compactAt === undefined ? DEFAULT_COMPACT_AT : options.compactAt;
+  const contextSize = options.context?.size() ?? null;
+  if (!options.context || contextSize === null || (!manual && compactAt === null)) return null;
+  const promptTokens = await options.context.count({ messages, tools });
+  if (!manual && !compactionDue(promptTokens, contextSize, compactAt!)) return null;
+  const result = await compactHistory({
+    chat: options.chat, compactions: options.compactions, conversationId, parent, toolOutputBudgetChars: budget,
+    trigger: manual ? "manual" : "threshold", tools, promptTokensBefore: promptTokens, contextSize, signal: options.signal,
+  });
+  if (!result.ok) {
+    if (result.reason === "failed" || manual) options.onNotice?.(`Could not compact the history: ${result.message}`);
+    return null;
+  }
+  options.onCompacted?.(result.compaction);
+  return result.compaction;
 }
 
 /**

@@ -16,6 +16,10 @@ import type { Db } from "../storage/database";
 import { revertCheckpoint, type RevertResult } from "../agent/tools/checkpoint";
 import { listFileChanges, readArtifact } from "./agent-changes";
 import { runAgentLoop, type AgentOutcome } from "./agent-loop";
+import type { ContextMeter } from "./agent-compaction";
+import { CompactionStore } from "../agent/compactions";
+import { resumePoint } from "../../app/agent/compaction";
+import type { Compaction } from "../../app/contract/agent-api";
 import type { ChatService } from "./chat-service";
 import { readSetting, writeSetting } from "../storage/settings-table";
 
@@ -64,6 +68,8 @@ interface Run {
   /** What each pending approval asks, so a UI that reloads can show it again. */
   pending: Map<string, PendingApproval>;
   done: Promise<AgentOutcome>;
+  /** "Compact now" was asked: the loop takes it before its next step. */
+  compactRequested: boolean;
 }
 
 /** Agent conversations: one loop per conversation, approvals routed to whichever UI answers first. */
@@ -74,15 +80,19 @@ export class AgentService {
   readonly workspaceSettings: WorkspaceSettingsStore;
   /** Which content of each workspace's .m2d/mcp.json the user approved. */
   readonly mcpConsent: McpConsentStore;
+  readonly compactions: CompactionStore;
 
   constructor(
     private readonly db: Db,
     private readonly chat: ChatService,
     private readonly dataDir: string,
     private readonly publish: (event: AppEvent) => void,
+    /** Measures prompts against the loaded context; without it runs show no context size and never compact. */
+    private readonly context?: ContextMeter,
   ) {
     this.workspaceSettings = new WorkspaceSettingsStore(db);
     this.mcpConsent = new McpConsentStore(db);
+    this.compactions = new CompactionStore(db);
   }
 
   /** `mode` overrides the workspace's own for this run (the CLI's --mode). */
@@ -100,7 +110,41 @@ export class AgentService {
     }
   }
 
-  private async launch(options: { workspace: string; task: string; conversationId?: string; mode?: PolicyMode; maxSteps: number; repeatLimit?: number }) {
+  /**
+   * Picks up a run a quit or a crash interrupted, from its last completed step (a step whose calls all have
+   * results, or the task itself): a step cut off mid-way is generated again, the stored one kept as it was.
+   */
+  async resume(options: { conversationId: string; maxSteps: number; mode?: PolicyMode; repeatLimit?: number }) {
+    const { conversationId } = options;
+    if (this.runs.has(conversationId) || this.starting.has(conversationId)) {
+      throw new AppError("engine_busy", "The agent is already working in this conversation.", { conversationId });
+    }
+    const workspace = this.workspaceOf(conversationId);
+    const from = resumePoint(this.chat.repo.listBranchPath(conversationId), new Set(this.compactions.list(conversationId).map((c) => c.summaryMessageId)));
+    if (!from.ok) throw new AppError("bad_request", from.message, { conversationId, reason: from.reason });
+    this.starting.add(conversationId);
+    try {
+      const started = await this.launch({ workspace, conversationId, maxSteps: options.maxSteps, resumeFrom: from.messageId, ...(options.mode && { mode: options.mode }), ...(options.repeatLimit !== undefined && { repeatLimit: options.repeatLimit }) });
+      return { ...started, resumedFrom: from.messageId };
+    } finally {
+      this.starting.delete(conversationId);
+    }
+  }
+
+  /** "Compact now": the running loop compacts its history before its next step. */
+  requestCompaction(conversationId: string): void {
+    const run = this.runs.get(conversationId);
+    if (!run) throw new AppError("bad_request", "No agent run is working in this conversation; compaction happens between its steps.", { conversationId });
+    run.compactRequested = true;
+  }
+
+  listCompactions(conversationId: string): Compaction[] {
+    return this.compactions.list(conversationId);
+  }
+
+  private async launch(
+    options: { workspace: string; conversationId?: string; mode?: PolicyMode; maxSteps: number; repeatLimit?: number } & ({ task: string } | { resumeFrom: string }),
+  ) {
     const workspace = await resolveWorkspaceRoot(options.workspace);
     const settings = this.workspaceSettings.get(workspace);
     const conversation = options.conversationId
@@ -110,7 +154,7 @@ export class AgentService {
     if (this.runs.has(conversation.id)) throw new AppError("engine_busy", "The agent is already working in this conversation.", { conversationId: conversation.id });
     this.rememberWorkspace(workspace);
 
-    const userMessage = this.chat.repo.appendMessage(conversation.id, { role: "user", content: options.task });
+    const startFrom = "task" in options ? this.chat.repo.appendMessage(conversation.id, { role: "user", content: options.task }).id : options.resumeFrom;
     this.publish({ type: "chat.conversations_changed" });
     const controller = new AbortController();
     const approvals = new Map<string, ApprovalWaiter>();
@@ -157,9 +201,21 @@ export class AgentService {
             this.publish({ type: "agent.approval", approvalId, conversationId, decision, callId });
           }),
         onToolRun: ({ conversationId, run }) => this.publish({ type: "agent.tool_run", conversationId, run }),
+        compactions: this.compactions,
+        ...(this.context && { context: this.context }),
+        compactAt: settings.compactAt,
+        takeCompactRequest: () => {
+          const run = this.runs.get(conversation.id);
+          const asked = run?.compactRequested ?? false;
+          if (run) run.compactRequested = false;
+          return asked;
+        },
+        onBudget: (budget) => this.publish({ type: "agent.budget", conversationId: conversation.id, budget }),
+        onCompacted: (compaction) => this.publish({ type: "agent.compacted", conversationId: conversation.id, compaction }),
+        onNotice: (message) => this.publish({ type: "agent.notice", conversationId: conversation.id, message }),
       },
       conversation.id,
-      userMessage.id,
+      startFrom,
     ))
       .catch((error: unknown): AgentOutcome => ({ reason: "error", explanation: AppError.from(error).message, steps: 0, lastMessageId: null }))
       .then(async (outcome) => {
@@ -168,7 +224,7 @@ export class AgentService {
         this.publish({ type: "agent.done", conversationId: conversation.id, reason: outcome.reason, explanation: outcome.explanation, steps: outcome.steps });
         return outcome;
       });
-    this.runs.set(conversation.id, { workspace, policy, controller, approvals, pending, done });
+    this.runs.set(conversation.id, { workspace, policy, controller, approvals, pending, done, compactRequested: false });
     return { conversationId: conversation.id, done };
   }
 

@@ -5,7 +5,7 @@
  * ending where the model emits `[e~[` (EOS, not part of the text).
  */
 
-export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "edit" | "artifact" | "cutoff" | "deep" | "api" | "api-loop" | "claude-code" | "codex";
+export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "compact" | "edit" | "artifact" | "cutoff" | "deep" | "api" | "api-loop" | "claude-code" | "codex";
 export type TestScenario = ScriptedScenario | "bench";
 
 export interface Script {
@@ -138,6 +138,21 @@ const deep: Script = {
   afterTool: words("The todo call was refused as too deeply nested. I will answer without it.\n</think>\n\nThe plan could not be recorded: it was nested too deeply."),
 };
 
+/**
+ * A long agent run for compaction (issue 17): a plan first (todo), then a file write after every result, forever,
+ * so a run of many steps has a plan and a changed file to carry over each compaction.
+ */
+const compact: Script = {
+  turn1: [
+    ...words("First I record the plan for this long task.\n</think>\n\n"),
+    '<minimax:tool_call>\n<invoke name="todo">\n<parameter name="items">[{"content":"Write progress.md","status":"in_progress"},{"content":"Keep going","status":"pending"}]</parameter>\n</invoke>\n</minimax:tool_call>',
+  ],
+  afterTool: [
+    ...words("Next step of the plan: update progress.md again.\n</think>\n\n"),
+    '<minimax:tool_call>\n<invoke name="write_file">\n<parameter name="path">progress.md</parameter>\n<parameter name="content">still going</parameter>\n</invoke>\n</minimax:tool_call>',
+  ],
+};
+
 /** A client's tool loop through the local API server: thinking, a call with two arguments, then an answer from its result. */
 const api: Script = {
   turn1: [
@@ -184,7 +199,7 @@ const codex: Script = {
   afterTool: words("The command finished without errors, so the file is written.\n</think>\n\nDone: hello.txt now holds the greeting."),
 };
 
-export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed, loop, edit, artifact, cutoff, deep, api, "api-loop": apiLoop, "claude-code": claudeCode, codex };
+export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed, loop, compact, edit, artifact, cutoff, deep, api, "api-loop": apiLoop, "claude-code": claudeCode, codex };
 
 /** The exact text a scripted model generates for a turn. */
 export function expectedOutput(scenario: ScriptedScenario, turn: "turn1" | "afterTool"): string {

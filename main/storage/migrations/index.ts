@@ -3,6 +3,7 @@ import { downloadsMigration } from "../../downloads/schema";
 import { libraryDurabilityMigration, libraryUsageMigration } from "../../downloads/library";
 import settings from "./0001_settings";
 import toolRuns from "./0003_tool_runs";
+import agentCompactions from "./0007_agent_compactions";
 
 /** Ordered, append-only: never edit a migration that has shipped; add the next one. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -12,5 +13,6 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { ...downloadsMigration, version: 4 },
   { ...libraryUsageMigration, version: 5 },
   { ...libraryDurabilityMigration, version: 6 },
+  { version: 7, name: "agent_compactions", sql: agentCompactions },
   messageGenerationMigration,
 ];
