@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { POLICY_MODES, type PolicyMode } from "../../app/agent/types";
+import { formatBudget } from "../../app/agent/compaction";
 import { AppError, GpuChoiceSchema, type AppEvent } from "../../app/contract";
 import type { AgentDecision } from "../../app/contract/agent-api";
 import { createBackend, type Backend } from "../backend";
@@ -134,6 +135,13 @@ export async function agentCommand(argv: string[]): Promise<void> {
           printer.endLine();
           print(`  ${r.ok ? "✓" : "✗"} ${r.tool} (${r.decidedBy === "user" ? (r.approved ? "approved by you" : "declined") : (r.decision ?? "refused")}, ${r.durationMs ?? 0} ms)\n`);
           print(dim(toolOutput(backend, r.toolMessageId)));
+        } else if (event.type === "agent.budget") {
+          printer.endLine();
+          print(dim(`  ${formatBudget(event.budget)}\n`));
+        } else if (event.type === "agent.compacted") {
+          const c = event.compaction;
+          printer.endLine();
+          print(`  ⇣ history compacted (${c.promptTokensBefore.toLocaleString("en-US")} tokens would have passed ${Math.round(100 * (c.promptTokensBefore / c.contextSize))}% of ${c.contextSize.toLocaleString("en-US")}): the model's summary, the plan and ${c.changedFiles.length} changed file(s) carry on\n`);
         } else if (event.type === "agent.notice") {
           printer.endLine();
           print(`  ! ${event.message}\n`);
