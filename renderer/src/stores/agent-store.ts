@@ -1,7 +1,7 @@
 import { create } from "zustand";
 import type { PolicyMode } from "../../../app/agent/types";
 import type { ConversationGroup } from "../../../app/chat/types";
-import type { ChangedFileNow, FileChange, PendingApproval, ToolRunRow } from "../../../app/contract/agent-api";
+import type { AgentBudget, ChangedFileNow, Compaction, FileChange, PendingApproval, ToolRunRow } from "../../../app/contract/agent-api";
 import { client } from "../client/client-instance";
 import { errorMessage } from "../lib/errors";
 import { useChatStore } from "./chat-store";
@@ -26,6 +26,10 @@ interface AgentState {
   files: ChangedFileNow[];
   /** Why the last run stopped, when it was not an answer. */
   stopped: { reason: string; explanation: string } | null;
+  /** The context used by the running loop's latest step. */
+  budget: AgentBudget | null;
+  /** Where the history was compacted, oldest first: shown as collapsible summaries in the conversation. */
+  compactions: Compaction[];
   recentWorkspaces: string[];
   /** Agent conversations, for the sidebar. */
   history: ConversationGroup[];
@@ -41,6 +45,10 @@ interface AgentState {
   /** `reason`, with a decline: the model reads it in the tool result. */
   approve(approvalId: string, approved: boolean, always?: boolean, reason?: string): Promise<void>;
   stop(): Promise<void>;
+  /** "Compact now": the running loop summarises its history before its next step. */
+  compactNow(): Promise<void>;
+  /** Picks up a run that a quit or a crash interrupted, from its last completed step. */
+  resume(): Promise<void>;
   revert(checkpointId: string, path: string): Promise<void>;
   refresh(): Promise<void>;
   refreshHistory(): Promise<void>;
@@ -65,9 +73,13 @@ export const useAgentStore = create<AgentState>((set, get) => {
 
   const load = async (conversationId: string) => {
     try {
-      const [state, { runs }] = await Promise.all([client().call("agent.state", { conversationId }), client().call("agent.toolRuns", { conversationId })]);
+      const [state, { runs }, { compactions }] = await Promise.all([
+        client().call("agent.state", { conversationId }),
+        client().call("agent.toolRuns", { conversationId }),
+        client().call("agent.compactions", { conversationId }),
+      ]);
       if (!isOpen(conversationId)) return;
-      set({ running: state.running, approvals: state.approvals, runs: Object.fromEntries(runs.map((r) => [r.callId, r])) });
+      set({ running: state.running, approvals: state.approvals, runs: Object.fromEntries(runs.map((r) => [r.callId, r])), compactions });
       await refreshChanges(conversationId);
     } catch (error) {
       if (isOpen(conversationId)) toastError(`Could not load the agent's state: ${errorMessage(error)}`);
@@ -78,7 +90,7 @@ export const useAgentStore = create<AgentState>((set, get) => {
   const follow = (conversationId: string | null, kind: string | undefined) => {
     const id = kind === "agent" ? conversationId : null;
     if (id === get().conversationId) return;
-    set({ conversationId: id, running: false, approvals: [], runs: {}, changes: [], files: [], stopped: null });
+    set({ conversationId: id, running: false, approvals: [], runs: {}, changes: [], files: [], stopped: null, budget: null, compactions: [] });
     if (id) void load(id);
   };
 
@@ -91,6 +103,8 @@ export const useAgentStore = create<AgentState>((set, get) => {
     changes: [],
     files: [],
     stopped: null,
+    budget: null,
+    compactions: [],
     recentWorkspaces: [],
     history: [],
     settings: DEFAULT_SETTINGS,
@@ -162,6 +176,29 @@ export const useAgentStore = create<AgentState>((set, get) => {
       }
     },
 
+    async compactNow() {
+      const conversationId = get().conversationId;
+      if (!conversationId) return;
+      try {
+        await client().call("agent.compact", { conversationId });
+        useToastStore.getState().show({ kind: "info", text: "The history will be compacted before the next step." });
+      } catch (error) {
+        toastError(`Could not compact: ${errorMessage(error)}`);
+      }
+    },
+
+    async resume() {
+      const conversationId = get().conversationId;
+      if (!conversationId) return;
+      try {
+        await client().call("agent.resume", { conversationId, maxSteps: get().settings.maxSteps });
+        set({ running: true, stopped: null });
+        reloadChat();
+      } catch (error) {
+        toastError(`Could not resume the agent: ${errorMessage(error)}`);
+      }
+    },
+
     async revert(checkpointId, path) {
       const conversationId = get().conversationId;
       if (!conversationId) return;
@@ -214,6 +251,14 @@ export const useAgentStore = create<AgentState>((set, get) => {
             if (!isOpen(event.conversationId)) return;
             set((s) => ({ runs: { ...s.runs, [event.run.callId]: event.run }, approvals: s.approvals.filter((a) => a.callId !== event.run.callId) }));
             if (event.run.checkpointId) void refreshChanges(event.conversationId);
+            reloadChat();
+            return;
+          case "agent.budget":
+            if (isOpen(event.conversationId)) set({ budget: event.budget });
+            return;
+          case "agent.compacted":
+            if (!isOpen(event.conversationId)) return;
+            set((s) => ({ compactions: [...s.compactions.filter((c) => c.id !== event.compaction.id), event.compaction] }));
             reloadChat();
             return;
           case "agent.done":

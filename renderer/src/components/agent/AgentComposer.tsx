@@ -1,4 +1,5 @@
-import { useState } from "react";
+import { useMemo, useState } from "react";
+import { formatBudget, resumePoint } from "../../../../app/agent/compaction";
 import { useAgentStore } from "../../stores/agent-store";
 import { useChatStore } from "../../stores/chat-store";
 import { ModeSelect } from "./ModeSelect";
@@ -10,6 +11,14 @@ export function AgentComposer() {
   const running = useAgentStore((s) => s.running);
   const stopped = useAgentStore((s) => s.stopped);
   const settings = useAgentStore((s) => s.settings);
+  const budget = useAgentStore((s) => s.budget);
+  const compactions = useAgentStore((s) => s.compactions);
+  const items = useChatStore((s) => s.items);
+  // A run cut off by a quit, a crash or a stop can go on from its last completed step.
+  const resumable = useMemo(
+    () => resumePoint(items.map((i) => i.message), new Set(compactions.map((c) => c.summaryMessageId))).ok,
+    [items, compactions],
+  );
   const workspace = useChatStore((s) => s.conversation?.workspace);
   const [text, setText] = useState("");
   const [sending, setSending] = useState(false);
@@ -32,6 +41,12 @@ export function AgentComposer() {
       )}
       <div className="agent-workspace-line muted">
         Workspace <code data-testid="agent-workspace-path">{workspace}</code>
+        {budget && (
+          <span className="agent-budget" data-testid="agent-budget" title="The prompt of the latest step against the loaded context">
+            {" · "}
+            {formatBudget(budget)}
+          </span>
+        )}
       </div>
       <textarea
         rows={1}
@@ -46,6 +61,16 @@ export function AgentComposer() {
       />
       <div className="composer-bar">
         <ModeSelect value={settings.mode} onChange={(mode) => useAgentStore.getState().setSettings({ mode })} />
+        {running && (
+          <button type="button" onClick={() => void useAgentStore.getState().compactNow()} title="Summarise the history before the next step" data-testid="agent-compact">
+            Compact now
+          </button>
+        )}
+        {!running && resumable && (
+          <button type="button" onClick={() => void useAgentStore.getState().resume()} title="Go on from the last completed step" data-testid="agent-resume">
+            Resume
+          </button>
+        )}
         {running ? (
           <button type="button" className="stop-button" onClick={() => void useAgentStore.getState().stop()} data-testid="agent-stop">
             ■ Stop

@@ -1,11 +1,21 @@
 import { useMemo } from "react";
 import { useChatStore } from "../../stores/chat-store";
+import { CompactionList } from "./CompactionList";
 import { latestPlan } from "./plan";
 
 const MARK = { pending: "○", in_progress: "◐", completed: "●" } as const;
 
-/** The agent's latest plan (from its `todo` tool), pinned above the conversation. */
+/** The agent's latest plan (from its `todo` tool) and its history's compactions, pinned above the conversation. */
 export function PlanPanel() {
+  return (
+    <>
+      <LatestPlan />
+      <CompactionList />
+    </>
+  );
+}
+
+function LatestPlan() {
   const items = useChatStore((s) => s.items);
   const plan = useMemo(() => latestPlan(items), [items]);
   if (!plan || plan.length === 0) return null;
