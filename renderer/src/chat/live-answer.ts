@@ -25,6 +25,8 @@ export interface LiveAnswer {
   startedAt: number;
   firstTokenAt?: number;
   stats?: GenerationStats;
+  /** Prompt evaluation so far, while a long prompt is processed (the engine's prompt_progress). */
+  promptProgress?: { evaluated: number; total: number };
   finished?: { reason: FinishReason; error?: { code: string; message: string; details?: unknown } };
   parseErrors: string[];
 }
@@ -94,6 +96,9 @@ export function applyEvents(answer: LiveAnswer, events: readonly GenerationEvent
       case "stats":
         next.stats = event.stats;
         break;
+      case "prompt_progress":
+        next.promptProgress = { evaluated: event.evaluated, total: event.total };
+        break;
       case "done":
         endReasoning(parts, now);
         for (let i = 0; i < parts.length; i++) {
@@ -105,6 +110,14 @@ export function applyEvents(answer: LiveAnswer, events: readonly GenerationEvent
     }
   }
   return next;
+}
+
+/** "Processing prompt 1,240 / 5,400" while a long prompt is evaluated: before the first token, until the answer ends. */
+export function promptProgressLabel(answer: LiveAnswer | undefined): string | null {
+  const progress = answer?.promptProgress;
+  if (!answer || !progress || answer.finished || answer.firstTokenAt !== undefined || answer.parts.length > 0) return null;
+  const n = (v: number) => v.toLocaleString("en-US");
+  return `Processing prompt ${n(progress.evaluated)} / ${n(progress.total)}`;
 }
 
 function stringify(value: unknown): string {

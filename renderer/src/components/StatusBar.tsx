@@ -1,6 +1,7 @@
 import { useBackendStore } from "../stores/backend-store";
 import { useChatStore } from "../stores/chat-store";
 import { useModelsStore } from "../stores/models-store";
+import { promptProgressLabel } from "../chat/live-answer";
 import { useLiveAnswer } from "../stores/stream-store";
 import { engineLabel } from "./engine-label";
 import { memoryLabel, ramLabel } from "./model/format";
@@ -15,6 +16,8 @@ function LastAnswerStats() {
     : last?.stats
       ? { ttftMs: last.stats.ttftMs, tps: last.stats.decodeTps }
       : null;
+  const progress = promptProgressLabel(live);
+  if (progress) return <span data-testid="prompt-progress">{progress}</span>;
   if (!stats) return null;
   return (
     <span data-testid="answer-stats">

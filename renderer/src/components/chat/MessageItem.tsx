@@ -3,7 +3,7 @@ import { describeGeneration } from "../../../../app/chat/generation";
 import type { StoredMessage } from "../../../../app/chat/types";
 import type { ViewItem } from "../../chat/branch";
 import { answerStartedAfter, displayParts } from "../../chat/message-view";
-import { liveContent } from "../../chat/live-answer";
+import { liveContent, promptProgressLabel } from "../../chat/live-answer";
 import { formatMessageStats, messageStatsDetails } from "../../chat/message-stats";
 import { Markdown } from "../../markdown/Markdown";
 import type { MessageFocus } from "../../stores/chat-store";
@@ -79,13 +79,15 @@ export const MessageItem = memo(function MessageItem({ item, busy, focus, editin
                 return agent ? <AgentToolCard key={part.key} part={part} message={message} index={toolIndex++} /> : <ToolCallCard key={part.key} part={part} />;
             }
           })}
-          {streaming && parts.length === 0 && (
+          {streaming && parts.length === 0 && (promptProgressLabel(live) ? (
+            <p className="muted prompt-progress" data-testid="prompt-progress">{promptProgressLabel(live)}</p>
+          ) : (
             <div className="typing" aria-label="Waiting for the first token">
               <span />
               <span />
               <span />
             </div>
-          )}
+          ))}
         </div>
       )}
       <StatusNote message={message} />
