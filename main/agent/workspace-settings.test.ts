@@ -22,6 +22,7 @@ describe("per-workspace agent settings", () => {
     const s = store();
     expect(s.get("/w/a")).toEqual({
       mode: "ask", allowedTools: [], allowedCommands: [], network: false, allowUnsandboxed: false, fetch: { enabled: false, allowedHosts: [] },
+      compactAt: 0.8,
     });
     s.update("/w/a", { mode: "auto_edit", fetch: { enabled: true } });
     s.update("/w/a", { fetch: { allowedHosts: ["docs.python.org"] } });
@@ -42,6 +43,18 @@ describe("per-workspace agent settings", () => {
     expect(s.allowTool("/w", "write_file").allowedTools).toEqual(["write_file"]);
     expect(s.allowTool("/w", "mcp__gh__create_issue").allowedTools).toEqual(["write_file", "mcp__gh__create_issue"]);
     expect(() => s.update("/w", { allowedTools: ["mcp__gh__bad name" as "mcp__x"] })).toThrow();
+  });
+
+  it("compaction is a share of the context per workspace, or off; a share out of range is refused and nothing is saved", () => {
+    const s = store();
+    expect(s.update("/w", { compactAt: 0.6 }).compactAt).toBe(0.6);
+    expect(s.update("/w", { compactAt: null }).compactAt).toBeNull();
+    expect(s.get("/w").compactAt).toBeNull();
+    for (const bad of [0, 1, 1.5, 0.1]) expect(() => s.update("/w", { compactAt: bad })).toThrow();
+    expect(s.get("/w").compactAt).toBeNull();
+    // A row saved before the setting existed gets the default.
+    t.db.prepare("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 1)").run("agent.workspace:/old", '{"mode":"auto_edit"}');
+    expect(s.get("/old")).toMatchObject({ mode: "auto_edit", compactAt: 0.8 });
   });
 
   it("a corrupt stored row falls back to the defaults, never to something more permissive", () => {
