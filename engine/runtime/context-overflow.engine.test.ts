@@ -71,4 +71,23 @@ describe("a prompt that does not fit the context", { timeout: 180_000 }, () => {
     const firstText = events.findIndex((e) => e.type === "reasoning_delta" || e.type === "content_delta");
     expect(events.findLastIndex((e) => e.type === "prompt_progress")).toBeLessThan(firstText);
   });
+
+  it("stops during prompt processing: Stop at the first progress report ends the answer with abort, before any text", async () => {
+    const other: GenerationRequest = { ...long, messages: [{ role: "user", content: `List these: ${"alpha beta gamma delta epsilon zeta ".repeat(40)}` }] };
+    let stopped = false;
+    const events = await harness.generate("progress-stop", other, (event) => {
+      if (event.type === "prompt_progress" && !stopped) {
+        stopped = true;
+        void harness.generations.abort("progress-stop");
+      }
+    });
+    expect(stopped).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: "done", finish_reason: "abort" });
+    expect(events.some((e) => e.type === "reasoning_delta" || e.type === "content_delta")).toBe(false);
+    // The engine is free for the next request.
+    const next = await harness.generate("after-stop", { messages: [{ role: "user", content: "Hi" }], sampling: { maxTokens: 8 } });
+    expect(next.at(-1)).toMatchObject({ type: "done" });
+    expect(next.at(-1)).not.toHaveProperty("error");
+  });
 });
+
