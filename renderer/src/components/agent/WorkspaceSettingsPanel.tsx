@@ -66,6 +66,9 @@ function EditableList({ label, items, placeholder, onChange, testId }: {
   );
 }
 
+/** The shares offered for compaction; the contract takes 30-95%. */
+const COMPACT_SHARES = [0.6, 0.7, 0.8, 0.9] as const;
+
 /**
  * What the agent may do in this workspace: the approval mode, the "always allow" lists, network for
  * commands, the unsandboxed opt-in, fetch_url and its hosts, and the MCP servers it gets.
@@ -123,6 +126,22 @@ export function WorkspaceSettingsPanel({ workspace }: { workspace: string }) {
           testId="fetch-hosts"
         />
       )}
+      <label htmlFor={`${id}-compact`}>
+        Compact the history when a step's prompt passes{" "}
+        <select
+          id={`${id}-compact`}
+          value={settings.compactAt === null ? "off" : String(settings.compactAt)}
+          onChange={(e) => void save({ compactAt: e.target.value === "off" ? null : Number(e.target.value) })}
+          data-testid="ws-compact-at"
+        >
+          {COMPACT_SHARES.map((share) => (
+            <option key={share} value={String(share)}>
+              {Math.round(share * 100)}% of the context
+            </option>
+          ))}
+          <option value="off">never (off)</option>
+        </select>
+      </label>
       <McpSettings workspace={workspace} />
     </section>
   );
