@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureTestModel } from "../../node/gguf/m2-test-models";
+import type { GenerationEvent } from "../../app/contract";
+import { ensureTestModel, expectedOutput } from "../../node/gguf/m2-test-models";
 import { HARNESS_HEADERS, startApiHarness, type ApiHarness } from "../../testing/api-harness";
 
 // Agents resend the whole conversation each step. Step k+1 must reuse everything the engine held after step k
@@ -89,5 +90,36 @@ describe("KV reuse across the requests of an agent loop", () => {
       return { prompt: response.usage.input_tokens, cached: response.usage.input_tokens_details.cached_tokens, output: response.usage.output_tokens };
     });
     expectEachStepReusesThePrevious(usages);
+  });
+  it("an app chat in between takes the engine's cache; the API's next step re-evaluates what it replaced and answers as before, and the chat got its own answer", async () => {
+    const tools = [{ name: "list_files", description: LIST_FILES.description, input_schema: LIST_FILES.parameters }];
+    const messages: unknown[] = [{ role: "user", content: "Look around the workspace." }];
+    type Message = { content: Array<{ type: string; id?: string; thinking?: string; text?: string }>; usage: { input_tokens: number; cache_read_input_tokens: number; output_tokens: number } };
+    const step1 = (await post("/messages", { model: "m2", max_tokens: 512, messages, tools })) as Message;
+    const call = step1.content.find((b) => b.type === "tool_use")!;
+    messages.push({ role: "assistant", content: step1.content }, { role: "user", content: [{ type: "tool_result", tool_use_id: call.id, content: "listing: a.txt" }] });
+
+    const events: GenerationEvent[] = [];
+    const conversation = api.backend.chat.create();
+    const { generationId } = await api.backend.chat.send(conversation.id, "Hello from the app, with a question of its own.");
+    const off = api.backend.events.subscribe((event) => {
+      if (event.type === "generation.event" && event.generationId === generationId) events.push(event.event);
+    });
+    await expect.poll(() => events.at(-1)?.type, { timeout: 20_000 }).toBe("done");
+    off();
+    const chatReasoning = events.map((e) => (e.type === "reasoning_delta" ? e.text : "")).join("");
+    expect(chatReasoning).toBe(expectedOutput("api-loop", "turn1").split("\n</think>")[0]);
+
+    const before = api.started.length;
+    const step2 = (await post("/messages", { model: "m2", max_tokens: 512, messages, tools })) as Message;
+    const held = step1.usage.input_tokens + step1.usage.cache_read_input_tokens + step1.usage.output_tokens;
+    // The chat's prompt shares only the start of the system turn with the API's conversation.
+    expect(step2.usage.cache_read_input_tokens).toBeLessThan(held);
+    expect(step2.content.filter((b) => b.type !== "tool_use")).toEqual([
+      { type: "thinking", thinking: "There is more to check, so I will list it again.", signature: "" },
+      { type: "text", text: "Listing it again." },
+    ]);
+    const prompt = await api.renderedPrompt(api.started[before]!);
+    expect(prompt).not.toContain("Hello from the app");
   });
 });
