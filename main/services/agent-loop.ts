@@ -75,13 +75,15 @@ export async function runAgentLoop(options: AgentLoopOptions, conversationId: st
   const budget = options.toolOutputBudgetChars ?? 200_000;
   let parent = parentId;
   let lastMessageId: string | null = null;
+  /** The last step's answer: its prompt bounds the next one's without rendering it. */
+  let previous: StoredMessage | null = null;
   const tools = [...TOOL_DEFINITIONS, ...(options.tools.mcp?.definitions() ?? [])];
 
   for (let step = 1; step <= maxSteps; step++) {
     if (options.signal?.aborted) return { reason: "aborted", explanation: "Stopped by the user.", steps: step - 1, lastMessageId };
     let prompt = stepPrompt(chat, options.compactions, conversationId, parent, budget);
     // Between steps only: the step in flight, and its reasoning, are never rewritten.
-    const compacted = await maybeCompact(options, conversationId, parent, prompt.messages, tools, budget);
+    const compacted = await maybeCompact(options, conversationId, parent, prompt.messages, tools, budget, promptBound(previous, prompt.path));
     if (compacted) {
       parent = compacted.summaryMessageId;
       lastMessageId = parent;
@@ -90,6 +92,7 @@ export async function runAgentLoop(options: AgentLoopOptions, conversationId: st
     if (options.signal?.aborted) return { reason: "aborted", explanation: "Stopped by the user.", steps: step - 1, lastMessageId };
     const answer = await settledAnswer(chat, conversationId, parent, prompt.messages, { tools, signal: options.signal });
     lastMessageId = answer.id;
+    previous = answer;
     if (answer.stats) {
       const { promptTokens, evaluatedTokens, generatedTokens } = answer.stats;
       options.onBudget?.({ step, promptTokens, evaluatedTokens, generatedTokens, contextSize: options.context?.size() ?? null, compacted: prompt.compaction !== null });
@@ -117,6 +120,19 @@ export async function runAgentLoop(options: AgentLoopOptions, conversationId: st
   return { reason: "max_steps", explanation: `Stopped after ${maxSteps} steps (the max-steps setting).`, steps: maxSteps, lastMessageId };
 }
 
+/**
+ * An upper bound on the next prompt's tokens from the last step's (its prompt, what it generated, and every byte
+ * of the results since, a token being at least one byte), or null when there is none to go by. Below the
+ * threshold it spares the engine rendering the prompt to count it.
+ */
+function promptBound(previous: StoredMessage | null, path: readonly StoredMessage[]): number | null {
+  if (!previous?.stats) return null;
+  const at = path.findIndex((m) => m.id === previous.id);
+  if (at < 0) return null;
+  const added = path.slice(at + 1);
+  return previous.stats.promptTokens + previous.stats.generatedTokens + added.reduce((n, m) => n + Buffer.byteLength(m.content) + 64, 64);
+}
+
 /** Compacts when the user asked to, or when the next prompt would pass the threshold; a failed summary turn is a notice, not the run's end. */
 async function maybeCompact(
   options: AgentLoopOptions,
@@ -125,11 +141,13 @@ async function maybeCompact(
   messages: Parameters<ContextMeter["count"]>[0]["messages"],
   tools: Parameters<ContextMeter["count"]>[0]["tools"],
   budget: number,
+  bound: number | null,
 ): Promise<Compaction | null> {
   const manual = options.takeCompactRequest?.() ?? false;
   const compactAt = options.compactAt === undefined ? DEFAULT_COMPACT_AT : options.compactAt;
   const contextSize = options.context?.size() ?? null;
   if (!options.context || contextSize === null || (!manual && compactAt === null)) return null;
+  if (!manual && bound !== null && !compactionDue(bound, contextSize, compactAt!)) return null;
   const promptTokens = await options.context.count({ messages, tools });
   if (!manual && !compactionDue(promptTokens, contextSize, compactAt!)) return null;
   const result = await compactHistory({
