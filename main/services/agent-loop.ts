@@ -121,16 +121,19 @@ export async function runAgentLoop(options: AgentLoopOptions, conversationId: st
 }
 
 /**
- * An upper bound on the next prompt's tokens from the last step's (its prompt, what it generated, and every byte
- * of the results since, a token being at least one byte), or null when there is none to go by. Below the
+ * An upper bound on the next prompt's tokens from the last step's: its prompt, then every byte of its turn and of the
+ * results since (a token is at least one byte), or null when there is none to go by. Below the
  * threshold it spares the engine rendering the prompt to count it.
  */
 function promptBound(previous: StoredMessage | null, path: readonly StoredMessage[]): number | null {
   if (!previous?.stats) return null;
   const at = path.findIndex((m) => m.id === previous.id);
   if (at < 0) return null;
-  const added = path.slice(at + 1);
-  return previous.stats.promptTokens + previous.stats.generatedTokens + added.reduce((n, m) => n + Buffer.byteLength(m.content) + 64, 64);
+  // The step's own turn as the template renders it back (a tool call as XML), not as it was sampled.
+  const bytes = (m: StoredMessage) =>
+    Buffer.byteLength(m.content) + Buffer.byteLength(m.reasoning) + Buffer.byteLength(JSON.stringify(m.toolCalls)) + 64 +
+    m.toolCalls.reduce((n, c) => n + 64 + 32 * Object.keys(c.arguments).length, 0);
+  return previous.stats.promptTokens + path.slice(at).reduce((n, m) => n + bytes(m), 64);
 }
 
 /** Compacts when the user asked to, or when the next prompt would pass the threshold; a failed summary turn is a notice, not the run's end. */
