@@ -1,6 +1,6 @@
 import { useMemo } from "react";
 import type { FileChange } from "../../../../app/contract/agent-api";
-import { unifiedHunks } from "./unified-diff";
+import { unifiedHunks } from "../../../../app/agent/unified-diff";
 
 const OMITTED: Record<NonNullable<FileChange["omitted"]>, string> = {
   too_large: "too large to show",
