@@ -12,7 +12,8 @@ export interface DiffHunk {
 
 const MAX_TABLE_CELLS = 4_000_000;
 
-function splitLines(text: string | null): string[] {
+/** A text's lines, without the empty one after a final newline. */
+export function splitLines(text: string | null): string[] {
   if (text === null || text === "") return [];
   const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();

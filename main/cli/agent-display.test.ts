@@ -15,12 +15,34 @@ describe("the agent's approval preview", () => {
     expect(preview).toBe(["  a.ts", "  @@ -2,7 +2,8 @@", "   2", "   3", "   4", "  -const x = 1;", "  +const x = 2;", "  +const y = 3;", "   6", "   7", "   8", ""].join("\n"));
   });
 
-  it("shows a write_file over an existing file as the changed middle, and a new file as all added", () => {
+  it("shows a write_file over an existing file as the changed middle, and a new file as all added (numbered from line 0, as diff -u does)", () => {
     writeFileSync(join(workspace, "b.md"), "# Title\nold line\nend\n");
     expect(writePreview(workspace, "write_file", { path: "b.md", content: "# Title\nnew line\nend\n" })).toBe(
       ["  b.md", "  @@ -1,3 +1,3 @@", "   # Title", "  -old line", "  +new line", "   end", ""].join("\n"),
     );
-    expect(writePreview(workspace, "write_file", { path: "new.txt", content: "a\nb" })).toBe(["  new file new.txt", "  @@ -1,0 +1,2 @@", "  +a", "  +b", ""].join("\n"));
+    expect(writePreview(workspace, "write_file", { path: "new.txt", content: "a\nb" })).toBe(["  new file new.txt", "  @@ -0,0 +1,2 @@", "  +a", "  +b", ""].join("\n"));
+  });
+
+  it("shows a write_file that changes two places far apart as two minimal hunks, not one block replaced", () => {
+    const lines = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`);
+    const after = lines.map((line, i) => (i === 1 ? "second" : i === 17 ? "eighteenth" : line));
+    expect(changeLines(`${lines.join("\n")}\n`, `${after.join("\n")}\n`)).toEqual([
+      "@@ -1,5 +1,5 @@",
+      " line 1",
+      "-line 2",
+      "+second",
+      " line 3",
+      " line 4",
+      " line 5",
+      "@@ -15,6 +15,6 @@",
+      " line 15",
+      " line 16",
+      " line 17",
+      "-line 18",
+      "+eighteenth",
+      " line 19",
+      " line 20",
+    ]);
   });
 
   it("cuts a long change with a count of the lines left out, and previews nothing outside the workspace or for an edit that cannot apply", () => {

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
+import { splitLines, unifiedHunks } from "../../app/agent/unified-diff";
 
 /** How much of a tool's output `m2d agent` prints under its line; the rest is counted, not shown. */
 export const TOOL_OUTPUT_LINES = 12;
@@ -8,14 +9,6 @@ export const PREVIEW_LINES = 40;
 const MAX_LINE_CHARS = 200;
 /** Larger files are not read for a preview: the question names the change without it. */
 const MAX_PREVIEW_FILE_BYTES = 1024 * 1024;
-const CONTEXT_LINES = 3;
-
-function splitLines(text: string): string[] {
-  if (text === "") return [];
-  const lines = text.split("\n");
-  if (lines[lines.length - 1] === "") lines.pop();
-  return lines;
-}
 
 /** The first `max` lines, each cut at a readable width, indented, with "… N more lines" for what is left out. */
 export function truncateLines(lines: readonly string[], max: number, indent = "    "): string {
@@ -29,31 +22,12 @@ export function formatToolOutput(content: string, max = TOOL_OUTPUT_LINES): stri
   return truncateLines(splitLines(content.replace(/\s+$/, "")), max);
 }
 
-/**
- * The lines a change replaces: what is the same at the start and end of both texts is context (up to three lines
- * each side), the middle is removed (`-`) and added (`+`). For an edit_file, which replaces one exact occurrence,
- * this is exactly the edit.
- */
+/** The lines a change replaces, as `diff -u` hunks (three lines of context) with ` `, `-` and `+` marks. */
 export function changeLines(before: string | null, after: string): string[] {
-  const a = splitLines(before ?? "");
-  const b = splitLines(after);
-  let start = 0;
-  while (start < a.length && start < b.length && a[start] === b[start]) start++;
-  let endA = a.length;
-  let endB = b.length;
-  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
-    endA--;
-    endB--;
-  }
-  if (start === endA && start === endB) return ["(no change)"];
-  const from = Math.max(0, start - CONTEXT_LINES);
-  return [
-    `@@ -${from + 1},${Math.min(a.length, endA + CONTEXT_LINES) - from} +${from + 1},${Math.min(b.length, endB + CONTEXT_LINES) - from} @@`,
-    ...a.slice(from, start).map((line) => ` ${line}`),
-    ...a.slice(start, endA).map((line) => `-${line}`),
-    ...b.slice(start, endB).map((line) => `+${line}`),
-    ...a.slice(endA, Math.min(a.length, endA + CONTEXT_LINES)).map((line) => ` ${line}`),
-  ];
+  const hunks = unifiedHunks(before, after);
+  if (hunks.length === 0) return ["(no change)"];
+  const mark = { context: " ", add: "+", remove: "-" } as const;
+  return hunks.flatMap((hunk) => [hunk.header, ...hunk.lines.map((line) => `${mark[line.kind]}${line.text}`)]);
 }
 
 /** A workspace file's text for a preview; null when it does not exist, undefined when it cannot be shown. */
