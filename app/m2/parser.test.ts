@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { M2EndReason, M2ParseEvent } from "./parser-events";
 import { m2ParserFixtures, type M2ParserFixture } from "./parser-fixtures";
+import { expectWellFormed, mulberry32, randomChunks } from "./parser-test-helpers";
 import { createM2StreamParser, joinM2Events, parseM2Output, summarizeM2Events, type M2ParsedOutput } from "./parser";
 import type { ToolDefinition } from "./types";
 
@@ -14,63 +15,6 @@ function runChunks(chunks: readonly string[], tools: ToolDefinition[] | undefine
 
 function runFixture(fixture: M2ParserFixture, chunks: readonly string[]): M2ParseEvent[] {
   return joinM2Events(runChunks(chunks, fixture.tools, fixture.reason ?? "stop"));
-}
-
-/** Deterministic PRNG so a failing chunking can be reproduced. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomChunks(text: string, random: () => number): string[] {
-  const chunks: string[] = [];
-  let at = 0;
-  while (at < text.length) {
-    const size = 1 + Math.floor(random() * (random() < 0.2 ? 40 : 6));
-    chunks.push(text.slice(at, at + size));
-    at += size;
-  }
-  return chunks;
-}
-
-/** Checks that hold for every event stream, whatever the input. */
-function expectWellFormed(events: readonly M2ParseEvent[]): void {
-  const doneAt = events.findIndex((event) => event.type === "done");
-  expect(doneAt).toBe(events.length - 1);
-  const values = new Map<string, string>();
-  const open = new Map<number, string>();
-  for (const event of events) {
-    if ((event.type === "reasoning_delta" || event.type === "content_delta") && event.text === "") {
-      throw new Error("empty delta");
-    }
-    if (event.type === "parse_error") expect(event.code).not.toBe("internal");
-    if (event.type === "tool_call_started") {
-      expect(open.has(event.index)).toBe(false);
-      open.set(event.index, event.name);
-    }
-    if (event.type === "tool_call_argument") {
-      expect(open.get(event.index)).toBe(event.name);
-      const key = `${event.index}\u0000${event.parameter}`;
-      if (event.complete) {
-        expect(values.get(key) ?? "").toBe(event.raw);
-        values.delete(key);
-      } else {
-        expect(event.value_delta).not.toBe("");
-        values.set(key, (values.get(key) ?? "") + event.value_delta);
-      }
-    }
-    if (event.type === "tool_call_completed") {
-      expect(open.get(event.index)).toBe(event.name);
-      open.delete(event.index);
-    }
-  }
-  expect(open.size).toBe(0);
 }
 
 describe("fixtures", () => {

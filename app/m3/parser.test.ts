@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { M2EndReason, M2ParseEvent } from "../m2/parser-events";
 import { joinM2Events, type M2ParsedOutput } from "../m2/parser-output";
 import { createM3StreamParser, parseM3Output, type M3StreamParserOptions } from "./parser";
+import { expectWellFormed, mulberry32, randomChunks } from "../m2/parser-test-helpers";
 import { m3ParserFixtures, type M3ParserFixture } from "./parser-fixtures";
 import { renderM3Prompt } from "./prompt";
 
@@ -22,60 +23,6 @@ function runChunks(chunks: readonly string[], opts: M3StreamParserOptions, reaso
 
 const runFixture = (fixture: M3ParserFixture, chunks: readonly string[]): M2ParseEvent[] =>
   joinM2Events(runChunks(chunks, options(fixture), fixture.reason ?? "stop"));
-
-/** Deterministic PRNG so a failing chunking can be reproduced. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function randomChunks(text: string, random: () => number): string[] {
-  const chunks: string[] = [];
-  let at = 0;
-  while (at < text.length) {
-    const size = 1 + Math.floor(random() * (random() < 0.2 ? 40 : 6));
-    chunks.push(text.slice(at, at + size));
-    at += size;
-  }
-  return chunks;
-}
-
-/** Checks that hold for every event stream, whatever the input. */
-function expectWellFormed(events: readonly M2ParseEvent[]): void {
-  expect(events.findIndex((event) => event.type === "done")).toBe(events.length - 1);
-  const values = new Map<string, string>();
-  const open = new Map<number, string>();
-  for (const event of events) {
-    if ((event.type === "reasoning_delta" || event.type === "content_delta") && event.text === "") throw new Error("empty delta");
-    if (event.type === "parse_error") expect(event.code).not.toBe("internal");
-    if (event.type === "tool_call_started") {
-      expect(open.has(event.index)).toBe(false);
-      open.set(event.index, event.name);
-    }
-    if (event.type === "tool_call_argument") {
-      expect(open.get(event.index)).toBe(event.name);
-      const key = `${event.index}\u0000${event.parameter}`;
-      if (event.complete) {
-        expect(values.get(key) ?? "").toBe(event.raw);
-        values.delete(key);
-      } else {
-        expect(event.value_delta).not.toBe("");
-        values.set(key, (values.get(key) ?? "") + event.value_delta);
-      }
-    }
-    if (event.type === "tool_call_completed") {
-      expect(open.get(event.index)).toBe(event.name);
-      open.delete(event.index);
-    }
-  }
-  expect(open.size).toBe(0);
-}
 
 describe("M3 parser fixtures", () => {
   it("has at least 30 uniquely named cases", () => {

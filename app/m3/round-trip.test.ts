@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { joinM2Events, summarizeM2Events } from "../m2/parser-output";
+import { mulberry32 } from "../m2/parser-test-helpers";
 import type { ToolDefinition } from "../m2/types";
 import { createM3StreamParser } from "./parser";
 import { renderM3Prompt } from "./prompt";
@@ -11,17 +12,6 @@ import { renderM3Prompt } from "./prompt";
  * chunking. This ties the renderer and the parser to one protocol. Left out by design: null
  * members (the template drops them) and strings holding the namespace token.
  */
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Schema = Record<string, unknown>;
 const PIECES = ["a", "Z", " ", "\n", "\t", "<", ">", "</x>", "<item>", "&", '"', "'", "\\", "é", "天", "🌧️", "1", "-", "true", "null", "[e~[", "</mm:think>", "{}"];
