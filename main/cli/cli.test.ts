@@ -218,7 +218,7 @@ describe("m2d", () => {
     expect(result.stdout).toContain("needs approval and no terminal is attached: refused");
     expect(existsSync(join(workspace, "notes.md"))).toBe(false);
     // What was refused is shown as the change it would have made.
-    expect(result.stdout).toContain("  new file notes.md\n  @@ -1,0 +1,1 @@\n  +Hello from M2\n");
+    expect(result.stdout).toContain("  new file notes.md\n  @@ -0,0 +1,1 @@\n  +Hello from M2\n");
     expect(result.stdout).not.toContain(ESC);
   });
 
