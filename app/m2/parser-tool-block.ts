@@ -26,7 +26,8 @@ export interface CallCounter {
 
 export type BlockStep = "progress" | "wait" | "closed";
 
-interface OpenCall {
+/** A call whose `</invoke>` has not come yet. */
+export interface OpenCall {
   index: number;
   name: string;
   args: Map<string, unknown>;
@@ -228,18 +229,23 @@ export class ToolBlock {
     this.param = null;
     this.mode = "between";
     if (call === null) return;
-    const error = structural ?? call.error;
-    // fromEntries defines own properties, so a parameter named __proto__ stays data.
-    const args = Object.fromEntries(call.args) as Record<string, unknown>;
-    this.sink.emit(
-      error === undefined
-        ? { type: "tool_call_completed", index: call.index, name: call.name, arguments: args }
-        : { type: "tool_call_completed", index: call.index, name: call.name, arguments: args, error },
-    );
-    if (error === undefined) this.counter.valid++;
+    emitCallCompleted(this.sink, this.counter, call, structural);
   }
 }
 
-function unclosedInvoke(before: string): M2ParseErrorInfo {
+/** Emits `tool_call_completed` for `call`; a structural error overrides the call's own. Counts a valid call. */
+export function emitCallCompleted(sink: EventSink, counter: CallCounter, call: OpenCall, structural: M2ParseErrorInfo | undefined): void {
+  const error = structural ?? call.error;
+  // fromEntries defines own properties, so a parameter named __proto__ stays data.
+  const args = Object.fromEntries(call.args) as Record<string, unknown>;
+  sink.emit(
+    error === undefined
+      ? { type: "tool_call_completed", index: call.index, name: call.name, arguments: args }
+      : { type: "tool_call_completed", index: call.index, name: call.name, arguments: args, error },
+  );
+  if (error === undefined) counter.valid++;
+}
+
+export function unclosedInvoke(before: string): M2ParseErrorInfo {
   return { code: "unclosed_invoke", message: `${before} arrived before </invoke>` };
 }

@@ -2,6 +2,7 @@ import { exceedsJsonDepth, MAX_JSON_DEPTH } from "../m2/json-depth";
 import type { M2ParseErrorInfo } from "../m2/parser-events";
 import type { EventSink, InputBuffer } from "../m2/parser-io";
 import { findEarliest, heldSuffixLength, readNameAttr } from "../m2/parser-scan";
+import { emitCallCompleted, unclosedInvoke, type BlockStep, type CallCounter, type OpenCall } from "../m2/parser-tool-block";
 import type { ToolRegistry } from "../m2/parser-tools";
 import { childSchema, containerKind, leafValue, resolvesToString } from "./parser-schema";
 import { M3_NS, M3_TOOL_CALL_OPEN } from "./prompt";
@@ -23,15 +24,6 @@ import { M3_NS, M3_TOOL_CALL_OPEN } from "./prompt";
 const NS = M3_NS;
 /** Tag bodies longer than this are not tags; it bounds how much text waits for a `>`. */
 const MAX_TAG = 1024;
-
-export type BlockStep = "progress" | "wait" | "closed";
-
-/** Shared by every block of one message: indexes run across blocks. */
-export interface CallCounter {
-  next: number;
-  /** Calls completed without an error. */
-  valid: number;
-}
 
 type Tag =
   | { kind: "open"; name: string; length: number }
@@ -58,13 +50,6 @@ function readTag(text: string): Tag {
   const invoke = /^invoke(?=\s|$)/.exec(body);
   if (invoke) return { kind: "invoke", attrs: body.slice(invoke[0].length), length };
   return body === "" ? { kind: "not_tag" } : { kind: "open", name: body, length };
-}
-
-interface OpenCall {
-  index: number;
-  name: string;
-  args: Map<string, unknown>;
-  error: M2ParseErrorInfo | undefined;
 }
 
 /** An element whose close tag has not come yet: a parameter (the stack's first) or a member / item in it. */
@@ -360,20 +345,8 @@ export class M3ToolBlock {
     this.call = null;
     this.dropElements();
     if (call === null) return;
-    const error = structural ?? call.error;
-    // fromEntries defines own properties, so a parameter named __proto__ stays data.
-    const args = Object.fromEntries(call.args) as Record<string, unknown>;
-    this.sink.emit(
-      error === undefined
-        ? { type: "tool_call_completed", index: call.index, name: call.name, arguments: args }
-        : { type: "tool_call_completed", index: call.index, name: call.name, arguments: args, error },
-    );
-    if (error === undefined) this.counter.valid++;
+    emitCallCompleted(this.sink, this.counter, call, structural);
   }
-}
-
-function unclosedInvoke(before: string): M2ParseErrorInfo {
-  return { code: "unclosed_invoke", message: `${before} arrived before </invoke>` };
 }
 
 function unclosedElement(param: string, before: string): M2ParseErrorInfo {

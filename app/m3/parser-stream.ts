@@ -2,7 +2,8 @@ import type { M2EndReason, M2FinishReason, M2ParseEvent, M2StreamParser, M2Strea
 import { EventSink, InputBuffer } from "../m2/parser-io";
 import { findEarliest, heldSuffixLength } from "../m2/parser-scan";
 import { createToolRegistry, type ToolRegistry } from "../m2/parser-tools";
-import { M3ToolBlock, type CallCounter } from "./parser-block";
+import type { CallCounter } from "../m2/parser-tool-block";
+import { M3ToolBlock } from "./parser-block";
 import { declaresProperties } from "./parser-schema";
 import { M3_NS, M3_TOOL_CALL_OPEN } from "./prompt";
 import { M3_DEFAULT_THINKING_MODE, M3_THINK_CLOSE, M3_THINK_OPEN, type M3ThinkingMode } from "./thinking";
