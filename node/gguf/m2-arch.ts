@@ -34,8 +34,21 @@ export const M2_REAL: M2Hparams = {
 };
 
 export const M2_ARCH = "minimax-m2";
-/** llama_expert_gating_func_type: M2 routes with sigmoid scores plus a selection bias. */
-const GATING_SIGMOID = 2;
+/** llama_expert_gating_func_type: M2 (and M3) route with sigmoid scores plus a selection bias. */
+export const GATING_SIGMOID = 2;
+
+/** The attention and rope keys M2 and M3 share, in the order both write them (`a` is the architecture). */
+export function attentionRopeKv(a: string, h: Pick<M2Hparams, "nHead" | "nHeadKv" | "headDim" | "rmsEps" | "nRot" | "ropeFreqBase">): GgufKv[] {
+  return [
+    kv.u32(`${a}.attention.head_count`, h.nHead),
+    kv.u32(`${a}.attention.head_count_kv`, h.nHeadKv),
+    kv.u32(`${a}.attention.key_length`, h.headDim),
+    kv.u32(`${a}.attention.value_length`, h.headDim),
+    kv.f32(`${a}.attention.layer_norm_rms_epsilon`, h.rmsEps),
+    kv.u32(`${a}.rope.dimension_count`, h.nRot),
+    kv.f32(`${a}.rope.freq_base`, h.ropeFreqBase),
+  ];
+}
 
 export function m2Metadata(h: M2Hparams, name: string): GgufKv[] {
   const a = M2_ARCH;
@@ -48,13 +61,7 @@ export function m2Metadata(h: M2Hparams, name: string): GgufKv[] {
     // the minimax-m2 loader sizes expert tensors from n_ff (feed_forward_length), so both keys carry the expert width
     kv.u32(`${a}.feed_forward_length`, h.nFfExp),
     kv.u32(`${a}.expert_feed_forward_length`, h.nFfExp),
-    kv.u32(`${a}.attention.head_count`, h.nHead),
-    kv.u32(`${a}.attention.head_count_kv`, h.nHeadKv),
-    kv.u32(`${a}.attention.key_length`, h.headDim),
-    kv.u32(`${a}.attention.value_length`, h.headDim),
-    kv.f32(`${a}.attention.layer_norm_rms_epsilon`, h.rmsEps),
-    kv.u32(`${a}.rope.dimension_count`, h.nRot),
-    kv.f32(`${a}.rope.freq_base`, h.ropeFreqBase),
+    ...attentionRopeKv(a, h),
     kv.u32(`${a}.expert_count`, h.nExpert),
     kv.u32(`${a}.expert_used_count`, h.nExpertUsed),
     // without it build_moe_ffn aborts (gating NONE)

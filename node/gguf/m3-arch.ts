@@ -1,11 +1,10 @@
 import type { M3Hparams } from "../../app/planner/m3-shapes";
 import { kv, type GgufKv } from "./gguf-values";
+import { attentionRopeKv, GATING_SIGMOID } from "./m2-arch";
 
 export { M3_REAL, M3_VOCAB as M3_VOCAB_SIZE, m3TensorTable, type M3Hparams, type M3Indexer, type M3TensorRole, type M3TensorSpec } from "../../app/planner/m3-shapes";
 
 export const M3_ARCH = "minimax-m3";
-/** llama_expert_gating_func_type: M3 routes with sigmoid scores plus a selection bias, like M2. */
-const GATING_SIGMOID = 2;
 
 export function m3Metadata(h: M3Hparams, name: string): GgufKv[] {
   const a = M3_ARCH;
@@ -18,13 +17,7 @@ export function m3Metadata(h: M3Hparams, name: string): GgufKv[] {
     kv.u32(`${a}.embedding_length`, h.nEmbd),
     kv.u32(`${a}.feed_forward_length`, h.nFf),
     kv.u32(`${a}.expert_feed_forward_length`, h.nFfExp),
-    kv.u32(`${a}.attention.head_count`, h.nHead),
-    kv.u32(`${a}.attention.head_count_kv`, h.nHeadKv),
-    kv.u32(`${a}.attention.key_length`, h.headDim),
-    kv.u32(`${a}.attention.value_length`, h.headDim),
-    kv.f32(`${a}.attention.layer_norm_rms_epsilon`, h.rmsEps),
-    kv.u32(`${a}.rope.dimension_count`, h.nRot),
-    kv.f32(`${a}.rope.freq_base`, h.ropeFreqBase),
+    ...attentionRopeKv(a, h),
     kv.u32(`${a}.expert_count`, h.nExpert),
     kv.u32(`${a}.expert_used_count`, h.nExpertUsed),
     kv.u32(`${a}.expert_shared_count`, h.nExpertShared),
