@@ -97,6 +97,25 @@ export type ToolResultItem = z.infer<typeof ToolResultItemSchema>;
 export const ToolContentSchema = z.union([z.string(), z.array(ToolResultItemSchema)]);
 export type ToolContent = z.infer<typeof ToolContentSchema>;
 
+/** An assistant message with the family's content shape; M2 and M3 share the rest. */
+export function assistantMessageSchema<C extends z.ZodType>(content: C) {
+  return z.object({
+    role: z.literal("assistant"),
+    content: content.optional(),
+    /** When absent or null, the model's think block inside content is split out instead. */
+    reasoning_content: z.string().nullable().optional(),
+    tool_calls: z.array(ToolCallSchema).nullable().optional(),
+  });
+}
+
+/** A tool result message; M2 and M3 share its shape. */
+export const ToolMessageSchema = z.object({
+  role: z.literal("tool"),
+  content: ToolContentSchema,
+  tool_call_id: z.string().optional(),
+  name: z.string().optional(),
+});
+
 export const ChatMessageSchema = z.discriminatedUnion("role", [
   z.object({
     role: z.literal("system"),
@@ -106,19 +125,9 @@ export const ChatMessageSchema = z.discriminatedUnion("role", [
     current_location: z.string().optional(),
   }),
   z.object({ role: z.literal("user"), content: MessageContentSchema }),
-  z.object({
-    role: z.literal("assistant"),
-    content: MessageContentSchema.optional(),
-    /** When absent or null, `<think>…</think>` inside content is split out instead. */
-    reasoning_content: z.string().nullable().optional(),
-    tool_calls: z.array(ToolCallSchema).nullable().optional(),
-  }),
-  z.object({
-    role: z.literal("tool"),
-    content: ToolContentSchema,
-    tool_call_id: z.string().optional(),
-    name: z.string().optional(),
-  }),
+  /** When reasoning_content is absent or null, `<think>…</think>` inside content is split out instead. */
+  assistantMessageSchema(MessageContentSchema),
+  ToolMessageSchema,
 ]);
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ToolCallSchema, ToolContentSchema, ToolDefinitionSchema } from "../m2/types";
+import { assistantMessageSchema, ToolDefinitionSchema, ToolMessageSchema } from "../m2/types";
 import { M3_THINKING_MODES } from "./thinking";
 
 /**
@@ -22,19 +22,9 @@ export const M3ChatMessageSchema = z.discriminatedUnion("role", [
   z.object({ role: z.literal("system"), content: M3MessageContentSchema }),
   z.object({ role: z.literal("developer"), content: M3MessageContentSchema }),
   z.object({ role: z.literal("user"), content: M3MessageContentSchema }),
-  z.object({
-    role: z.literal("assistant"),
-    content: M3MessageContentSchema.optional(),
-    /** When absent or null, `<mm:think>…</mm:think>` inside content is split out instead. */
-    reasoning_content: z.string().nullable().optional(),
-    tool_calls: z.array(ToolCallSchema).nullable().optional(),
-  }),
-  z.object({
-    role: z.literal("tool"),
-    content: ToolContentSchema,
-    tool_call_id: z.string().optional(),
-    name: z.string().optional(),
-  }),
+  /** When reasoning_content is absent or null, `<mm:think>…</mm:think>` inside content is split out instead. */
+  assistantMessageSchema(M3MessageContentSchema),
+  ToolMessageSchema,
 ]);
 export type M3ChatMessage = z.infer<typeof M3ChatMessageSchema>;
 
