@@ -22,29 +22,33 @@ export interface M3Indexer {
   readonly localBlocks: number;
 }
 
-/** The MiniMax-M3 hyperparameters llama.cpp's minimax-m3 loader reads (load_arch_hparams plus the shared load_hparams). */
-export interface M3Hparams {
+/** The hyperparameters MiniMax-M2 and M3 share: llama.cpp's load_hparams reads them for both minimax-m2 and minimax-m3. */
+export interface MiniMaxHparams {
   readonly nLayer: number;
-  /** leading_dense_block_count: blocks 0..n-1 have a dense FFN and full attention, the rest MoE + MSA. */
-  readonly nDenseLead: number;
   readonly nEmbd: number;
   readonly nHead: number;
   readonly nHeadKv: number;
   readonly headDim: number;
-  /** Rotary dims per head (NEOX, the first ones); M3 ropes 64 of 128. */
+  /** Rotary dims per head (NEOX, the first ones); M2 and M3 rope 64 of 128. */
   readonly nRot: number;
   readonly nExpert: number;
   readonly nExpertUsed: number;
+  /** expert_feed_forward_length: each routed expert's width. */
+  readonly nFfExp: number;
+  readonly contextLength: number;
+  readonly ropeFreqBase: number;
+  readonly rmsEps: number;
+}
+
+/** The MiniMax-M3 hyperparameters llama.cpp's minimax-m3 loader reads (load_arch_hparams plus the shared load_hparams). */
+export interface M3Hparams extends MiniMaxHparams {
+  /** leading_dense_block_count: blocks 0..n-1 have a dense FFN and full attention, the rest MoE + MSA. */
+  readonly nDenseLead: number;
   /** expert_shared_count: the shared expert's width is nFfExp × this. */
   readonly nExpertShared: number;
   /** feed_forward_length: the dense blocks' FFN width. */
   readonly nFf: number;
-  /** expert_feed_forward_length: each routed expert's width. */
-  readonly nFfExp: number;
   readonly expertWeightsScale: number;
-  readonly contextLength: number;
-  readonly ropeFreqBase: number;
-  readonly rmsEps: number;
   readonly indexer: M3Indexer;
 }
 

@@ -1,21 +1,8 @@
+import type { MiniMaxHparams } from "../../app/planner/m3-shapes";
 import { kv, type GgufKv } from "./gguf-values";
 
-/** The MiniMax-M2 hyperparameters llama.cpp's minimax-m2 loader reads (llama-model.cpp, models/minimax-m2.cpp). */
-export interface M2Hparams {
-  readonly nLayer: number;
-  readonly nEmbd: number;
-  readonly nHead: number;
-  readonly nHeadKv: number;
-  readonly headDim: number;
-  /** Rotary dims per head; M2 ropes 64 of 128 (NEOX style: the first 64). */
-  readonly nRot: number;
-  readonly nExpert: number;
-  readonly nExpertUsed: number;
-  readonly nFfExp: number;
-  readonly contextLength: number;
-  readonly ropeFreqBase: number;
-  readonly rmsEps: number;
-}
+/** The MiniMax-M2 hyperparameters llama.cpp's minimax-m2 loader reads (llama-model.cpp, models/minimax-m2.cpp): the ones M3 shares. */
+export type M2Hparams = MiniMaxHparams;
 
 /** MiniMax-M2 (230B-A10B) as published. */
 export const M2_REAL: M2Hparams = {
@@ -38,7 +25,7 @@ export const M2_ARCH = "minimax-m2";
 export const GATING_SIGMOID = 2;
 
 /** The attention and rope keys M2 and M3 share, in the order both write them (`a` is the architecture). */
-export function attentionRopeKv(a: string, h: Pick<M2Hparams, "nHead" | "nHeadKv" | "headDim" | "rmsEps" | "nRot" | "ropeFreqBase">): GgufKv[] {
+export function attentionRopeKv(a: string, h: MiniMaxHparams): GgufKv[] {
   return [
     kv.u32(`${a}.attention.head_count`, h.nHead),
     kv.u32(`${a}.attention.head_count_kv`, h.nHeadKv),
