@@ -95,6 +95,16 @@ describe("HubClient against the emulator", () => {
     expect(createHubClient({ endpoint: "http://127.0.0.1:1" }, { HF_ENDPOINT: "https://x.example" }).endpoint).toBe("http://127.0.0.1:1");
     expect(() => createHubClient({ endpoint: "ftp://x" }, {})).toThrow(expect.objectContaining({ code: "bad_request" }));
     const catalog = loadCatalog();
-    expect(catalog.repos.map((r) => r.repo)).toEqual(["unsloth/MiniMax-M2-GGUF", "bartowski/MiniMaxAI_MiniMax-M2-GGUF", "mradermacher/MiniMax-M2-GGUF"]);
+    // Newest models first; M2's October repos stay listed.
+    expect(catalog.repos.map((r) => r.repo)).toEqual([
+      "unsloth/MiniMax-M2.7-GGUF",
+      "bartowski/MiniMaxAI_MiniMax-M2.7-GGUF",
+      "unsloth/MiniMax-M2.5-GGUF",
+      "unsloth/MiniMax-M2.1-GGUF",
+      "bartowski/MiniMaxAI_MiniMax-M2.1-GGUF",
+      "unsloth/MiniMax-M2-GGUF",
+      "bartowski/MiniMaxAI_MiniMax-M2-GGUF",
+      "mradermacher/MiniMax-M2-GGUF",
+    ]);
   });
 });

@@ -50,7 +50,7 @@ describe("MCP servers in an agent run", () => {
     const ws = join(scratch, "ws");
     mkdirSync(ws);
     writeFileSync(join(ws, "README.md"), "# Demo\n");
-    await backend.models.load(model, { gpu: "cpu", contextSize: 8192 });
+    await backend.models.load(model, { gpu: "cpu", contextSize: 16384 });
     const done = new Promise<Extract<AppEvent, { type: "agent.done" }>>((resolve) => {
       const off = backend.events.subscribe((event) => {
         if (event.type === "agent.done") {
