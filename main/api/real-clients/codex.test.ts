@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CODEX_FILE_TEXT } from "../../../node/gguf/m2-scripts";
 import { ensureTestModel, expectedOutput } from "../../../node/gguf/m2-test-models";
@@ -13,7 +12,8 @@ import { CODEX, runClient } from "./clients";
 // sends its output back as a function_call_output (with the reasoning item it got), the model answers.
 
 const API_KEY = "codex-test-key";
-const CODEX_HOMES = fileURLToPath(new URL("../../../.cache/codex-homes/", import.meta.url));
+// Outside the temp folder wherever the checkout is (CI clones into /tmp): the user's cache, as engine builds use.
+const CODEX_HOMES = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "m2-desktop", "codex-homes");
 // Codex's instructions, environment notes and tool schemas are ~40 KB: as many byte-level tokens.
 const CONTEXT = 65_536;
 const [REASONING_1] = expectedOutput("codex", "turn1").split("\n</think>\n\n");
