@@ -22,9 +22,24 @@ export type Sampling = z.input<typeof SamplingSchema>;
 /** A thinking mode (app/family/protocol.ts) as requests and chat settings carry it. */
 export const ThinkingModeSchema = z.enum(THINKING_MODES);
 
+/**
+ * An answer cut short (stopped, or the engine died) that a generation continues: the reasoning and
+ * content it got as far as. `reasoningClosed` says its thinking had ended (content had begun).
+ */
+export const PartialAnswerSchema = z
+  .object({ reasoning: z.string().max(4_000_000), content: z.string().max(4_000_000), reasoningClosed: z.boolean() })
+  .strict();
+export type PartialAnswer = z.infer<typeof PartialAnswerSchema>;
+
 export const GenerationRequestSchema = z
   .object({
     messages: z.array(ChatMessageSchema).min(1),
+    /**
+     * Continue this partial answer instead of starting one: the prompt is the conversation (`messages`, which
+     * end before it) with the partial turn rendered open (no end of message, the thinking still open if it had
+     * not ended), and the model's output continues the same answer.
+     */
+    continuation: PartialAnswerSchema.optional(),
     tools: z.array(ToolDefinitionSchema).optional(),
     currentDate: z.string().max(64).optional(),
     /**

@@ -3,3 +3,4 @@ export type { FamilyMatch, ModelFamily, ModelFamilyId, ModelProtocol, RenderOpti
 export { MODEL_FAMILY_IDS, THINKING_MODES } from "./protocol";
 export { familyById, familyThinking, MODEL_FAMILIES } from "./registry";
 export { detectModelFamily, familyFromName, type FamilyDetection, type FamilyEvidence } from "./detect";
+export { renderContinuation } from "./continuation";

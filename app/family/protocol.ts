@@ -41,6 +41,11 @@ export interface ModelProtocol {
   createParser(options?: M2StreamParserOptions & RenderOptions): M2StreamParser;
   /** What renderPrompt's generation prompt ends with after the assistant header, for default RenderOptions (M2: "<think>\n"). */
   readonly generationPrefill: string;
+  /**
+   * Model output that takes a fresh parser from the generation prefill (for `options`) past the end of the
+   * reasoning, into the answer: a continued answer whose thinking had ended primes its parser with it.
+   */
+  answerPrimer(options?: RenderOptions): string;
   /** Text that ends generation besides the model's end-of-generation token. */
   readonly stopStrings: readonly string[];
   /**

@@ -17,6 +17,8 @@ export function m2FamilyProtocol(
     renderPrompt: (request) => renderM2Prompt(request, variant),
     createParser: (options) => createM2StreamParser({ ...options, ...parsing }),
     generationPrefill: "<think>\n",
+    // What the template writes between the reasoning and the answer.
+    answerPrimer: () => "</think>\n\n",
     stopStrings: [],
     reasoningInHistory: "after-last-user",
     // M2 calls tools after its reasoning: `</think>\n\n<minimax:tool_call>\n<invoke name="…">`.

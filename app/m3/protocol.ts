@@ -1,7 +1,7 @@
 import type { ModelProtocol } from "../family/protocol";
 import { createM3StreamParser } from "./parser";
 import { renderM3Prompt } from "./prompt";
-import { M3_DEFAULT_THINKING_MODE, M3_THINKING_MODES, m3GenerationPrefill } from "./thinking";
+import { M3_DEFAULT_THINKING_MODE, M3_THINKING_MODES, m3AnswerPrimer, m3GenerationPrefill } from "./thinking";
 import type { M3PromptRequest } from "./types";
 
 /**
@@ -24,6 +24,7 @@ export const m3Protocol: ModelProtocol = {
     return createM3StreamParser(options?.tools === undefined ? { thinkingMode } : { tools: options.tools, thinkingMode });
   },
   generationPrefill: m3GenerationPrefill(M3_DEFAULT_THINKING_MODE),
+  answerPrimer: (options) => m3AnswerPrimer(options?.thinking ?? M3_DEFAULT_THINKING_MODE),
   stopStrings: [],
   reasoningInHistory: "all",
   thinking: { modes: M3_THINKING_MODES, defaultMode: M3_DEFAULT_THINKING_MODE },

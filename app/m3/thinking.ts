@@ -26,3 +26,15 @@ export function m3GenerationPrefill(mode: M3ThinkingMode | undefined): string {
       return "";
   }
 }
+
+/** The output that takes M3's parser from a mode's prefill to the answer: the rest of an empty thinking block. */
+export function m3AnswerPrimer(mode: M3ThinkingMode | undefined): string {
+  switch (mode) {
+    case "enabled":
+      return M3_THINK_CLOSE;
+    case "disabled":
+      return "";
+    default:
+      return M3_THINK_OPEN + M3_THINK_CLOSE;
+  }
+}

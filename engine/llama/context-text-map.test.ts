@@ -25,9 +25,14 @@ describe("ContextTextMap", () => {
     map.append(99 as Token, "c");
     map.append(100 as Token, "d");
     expect(map.matchText("abcdX")).toEqual({ tokens: 4, chars: 4 });
+    // The cache holds fewer tokens that agree (the last sampled one was never evaluated): the map keeps its text.
     map.syncTo(tokensOf("abc"));
-    expect(map.length).toBe(3);
-    expect(map.matchText("abcdX")).toEqual({ tokens: 3, chars: 3 });
+    expect(map.length).toBe(4);
+    expect(map.matchText("abcdX")).toEqual({ tokens: 4, chars: 4 });
+    // A cache that disagrees trims the map to what they share.
+    map.syncTo(tokensOf("abX"));
+    expect(map.length).toBe(2);
+    expect(map.matchText("abcdX")).toEqual({ tokens: 2, chars: 2 });
   });
 
   it("clears itself when the tokens do not spell the expected text", () => {

@@ -23,9 +23,14 @@ export class ContextTextMap {
     return this.tokens.length;
   }
 
-  /** Drop everything after the longest prefix that agrees with the sequence's real tokens. */
+  /**
+   * Drop everything after the longest prefix that agrees with the sequence's real tokens. Tokens past the
+   * end of an agreeing context stay: the last ones sampled before a stop were never evaluated, but they are
+   * what the model wrote, so a continuation of that text feeds them as they were (not re-tokenized).
+   */
   syncTo(contextTokens: readonly Token[]): void {
-    this.truncate(commonPrefixLength(this.tokens, contextTokens));
+    const common = commonPrefixLength(this.tokens, contextTokens);
+    if (common < contextTokens.length) this.truncate(common);
   }
 
   truncate(count: number): void {

@@ -31,7 +31,8 @@ export function planPrompt(
     const viaText = [...map.prefix(byText.tokens), ...model.tokenize(prompt.slice(byText.chars), true)];
     if (viaText.length <= maxTokens || viaText.length <= canonical.length) {
       tokens = viaText;
-      reuse = byText.tokens;
+      // The map may run past the cache (tokens sampled but never evaluated): those are fed, not reused.
+      reuse = commonPrefixLength(contextTokens, viaText);
     }
   }
   // At least one token must be evaluated to get logits to sample from.

@@ -20,9 +20,12 @@ export interface GenerationRunOptions {
 /** One generation: model text deltas → the family's parse events → stats → exactly one `done`. */
 export async function runGeneration(options: GenerationRunOptions): Promise<{ finishReason: string; stats: GenerationEvent & { type: "stats" } | null }> {
   const { session, prompt, request, protocol, signal, emit, explainError } = options;
-  const parser = protocol?.createParser({ tools: request.tools, ...(request.thinking ? { thinking: request.thinking } : {}) });
+  const renderOptions = request.thinking ? { thinking: request.thinking } : {};
+  const parser = protocol?.createParser({ tools: request.tools, ...renderOptions });
+  // A continued answer whose thinking had ended goes on in the answer: the parser reads the end of the thinking first (its events are the stored answer's, not new).
+  if (parser && request.continuation?.reasoningClosed) parser.push(protocol?.answerPrimer(renderOptions) ?? "");
   // Counted at the delta that leaves the reasoning: that token (holding `</think>`) still belongs to it.
-  let reasoningTokens: number | undefined;
+  let reasoningTokens: number | undefined = request.continuation?.reasoningClosed ? 0 : undefined;
   const forward = (text: string, generatedTokens: number) => {
     if (!parser) return emit({ type: "content_delta", text });
     for (const event of parser.push(text)) {

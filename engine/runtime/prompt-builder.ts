@@ -1,6 +1,6 @@
 import { Template } from "@huggingface/jinja";
 import { AppError, type ModelReport, type ParsedGenerationRequest } from "../../app/contract";
-import { familyById, type ModelProtocol } from "../../app/family";
+import { familyById, renderContinuation, type ModelProtocol } from "../../app/family";
 import { m2Protocol } from "../../app/m2/protocol";
 import { renderWithinBudget, templateBudgetFromEnv, type TemplateBudget } from "./template-budget";
 
@@ -44,18 +44,28 @@ export class PromptBuilder {
     }
   }
 
+  /** The prompt for `request`; with a continuation, the conversation and the partial answer left open (renderContinuation). */
   build(request: ParsedGenerationRequest): string {
+    const { continuation } = request;
+    if (!continuation) return this.render(request.messages, request, true);
+    return renderContinuation((messages) => this.render(messages, request, false), request.messages, continuation);
+  }
+
+  private render(messages: ParsedGenerationRequest["messages"], request: ParsedGenerationRequest, addGenerationPrompt: boolean): string {
     if (!this.template) {
       // A GGUF without a template and of no known family gets M2's, as before families existed.
       const protocol = this.protocol ?? m2Protocol;
       const options = request.thinking ? { thinking: request.thinking } : {};
-      return protocol.renderPrompt({ messages: request.messages, tools: request.tools, current_date: request.currentDate }, options);
+      return protocol.renderPrompt(
+        { messages, tools: request.tools, current_date: request.currentDate, add_generation_prompt: addGenerationPrompt },
+        options,
+      );
     }
     try {
       const context = {
-        messages: request.messages,
+        messages,
         tools: request.tools,
-        add_generation_prompt: true,
+        add_generation_prompt: addGenerationPrompt,
         ...(request.currentDate ? { current_date: request.currentDate } : {}),
         // M3's template variable; a template without it ignores it.
         ...(request.thinking ? { thinking_mode: request.thinking } : {}),
