@@ -52,6 +52,11 @@ export const chatMethods = {
     params: z.object({ messageId: Id }).strict(),
     result: z.object({ assistantMessage: StoredMessageSchema, generationId: Id }),
   },
+  /** Continues a stopped or interrupted answer into the same message, from where its reasoning or content got to. */
+  "chat.continue": {
+    params: z.object({ messageId: Id }).strict(),
+    result: z.object({ assistantMessage: StoredMessageSchema, generationId: Id }),
+  },
   "chat.stop": { params: ConversationRef, result: Empty },
   "chat.switchBranch": { params: z.object({ conversationId: Id, messageId: Id }).strict(), result: BranchViewSchema },
   "chat.deleteMessage": { params: z.object({ messageId: Id }).strict(), result: BranchViewSchema },

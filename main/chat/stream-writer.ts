@@ -19,6 +19,8 @@ export interface StreamWriterOptions {
   onFlush?: (written: { content: string; reasoning: string; toolCalls: number }) => void;
   /** A failed timer flush; it is also thrown by the next call on the writer. */
   onError?: (error: AppError) => void;
+  /** The stats of the answer this stream continues: its tokens and times add to the new run's. */
+  prior?: MessageStats;
 }
 
 export type FinalStatus = Exclude<MessageStatus, "streaming">;
@@ -66,7 +68,7 @@ export class StreamWriter {
   private finished = false;
   private pendingError: AppError | undefined;
 
-  /** Attaches to a message in status `streaming`, keeping any text it already has. */
+  /** Attaches to a message in status `streaming`, keeping any text and stats it already has. */
   constructor(db: Db, messageId: string, options: StreamWriterOptions = {}) {
     this.db = db;
     this.messageId = messageId;
@@ -81,6 +83,7 @@ export class StreamWriter {
     this.content = message.content;
     this.reasoning = message.reasoning;
     this.toolCalls = message.toolCalls;
+    if (message.stats) this.stats = message.stats;
     this.lastFlushAt = this.now();
   }
 
@@ -136,7 +139,7 @@ export class StreamWriter {
         this.addToolCall({ name: event.name, arguments: event.arguments, ...(event.error && { error: event.error }) });
         return undefined;
       case "stats": {
-        const stats = toMessageStats(event.stats, this.reasoningExtra());
+        const stats = continuedStats(this.options.prior, toMessageStats(event.stats, this.reasoningExtra()));
         if (this.finished && !this.pendingError) this.writeLateStats(stats);
         else this.setStats(stats);
         return undefined;
@@ -286,6 +289,31 @@ export class StreamWriter {
       throw new AppError("bad_request", `The stream of message ${this.messageId} has ended`, { messageId: this.messageId });
     }
   }
+}
+
+/** A continued answer's stats: the prompt figures are the new run's; tokens generated and time spent add up. */
+function continuedStats(prior: MessageStats | undefined, next: MessageStats): MessageStats {
+  if (!prior) return next;
+  const sum = (a: number | undefined, b: number | undefined) => (a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0));
+  const generatedTokens = prior.generatedTokens + next.generatedTokens;
+  const totalMs = prior.totalMs + next.totalMs;
+  const reasoningMs = sum(prior.reasoningMs, next.reasoningMs);
+  const reasoningTokens = sum(prior.reasoningTokens, next.reasoningTokens);
+  return {
+    ...next,
+    generatedTokens,
+    totalMs,
+    ...(reasoningMs !== undefined ? { reasoningMs } : {}),
+    ...(reasoningTokens !== undefined ? { reasoningTokens } : {}),
+  };
+}
+
+/** A stopped or interrupted answer goes back to `streaming` to be continued (a StreamWriter then attaches to it). */
+export function reopenStream(db: Db, messageId: string, now: number = Date.now()): void {
+  const changed = db
+    .prepare("UPDATE messages SET status = 'streaming', error = NULL, updated_at = ? WHERE id = ? AND status IN ('stopped', 'interrupted')")
+    .run(now, messageId).changes;
+  if (changed !== 1) throw new AppError("bad_request", `Message ${messageId} is not a stopped or interrupted answer`, { messageId });
 }
 
 /**

@@ -26,6 +26,7 @@ export function chatHandlers(chat: ChatService, models: ModelService, engine: En
     "chat.send": ({ conversationId, content, parentId }) => chat.send(conversationId, content, parentId),
     "chat.editAndResend": ({ messageId, content }) => chat.editAndResend(messageId, content),
     "chat.regenerate": ({ messageId }) => chat.regenerate(messageId),
+    "chat.continue": ({ messageId }) => chat.continueAnswer(messageId),
     "chat.stop": async ({ conversationId }) => (await chat.stop(conversationId), {}),
     "chat.switchBranch": async ({ conversationId, messageId }) => {
       repo.setActiveLeaf(conversationId, messageId);

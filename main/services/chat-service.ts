@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import { buildM2Messages, reasoningPolicyFor } from "../../app/chat/history";
 import type { BranchView, BranchWindow, ChatSettings, Conversation, MessageGeneration, StoredMessage } from "../../app/chat/types";
-import { AppError, type AppEvent, type GenerationEvent, type ParsedGenerationRequest } from "../../app/contract";
+import { AppError, type AppEvent, type GenerationEvent, type GenerationRequest, type ParsedGenerationRequest } from "../../app/contract";
 import type { LoadedModel } from "../../app/contract/model";
 import type { ChatMessage, ToolDefinition } from "../../app/m2/types";
 import { ChatSettingsSchema } from "../../app/chat/types";
@@ -10,7 +10,7 @@ import { ChatDefaultsSchema, type ChatDefaults } from "../../app/chat/presets";
 import { readSetting, writeSetting } from "../storage/settings-table";
 import { ChatRepository } from "../chat/repository";
 import { markStreamFailed } from "../chat/mark-failed";
-import { StreamWriter } from "../chat/stream-writer";
+import { reopenStream, StreamWriter } from "../chat/stream-writer";
 import { exportJson, exportMarkdown, importJson } from "../chat/export";
 import type { Db } from "../storage/database";
 import type { GenerationService } from "./generation-service";
@@ -21,6 +21,8 @@ const CHAT_DEFAULTS_KEY = "chat.defaults";
 
 /** Errors that mean the engine died under the answer: the partial text is kept as interrupted. */
 const ENGINE_LOST = new Set(["engine_crashed", "engine_unavailable"]);
+/** Answers cut short that chat.continue can take up again. */
+const CONTINUABLE = new Set<StoredMessage["status"]>(["stopped", "interrupted"]);
 
 interface ActiveAnswer {
   conversationId: string;
@@ -123,6 +125,30 @@ export class ChatService {
     return { assistantMessage, generationId };
   }
 
+  /**
+   * Continues a stopped or interrupted answer into the same message: the engine renders the partial turn open
+   * (GenerationRequest.continuation) and what it generates is appended to the stored reasoning and content.
+   */
+  async continueAnswer(messageId: string) {
+    const original = this.repo.getMessage(messageId);
+    if (original.role !== "assistant" || !original.parentId || !CONTINUABLE.has(original.status)) {
+      throw new AppError("bad_request", "Only a stopped or interrupted answer can be continued.", { messageId, status: original.status });
+    }
+    if (original.toolCalls.length > 0) {
+      throw new AppError("bad_request", "An answer that called tools cannot be continued; regenerate it instead.", { messageId });
+    }
+    this.assertIdle(original.conversationId);
+    const loaded = await this.models.ensureLoaded();
+    const { settings } = this.repo.getConversation(original.conversationId);
+    const path = this.repo.listBranchPath(original.conversationId, original.parentId);
+    const messages = buildM2Messages(path, settings, { reasoning: reasoningPolicyFor(loaded.report.family) });
+    // Content means the thinking had ended; an answer stopped between </think> and its first word thinks on.
+    const continuation = { reasoning: original.reasoning, content: original.content, reasoningClosed: original.content !== "" };
+    reopenStream(this.repo.ctx.db, messageId);
+    const { generationId } = await this.stream(original.conversationId, this.repo.getMessage(messageId), settings, { messages, continuation });
+    return { assistantMessage: this.repo.getMessage(messageId), generationId };
+  }
+
   async stop(conversationId: string): Promise<void> {
     for (const answer of this.active.values()) {
       if (answer.conversationId === conversationId) await this.generations.abort(answer.generationId);
@@ -209,23 +235,33 @@ export class ChatService {
     const messages = options.transform ? options.transform(built) : built;
     const generation = generationRecord(loaded, conversation.settings);
     const assistantMessage = this.repo.appendMessage(conversationId, { role: "assistant", parentId, status: "streaming", generation });
+    return this.stream(conversationId, assistantMessage, conversation.settings, { messages, ...(options.tools ? { tools: options.tools } : {}) });
+  }
+
+  /** Streams a generation into `message` (status streaming), continuing its stats when it continues an answer. */
+  private async stream(
+    conversationId: string,
+    message: StoredMessage,
+    settings: ChatSettings,
+    input: Pick<GenerationRequest, "messages" | "tools" | "continuation">,
+  ): Promise<StartedAnswer> {
     const generationId = randomUUID();
     let settle!: (message: StoredMessage) => void;
     const settled = new Promise<StoredMessage>((resolve) => (settle = resolve));
+    const writerOptions = { onError: (error: AppError) => this.failStorage(answer, error), ...(input.continuation && message.stats ? { prior: message.stats } : {}) };
     const answer: ActiveAnswer = {
       conversationId,
       generationId,
       // A failed timer flush ends the answer now, not at the next event (there may be none).
-      writer: new StreamWriter(this.repo.ctx.db, assistantMessage.id, { onError: (error) => this.failStorage(answer, error) }),
+      writer: new StreamWriter(this.repo.ctx.db, message.id, writerOptions),
       settled: settle,
     };
     this.active.set(generationId, answer);
-    this.publish({ type: "chat.message", conversationId, message: assistantMessage, generationId });
-    const { temperature, topP, topK, maxTokens, thinking } = conversation.settings;
+    this.publish({ type: "chat.message", conversationId, message, generationId });
+    const { temperature, topP, topK, maxTokens, thinking } = settings;
     try {
       await this.generations.start(generationId, {
-        messages,
-        ...(options.tools ? { tools: options.tools } : {}),
+        ...input,
         currentDate: new Date().toISOString().slice(0, 10),
         ...(thinking ? { thinking } : {}),
         sampling: { temperature, topP, topK, ...(maxTokens ? { maxTokens } : {}) },
@@ -238,7 +274,7 @@ export class ChatService {
       });
       throw error;
     }
-    return { assistantMessage, generationId, settled };
+    return { assistantMessage: message, generationId, settled };
   }
 
   private settle(answer: ActiveAnswer, event: GenerationEvent): StoredMessage | undefined {
