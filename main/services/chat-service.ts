@@ -6,6 +6,7 @@ import { AppError, type AppEvent, type GenerationEvent, type GenerationRequest, 
 import type { LoadedModel } from "../../app/contract/model";
 import type { ChatMessage, ToolDefinition } from "../../app/m2/types";
 import { ChatSettingsSchema } from "../../app/chat/types";
+import { isContinuable } from "../../app/chat/continuable";
 import { ChatDefaultsSchema, type ChatDefaults } from "../../app/chat/presets";
 import { readSetting, writeSetting } from "../storage/settings-table";
 import { ChatRepository } from "../chat/repository";
@@ -21,8 +22,7 @@ const CHAT_DEFAULTS_KEY = "chat.defaults";
 
 /** Errors that mean the engine died under the answer: the partial text is kept as interrupted. */
 const ENGINE_LOST = new Set(["engine_crashed", "engine_unavailable"]);
-/** Answers cut short that chat.continue can take up again. */
-const CONTINUABLE = new Set<StoredMessage["status"]>(["stopped", "interrupted"]);
+
 
 interface ActiveAnswer {
   conversationId: string;
@@ -131,11 +131,8 @@ export class ChatService {
    */
   async continueAnswer(messageId: string) {
     const original = this.repo.getMessage(messageId);
-    if (original.role !== "assistant" || !original.parentId || !CONTINUABLE.has(original.status)) {
-      throw new AppError("bad_request", "Only a stopped or interrupted answer can be continued.", { messageId, status: original.status });
-    }
-    if (original.toolCalls.length > 0) {
-      throw new AppError("bad_request", "An answer that called tools cannot be continued; regenerate it instead.", { messageId });
+    if (!isContinuable(original) || !original.parentId) {
+      throw new AppError("bad_request", "Only a stopped or interrupted answer without tool calls can be continued.", { messageId, status: original.status });
     }
     this.assertIdle(original.conversationId);
     const loaded = await this.models.ensureLoaded();

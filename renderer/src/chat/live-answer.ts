@@ -1,3 +1,4 @@
+import type { StoredMessage } from "../../../app/chat/types";
 import type { GenerationEvent, GenerationStats } from "../../../app/contract";
 
 /**
@@ -33,6 +34,39 @@ export interface LiveAnswer {
 
 export function newLiveAnswer(generationId: string, now: number): LiveAnswer {
   return { generationId, parts: [], startedAt: now, parseErrors: [] };
+}
+
+/**
+ * The live answer of a continued message (chat.continue): it starts from the stored reasoning and content,
+ * the thinking still live if it had not ended, so the new tokens stream onto them.
+ */
+export function continuedLiveAnswer(generationId: string, message: StoredMessage, now: number): LiveAnswer {
+  const parts: LivePart[] = [];
+  const thinkingEnded = message.content !== "";
+  if (message.reasoning) {
+    const ms = message.stats?.reasoningMs ?? 0;
+    const tokens = message.stats?.reasoningTokens ?? 0;
+    parts.push({ kind: "reasoning", text: message.reasoning, tokens, startedAt: now - ms, ...(thinkingEnded ? { endedAt: now } : {}) });
+  }
+  if (thinkingEnded) parts.push({ kind: "content", text: message.content });
+  return { ...newLiveAnswer(generationId, now), parts };
+}
+
+/** `seed`'s parts before `answer`'s (events that arrived before the seed), adjacent text of one kind joined. */
+export function seededAnswer(seed: LiveAnswer, answer: LiveAnswer | undefined): LiveAnswer {
+  if (!answer) return seed;
+  const parts = seed.parts.slice();
+  for (const part of answer.parts) {
+    const last = parts.at(-1);
+    if (last?.kind === "reasoning" && part.kind === "reasoning" && last.endedAt === undefined) {
+      parts[parts.length - 1] = { ...last, text: last.text + part.text, tokens: last.tokens + part.tokens, ...(part.endedAt !== undefined ? { endedAt: part.endedAt } : {}) };
+    } else if (last?.kind === "content" && part.kind === "content") {
+      parts[parts.length - 1] = { ...last, text: last.text + part.text };
+    } else {
+      parts.push(part);
+    }
+  }
+  return { ...answer, parts, startedAt: seed.startedAt };
 }
 
 function endReasoning(parts: LivePart[], now: number): void {

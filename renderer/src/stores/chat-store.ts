@@ -2,6 +2,7 @@ import { create } from "zustand";
 import type { BranchView, Conversation, SettingsPatch, StoredMessage } from "../../../app/chat/types";
 import { client } from "../client/client-instance";
 import { upsertMessage, type ViewItem } from "../chat/branch";
+import { continuedLiveAnswer } from "../chat/live-answer";
 import { errorMessage } from "../lib/errors";
 import { useStreamStore } from "./stream-store";
 import { toastError } from "./toast-store";
@@ -33,6 +34,8 @@ interface ChatState {
   send(text: string): Promise<boolean>;
   editAndResend(messageId: string, text: string): Promise<boolean>;
   regenerate(messageId: string): Promise<void>;
+  /** Continues a stopped answer into the same message. */
+  continueAnswer(message: StoredMessage): Promise<void>;
   switchBranch(messageId: string): Promise<void>;
   deleteMessage(messageId: string): Promise<void>;
   stop(): Promise<void>;
@@ -210,6 +213,17 @@ export const useChatStore = create<ChatState>((set, get) => {
         answerStarted(await client().call("chat.regenerate", { messageId }));
       } catch (error) {
         toastError(`Could not regenerate: ${errorMessage(error)}`);
+        void get().reload();
+      }
+    },
+
+    async continueAnswer(message) {
+      try {
+        const result = await client().call("chat.continue", { messageId: message.id });
+        useStreamStore.getState().seed(continuedLiveAnswer(result.generationId, message, Date.now()));
+        answerStarted(result);
+      } catch (error) {
+        toastError(`Could not continue: ${errorMessage(error)}`);
         void get().reload();
       }
     },

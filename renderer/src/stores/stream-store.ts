@@ -1,7 +1,7 @@
 import { create } from "zustand";
 import type { GenerationEvent } from "../../../app/contract";
 import { client } from "../client/client-instance";
-import { applyEvents, newLiveAnswer, type LiveAnswer } from "../chat/live-answer";
+import { applyEvents, newLiveAnswer, seededAnswer, type LiveAnswer } from "../chat/live-answer";
 import { frameBatcher } from "../lib/frame-batcher";
 
 /** Two frames: text still flows smoothly, at half the render and layout work of one per frame. */
@@ -16,6 +16,8 @@ interface StreamState {
   /** Message id → generation id. */
   generationOf: Record<string, string>;
   link(messageId: string, generationId: string): void;
+  /** Starts a generation's live answer from `answer` (a continued message's stored text). */
+  seed(answer: LiveAnswer): void;
   /** Queues an event; the store updates once per animation frame. */
   ingest(generationId: string, event: GenerationEvent): void;
   start(): () => void;
@@ -42,6 +44,9 @@ export const useStreamStore = create<StreamState>((set) => {
     generationOf: {},
     link(messageId, generationId) {
       set((s) => ({ generationOf: { ...s.generationOf, [messageId]: generationId } }));
+    },
+    seed(answer) {
+      set((s) => ({ answers: { ...s.answers, [answer.generationId]: seededAnswer(answer, s.answers[answer.generationId]) } }));
     },
     ingest: (generationId, event) => push({ generationId, event }),
     start() {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import type { StoredMessage, SiblingInfo } from "../../../../app/chat/types";
+import { isContinuable } from "../../../../app/chat/continuable";
 import { copyText } from "../../lib/clipboard";
 import { useChatStore } from "../../stores/chat-store";
 import { useComposerStore } from "../../stores/composer-store";
@@ -13,7 +14,7 @@ interface Props {
   busy: boolean;
 }
 
-/** Copy, edit, regenerate, versions and delete for one message. */
+/** Copy, edit, continue, regenerate, versions and delete for one message. */
 export function MessageActions({ message, siblings, text, busy }: Props) {
   const [copied, setCopied] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -53,6 +54,18 @@ export function MessageActions({ message, siblings, text, busy }: Props) {
           title="Edit and resend (↑ in an empty composer)"
         >
           Edit
+        </button>
+      )}
+      {isContinuable(message) && (
+        <button
+          type="button"
+          className="icon-button"
+          disabled={busy}
+          onClick={() => void useChatStore.getState().continueAnswer(message)}
+          aria-label="Continue answer"
+          title="Continue from where it stopped"
+        >
+          Continue
         </button>
       )}
       {message.role === "assistant" && (
