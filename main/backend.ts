@@ -33,6 +33,7 @@ import { hideFromSandboxes } from "./agent/sandbox/private-paths";
 import { acquireDataLock, type DataLock } from "./storage/data-lock";
 import type { DataFolderOwnerKind, LoadOptions, LoadedModel } from "../app/contract";
 import { ApiServerService } from "./api/api-service";
+import { AttemptsService, type AttemptsVerification } from "./services/attempts-service";
 
 export interface BackendOptions {
   dataDir: string;
@@ -48,6 +49,8 @@ export interface BackendOptions {
   heartbeatTimeoutMs?: number;
   /** Who holds the data folder's lock while this backend runs (named to a second program); "cli" if unsaid. */
   ownerKind?: DataFolderOwnerKind;
+  /** Replaces parts of the attempts' verification (tests pass their own test runner's timeout, say). */
+  attemptsVerification?: Partial<AttemptsVerification>;
 }
 
 export interface Backend {
@@ -61,6 +64,8 @@ export interface Backend {
   downloads: DownloadService;
   /** The local OpenAI/Anthropic API server: its settings, key and request log. */
   apiServer: ApiServerService;
+  /** Best-of-N agent attempts. */
+  attempts: AttemptsService;
   /** A model load as the UI asks for it: refused until a download is verified, then loaded and marked used. */
   loadModel(path: string, options?: LoadOptions): Promise<LoadedModel>;
   db: Db;
@@ -82,6 +87,15 @@ export function createBackend(options: BackendOptions): Backend {
     throw error;
   }
 }
+
+/**
+ * Until the test-command detection, the sandboxed test runner, the verifier and the ranking are wired in: no test
+ * command unless the request names one, no verifier score, no rank (each attempt says why).
+ */
+const defaultAttemptsVerification: AttemptsVerification = {
+  detectTestCommand: async () => ({ command: null, source: "none" }),
+  rank: (inputs) => inputs.map(({ index }) => ({ index, rank: null, reasons: ["Ranking is not available in this build."] })),
+};
 
 function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
   const startedAt = Date.now();
@@ -108,6 +122,9 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
     if (event.type === "generation.event") chat.onGenerationEvent(event.generationId, event.event);
   });
   const agent = new AgentService(db, chat, options.dataDir, publish, engineContextMeter(models, engine));
+  const attempts = new AttemptsService(db, agent, options.dataDir, publish, { ...defaultAttemptsVerification, ...options.attemptsVerification });
+  const stoppedRuns = attempts.recoverInterrupted();
+  if (stoppedRuns > 0) log("info", `Marked ${stoppedRuns} attempts run(s) cut off by a quit as stopped.`);
   const downloads = new DownloadService({
     db, dataDir: options.dataDir, publish, log,
     // The loaded model's backend, else a probe of the one a load would use (no model needed).
@@ -192,6 +209,19 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
     "agent.approveWorkspaceMcp": ({ workspace, sha256 }) => approveWorkspaceMcp(options.dataDir, workspace, sha256, agent.mcpConsent),
     "agent.revokeWorkspaceMcp": ({ workspace }) => revokeWorkspaceMcp(options.dataDir, workspace, agent.mcpConsent),
     "agent.saveMcpConfig": async ({ config }) => ({ file: await saveAppMcpConfig(options.dataDir, config) }),
+    "attempts.start": async ({ workspace, task, attempts: n, testCommand, isolation, mode, maxSteps, testTimeoutMs }) => {
+      const { runId } = await attempts.start({
+        workspace, task, attempts: n, maxSteps, testTimeoutMs, baseSeed: 1,
+        ...(testCommand && { testCommand }), ...(isolation && { isolation }), ...(mode && { mode }),
+      });
+      return { runId };
+    },
+    "attempts.get": async ({ runId }) => attempts.get(runId),
+    "attempts.list": async ({ workspace }) => ({ runs: await attempts.list(workspace) }),
+    "attempts.detectTestCommand": ({ workspace }) => attempts.detectTestCommand(workspace),
+    "attempts.stop": async ({ runId }) => (await attempts.stop(runId), {}),
+    "attempts.apply": ({ runId, index }) => attempts.apply(runId, index),
+    "attempts.discard": async ({ runId }) => (await attempts.discard(runId), {}),
     "apiServer.status": async () => apiServer.status(),
     "apiServer.update": (patch) => apiServer.update(patch),
     "apiServer.regenerateKey": async () => apiServer.regenerateKey(),
@@ -209,6 +239,7 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
     agent,
     downloads,
     apiServer,
+    attempts,
     loadModel,
     db,
     dataLock,
@@ -216,6 +247,7 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
       try {
         stopPurging();
         await apiServer.close();
+        await attempts.stopAll();
         await agent.stopAll();
         await downloads.close();
         await engine.stop();

@@ -17,6 +17,8 @@ export const ChatSettingsSchema = z
     topP: z.number().gt(0).max(1).default(CHAT_SETTINGS_DEFAULTS.topP),
     topK: z.number().int().min(0).max(1000).default(CHAT_SETTINGS_DEFAULTS.topK),
     maxTokens: z.number().int().min(1).max(1_048_576).optional(),
+    /** A fixed sampling seed; unset: the engine picks one. Best-of-N attempts give each attempt its own. */
+    seed: z.number().int().min(0).max(2 ** 32 - 1).optional(),
     /** The thinking mode for a model whose family offers modes; unset: the family's default. Others ignore it. */
     thinking: ThinkingModeSchema.optional(),
   })
@@ -96,6 +98,13 @@ export const MessageGenerationSchema = z
   .strict();
 export type MessageGeneration = z.infer<typeof MessageGenerationSchema>;
 
+/**
+ * The typed error an answer failed with, its code and details (a context overflow's sizes and the context
+ * to reload with): stored with the message, so the offer it makes is still there after a restart.
+ */
+export const MessageFailureSchema = z.object({ code: z.string().min(1).max(100), details: z.unknown().optional() }).strict();
+export type MessageFailure = z.infer<typeof MessageFailureSchema>;
+
 export const StoredMessageSchema = z.object({
   id: z.string().min(1),
   conversationId: z.string().min(1),
@@ -109,6 +118,7 @@ export const StoredMessageSchema = z.object({
   toolName: z.string().optional(),
   status: MessageStatusSchema,
   error: z.string().optional(),
+  failure: MessageFailureSchema.optional(),
   stats: MessageStatsSchema.optional(),
   generation: MessageGenerationSchema.optional(),
   createdAt: z.number().int(),

@@ -6,6 +6,7 @@ import { chatEventSchemas, chatMethods } from "./chat-api";
 import { agentEventSchemas, agentMethods } from "./agent-api";
 import { downloadsEventSchemas, downloadsMethods } from "./downloads-api";
 import { serverEventSchemas, serverMethods } from "./server-api";
+import { attemptsEventSchemas, attemptsMethods } from "./attempts-api";
 
 /**
  * The one API between the UI and the backend. Each method names its params and
@@ -54,6 +55,7 @@ export const methods = {
   ...agentMethods,
   ...downloadsMethods,
   ...serverMethods,
+  ...attemptsMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type Methods = typeof methods;
@@ -86,5 +88,6 @@ export const AppEventSchema = z.discriminatedUnion("type", [
   ...agentEventSchemas,
   ...downloadsEventSchemas,
   ...serverEventSchemas,
+  ...attemptsEventSchemas,
 ]);
 export type AppEvent = z.infer<typeof AppEventSchema>;

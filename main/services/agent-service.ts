@@ -96,7 +96,7 @@ export class AgentService {
   }
 
   /** `mode` overrides the workspace's own for this run (the CLI's --mode). */
-  async start(options: { workspace: string; task: string; conversationId?: string; mode?: PolicyMode; maxSteps: number; repeatLimit?: number }) {
+  async start(options: { workspace: string; task: string; conversationId?: string; mode?: PolicyMode; maxSteps: number; repeatLimit?: number; seed?: number; remember?: boolean }) {
     // Claimed before the first await: two windows starting on one conversation must not both pass the check.
     const claimed = options.conversationId;
     if (claimed !== undefined) {
@@ -143,16 +143,17 @@ export class AgentService {
   }
 
   private async launch(
-    options: { workspace: string; conversationId?: string; mode?: PolicyMode; maxSteps: number; repeatLimit?: number } & ({ task: string } | { resumeFrom: string }),
+    options: { workspace: string; conversationId?: string; mode?: PolicyMode; maxSteps: number; repeatLimit?: number; seed?: number; remember?: boolean } & ({ task: string } | { resumeFrom: string }),
   ) {
     const workspace = await resolveWorkspaceRoot(options.workspace);
     const settings = this.workspaceSettings.get(workspace);
     const conversation = options.conversationId
       ? this.chat.repo.getConversation(options.conversationId)
-      : this.chat.repo.createConversation({ kind: "agent", workspace, settings: { systemPrompt: agentSystemPrompt(workspace) } });
+      : this.chat.repo.createConversation({ kind: "agent", workspace, settings: { systemPrompt: agentSystemPrompt(workspace), ...(options.seed !== undefined && { seed: options.seed }) } });
     if (conversation.kind !== "agent") throw new AppError("bad_request", "That conversation is not an agent conversation.", { conversationId: conversation.id });
     if (this.runs.has(conversation.id)) throw new AppError("engine_busy", "The agent is already working in this conversation.", { conversationId: conversation.id });
-    this.rememberWorkspace(workspace);
+    // An attempt's copy is no workspace the user picked: it stays out of the recent list.
+    if (options.remember !== false) this.rememberWorkspace(workspace);
 
     const startFrom = "task" in options ? this.chat.repo.appendMessage(conversation.id, { role: "user", content: options.task }).id : options.resumeFrom;
     this.publish({ type: "chat.conversations_changed" });
@@ -221,7 +222,7 @@ export class AgentService {
       .then(async (outcome) => {
         await tools.mcp?.close();
         this.runs.delete(conversation.id);
-        this.publish({ type: "agent.done", conversationId: conversation.id, reason: outcome.reason, explanation: outcome.explanation, steps: outcome.steps });
+        this.publish({ type: "agent.done", conversationId: conversation.id, reason: outcome.reason, explanation: outcome.explanation, steps: outcome.steps, ...(outcome.overflow && { overflow: outcome.overflow }) });
         return outcome;
       });
     this.runs.set(conversation.id, { workspace, policy, controller, approvals, pending, done, compactRequested: false });
@@ -324,6 +325,28 @@ export class AgentService {
 
   private checkpointDir(conversationId: string): string {
     return join(this.dataDir, "checkpoints", conversationId);
+  }
+
+  /** Where a conversation's checkpoints live (an applied attempt writes its own there). */
+  checkpointDirOf(conversationId: string): string {
+    return this.checkpointDir(conversationId);
+  }
+
+  trajectoryOf(conversationId: string) {
+    return this.chat.repo.listBranchPath(conversationId);
+  }
+
+  /**
+   * The agent conversation an applied attempt's writes belong to, in the real workspace: its checkpoints are what
+   * the Changed-files panel lists and agent.revert puts back.
+   */
+  createApplyConversation(workspace: string, task: string): { conversationId: string; assistantMessageId: string } {
+    const conversation = this.chat.repo.createConversation({ kind: "agent", workspace, settings: { systemPrompt: agentSystemPrompt(workspace) } });
+    const user = this.chat.repo.appendMessage(conversation.id, { role: "user", content: task });
+    const answer = this.chat.repo.appendMessage(conversation.id, { role: "assistant", parentId: user.id, content: "Applied the chosen attempt's changes to the workspace." });
+    this.rememberWorkspace(workspace);
+    this.publish({ type: "chat.conversations_changed" });
+    return { conversationId: conversation.id, assistantMessageId: answer.id };
   }
 
   workspaceOf(conversationId: string): string {

@@ -11,7 +11,7 @@ import { ChatDefaultsSchema, type ChatDefaults } from "../../app/chat/presets";
 import { readSetting, writeSetting } from "../storage/settings-table";
 import { ChatRepository } from "../chat/repository";
 import { markStreamFailed } from "../chat/mark-failed";
-import { reopenStream, StreamWriter } from "../chat/stream-writer";
+import { messageFailure, reopenStream, StreamWriter } from "../chat/stream-writer";
 import { exportJson, exportMarkdown, importJson } from "../chat/export";
 import type { Db } from "../storage/database";
 import type { GenerationService } from "./generation-service";
@@ -255,13 +255,13 @@ export class ChatService {
     };
     this.active.set(generationId, answer);
     this.publish({ type: "chat.message", conversationId, message, generationId });
-    const { temperature, topP, topK, maxTokens, thinking } = settings;
+    const { temperature, topP, topK, maxTokens, thinking, seed } = settings;
     try {
       await this.generations.start(generationId, {
         ...input,
         currentDate: new Date().toISOString().slice(0, 10),
         ...(thinking ? { thinking } : {}),
-        sampling: { temperature, topP, topK, ...(maxTokens ? { maxTokens } : {}) },
+        sampling: { temperature, topP, topK, ...(maxTokens ? { maxTokens } : {}), ...(seed !== undefined ? { seed } : {}) },
       });
     } catch (error) {
       this.onGenerationEvent(generationId, {
@@ -276,7 +276,7 @@ export class ChatService {
 
   private settle(answer: ActiveAnswer, event: GenerationEvent): StoredMessage | undefined {
     if (event.type === "done" && event.error && !ENGINE_LOST.has(event.error.code)) {
-      return answer.writer.finish("error", { error: event.error.message });
+      return answer.writer.finish("error", { error: event.error.message, failure: messageFailure(event.error) });
     }
     return answer.writer.apply(event);
   }

@@ -1,9 +1,10 @@
-import { chatMigration, messageGenerationMigration } from "../../chat/schema";
+import { chatMigration, messageFailureMigration, messageGenerationMigration } from "../../chat/schema";
 import { downloadsMigration } from "../../downloads/schema";
 import { libraryDurabilityMigration, libraryUsageMigration } from "../../downloads/library";
 import settings from "./0001_settings";
 import toolRuns from "./0003_tool_runs";
 import agentCompactions from "./0007_agent_compactions";
+import attempts from "./0009_attempts";
 
 /** Ordered, append-only: never edit a migration that has shipped; add the next one. */
 export const migrations: ReadonlyArray<{ version: number; name: string; sql: string }> = [
@@ -15,4 +16,6 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { ...libraryDurabilityMigration, version: 6 },
   { version: 7, name: "agent_compactions", sql: agentCompactions },
   messageGenerationMigration,
+  { version: 9, name: "attempts", sql: attempts },
+  messageFailureMigration,
 ];
