@@ -25,6 +25,10 @@ test("a prompt that does not fit offers a reload with the planner's context; the
   await expect(answer).toHaveAttribute("data-status", "error", { timeout: 120_000 });
   const offer = page.getByTestId("context-reload");
   await expect(offer).toContainText(/The prompt is [\d,]+ tokens; the context holds 512\./);
+  // The failure's details are stored with the answer: a fresh page, which never saw the stream, still offers the reload.
+  await page.reload();
+  await expect(answer).toHaveAttribute("data-status", "error", { timeout: 30_000 });
+  await expect(offer).toContainText(/The prompt is [\d,]+ tokens; the context holds 512\./);
   const button = page.getByTestId("context-reload-button");
   await expect(button).toHaveText(/^Reload with [\d,]+ tokens of context$/);
   const n = (await button.textContent())?.match(/Reload with ([\d,]+) tokens/)?.[1] ?? "";

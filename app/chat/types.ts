@@ -98,6 +98,13 @@ export const MessageGenerationSchema = z
   .strict();
 export type MessageGeneration = z.infer<typeof MessageGenerationSchema>;
 
+/**
+ * The typed error an answer failed with, its code and details (a context overflow's sizes and the context
+ * to reload with): stored with the message, so the offer it makes is still there after a restart.
+ */
+export const MessageFailureSchema = z.object({ code: z.string().min(1).max(100), details: z.unknown().optional() }).strict();
+export type MessageFailure = z.infer<typeof MessageFailureSchema>;
+
 export const StoredMessageSchema = z.object({
   id: z.string().min(1),
   conversationId: z.string().min(1),
@@ -111,6 +118,7 @@ export const StoredMessageSchema = z.object({
   toolName: z.string().optional(),
   status: MessageStatusSchema,
   error: z.string().optional(),
+  failure: MessageFailureSchema.optional(),
   stats: MessageStatsSchema.optional(),
   generation: MessageGenerationSchema.optional(),
   createdAt: z.number().int(),

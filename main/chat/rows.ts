@@ -1,6 +1,7 @@
 import { AppError } from "../../app/contract/errors";
 import {
   ChatSettingsSchema,
+  MessageFailureSchema,
   MessageGenerationSchema,
   MessageStatsSchema,
   StoredToolCallSchema,
@@ -41,6 +42,7 @@ export interface MessageRow {
   error: string | null;
   stats: string | null;
   generation: string | null;
+  failure: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -101,5 +103,6 @@ export function toMessage(row: MessageRow): StoredMessage {
   if (row.error !== null) m.error = row.error;
   if (row.stats !== null) m.stats = parseJsonColumn(MessageStatsSchema, row.stats, { ...where, column: "stats" });
   if (row.generation !== null) m.generation = parseJsonColumn(MessageGenerationSchema, row.generation, { ...where, column: "generation" });
+  if (row.failure !== null) m.failure = parseJsonColumn(MessageFailureSchema, row.failure, { ...where, column: "failure" });
   return m;
 }

@@ -94,5 +94,12 @@ export const messageGenerationMigration = {
   sql: `ALTER TABLE messages ADD COLUMN generation TEXT CHECK (generation IS NULL OR (json_valid(generation) AND json_type(generation) = 'object'));`,
 } as const;
 
+/** The typed error a failed answer carries (MessageFailureSchema), as JSON. */
+export const messageFailureMigration = {
+  version: 10,
+  name: "message_failure",
+  sql: `ALTER TABLE messages ADD COLUMN failure TEXT CHECK (failure IS NULL OR (json_valid(failure) AND json_type(failure) = 'object'));`,
+} as const;
+
 /** The chat tables as they are now: what a chat-only database (tests, fixtures) opens with. */
-export const chatMigrations = [chatMigration, messageGenerationMigration] as const;
+export const chatMigrations = [chatMigration, messageGenerationMigration, messageFailureMigration] as const;

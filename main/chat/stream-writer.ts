@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { AppError } from "../../app/contract/errors";
 import { sqliteStorageFailure } from "../../app/contract/storage-failure";
 import type { GenerationEvent, GenerationStats } from "../../app/contract/generation";
-import type { MessageStats, MessageStatus, StoredMessage, StoredToolCall } from "../../app/chat/types";
+import type { MessageFailure, MessageStats, MessageStatus, StoredMessage, StoredToolCall } from "../../app/chat/types";
 import type { Db } from "../storage/database";
 import { cachedStatement, chatContext } from "./context";
 import { getMessage } from "./messages";
@@ -146,7 +146,7 @@ export class StreamWriter {
       }
       case "done":
         // The contract: an engine failure keeps the partial output, marked interrupted.
-        if (event.error) return this.finish("interrupted", { error: event.error.message });
+        if (event.error) return this.finish("interrupted", { error: event.error.message, failure: messageFailure(event.error) });
         if (event.finish_reason === "abort") return this.finish("stopped");
         if (event.finish_reason === "error") return this.finish("error", { error: "Generation failed" });
         return this.finish("complete");
@@ -156,7 +156,7 @@ export class StreamWriter {
   }
 
   /** Writes the final state; the message leaves `streaming` for good and its conversation shows activity. */
-  finish(status: FinalStatus, options: { error?: string; stats?: MessageStats } = {}): StoredMessage {
+  finish(status: FinalStatus, options: { error?: string; failure?: MessageFailure; stats?: MessageStats } = {}): StoredMessage {
     this.checkOpen();
     this.endReasoning();
     if (options.stats) this.stats = options.stats;
@@ -170,10 +170,10 @@ export class StreamWriter {
       this.db.transaction(() => {
         const result = cachedStatement(
           this.db,
-          `UPDATE messages SET content = ?, reasoning = ?, tool_calls = ?, stats = ?, status = ?, error = ?, updated_at = ?
+          `UPDATE messages SET content = ?, reasoning = ?, tool_calls = ?, stats = ?, status = ?, error = ?, failure = ?, updated_at = ?
            WHERE id = ? AND status = 'streaming'`,
         ).run(this.content, this.reasoning, JSON.stringify(this.toolCalls), this.statsJson(), status,
-            options.error ?? null, now, this.messageId);
+            options.error ?? null, options.failure ? JSON.stringify(options.failure) : null, now, this.messageId);
         this.expectRow(result.changes);
         cachedStatement(
           this.db,
@@ -291,6 +291,11 @@ export class StreamWriter {
   }
 }
 
+/** What a stored failure keeps of an engine error: its code, and its details when it has any. */
+export function messageFailure(error: { code: string; details?: unknown }): MessageFailure {
+  return { code: error.code, ...(error.details !== undefined ? { details: error.details } : {}) };
+}
+
 /** A continued answer's stats: the prompt figures are the new run's; tokens generated and time spent add up. */
 function continuedStats(prior: MessageStats | undefined, next: MessageStats): MessageStats {
   if (!prior) return next;
@@ -311,7 +316,7 @@ function continuedStats(prior: MessageStats | undefined, next: MessageStats): Me
 /** A stopped or interrupted answer goes back to `streaming` to be continued (a StreamWriter then attaches to it). */
 export function reopenStream(db: Db, messageId: string, now: number = Date.now()): void {
   const changed = db
-    .prepare("UPDATE messages SET status = 'streaming', error = NULL, updated_at = ? WHERE id = ? AND status IN ('stopped', 'interrupted')")
+    .prepare("UPDATE messages SET status = 'streaming', error = NULL, failure = NULL, updated_at = ? WHERE id = ? AND status IN ('stopped', 'interrupted')")
     .run(now, messageId).changes;
   if (changed !== 1) throw new AppError("bad_request", `Message ${messageId} is not a stopped or interrupted answer`, { messageId });
 }

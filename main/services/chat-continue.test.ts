@@ -20,10 +20,7 @@ beforeAll(async () => {
   backend = createBackend({ dataDir, spawnEngine: forkSpawner(ENGINE_BUNDLE, TEST_ENGINE_ENV), log: () => undefined });
   await backend.models.load(model, { gpu: "cpu", contextSize: 8192 });
 }, 120_000);
-afterAll(() => {
-  backend.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => backend.close().finally(() => rmSync(dataDir, { recursive: true, force: true })));
 
 function settledMessage(id: string): Promise<StoredMessage> {
   return new Promise((resolve) => {

@@ -11,7 +11,7 @@ import { ChatDefaultsSchema, type ChatDefaults } from "../../app/chat/presets";
 import { readSetting, writeSetting } from "../storage/settings-table";
 import { ChatRepository } from "../chat/repository";
 import { markStreamFailed } from "../chat/mark-failed";
-import { reopenStream, StreamWriter } from "../chat/stream-writer";
+import { messageFailure, reopenStream, StreamWriter } from "../chat/stream-writer";
 import { exportJson, exportMarkdown, importJson } from "../chat/export";
 import type { Db } from "../storage/database";
 import type { GenerationService } from "./generation-service";
@@ -276,7 +276,7 @@ export class ChatService {
 
   private settle(answer: ActiveAnswer, event: GenerationEvent): StoredMessage | undefined {
     if (event.type === "done" && event.error && !ENGINE_LOST.has(event.error.code)) {
-      return answer.writer.finish("error", { error: event.error.message });
+      return answer.writer.finish("error", { error: event.error.message, failure: messageFailure(event.error) });
     }
     return answer.writer.apply(event);
   }

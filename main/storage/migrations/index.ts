@@ -1,4 +1,4 @@
-import { chatMigration, messageGenerationMigration } from "../../chat/schema";
+import { chatMigration, messageFailureMigration, messageGenerationMigration } from "../../chat/schema";
 import { downloadsMigration } from "../../downloads/schema";
 import { libraryDurabilityMigration, libraryUsageMigration } from "../../downloads/library";
 import settings from "./0001_settings";
@@ -17,4 +17,5 @@ export const migrations: ReadonlyArray<{ version: number; name: string; sql: str
   { version: 7, name: "agent_compactions", sql: agentCompactions },
   messageGenerationMigration,
   { version: 9, name: "attempts", sql: attempts },
+  messageFailureMigration,
 ];

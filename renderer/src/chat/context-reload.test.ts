@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { MessageFailure, StoredMessage } from "../../../app/chat/types";
 import type { GenerationEvent, LoadedModel } from "../../../app/contract";
 import { latestReloadOffer, reloadRequest } from "./context-reload";
 import { applyEvents, newLiveAnswer } from "./live-answer";
@@ -13,7 +14,7 @@ const overflow: GenerationEvent = {
     details: { promptTokens: 1346, contextSize: 512, replyTokens: 64, reloadContext: 4096 },
   },
 };
-const item = (id: string, role: string) => ({ message: { id, role } });
+const item = (id: string, role: StoredMessage["role"], failure?: MessageFailure) => ({ message: { id, role, ...(failure ? { failure } : {}) } });
 
 describe("latestReloadOffer", () => {
   const answers = { g1: applyEvents(newLiveAnswer("g1", 0), [overflow], 1) };
@@ -26,6 +27,18 @@ describe("latestReloadOffer", () => {
       replyTokens: 64,
       reloadContext: 4096,
     });
+  });
+
+  it("offers the same from the failure stored with the message when this window did not stream it (after a restart)", () => {
+    const stored = { code: "context_overflow", details: { promptTokens: 1346, contextSize: 512, replyTokens: 64, reloadContext: 4096 } };
+    expect(latestReloadOffer([item("u1", "user"), item("a9", "assistant", stored)], {}, {})).toEqual({
+      messageId: "a9",
+      promptTokens: 1346,
+      contextSize: 512,
+      replyTokens: 64,
+      reloadContext: 4096,
+    });
+    expect(latestReloadOffer([item("a9", "assistant", { code: "engine_crashed" })], {}, {})).toBeNull();
   });
 
   it("offers nothing for an older answer, another error, or an overflow with no larger context", () => {

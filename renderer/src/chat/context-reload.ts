@@ -1,4 +1,5 @@
 import { GpuChoiceSchema, reloadOffer, type ContextOverflowDetails, type GpuChoice, type LoadedModel } from "../../../app/contract";
+import type { StoredMessage } from "../../../app/chat/types";
 import type { LiveAnswer } from "./live-answer";
 
 export interface ReloadOffer extends ContextOverflowDetails {
@@ -7,18 +8,19 @@ export interface ReloadOffer extends ContextOverflowDetails {
 }
 
 /**
- * The reload the latest answer offers: it failed with a context overflow this window streamed, and the
- * planner named a larger context. Only the latest answer: retrying an older one would drop what follows.
+ * The reload the latest answer offers: it failed with a context overflow (as this window streamed it, or as
+ * stored with the message, so the offer outlives a restart) and the planner named a larger context. Only the
+ * latest answer: retrying an older one would drop what follows.
  */
 export function latestReloadOffer(
-  items: readonly { message: { id: string; role: string } }[],
+  items: readonly { message: Pick<StoredMessage, "id" | "role" | "failure"> }[],
   generationOf: Readonly<Record<string, string>>,
   answers: Readonly<Record<string, LiveAnswer>>,
 ): ReloadOffer | null {
   const last = items.at(-1)?.message;
   if (last?.role !== "assistant") return null;
   const generationId = generationOf[last.id];
-  const offer = reloadOffer(generationId ? answers[generationId]?.finished?.error : undefined);
+  const offer = reloadOffer((generationId ? answers[generationId]?.finished?.error : undefined) ?? last.failure);
   return offer ? { ...offer, messageId: last.id } : null;
 }
 
