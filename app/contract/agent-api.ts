@@ -3,6 +3,7 @@ import type { AlwaysAllow } from "../agent/always-allow";
 import { McpConfigFileSchema } from "../agent/mcp-config";
 import { POLICY_MODES, TOOL_NAMES, type McpToolName } from "../agent/types";
 import { ConversationGroupSchema } from "../chat/types";
+import { ContextOverflowDetailsSchema } from "./context-overflow";
 import { McpConfigProblemSchema } from "./mcp-problem";
 
 /** The agent workspace's part of the contract. */
@@ -284,15 +285,24 @@ export const agentMethods = {
   "agent.saveMcpConfig": { params: z.object({ config: McpConfigFileSchema }).strict(), result: z.object({ file: z.string() }) },
 } as const;
 
+/**
+ * Why a run ended. context_overflow: one step alone no longer fits the context, so compaction cannot help
+ * (the run ends instead of compacting at every step).
+ */
+export const AgentStopReasonSchema = z.enum(["answered", "max_steps", "repeated_call", "aborted", "error", "context_overflow"]);
+export type AgentStopReason = z.infer<typeof AgentStopReasonSchema>;
+
 export const agentEventSchemas = [
   z.object({ type: z.literal("agent.approval"), approvalId: z.string(), conversationId: z.string(), decision: AgentDecisionSchema, callId: z.string().optional() }),
   z.object({ type: z.literal("agent.tool_run"), conversationId: z.string(), run: ToolRunRowSchema }),
   z.object({
     type: z.literal("agent.done"),
     conversationId: z.string(),
-    reason: z.enum(["answered", "max_steps", "repeated_call", "aborted", "error"]),
+    reason: AgentStopReasonSchema,
     explanation: z.string(),
     steps: z.number().int(),
+    /** With context_overflow: the prompt's size, the context's, and the planner's context to reload with (as a chat's). */
+    overflow: ContextOverflowDetailsSchema.optional(),
   }),
   z.object({ type: z.literal("agent.budget"), conversationId: z.string(), budget: AgentBudgetSchema }),
   z.object({ type: z.literal("agent.compacted"), conversationId: z.string(), compaction: CompactionSchema }),

@@ -31,6 +31,33 @@ export function stepPrompt(
   return { messages: fitToolOutputs(buildM2Messages(compactedPath(path, compaction), settings), toolOutputBudgetChars), path, compaction };
 }
 
+/**
+ * The least a compaction made now could leave: the prompt right after it, with the latest summary (none yet: empty)
+ * standing in for the one the model would write. Null when there is no completed step to compact around.
+ * When this alone passes the threshold, compacting cannot help: the kept step itself fills the context.
+ */
+export function compactedFloor(
+  chat: ChatService,
+  compactions: CompactionStore,
+  conversationId: string,
+  parent: string,
+  toolOutputBudgetChars: number,
+): ChatMessage[] | null {
+  const settings = chat.repo.getConversation(conversationId).settings;
+  const path = chat.repo.listBranchPath(conversationId, parent);
+  const kept = lastCompletedStep(path);
+  if (!kept) return null;
+  const standIn: StoredMessage = { ...kept, id: `${kept.id}:floor`, toolCalls: [] };
+  const view = {
+    summaryMessageId: standIn.id,
+    keptFromMessageId: kept.id,
+    summary: compactions.latestOn(conversationId, path)?.summary ?? "",
+    plan: latestPlan(path),
+    changedFiles: compactions.changedFiles(conversationId),
+  };
+  return fitToolOutputs(buildM2Messages(compactedPath([...path, standIn], view), settings), toolOutputBudgetChars);
+}
+
 /** Generates one answer under `parent` with exactly `messages` as its prompt; an abort stops the generation. */
 export async function settledAnswer(
   chat: ChatService,

@@ -5,27 +5,30 @@ import { compactionDue } from "../../app/agent/compaction";
 import type { Decision, PolicySettings } from "../../app/agent/policy";
 import { toolDefinition } from "../../app/agent/tool-definitions";
 import { AppError } from "../../app/contract";
-import { DEFAULT_COMPACT_AT, type AgentBudget, type Compaction, type ToolRunRow } from "../../app/contract/agent-api";
+import { DEFAULT_COMPACT_AT, type AgentBudget, type AgentStopReason, type Compaction, type ToolRunRow } from "../../app/contract/agent-api";
+import { ContextOverflowDetailsSchema, type ContextOverflowDetails } from "../../app/contract/context-overflow";
 import type { CompactionStore } from "../agent/compactions";
 import { runToolCall, type ApprovalAnswer, type PreparedCall, type ToolRun } from "../agent/tools/registry";
 import { TOOL_DEFINITIONS } from "../agent/tools/schemas";
 import type { ToolContext } from "../agent/tools/context";
 import type { ChatService } from "./chat-service";
 import { flaggedCallRun } from "./flagged-call";
-import { compactHistory, settledAnswer, stepPrompt, type ContextMeter } from "./agent-compaction";
+import { compactedFloor, compactHistory, settledAnswer, stepPrompt, type ContextMeter } from "./agent-compaction";
 
 /** Parallel-safe tools (their definitions say which) may run side by side; any other call, MCP ones too, runs alone, in order. */
 function parallelSafe(name: string): boolean {
   return toolDefinition(name)?.parallelSafe ?? false;
 }
 
-export type AgentStopReason = "answered" | "max_steps" | "repeated_call" | "aborted" | "error";
+export type { AgentStopReason };
 
 export interface AgentOutcome {
   reason: AgentStopReason;
   explanation: string;
   steps: number;
   lastMessageId: string | null;
+  /** With context_overflow: the sizes and the context to reload with, as the engine's refusal gave them. */
+  overflow?: ContextOverflowDetails;
 }
 
 export interface ApprovalRequest {
@@ -78,12 +81,13 @@ export async function runAgentLoop(options: AgentLoopOptions, conversationId: st
   /** The last step's answer: its prompt bounds the next one's without rendering it. */
   let previous: StoredMessage | null = null;
   const tools = [...TOOL_DEFINITIONS, ...(options.tools.mcp?.definitions() ?? [])];
+  const guard: CompactionGuard = { futile: false };
 
   for (let step = 1; step <= maxSteps; step++) {
     if (options.signal?.aborted) return { reason: "aborted", explanation: "Stopped by the user.", steps: step - 1, lastMessageId };
     let prompt = stepPrompt(chat, options.compactions, conversationId, parent, budget);
     // Between steps only: the step in flight, and its reasoning, are never rewritten.
-    const compacted = await maybeCompact(options, conversationId, parent, prompt.messages, tools, budget, promptBound(previous, prompt.path));
+    const compacted = await maybeCompact(options, conversationId, parent, prompt.messages, tools, budget, promptBound(previous, prompt.path), guard);
     if (compacted) {
       parent = compacted.summaryMessageId;
       lastMessageId = parent;
@@ -99,6 +103,7 @@ export async function runAgentLoop(options: AgentLoopOptions, conversationId: st
     }
 
     if (answer.status === "stopped") return { reason: "aborted", explanation: "Stopped by the user.", steps: step, lastMessageId };
+    if (answer.status === "error" && answer.failure?.code === "context_overflow") return overflowOutcome(answer, step, guard);
     if (answer.status !== "complete") {
       return { reason: "error", explanation: `The model's answer failed (${answer.status}): ${answer.error ?? "no details"}.`, steps: step, lastMessageId };
     }
@@ -145,6 +150,7 @@ async function maybeCompact(
   tools: Parameters<ContextMeter["count"]>[0]["tools"],
   budget: number,
   bound: number | null,
+  guard: CompactionGuard,
 ): Promise<Compaction | null> {
   const manual = options.takeCompactRequest?.() ?? false;
   const compactAt = options.compactAt === undefined ? DEFAULT_COMPACT_AT : options.compactAt;
@@ -153,6 +159,15 @@ async function maybeCompact(
   if (!manual && bound !== null && !compactionDue(bound, contextSize, compactAt!)) return null;
   const promptTokens = await options.context.count({ messages, tools });
   if (!manual && !compactionDue(promptTokens, contextSize, compactAt!)) return null;
+  if (!manual && (await compactionFutile(options, conversationId, parent, tools, budget, contextSize, compactAt!))) {
+    if (!guard.futile) {
+      const share = Math.round((100 * promptTokens) / contextSize);
+      options.onNotice?.(`The last step alone nearly fills the context (${share}% of ${contextSize.toLocaleString("en-US")} tokens): compacting cannot make room, so the run goes on without it.`);
+    }
+    guard.futile = true;
+    return null;
+  }
+  guard.futile = false;
   const result = await compactHistory({
     chat: options.chat, compactions: options.compactions, conversationId, parent, toolOutputBudgetChars: budget,
     trigger: manual ? "manual" : "threshold", tools, promptTokensBefore: promptTokens, contextSize, signal: options.signal,
@@ -163,6 +178,42 @@ async function maybeCompact(
   }
   options.onCompacted?.(result.compaction);
   return result.compaction;
+}
+
+/** Whether compaction has been found unable to help; the notice is given once per such stretch, not at every step. */
+interface CompactionGuard {
+  futile: boolean;
+}
+
+/**
+ * True when a compaction now would still leave the prompt over the threshold (see compactedFloor): it would buy
+ * nothing, and the next step would compact again, and the next.
+ */
+async function compactionFutile(
+  options: AgentLoopOptions,
+  conversationId: string,
+  parent: string,
+  tools: Parameters<ContextMeter["count"]>[0]["tools"],
+  budget: number,
+  contextSize: number,
+  compactAt: number,
+): Promise<boolean> {
+  const floor = compactedFloor(options.chat, options.compactions, conversationId, parent, budget);
+  if (!floor || !options.context) return false;
+  return compactionDue(await options.context.count({ messages: floor, tools }), contextSize, compactAt);
+}
+
+/** The run's end when the next prompt does not fit at all: the engine's own figures and reload offer, typed. */
+function overflowOutcome(answer: StoredMessage, step: number, guard: CompactionGuard): AgentOutcome {
+  const details = ContextOverflowDetailsSchema.safeParse(answer.failure?.details);
+  const why = guard.futile ? "One step alone no longer fits the context, and compacting cannot make room" : "The next step does not fit the context";
+  return {
+    reason: "context_overflow",
+    explanation: `${why}: ${answer.error ?? "context overflow"}.`,
+    steps: step,
+    lastMessageId: answer.id,
+    ...(details.success ? { overflow: details.data } : {}),
+  };
 }
 
 /**

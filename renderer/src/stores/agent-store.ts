@@ -2,6 +2,7 @@ import { create } from "zustand";
 import type { PolicyMode } from "../../../app/agent/types";
 import type { ConversationGroup } from "../../../app/chat/types";
 import type { AgentBudget, ChangedFileNow, Compaction, FileChange, PendingApproval, ToolRunRow } from "../../../app/contract/agent-api";
+import type { ContextOverflowDetails } from "../../../app/contract/context-overflow";
 import { client } from "../client/client-instance";
 import { errorMessage } from "../lib/errors";
 import { useChatStore } from "./chat-store";
@@ -25,7 +26,7 @@ interface AgentState {
   /** Each changed file as it is now. */
   files: ChangedFileNow[];
   /** Why the last run stopped, when it was not an answer. */
-  stopped: { reason: string; explanation: string } | null;
+  stopped: { reason: string; explanation: string; overflow?: ContextOverflowDetails } | null;
   /** The context used by the running loop's latest step. */
   budget: AgentBudget | null;
   /** Where the history was compacted, oldest first: shown as collapsible summaries in the conversation. */
@@ -263,7 +264,7 @@ export const useAgentStore = create<AgentState>((set, get) => {
             return;
           case "agent.done":
             if (!isOpen(event.conversationId)) return;
-            set({ running: false, approvals: [], stopped: event.reason === "answered" ? null : { reason: event.reason, explanation: event.explanation } });
+            set({ running: false, approvals: [], stopped: event.reason === "answered" ? null : { reason: event.reason, explanation: event.explanation, ...(event.overflow && { overflow: event.overflow }) } });
             reloadChat();
             void refreshChanges(event.conversationId);
             return;

@@ -2,9 +2,10 @@ import { useMemo, useState } from "react";
 import { formatBudget, resumePoint } from "../../../../app/agent/compaction";
 import { useAgentStore } from "../../stores/agent-store";
 import { useChatStore } from "../../stores/chat-store";
+import { AgentReloadOffer } from "./AgentReloadOffer";
 import { ModeSelect } from "./ModeSelect";
 
-const STOP_REASON: Record<string, string> = { max_steps: "Max steps reached", repeated_call: "Repeated call", aborted: "Stopped", error: "Failed" };
+const STOP_REASON: Record<string, string> = { max_steps: "Max steps reached", repeated_call: "Repeated call", aborted: "Stopped", error: "Failed", context_overflow: "Out of context" };
 
 /** The agent conversation's composer: a follow-up continues the same loop; Stop aborts it (and the running tool). */
 export function AgentComposer() {
@@ -36,7 +37,7 @@ export function AgentComposer() {
     <form className="composer agent-composer" onSubmit={(e) => void submit(e)} data-testid="agent-composer">
       {stopped && (
         <p className="composer-banner" role="status" data-testid="agent-stopped">
-          {STOP_REASON[stopped.reason] ?? stopped.reason}: {stopped.explanation}
+          {STOP_REASON[stopped.reason] ?? stopped.reason}: {stopped.explanation} <AgentReloadOffer />
         </p>
       )}
       <div className="agent-workspace-line muted">
