@@ -11,6 +11,7 @@ import { defaultDataDir } from "../paths";
 import { distPath } from "./dist-paths";
 import { answerPrinter, parseReasoningMode } from "./answer-printer";
 import { formatToolOutput, writePreview } from "./agent-display";
+import { parseApprovalAnswer, REASON_QUESTION } from "./approval-answer";
 import { defineCommand, parseCommandArgs, usageLine } from "./command-spec";
 import { resolveModelArg } from "./library-names";
 import { reviewWorkspaceMcp } from "./mcp-consent";
@@ -24,7 +25,8 @@ export const agentSpec = defineCommand({
   details: [
     "--model is a GGUF file or a library name (owner/repo:QUANT, see m2d models).",
     "Approvals are asked on the terminal (/dev/tty when stdin or stderr is redirected): y = approve, a = approve and",
-    "always allow (what it saves is shown first), anything else = decline. With no terminal, what needs approval is",
+    "always allow (what it saves is shown first), n = decline and say why on the next line (or n REASON; the model",
+    "reads the reason), anything else = decline. With no terminal, what needs approval is",
     "refused, never approved. --json prints the events instead and refuses approvals too.",
   ].join("\n"),
   options: {
@@ -49,7 +51,7 @@ function approvalPrompt(decision: AgentDecision): string {
     : always.ok
       ? `\n  a = approve, and always allow in this workspace:${always.entries.map((entry) => `\n      ${entry}`).join("")}`
       : `\n  (cannot be always allowed: ${always.reason})`;
-  return `\nAllow ${decision.tool}: ${decision.action}\n  in ${decision.where}\n  (${decision.reason})${saves}\n  [y/N${always?.ok ? "/a" : ""}] `;
+  return `\nAllow ${decision.tool}: ${decision.action}\n  in ${decision.where}\n  (${decision.reason})${saves}\n  n REASON = decline and tell the model why\n  [y/N${always?.ok ? "/a" : ""}] `;
 }
 
 /** The arguments of the call an approval is for, from the step's stored answer. */
@@ -161,9 +163,13 @@ export async function agentCommand(argv: string[]): Promise<void> {
             void backend.agent.approve(event.approvalId, false);
             return;
           }
-          void questions.question(`${preview ? `\n${preview}` : ""}${approvalPrompt(decision)}`).then((answer) => {
-            const always = decision.alwaysAllow?.ok === true && /^a(lways)?$/i.test(answer.trim());
-            backend.agent.approve(event.approvalId, always || /^y(es)?$/i.test(answer.trim()), always).catch((error: unknown) => {
+          void questions.question(`${preview ? `\n${preview}` : ""}${approvalPrompt(decision)}`).then(async (text) => {
+            let answer = parseApprovalAnswer(text, decision.alwaysAllow?.ok === true);
+            if (answer.kind === "ask_reason") answer = { kind: "decline", reason: await questions.question(REASON_QUESTION) };
+            const approved = answer.kind === "approve";
+            const always = answer.kind === "approve" && answer.always;
+            const reason = answer.kind === "decline" ? answer.reason : undefined;
+            backend.agent.approve(event.approvalId, approved, always, reason).catch((error: unknown) => {
               print(`  ✗ ${AppError.from(error).message}\n`);
               backend.agent.approve(event.approvalId, false).catch(() => undefined);
             });

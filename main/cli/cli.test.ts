@@ -272,6 +272,40 @@ describe("m2d", () => {
     expect(readFileSync(join(workspace, "notes.md"), "utf8")).toBe("Hello from M2");
   }, 60_000);
 
+  it.skipIf(!hasScript)("agent: n, then a reason on the next line, declines the write and the model reads why in the tool result", async () => {
+    const workspace = join(scratch, "ws-deny");
+    mkdirSync(workspace);
+    const dataDir = join(scratch, "data-deny");
+    const args = ["agent", "--workspace", workspace, "--model", editModel, "--gpu", "cpu", "--ctx", "8192", "--data-dir", dataDir, "Make notes"];
+    const child = spawn("script", ["-qfec", [process.execPath, cli, ...args].map(sh).join(" "), "/dev/null"], { env: plainEnv, stdio: ["pipe", "pipe", "pipe"] });
+    let screen = "";
+    const typed = new Set<string>();
+    child.stdout.on("data", (chunk) => {
+      screen += chunk;
+      // Typed once each question is on the screen, as a person would.
+      if (!typed.has("n") && screen.includes("[y/N/a] ")) {
+        typed.add("n");
+        child.stdin.write("n\r");
+      }
+      if (!typed.has("reason") && screen.includes("Why not?")) {
+        typed.add("reason");
+        child.stdin.write("keep notes in docs/notes.md instead\r");
+      }
+    });
+    const status = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.stdin.end();
+    expect(screen).toContain("n REASON = decline and tell the model why");
+    expect(status).toBe(0);
+    expect(existsSync(join(workspace, "notes.md"))).toBe(false);
+    const db = openDatabase({ path: databasePath(dataDir) });
+    try {
+      const results = db.prepare("SELECT content FROM messages WHERE role = 'tool'").all() as { content: string }[];
+      expect(results.map((r) => r.content).join("\n")).toContain("keep notes in docs/notes.md instead");
+    } finally {
+      db.close();
+    }
+  }, 60_000);
+
   it("agent prints each tool's output under its line, cut with a note of how many lines are left out", async () => {
     const workspace = join(scratch, "ws-many");
     mkdirSync(workspace);
