@@ -240,12 +240,21 @@ export class DownloadService {
 
   // --- library -------------------------------------------------------------
 
-  async listLibrary(): Promise<LibraryModel[]> {
+  /** The models listLibrary lists, from the database alone (no file read): the API server names models by them on every request. */
+  listLibraryPaths(): Array<Pick<LibraryModel, "repo" | "quant" | "path">> {
+    return this.listedRows().map((row) => ({ repo: row.repo, quant: row.quant, path: row.primaryPath }));
+  }
+
+  /** A model still downloading is shown in the downloads panel, not in the library. */
+  private listedRows() {
     const downloading = new Set(this.downloader.list().filter((d) => d.state !== "completed").map((d) => d.id));
+    return this.library.list().filter((m) => !downloading.has(m.id));
+  }
+
+  async listLibrary(): Promise<LibraryModel[]> {
     const machine = await this.machine();
     const models: LibraryModel[] = [];
-    // A model still downloading is shown in the downloads panel, not here.
-    for (const row of this.library.list().filter((m) => !downloading.has(m.id))) {
+    for (const row of this.listedRows()) {
       const onDisk = existsSync(row.primaryPath);
       const header = onDisk ? await this.headerInfo(row.primaryPath, machine) : null;
       const verified = onDisk && isLoadable(this.options.db, row.primaryPath);
