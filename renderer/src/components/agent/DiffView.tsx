@@ -1,6 +1,6 @@
-import { useMemo } from "react";
+import { useMemo, type ReactNode } from "react";
 import type { FileChange } from "../../../../app/contract/agent-api";
-import { unifiedHunks } from "../../../../app/agent/unified-diff";
+import { unifiedHunks, type DiffHunk } from "../../../../app/agent/unified-diff";
 
 const OMITTED: Record<NonNullable<FileChange["omitted"]>, string> = {
   too_large: "too large to show",
@@ -10,18 +10,15 @@ const OMITTED: Record<NonNullable<FileChange["omitted"]>, string> = {
 
 const SIGN = { context: " ", add: "+", remove: "-" } as const;
 
-/** A file change as a unified diff (before: the checkpoint; after: the next change, or the file now). */
-export function DiffView({ change }: { change: FileChange }) {
-  const hunks = useMemo(() => unifiedHunks(change.before, change.after), [change.before, change.after]);
+/** One file's diff: its name, then its hunks, or a note saying why there are none. The one rendering of a diff. */
+export function DiffCard({ path, title, hunks, note }: { path: string; title: string; hunks: readonly DiffHunk[]; note: ReactNode }) {
   return (
-    <div className="diff" data-testid="diff" aria-label={`Changes to ${change.path}`}>
+    <div className="diff" data-testid="diff" data-path={path} aria-label={`Changes to ${path}`}>
       <div className="diff-head">
-        <code>{change.before === null && change.omitted === null ? `new file ${change.path}` : change.path}</code>
+        <code>{title}</code>
       </div>
-      {change.omitted ? (
-        <p className="muted">The diff is left out: the file is {OMITTED[change.omitted]}.</p>
-      ) : hunks.length === 0 ? (
-        <p className="muted">No difference: the call wrote the text that was there.</p>
+      {hunks.length === 0 ? (
+        <p className="muted">{note}</p>
       ) : (
         <pre className="diff-body">
           {hunks.map((hunk) => (
@@ -39,5 +36,18 @@ export function DiffView({ change }: { change: FileChange }) {
         </pre>
       )}
     </div>
+  );
+}
+
+/** A file change as a unified diff (before: the checkpoint; after: the next change, or the file now). */
+export function DiffView({ change }: { change: FileChange }) {
+  const hunks = useMemo(() => (change.omitted ? [] : unifiedHunks(change.before, change.after)), [change.before, change.after, change.omitted]);
+  return (
+    <DiffCard
+      path={change.path}
+      title={change.before === null && change.omitted === null ? `new file ${change.path}` : change.path}
+      hunks={hunks}
+      note={change.omitted ? `The diff is left out: the file is ${OMITTED[change.omitted]}.` : "No difference: the call wrote the text that was there."}
+    />
   );
 }
