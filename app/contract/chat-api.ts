@@ -16,6 +16,25 @@ const Id = z.string().min(1).max(64);
 const ConversationRef = z.object({ conversationId: Id }).strict();
 const Empty = z.object({});
 
+/**
+ * An answer being written, as of a chat.follow reply: its generation (whose later events continue the text) and its
+ * thinking's time and token count as the window that started it counts them (null before any thinking).
+ */
+export const FollowedAnswerSchema = z.object({
+  generationId: Id,
+  message: StoredMessageSchema,
+  thinking: z
+    .object({
+      ms: z.number().nonnegative(),
+      tokens: z.number().int().nonnegative(),
+      /** What an earlier run of a continued answer counted; the engine's later token counts add to it. */
+      baseTokens: z.number().int().nonnegative(),
+      ended: z.boolean(),
+    })
+    .nullable(),
+});
+export type FollowedAnswer = z.infer<typeof FollowedAnswerSchema>;
+
 export const chatMethods = {
   "chat.list": { params: z.object({}).strict(), result: z.object({ groups: z.array(ConversationGroupSchema) }) },
   "chat.create": {
@@ -56,6 +75,14 @@ export const chatMethods = {
   "chat.continue": {
     params: z.object({ messageId: Id }).strict(),
     result: z.object({ assistantMessage: StoredMessageSchema, generationId: Id }),
+  },
+  /**
+   * The generation writing a streaming answer and the answer as of this reply (null when none is writing it):
+   * the generation's events after the reply continue that text, so a window opened mid-answer follows it live.
+   */
+  "chat.follow": {
+    params: z.object({ messageId: Id }).strict(),
+    result: FollowedAnswerSchema.nullable(),
   },
   "chat.stop": { params: ConversationRef, result: Empty },
   "chat.switchBranch": { params: z.object({ conversationId: Id, messageId: Id }).strict(), result: BranchViewSchema },

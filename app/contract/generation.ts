@@ -60,6 +60,30 @@ export const GenerationRequestSchema = z
 export type GenerationRequest = z.input<typeof GenerationRequestSchema>;
 export type ParsedGenerationRequest = z.output<typeof GenerationRequestSchema>;
 
+/**
+ * A YES/NO question for the loaded model, scored from its next-token probabilities instead of a parsed sentence
+ * (the attempts' execution-free verifier): the conversation is rendered with the assistant turn opened and its
+ * thinking closed, so the next token is the answer.
+ */
+export const ScoreRequestSchema = z
+  .object({
+    messages: z.array(ChatMessageSchema).min(1),
+    thinking: ThinkingModeSchema.optional(),
+  })
+  .strict();
+export type ScoreRequest = z.infer<typeof ScoreRequestSchema>;
+
+export const ScoreResultSchema = z.object({
+  /** pYes / (pYes + pNo); 0.5 when the model puts (almost) no mass on either. */
+  score: z.number().min(0).max(1),
+  /** Next-token probability summed over the tokens that spell YES (any case, surrounding whitespace allowed). */
+  pYes: z.number().min(0).max(1),
+  pNo: z.number().min(0).max(1),
+  promptTokens: z.number().int().nonnegative(),
+  reusedTokens: z.number().int().nonnegative(),
+});
+export type ScoreResult = z.infer<typeof ScoreResultSchema>;
+
 export const GenerationStatsSchema = z.object({
   promptTokens: z.number().int(),
   reusedTokens: z.number().int(),
@@ -81,7 +105,8 @@ const FinishReasonSchema = z.enum(["stop", "length", "tool_calls", "abort", "err
 
 /** The parser's events plus the engine's own (stats, and why a generation failed). */
 export const GenerationEventSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("reasoning_delta"), text: z.string() }),
+  /** `tokens`: the tokens this generation has produced so far, this text's included (the live "Thought · N tokens"). */
+  z.object({ type: z.literal("reasoning_delta"), text: z.string(), tokens: z.number().int().nonnegative().optional() }),
   z.object({ type: z.literal("content_delta"), text: z.string() }),
   z.object({ type: z.literal("tool_call_started"), index: z.number().int(), name: z.string() }),
   z.object({

@@ -20,8 +20,8 @@ describe("GenerationEventBatcher", () => {
     const batcher = new GenerationEventBatcher(send, 30);
     batcher.push({ type: "reasoning_delta", text: "a" });
     expect(sent).toHaveLength(1);
-    batcher.push({ type: "reasoning_delta", text: "b" });
-    batcher.push({ type: "reasoning_delta", text: "c" });
+    batcher.push({ type: "reasoning_delta", text: "b", tokens: 2 });
+    batcher.push({ type: "reasoning_delta", text: "c", tokens: 3 });
     batcher.push({ type: "content_delta", text: "d" });
     batcher.push({ type: "tool_call_argument", index: 0, name: "f", parameter: "p", complete: false, value_delta: "x" });
     batcher.push({ type: "content_delta", text: "e" });
@@ -30,7 +30,7 @@ describe("GenerationEventBatcher", () => {
     expect(sent).toHaveLength(2);
     expect(sent[1]?.at).toBeGreaterThanOrEqual(25);
     expect(sent[1]?.events).toEqual([
-      { type: "reasoning_delta", text: "bc" },
+      { type: "reasoning_delta", text: "bc", tokens: 3 }, // the later count covers both
       { type: "content_delta", text: "d" },
       { type: "tool_call_argument", index: 0, name: "f", parameter: "p", complete: false, value_delta: "x" },
       { type: "content_delta", text: "e" },

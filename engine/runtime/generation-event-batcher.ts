@@ -79,7 +79,8 @@ export class GenerationEventBatcher {
   private append(event: GenerationEvent): void {
     const last = this.waiting.at(-1);
     if (last !== undefined && isTextDelta(event) && last.type === event.type) {
-      this.waiting[this.waiting.length - 1] = { type: event.type, text: last.text + event.text };
+      // The later delta's token count covers both.
+      this.waiting[this.waiting.length - 1] = { ...event, text: last.text + event.text };
     } else {
       this.waiting.push(event);
     }

@@ -33,6 +33,16 @@ describe("generation events across the engine → host hop", () => {
     expect(lines).toBeGreaterThan(300);
     expect(content).toBe(Array.from({ length: lines }, (_, i) => `Line ${i + 1} of the long streaming answer.\n`).join(""));
 
+    // Each reasoning delta, merged or not, carries the engine's token count so far: the live "Thought · N tokens"
+    // counts tokens, not deliveries, and ends at (within the closing tag's tokens of) the stats' count.
+    const counts = events.flatMap((e) => (e.type === "reasoning_delta" ? [e.tokens] : []));
+    expect(counts.every((n) => n !== undefined)).toBe(true);
+    expect(counts).toEqual([...counts].sort((a, b) => a! - b!));
+    const reasoningTokens = stats.stats.reasoningTokens ?? 0;
+    expect(counts.at(-1)).toBeLessThanOrEqual(reasoningTokens);
+    expect(counts.at(-1)).toBeGreaterThanOrEqual(reasoningTokens - 3);
+    expect(counts.length).toBeLessThan(reasoningTokens);
+
     // Still streaming: text arrives over many distinct moments and `done` comes last, once.
     const deliveries = new Set(arrivals.filter((a) => a.event.type.endsWith("_delta")).map((a) => Math.round(a.at)));
     expect(deliveries.size).toBeGreaterThan(5);

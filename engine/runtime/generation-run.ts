@@ -30,7 +30,7 @@ export async function runGeneration(options: GenerationRunOptions): Promise<{ fi
     if (!parser) return emit({ type: "content_delta", text });
     for (const event of parser.push(text)) {
       if (reasoningTokens === undefined && event.type !== "reasoning_delta") reasoningTokens = generatedTokens;
-      emit(event);
+      emit(event.type === "reasoning_delta" ? { ...event, tokens: generatedTokens } : event);
     }
   };
   const finish = (reason: M2EndReason, error?: AppError, stopSequence?: string) => {

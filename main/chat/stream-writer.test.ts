@@ -143,6 +143,33 @@ describe("StreamWriter", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("snapshots the text every event left, written or not, with the thinking's time and the engine's token count", () => {
+    t = openTestDb({ now: Date.now });
+    const { writer } = start();
+    expect(writer.snapshot().thinking).toBeNull();
+    writer.apply({ type: "reasoning_delta", text: "Let me ", tokens: 2 });
+    vi.advanceTimersByTime(1200);
+    writer.apply({ type: "reasoning_delta", text: "think.", tokens: 5 });
+    expect(writer.snapshot()).toMatchObject({ message: { reasoning: "Let me think.", content: "" }, thinking: { ms: 1200, tokens: 5, baseTokens: 0, ended: false } });
+    vi.advanceTimersByTime(300);
+    writer.apply({ type: "content_delta", text: "Hi" });
+    vi.advanceTimersByTime(5000);
+    // Not written yet (inside the flush interval) but in the snapshot; the thinking's time stopped at the answer.
+    writer.apply({ type: "content_delta", text: " there" });
+    expect(stored(writer.messageId).content).toBe("Hi");
+    expect(writer.snapshot()).toMatchObject({ message: { content: "Hi there", status: "streaming" }, thinking: { ms: 1500, tokens: 5, ended: true } });
+  });
+
+  it("a continued answer's snapshot adds the earlier run's thinking time and tokens", () => {
+    t = openTestDb({ now: Date.now });
+    const c = t.repo.createConversation();
+    const partial = t.repo.appendMessage(c.id, { role: "assistant", status: "streaming", reasoning: "Half a", stats: { ...stats, reasoningMs: 4000, reasoningTokens: 40 } });
+    const writer = new StreamWriter(t.db, partial.id, { prior: { ...stats, reasoningMs: 4000, reasoningTokens: 40 } });
+    writer.apply({ type: "reasoning_delta", text: " thought", tokens: 3 });
+    vi.advanceTimersByTime(1000);
+    expect(writer.snapshot().thinking).toEqual({ ms: 5000, tokens: 43, baseTokens: 40, ended: false });
+  });
+
   it("attaches only to a streaming message, keeping its text", () => {
     t = openTestDb({ now: Date.now });
     const c = t.repo.createConversation();

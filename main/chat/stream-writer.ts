@@ -3,6 +3,7 @@ import { AppError } from "../../app/contract/errors";
 import { sqliteStorageFailure } from "../../app/contract/storage-failure";
 import type { GenerationEvent, GenerationStats } from "../../app/contract/generation";
 import type { MessageFailure, MessageStats, MessageStatus, StoredMessage, StoredToolCall } from "../../app/chat/types";
+import type { FollowedAnswer } from "../../app/contract/chat-api";
 import type { Db } from "../storage/database";
 import { cachedStatement, chatContext } from "./context";
 import { getMessage } from "./messages";
@@ -63,6 +64,8 @@ export class StreamWriter {
   private phase: "start" | "reasoning" | "content" = "start";
   private reasoningStartedAt: number | undefined;
   private reasoningMs: number | undefined;
+  /** This run's reasoning tokens so far, as the engine counts them on its deltas (else one per delta). */
+  private reasoningTokens = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastFlushAt: number;
   private finished = false;
@@ -130,6 +133,7 @@ export class StreamWriter {
   apply(event: GenerationEvent): StoredMessage | undefined {
     switch (event.type) {
       case "reasoning_delta":
+        this.reasoningTokens = event.tokens ?? this.reasoningTokens + 1;
         this.appendReasoning(event.text);
         return undefined;
       case "content_delta":
@@ -183,6 +187,17 @@ export class StreamWriter {
     );
     this.options.onFlush?.({ content: this.content, reasoning: this.reasoning, toolCalls: this.toolCalls.length });
     return getMessage(chatContext(this.db), this.messageId);
+  }
+
+  /** The message as every event applied so far left it, written or not yet, and this run's thinking so far. */
+  snapshot(): { message: StoredMessage; thinking: FollowedAnswer["thinking"] } {
+    const stored = getMessage(chatContext(this.db), this.messageId);
+    const message = { ...stored, content: this.content, reasoning: this.reasoning, toolCalls: this.toolCalls };
+    if (this.reasoningStartedAt === undefined) return { message, thinking: null };
+    const prior = this.options.prior;
+    const baseTokens = prior?.reasoningTokens ?? 0;
+    const ms = (prior?.reasoningMs ?? 0) + (this.reasoningMs ?? this.now() - this.reasoningStartedAt);
+    return { message, thinking: { ms, tokens: baseTokens + this.reasoningTokens, baseTokens, ended: this.reasoningMs !== undefined } };
   }
 
   /** Writes what has accumulated now (nothing once finished). */

@@ -27,6 +27,7 @@ export function chatHandlers(chat: ChatService, models: ModelService, engine: En
     "chat.editAndResend": ({ messageId, content }) => chat.editAndResend(messageId, content),
     "chat.regenerate": ({ messageId }) => chat.regenerate(messageId),
     "chat.continue": ({ messageId }) => chat.continueAnswer(messageId),
+    "chat.follow": async ({ messageId }) => chat.follow(messageId),
     "chat.stop": async ({ conversationId }) => (await chat.stop(conversationId), {}),
     "chat.switchBranch": async ({ conversationId, messageId }) => {
       repo.setActiveLeaf(conversationId, messageId);

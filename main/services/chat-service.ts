@@ -4,6 +4,7 @@ import { buildM2Messages, reasoningPolicyFor } from "../../app/chat/history";
 import type { BranchView, BranchWindow, ChatSettings, Conversation, MessageGeneration, StoredMessage } from "../../app/chat/types";
 import { AppError, type AppEvent, type GenerationEvent, type GenerationRequest, type ParsedGenerationRequest } from "../../app/contract";
 import type { LoadedModel } from "../../app/contract/model";
+import type { FollowedAnswer } from "../../app/contract/chat-api";
 import type { ChatMessage, ToolDefinition } from "../../app/m2/types";
 import { ChatSettingsSchema } from "../../app/chat/types";
 import { isContinuable } from "../../app/chat/continuable";
@@ -144,6 +145,15 @@ export class ChatService {
     reopenStream(this.repo.ctx.db, messageId);
     const { generationId } = await this.stream(original.conversationId, this.repo.getMessage(messageId), settings, { messages, continuation });
     return { assistantMessage: this.repo.getMessage(messageId), generationId };
+  }
+
+  /** The generation writing `messageId` and the answer as its events so far left it (chat.follow). */
+  follow(messageId: string): FollowedAnswer | null {
+    for (const answer of this.active.values()) {
+      if (answer.writer.messageId === messageId && !answer.writer.isFinished) return { generationId: answer.generationId, ...answer.writer.snapshot() };
+    }
+    this.repo.getMessage(messageId); // an unknown id is not_found, not "nobody writes it"
+    return null;
   }
 
   async stop(conversationId: string): Promise<void> {

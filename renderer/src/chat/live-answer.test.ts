@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../../app/chat/types";
-import { applyEvents, liveContent, newLiveAnswer } from "./live-answer";
+import { applyEvents, continuedLiveAnswer, liveContent, newLiveAnswer } from "./live-answer";
 import { answerStartedAfter, displayParts, thinkingSummary } from "./message-view";
 
 const stored = (over: Partial<StoredMessage> = {}): StoredMessage => ({
@@ -28,6 +28,32 @@ describe("applyEvents", () => {
     expect(a.parts[0]).toMatchObject({ kind: "reasoning", endedAt: 2100 });
     expect(liveContent(a)).toBe("\n\nHi there");
     expect(a.firstTokenAt).toBe(100);
+  });
+
+  it("counts thinking tokens as the engine does when its deltas say so (merged deltas count all their tokens)", () => {
+    let a = newLiveAnswer("g1", 0);
+    a = applyEvents(a, [{ type: "reasoning_delta", text: "Let me ", tokens: 3 }, { type: "reasoning_delta", text: "think.", tokens: 9 }], 100);
+    expect(a.parts).toEqual([{ kind: "reasoning", text: "Let me think.", tokens: 9, startedAt: 100 }]);
+  });
+
+  it("a followed answer starts from the host's text and thinking figures, and its later deltas go on from them", () => {
+    const message = stored({ reasoning: "Half a", content: "" });
+    let a = continuedLiveAnswer("g1", message, 10_000, { ms: 5000, tokens: 43, baseTokens: 40, ended: false });
+    expect(a.parts).toEqual([{ kind: "reasoning", text: "Half a", tokens: 43, baseTokens: 40, startedAt: 5000 }]);
+    a = applyEvents(a, [{ type: "reasoning_delta", text: " thought", tokens: 6 }], 11_000);
+    a = applyEvents(a, [{ type: "content_delta", text: "Done." }], 12_000);
+    expect(a.parts).toEqual([
+      { kind: "reasoning", text: "Half a thought", tokens: 46, baseTokens: 40, startedAt: 5000, endedAt: 12_000 },
+      { kind: "content", text: "Done." },
+    ]);
+    // Thinking that had ended keeps the host's time; the stored tool calls are shown done.
+    const ended = continuedLiveAnswer("g2", stored({ reasoning: "R", content: "Hi", toolCalls: [{ id: "c", name: "read_file", arguments: { path: "a" } }] }), 10_000, { ms: 2000, tokens: 7, baseTokens: 0, ended: true });
+    expect(ended.parts).toEqual([
+      { kind: "reasoning", text: "R", tokens: 7, baseTokens: 0, startedAt: 8000, endedAt: 10_000 },
+      { kind: "content", text: "Hi" },
+      { kind: "tool", index: 0, name: "read_file", args: { path: "a" }, status: "done" },
+    ]);
+    expect(thinkingSummary(displayParts(stored({ reasoning: "R", content: "Hi" }), ended).find((p) => p.kind === "thinking")! as never)).toBe("Thought for 2 s · 7 tokens");
   });
 
   it("keeps each step of a tool loop in order, with streamed arguments", () => {

@@ -1,12 +1,21 @@
 import type { StoredMessage } from "../../../app/chat/types";
 import type { GenerationEvent, GenerationStats } from "../../../app/contract";
+import type { FollowedAnswer } from "../../../app/contract/chat-api";
 
 /**
  * An answer as it streams, in the order the model produced it: thinking, text and
  * tool calls. A tool loop inside one stream gives one thinking part per step.
  */
 export type LivePart =
-  | { kind: "reasoning"; text: string; tokens: number; startedAt: number; endedAt?: number }
+  | {
+      kind: "reasoning";
+      text: string;
+      tokens: number;
+      /** The tokens counted before this generation (a continued answer's): the engine counts from 0 again. */
+      baseTokens?: number;
+      startedAt: number;
+      endedAt?: number;
+    }
   | { kind: "content"; text: string }
   | {
       kind: "tool";
@@ -32,23 +41,32 @@ export interface LiveAnswer {
   parseErrors: string[];
 }
 
+/** The thinking of an answer being written, as the window that started it counts it (chat.follow). */
+export type LiveThinking = NonNullable<FollowedAnswer["thinking"]>;
+
 export function newLiveAnswer(generationId: string, now: number): LiveAnswer {
   return { generationId, parts: [], startedAt: now, parseErrors: [] };
 }
 
 /**
- * The live answer of a continued message (chat.continue): it starts from the stored reasoning and content,
- * the thinking still live if it had not ended, so the new tokens stream onto them.
+ * A live answer that starts from a message's text so far: a continued message (chat.continue) or one followed
+ * mid-stream (chat.follow). The thinking is still live if no content followed it; the new tokens stream onto it.
  */
-export function continuedLiveAnswer(generationId: string, message: StoredMessage, now: number): LiveAnswer {
+export function continuedLiveAnswer(generationId: string, message: StoredMessage, now: number, thinking?: LiveThinking | null): LiveAnswer {
   const parts: LivePart[] = [];
-  const thinkingEnded = message.content !== "";
+  const thinkingEnded = message.content !== "" || message.toolCalls.length > 0;
   if (message.reasoning) {
-    const ms = message.stats?.reasoningMs ?? 0;
-    const tokens = message.stats?.reasoningTokens ?? 0;
-    parts.push({ kind: "reasoning", text: message.reasoning, tokens, startedAt: now - ms, ...(thinkingEnded ? { endedAt: now } : {}) });
+    const ms = thinking?.ms ?? message.stats?.reasoningMs ?? 0;
+    const tokens = thinking?.tokens ?? message.stats?.reasoningTokens ?? 0;
+    const baseTokens = thinking ? thinking.baseTokens : tokens;
+    const ended = thinking?.ended ?? thinkingEnded;
+    parts.push({ kind: "reasoning", text: message.reasoning, tokens, baseTokens, startedAt: now - ms, ...(ended ? { endedAt: now } : {}) });
   }
   if (thinkingEnded) parts.push({ kind: "content", text: message.content });
+  message.toolCalls.forEach((call, index) => {
+    const args = Object.fromEntries(Object.entries(call.arguments).map(([k, v]) => [k, stringify(v)]));
+    parts.push({ kind: "tool", index, name: call.name, args, status: call.error ? "error" : "done", ...(call.error ? { error: call.error.message } : {}) });
+  });
   return { ...newLiveAnswer(generationId, now), parts };
 }
 
@@ -85,9 +103,10 @@ export function applyEvents(answer: LiveAnswer, events: readonly GenerationEvent
       case "reasoning_delta":
         next.firstTokenAt ??= now;
         if (last?.kind === "reasoning" && last.endedAt === undefined) {
-          parts[parts.length - 1] = { ...last, text: last.text + event.text, tokens: last.tokens + 1 };
+          const tokens = event.tokens !== undefined ? (last.baseTokens ?? 0) + event.tokens : last.tokens + 1;
+          parts[parts.length - 1] = { ...last, text: last.text + event.text, tokens };
         } else {
-          parts.push({ kind: "reasoning", text: event.text, tokens: 1, startedAt: now });
+          parts.push({ kind: "reasoning", text: event.text, tokens: event.tokens ?? 1, startedAt: now });
         }
         break;
       case "content_delta":

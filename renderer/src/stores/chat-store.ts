@@ -278,15 +278,36 @@ export const useChatStore = create<ChatState>((set, get) => {
       const offConnection = client().onConnection((state) => {
         if (state === "open") void get().reload();
       });
-      // A stream this window did not start (another window, or one running before a reload)
-      // has no generation id here: follow it by re-reading the stored message.
-      const poll = setInterval(() => {
+      // A stream this window did not start (another window, or one running before a reload) has no
+      // generation id here: chat.follow gives it with the text so far, and the live tokens go on from there;
+      // one the backend no longer writes is followed by re-reading the stored message.
+      const followed = new Set<string>();
+      const unlinkedStreams = () => {
         const linked = useStreamStore.getState().generationOf;
-        if (get().items.some((i) => i.message.status === "streaming" && !linked[i.message.id])) void refreshTail();
+        return get().items.filter((i) => i.message.status === "streaming" && !linked[i.message.id]);
+      };
+      // Asked once per message, as soon as it is seen.
+      const followNew = () => {
+        for (const { message } of unlinkedStreams()) {
+          if (followed.has(message.id)) continue;
+          followed.add(message.id);
+          void client()
+            .call("chat.follow", { messageId: message.id })
+            .then((live) => live && useStreamStore.getState().adopt(message.id, continuedLiveAnswer(live.generationId, live.message, Date.now(), live.thinking)))
+            .catch(() => undefined);
+        }
+      };
+      const unsubscribeItems = useChatStore.subscribe((s, previous) => {
+        if (s.items !== previous.items) followNew();
+      });
+      const poll = setInterval(() => {
+        followNew();
+        if (unlinkedStreams().some((i) => followed.has(i.message.id))) void refreshTail();
       }, 1000);
       return () => {
         off();
         offConnection();
+        unsubscribeItems();
         clearInterval(poll);
       };
     },

@@ -18,17 +18,27 @@ interface StreamState {
   link(messageId: string, generationId: string): void;
   /** Starts a generation's live answer from `answer` (a continued message's stored text). */
   seed(answer: LiveAnswer): void;
+  /**
+   * Follows a generation from `answer`, its text as of a chat.follow reply: the events received before the
+   * reply are in it already and are dropped; the ones after it continue it.
+   */
+  adopt(messageId: string, answer: LiveAnswer): void;
   /** Queues an event; the store updates once per animation frame. */
   ingest(generationId: string, event: GenerationEvent): void;
   start(): () => void;
 }
 
 export const useStreamStore = create<StreamState>((set) => {
-  const push = frameBatcher<{ generationId: string; event: GenerationEvent }>(flushEvents, { minIntervalMs: FLUSH_INTERVAL_MS, costFactor: 4 });
-  function flushEvents(items: { generationId: string; event: GenerationEvent }[]) {
+  const batch = frameBatcher<{ generationId: string; event: GenerationEvent; seq: number }>(flushEvents, { minIntervalMs: FLUSH_INTERVAL_MS, costFactor: 4 });
+  // Events are numbered as they arrive, so an adopted snapshot can drop those it already holds.
+  let received = 0;
+  const adoptedAt = new Map<string, number>();
+  const push = (item: { generationId: string; event: GenerationEvent }) => batch({ ...item, seq: ++received });
+  function flushEvents(items: { generationId: string; event: GenerationEvent; seq: number }[]) {
     const now = Date.now();
     const byGeneration = new Map<string, GenerationEvent[]>();
-    for (const { generationId, event } of items) {
+    for (const { generationId, event, seq } of items) {
+      if (seq <= (adoptedAt.get(generationId) ?? 0)) continue;
       const list = byGeneration.get(generationId) ?? [];
       list.push(event);
       byGeneration.set(generationId, list);
@@ -47,6 +57,10 @@ export const useStreamStore = create<StreamState>((set) => {
     },
     seed(answer) {
       set((s) => ({ answers: { ...s.answers, [answer.generationId]: seededAnswer(answer, s.answers[answer.generationId]) } }));
+    },
+    adopt(messageId, answer) {
+      adoptedAt.set(answer.generationId, received);
+      set((s) => ({ answers: { ...s.answers, [answer.generationId]: answer }, generationOf: { ...s.generationOf, [messageId]: answer.generationId } }));
     },
     ingest: (generationId, event) => push({ generationId, event }),
     start() {
