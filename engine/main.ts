@@ -34,6 +34,7 @@ const handlers: { [O in EngineOp]: Handler<O> } = {
   },
   abort: async ({ generationId }) => (service.abort(generationId), {}),
   renderPrompt: async ({ request }) => service.renderPrompt(request),
+  score: ({ scoreId, request }) => service.score(scoreId, request),
 };
 
 parent.onMessage((raw) => {

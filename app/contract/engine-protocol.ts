@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CallOutcomeSchema } from "./wire";
 import { BackendInfoSchema, GpuChoiceSchema, LoadOptionsSchema, LoadPlanViewSchema, LoadedModelSchema, ModelReportSchema, PlanParamsSchema } from "./model";
-import { GenerationEventSchema, GenerationRequestSchema, GenerationStatsSchema } from "./generation";
+import { GenerationEventSchema, GenerationRequestSchema, GenerationStatsSchema, ScoreRequestSchema, ScoreResultSchema } from "./generation";
 
 /**
  * Messages between the backend and the engine child process. Both ends validate
@@ -22,6 +22,8 @@ export const EngineRequestSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("generate"), generationId: z.string(), request: GenerationRequestSchema }),
   z.object({ op: z.literal("abort"), generationId: z.string() }),
   z.object({ op: z.literal("renderPrompt"), request: GenerationRequestSchema }),
+  /** A YES/NO question's answer probabilities; `abort` with its scoreId as the generationId stops it. */
+  z.object({ op: z.literal("score"), scoreId: z.string(), request: ScoreRequestSchema }),
 ]);
 export type EngineRequest = z.infer<typeof EngineRequestSchema>;
 export type EngineOp = EngineRequest["op"];
@@ -41,6 +43,7 @@ export const EngineResultSchemas = {
   generate: z.object({ finishReason: z.string(), stats: GenerationStatsSchema.nullable() }),
   abort: Empty,
   renderPrompt: z.object({ prompt: z.string(), tokens: z.number().int() }),
+  score: ScoreResultSchema,
 } as const satisfies Record<EngineOp, z.ZodType>;
 export type EngineResult<O extends EngineOp> = z.infer<(typeof EngineResultSchemas)[O]>;
 

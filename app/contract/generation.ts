@@ -71,7 +71,8 @@ export const ScoreRequestSchema = z
     thinking: ThinkingModeSchema.optional(),
   })
   .strict();
-export type ScoreRequest = z.infer<typeof ScoreRequestSchema>;
+export type ScoreRequest = z.input<typeof ScoreRequestSchema>;
+export type ParsedScoreRequest = z.output<typeof ScoreRequestSchema>;
 
 export const ScoreResultSchema = z.object({
   /** pYes / (pYes + pNo); 0.5 when the model puts (almost) no mass on either. */

@@ -12,6 +12,7 @@ import { planPrompt } from "./prompt-plan";
 import type { PromptPlan } from "./prompt-plan";
 import { resolveSampling } from "./sampling";
 import { TokenPieces } from "./token-pieces";
+import { yesNoProbabilities, type YesNo } from "./yes-no";
 import type { ResolvedSampling, SamplingOptions } from "./sampling";
 
 export type FinishReason = "stop" | "length" | "abort" | "error";
@@ -42,6 +43,8 @@ export type GenerationResult = {
 };
 
 type Finish = { reason: FinishReason; stopString?: string; error?: AppError };
+
+export type ScoreResult = YesNo & { promptTokens: number; reusedTokens: number };
 
 /**
  * Asks for the next token and returns once llama.cpp is computing it (node-llama-cpp dispatches the
@@ -92,10 +95,23 @@ export class SequenceGenerator {
   }
 
   generate(prompt: string, options: GenerateOptions = {}): Promise<GenerationResult> {
+    return this.exclusive(() => this.run(prompt, options));
+  }
+
+  /**
+   * The next-token YES/NO probabilities after `prompt` (whose end must be where the answer starts), on the same
+   * sequence and KV cache as generations: the shared prefix is reused, and the text map then describes the prompt,
+   * so the next generation reuses what it shares with it. Nothing is sampled.
+   */
+  score(prompt: string, signal?: AbortSignal): Promise<ScoreResult> {
+    return this.exclusive(() => this.runScore(prompt, signal));
+  }
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
     if (this.current !== undefined) {
       return Promise.reject(new AppError("engine_busy", "A generation is already running on this model"));
     }
-    const run = this.leftover.then(() => this.run(prompt, options));
+    const run = this.leftover.then(task);
     this.current = run;
     void run.then(
       () => (this.current = undefined),
@@ -115,17 +131,7 @@ export class SequenceGenerator {
     }
     const sampling = resolveSampling(options);
     const contextSize = sequence.contextSize;
-
-    if (this.mapValid) this.map.syncTo(sequence.contextTokens);
-    else this.map.clear();
-    // node-llama-cpp keeps one cell free, so a sequence holds at most contextSize - 1 tokens.
-    const plan = planPrompt(model, this.map, sequence.contextTokens, prompt, contextSize - 1);
-    if (plan.tokens.length >= contextSize) {
-      throw new AppError("context_overflow", `The prompt is ${plan.tokens.length} tokens; the context holds ${contextSize}`, {
-        promptTokens: plan.tokens.length,
-        contextSize,
-      });
-    }
+    const plan = this.plan(prompt);
     const maxTokens = Math.min(options.maxTokens ?? Infinity, contextSize - plan.tokens.length);
     const contextFree = model.vocabularyType === LlamaVocabularyType.bpe;
     const output = new GenerationOutput(model, plan.tokens, options.stop, options.onDelta, contextFree ? this.pieces : undefined);
@@ -160,6 +166,79 @@ export class SequenceGenerator {
     };
   }
 
+  /** Which tokens `prompt` needs fed, given the cache; a prompt the context cannot hold is a typed overflow. */
+  private plan(prompt: string): PromptPlan {
+    const { sequence } = this;
+    const contextSize = sequence.contextSize;
+    if (this.mapValid) this.map.syncTo(sequence.contextTokens);
+    else this.map.clear();
+    // node-llama-cpp keeps one cell free, so a sequence holds at most contextSize - 1 tokens.
+    const plan = planPrompt(sequence.model, this.map, sequence.contextTokens, prompt, contextSize - 1);
+    if (plan.tokens.length >= contextSize) {
+      throw new AppError("context_overflow", `The prompt is ${plan.tokens.length} tokens; the context holds ${contextSize}`, {
+        promptTokens: plan.tokens.length,
+        contextSize,
+      });
+    }
+    return plan;
+  }
+
+  /**
+   * Drops the cached tail that diverges from `plan`, then feeds its new tokens batch by batch (an abort is
+   * noticed between batches) up to the last `keep`, which the caller evaluates itself to read logits.
+   * false: aborted (the batch in flight is left to `leftover`).
+   */
+  private async prefill(plan: PromptPlan, keep: number, signal: AbortSignal | undefined, onPromptProgress?: GenerateOptions["onPromptProgress"]): Promise<Token[] | undefined> {
+    const { sequence } = this;
+    if (sequence.nextTokenIndex > plan.reuse) {
+      await sequence.eraseContextTokenRanges([{ start: plan.reuse, end: sequence.nextTokenIndex }]);
+    }
+    const pending: Token[] = plan.tokens.slice(plan.reuse);
+    const batchSize = Math.max(1, sequence.context.batchSize);
+    const progress = pending.length > batchSize ? onPromptProgress : undefined;
+    progress?.(plan.reuse, plan.tokens.length);
+    while (pending.length > Math.max(batchSize, keep)) {
+      const raced = await raceAbort(sequence.evaluateWithoutGeneratingNewTokens(pending.splice(0, Math.min(batchSize, pending.length - keep))), signal);
+      if (raced.aborted) {
+        this.leftover = raced.pending;
+        return undefined;
+      }
+      progress?.(plan.tokens.length - pending.length, plan.tokens.length);
+    }
+    return pending;
+  }
+
+  private async runScore(prompt: string, signal: AbortSignal | undefined): Promise<ScoreResult> {
+    if (prompt.length === 0) throw new AppError("bad_request", "The prompt is empty");
+    if (signal?.aborted) throw new AppError("aborted", "Scoring was aborted");
+    const plan = this.plan(prompt);
+    const pending = await this.prefill(plan, 1, signal);
+    if (!pending) throw new AppError("aborted", "Scoring was aborted");
+    const last = pending.length - 1;
+    // Greedy sampler config: the probabilities are the softmax of the raw logits over the whole vocabulary.
+    const evaluated = this.sequence.controlledEvaluate(pending.map((token, index) => (index === last ? [token, { generateNext: { probabilities: true } }] : token)));
+    const raced = await raceAbort(evaluated, signal);
+    if (raced.aborted) {
+      this.leftover = raced.pending;
+      throw new AppError("aborted", "Scoring was aborted");
+    }
+    this.remember(plan, prompt);
+    const probabilities = raced.value[last]?.next.probabilities;
+    if (!probabilities) throw new AppError("internal", "The engine returned no next-token probabilities");
+    return { ...yesNoProbabilities(probabilities, (token) => this.tokenText(token)), promptTokens: plan.tokens.length, reusedTokens: plan.reuse };
+  }
+
+  private readonly texts = new Map<Token, string>();
+
+  private tokenText(token: Token): string {
+    let text = this.texts.get(token);
+    if (text === undefined) {
+      text = this.sequence.model.detokenize([token], true);
+      this.texts.set(token, text);
+    }
+    return text;
+  }
+
   private async evaluate(
     plan: PromptPlan,
     sampling: ResolvedSampling,
@@ -170,25 +249,9 @@ export class SequenceGenerator {
     onPromptProgress: GenerateOptions["onPromptProgress"],
   ): Promise<Finish> {
     const { sequence } = this;
-    // Drop the cached tail that diverges from this prompt; the shared prefix stays.
-    if (sequence.nextTokenIndex > plan.reuse) {
-      await sequence.eraseContextTokenRanges([{ start: plan.reuse, end: sequence.nextTokenIndex }]);
-    }
     clock.prefillStarted();
-
-    // Prefill batch by batch so an abort is noticed between batches.
-    const pending: Token[] = plan.tokens.slice(plan.reuse);
-    const batchSize = Math.max(1, sequence.context.batchSize);
-    const progress = pending.length > batchSize ? onPromptProgress : undefined;
-    progress?.(plan.reuse, plan.tokens.length);
-    while (pending.length > batchSize) {
-      const raced = await raceAbort(sequence.evaluateWithoutGeneratingNewTokens(pending.splice(0, batchSize)), signal);
-      if (raced.aborted) {
-        this.leftover = raced.pending;
-        return { reason: "abort" };
-      }
-      progress?.(plan.tokens.length - pending.length, plan.tokens.length);
-    }
+    const pending = await this.prefill(plan, 1, signal, onPromptProgress);
+    if (!pending) return { reason: "abort" };
 
     const tokens = sequence.evaluate(pending, {
       temperature: sampling.temperature,
@@ -227,9 +290,9 @@ export class SequenceGenerator {
   }
 
   /** Record the prompt and sampled tokens with their text, for text-level reuse next time. */
-  private remember(plan: PromptPlan, prompt: string, output: GenerationOutput): void {
+  private remember(plan: PromptPlan, prompt: string, output?: GenerationOutput): void {
     this.mapValid = this.map.rebuild(this.pieces, plan.tokens, prompt);
-    if (!this.mapValid) return;
+    if (!this.mapValid || !output) return;
     for (const { token, text } of output.sampled) this.map.append(token, text, text?.includes("\uFFFD") ?? false);
   }
 }

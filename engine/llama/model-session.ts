@@ -5,7 +5,7 @@ import { abortedError, throwIfAborted } from "./abort";
 import { GenerationStream } from "./generation-stream";
 import type { StreamOptions } from "./generation-stream";
 import { SequenceGenerator } from "./generator";
-import type { GenerateOptions, GenerationResult } from "./generator";
+import type { GenerateOptions, GenerationResult, ScoreResult } from "./generator";
 import { LoadProgress } from "./load-progress";
 import { snapshotReservations } from "./reservation-leak";
 
@@ -158,6 +158,17 @@ export class ModelSession {
       return Promise.reject(error);
     }
     return loaded.generator.generate(prompt, { ...options, signal: this.withUnload(options.signal) });
+  }
+
+  /** YES/NO next-token probabilities after `prompt`, on the session's one sequence (see SequenceGenerator.score). */
+  score(prompt: string, signal?: AbortSignal): Promise<ScoreResult> {
+    let loaded: Loaded;
+    try {
+      loaded = this.require();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return loaded.generator.score(prompt, this.withUnload(signal));
   }
 
   stream(prompt: string, options: StreamOptions = {}): GenerationStream {

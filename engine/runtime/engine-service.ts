@@ -11,6 +11,8 @@ import {
   type ModelReport,
   type OffloadChoice,
   type ParsedGenerationRequest,
+  type ParsedScoreRequest,
+  type ScoreResult,
 } from "../../app/contract";
 import { describeBackend, llamaLogForwarder, openBackend, ModelSession } from "../llama";
 import { expertOffloadSupport, modelOptionsForPlan } from "../offload/capability";
@@ -193,6 +195,30 @@ export class EngineService {
       return { finishReason: result.finishReason, stats: result.stats?.stats ?? null };
     } finally {
       this.generations.delete(generationId);
+    }
+  }
+
+  /**
+   * A YES/NO question scored from the next-token probabilities: the prompt the generate op would build, with the
+   * assistant turn's thinking closed by the family's own primer, so the next token is the answer. It takes the
+   * one generation slot (abort by its id), and shares the sequence's KV cache like any generation.
+   */
+  async score(scoreId: string, request: ParsedScoreRequest): Promise<ScoreResult> {
+    const loaded = this.require();
+    if (this.generations.size > 0) throw new AppError("engine_busy", "A generation is already running.");
+    const controller = new AbortController();
+    this.generations.set(scoreId, controller);
+    try {
+      const parsed: ParsedGenerationRequest = { messages: request.messages, ...(request.thinking ? { thinking: request.thinking } : {}), sampling: { temperature: 0, topP: 1, topK: 0, maxTokens: 1 } };
+      const renderOptions = request.thinking ? { thinking: request.thinking } : {};
+      const prompt = loaded.prompts.build(parsed) + (loaded.prompts.protocol?.answerPrimer(renderOptions) ?? "");
+      try {
+        return await loaded.session.score(prompt, controller.signal);
+      } catch (error) {
+        throw await this.offerReload(AppError.from(error), parsed);
+      }
+    } finally {
+      this.generations.delete(scoreId);
     }
   }
 

@@ -1,4 +1,5 @@
-import { AppError, GenerationRequestSchema, type AppEvent, type GenerationEvent, type GenerationRequest, type ParsedGenerationRequest } from "../../app/contract";
+import { randomUUID } from "node:crypto";
+import { AppError, GenerationRequestSchema, ScoreRequestSchema, type ScoreRequest, type ScoreResult, type AppEvent, type GenerationEvent, type GenerationRequest, type ParsedGenerationRequest } from "../../app/contract";
 import type { EngineSupervisor } from "../engine/supervisor";
 import type { ModelService } from "./model-service";
 import { EngineTurns } from "./engine-turns";
@@ -56,6 +57,34 @@ export class GenerationService {
         error: appError.toData(),
       });
     });
+  }
+
+  /**
+   * A YES/NO question's answer probabilities (the engine's score op). It waits its turn like a generation, so it
+   * never meets a chat or an agent step on the one sequence; aborting `signal` stops it with a typed `aborted`.
+   */
+  async score(input: ScoreRequest, signal?: AbortSignal): Promise<ScoreResult> {
+    const parsed = ScoreRequestSchema.safeParse(input);
+    if (!parsed.success) throw new AppError("bad_request", "Invalid score request.", { issues: parsed.error.issues });
+    if (signal?.aborted) throw new AppError("aborted", "Scoring was aborted.");
+    await this.models.ensureLoaded();
+    const scoreId = `score-${randomUUID()}`;
+    const onAbort = () => this.turns.leave(scoreId);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      if (!(await this.turns.take(scoreId)) || signal?.aborted) throw new AppError("aborted", "Scoring was aborted.");
+      signal?.removeEventListener("abort", onAbort);
+      const stop = () => void this.engine.request({ op: "abort", generationId: scoreId }, { timeoutMs: 5_000 }).catch(() => undefined);
+      signal?.addEventListener("abort", stop, { once: true });
+      try {
+        return await this.engine.request({ op: "score", scoreId, request: parsed.data });
+      } finally {
+        signal?.removeEventListener("abort", stop);
+      }
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      this.turns.leave(scoreId);
+    }
   }
 
   async abort(generationId: string): Promise<void> {
