@@ -1,6 +1,7 @@
 import { useEffect } from "react";
 import { useShortcuts } from "../hooks/useShortcuts";
 import { useAgentStore } from "../stores/agent-store";
+import { useAttemptsStore } from "../stores/attempts-store";
 import { useBackendStore } from "../stores/backend-store";
 import { conversationFromHash, useChatStore } from "../stores/chat-store";
 import { useConversationsStore } from "../stores/conversations-store";
@@ -31,6 +32,7 @@ function useStores() {
       useDownloadsStore.getState().start(),
       useLibraryStore.getState().start(),
       useAgentStore.getState().start(),
+      useAttemptsStore.getState().start(),
     ];
     const fromHash = conversationFromHash(window.location.hash);
     if (fromHash) void useChatStore.getState().open(fromHash);

@@ -1,8 +1,10 @@
 import { useEffect, useId, useState } from "react";
 import type { PolicyMode } from "../../../../app/agent/types";
+import { MAX_ATTEMPTS, type AttemptIsolation, type TestCommand } from "../../../../app/contract/attempts-api";
 import { client } from "../../client/client-instance";
 import { errorMessage } from "../../lib/errors";
 import { useAgentStore } from "../../stores/agent-store";
+import { useAttemptsStore, type StartRefusal } from "../../stores/attempts-store";
 import { toastError } from "../../stores/toast-store";
 import { useModelsStore } from "../../stores/models-store";
 import { ModelPanel } from "../model/ModelPanel";
@@ -29,6 +31,11 @@ export function NewAgentTask() {
   const [maxSteps, setMaxSteps] = useState(100);
   const [task, setTask] = useState("");
   const [busy, setBusy] = useState(false);
+  // 1: one agent run, as always; 2-8: best-of-N attempts, each verified and ranked.
+  const [attempts, setAttempts] = useState(1);
+  const [testCommand, setTestCommand] = useState("");
+  const [detected, setDetected] = useState<TestCommand | null>(null);
+  const [refusal, setRefusal] = useState<StartRefusal | null>(null);
   const id = useId();
   const desktop = client().transportKind === "electron";
   const ready = workspace.trim() !== "" && task.trim() !== "" && maxSteps >= 1 && loaded !== null && !busy;
@@ -50,9 +57,47 @@ export function NewAgentTask() {
     };
   }, [workspace, modeChosen]);
 
+  const bestOfN = attempts >= 2;
+  // Best-of-N shows the test command it would run, detected from the folder; editing it overrides it for the run.
+  useEffect(() => {
+    const path = workspace.trim();
+    setDetected(null);
+    if (!path || !bestOfN) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      client()
+        .call("attempts.detectTestCommand", { workspace: path })
+        .then((found) => {
+          if (!live) return;
+          setDetected(found);
+          setTestCommand(found.command ?? "");
+        })
+        .catch(() => undefined); // not a folder (yet): the start says why
+    }, 300);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [workspace, bestOfN]);
+
+  const startAttempts = async (isolation?: AttemptIsolation) => {
+    setBusy(true);
+    setRefusal(null);
+    const command = testCommand.trim();
+    const refused = await useAttemptsStore.getState().startRun({
+      workspace: workspace.trim(), task: task.trim(), attempts, mode, maxSteps,
+      // Sent only when it differs from what the backend would detect itself.
+      ...(command && command !== detected?.command ? { testCommand: command } : {}),
+      ...(isolation ? { isolation } : {}),
+    });
+    setRefusal(refused);
+    setBusy(false);
+  };
+
   const submit = async (event: { preventDefault(): void }) => {
     event.preventDefault();
     if (!ready) return;
+    if (attempts >= 2) return startAttempts();
     setBusy(true);
     await useAgentStore.getState().startTask({ workspace: workspace.trim(), task: task.trim(), mode, maxSteps });
     setBusy(false);
@@ -113,6 +158,41 @@ export function NewAgentTask() {
           onChange={(e) => setMaxSteps(Math.max(1, Math.min(10_000, Math.trunc(Number(e.target.value)) || 1)))}
           data-testid="agent-max-steps"
         />
+        <label htmlFor={`${id}-attempts`}>Attempts</label>
+        <input
+          id={`${id}-attempts`}
+          className="attempts-count"
+          type="number"
+          min={1}
+          max={MAX_ATTEMPTS}
+          value={attempts}
+          onChange={(e) => setAttempts(Math.max(1, Math.min(MAX_ATTEMPTS, Math.trunc(Number(e.target.value)) || 1)))}
+          data-testid="agent-attempts"
+        />
+        <p className="muted attempts-note">
+          {attempts === 1
+            ? `One run in the folder itself. 2–${MAX_ATTEMPTS}: that many attempts, each in its own copy, tested, scored and ranked; you apply one.`
+            : `${attempts} attempts, one after another, each in its own copy; nothing in the folder changes until you apply one.`}
+        </p>
+        {attempts >= 2 && (
+          <>
+            <label htmlFor={`${id}-tests`}>Test command</label>
+            <div className="test-command-row">
+              <input
+                id={`${id}-tests`}
+                type="text"
+                value={testCommand}
+                placeholder="none: no regression tests run"
+                spellCheck={false}
+                onChange={(e) => setTestCommand(e.target.value)}
+                data-testid="agent-test-command"
+              />
+              <span className="muted" data-testid="agent-test-command-source">
+                {detected === null ? "" : detected.command === null ? "none detected" : testCommand.trim() === detected.command ? `from ${detected.source.replace("_", " ")}` : "edited"}
+              </span>
+            </div>
+          </>
+        )}
         <label htmlFor={`${id}-task`}>Task</label>
         <textarea
           id={`${id}-task`}
@@ -125,9 +205,19 @@ export function NewAgentTask() {
           }}
           data-testid="agent-task"
         />
+        {refusal && (
+          <div className="agent-refusal" role="alert" data-testid="attempts-refusal">
+            <p className="error">{refusal.message}</p>
+            {refusal.offerCopy && (
+              <button type="button" disabled={busy} onClick={() => void startAttempts("copy")} data-testid="attempts-use-copy">
+                Use a copy instead
+              </button>
+            )}
+          </div>
+        )}
         <div className="agent-form-buttons">
           <button type="submit" className="primary" disabled={!ready} data-testid="agent-start">
-            Start agent
+            {attempts >= 2 ? `Start ${attempts} attempts` : "Start agent"}
           </button>
           <button type="button" onClick={() => useAgentStore.getState().closeNewTask()}>
             Cancel

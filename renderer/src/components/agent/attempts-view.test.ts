@@ -69,9 +69,10 @@ describe("attempts view", () => {
     expect(runStatusLabel(run({ state: "applied", applied: { index: 1, conversationId: "c1", checkpointIds: ["k"] } }))).toBe("attempt 2 applied");
   });
 
-  it("only a ranked attempt of a ranked run can be applied; copies can be discarded until applied or discarded", () => {
-    const ranked = run({ state: "ranked", attempts: [attempt(0, { rank: 1 }), attempt(1, { state: "failed" }), attempt(2, { rank: null })] });
-    expect(ranked.attempts.map((a) => canApply(ranked, a))).toEqual([true, false, false]);
+  it("only a finished attempt of a ranked run, its copy still there, can be applied; copies can be discarded until applied or discarded", () => {
+    const ranked = run({ state: "ranked", attempts: [attempt(0, { rank: 1 }), attempt(1, { state: "failed" }), attempt(2, { rank: null }), attempt(3, { directory: null })] });
+    // Unranked (no ranking in this build) still applies, as the service allows; a failed one or one without its copy does not.
+    expect(ranked.attempts.map((a) => canApply(ranked, a))).toEqual([true, false, true, false]);
     const applied = run({ state: "applied", attempts: [attempt(0, { rank: 1 }), attempt(1, { rank: 2 })], applied: { index: 0, conversationId: "c0", checkpointIds: [] } });
     expect(canApply(applied, applied.attempts[1]!)).toBe(false);
     expect(canApply(run({ attempts: [attempt(0, { rank: 1 }), attempt(1)] }), attempt(0, { rank: 1 }))).toBe(false);

@@ -79,9 +79,13 @@ export function runStatusLabel(run: AttemptsRun): string {
   }
 }
 
-/** Only a ranked attempt of a ranked run can be applied: a failed one has no result, and after apply or discard the copies are gone. */
+/**
+ * What attempts.apply accepts: a finished attempt of a ranked run whose copy is still there (a failed one has no
+ * result; after apply or discard the copies are gone). Its rank is not required: a build without a ranking still
+ * lets the user pick one by its diff and tests.
+ */
 export function canApply(run: AttemptsRun, attempt: Attempt): boolean {
-  return run.state === "ranked" && attempt.state === "done" && attempt.rank !== null;
+  return run.state === "ranked" && attempt.state === "done" && attempt.directory !== null;
 }
 
 /** The run still holds copies of the workspace that "Discard all" would remove. */

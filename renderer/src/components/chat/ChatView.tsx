@@ -1,4 +1,5 @@
 import { useAgentStore } from "../../stores/agent-store";
+import { useAttemptsStore } from "../../stores/attempts-store";
 import { useChatStore } from "../../stores/chat-store";
 import { useUiStore } from "../../stores/ui-store";
 import { useEffect } from "react";
@@ -9,6 +10,7 @@ import { useModelsStore } from "../../stores/models-store";
 import { ModelPanel } from "../model/ModelPanel";
 import { AgentComposer } from "../agent/AgentComposer";
 import { AgentApprovals } from "../agent/ApprovalCard";
+import { AttemptsPanel } from "../agent/AttemptsPanel";
 import { ChangedFiles } from "../agent/ChangedFiles";
 import { NewAgentTask } from "../agent/NewAgentTask";
 import { PlanPanel } from "../agent/PlanPanel";
@@ -77,6 +79,7 @@ export function ChatView() {
   const agent = useChatStore((s) => s.conversation?.kind === "agent");
   const workspace = useChatStore((s) => s.conversation?.workspace);
   const newAgentTask = useAgentStore((s) => s.newTaskOpen) && conversationId === null;
+  const attemptsRun = useAttemptsStore((s) => (conversationId === null && !newAgentTask ? s.openRunId : null));
 
   return (
     <div className={`chat-view${settingsOpen ? " with-settings" : ""}${agent ? " agent-view" : ""}`}>
@@ -90,6 +93,8 @@ export function ChatView() {
         {agent && <PlanPanel />}
         {newAgentTask ? (
           <NewAgentTask />
+        ) : attemptsRun ? (
+          <AttemptsPanel runId={attemptsRun} />
         ) : conversationId === null && empty ? (
           <Welcome />
         ) : loading && empty ? (
@@ -99,7 +104,7 @@ export function ChatView() {
         )}
         {!agent && <ContextReloadOffer />}
         {agent && <AgentApprovals />}
-        {agent ? <AgentComposer /> : !newAgentTask && <Composer />}
+        {agent ? <AgentComposer /> : !newAgentTask && !attemptsRun && <Composer />}
       </section>
       {agent && <ChangedFiles />}
       {settingsOpen && <SettingsPanel>{agent && workspace && <WorkspaceSettingsPanel workspace={workspace} />}</SettingsPanel>}

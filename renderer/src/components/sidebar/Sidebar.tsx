@@ -2,6 +2,7 @@ import { useRef } from "react";
 import { client } from "../../client/client-instance";
 import { errorMessage } from "../../lib/errors";
 import { useAgentStore } from "../../stores/agent-store";
+import { useAttemptsStore } from "../../stores/attempts-store";
 import { useChatStore } from "../../stores/chat-store";
 import { useComposerStore } from "../../stores/composer-store";
 import { useConversationsStore } from "../../stores/conversations-store";
@@ -9,11 +10,13 @@ import { useThemeStore } from "../../stores/theme-store";
 import { toastError, useToastStore } from "../../stores/toast-store";
 import { useUiStore } from "../../stores/ui-store";
 import { AgentHistory } from "../agent/AgentHistory";
+import { AttemptsHistory } from "../agent/AttemptsHistory";
 import { ConversationItem } from "./ConversationItem";
 
 export function newChat(): void {
   useUiStore.getState().setView("chat");
   useAgentStore.getState().closeNewTask();
+  useAttemptsStore.getState().close();
   void useChatStore.getState().open(null);
   useComposerStore.getState().focus();
 }
@@ -67,6 +70,7 @@ export function Sidebar() {
         </button>
       </div>
       <div className="history" data-testid="history">
+        <AttemptsHistory />
         <AgentHistory />
         {loaded && groups.length === 0 && agentTasks === 0 && <p className="muted">No conversations yet.</p>}
         {groups.map((group) => (
