@@ -100,6 +100,7 @@ test("the first screen's 'Get the recommended model for this machine' starts tha
     await expect(page.getByTestId("models-page")).toBeVisible();
     await expect(page.getByTestId("download")).toBeVisible();
     await expect(page.getByTestId("download")).toHaveAttribute("data-state", "completed", { timeout: 60_000 });
+    await page.getByTestId("models-tab-library").click();
     await expect(page.getByTestId("library-model")).toHaveCount(1);
   } finally {
     await host.stop();

@@ -51,6 +51,10 @@ export const CatalogEntrySchema = z.object({
   /** The family for people: "MiniMax-M2.7". */
   familyName: z.string(),
   fetchedAt: z.number().nullable(),
+  /** The repo needs its license accepted on the Hub (and a token): "auto" or "manual" approval; null when open or not known. */
+  gated: z.enum(["auto", "manual"]).nullable(),
+  /** Its page on the Hub (where the license is accepted); null for a plain URL. */
+  repoPage: z.string().url().nullable(),
   quants: z.array(CatalogQuantSchema),
 });
 export type CatalogEntry = z.infer<typeof CatalogEntrySchema>;

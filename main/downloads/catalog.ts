@@ -86,13 +86,23 @@ export async function refreshCatalog(
   return Promise.all(
     catalog.repos.map(async ({ repo }) => {
       try {
-        await listRepoFiles(hub, cache, repo, "main");
+        await lookUpRepo(hub, cache, repo);
         return { repo, ok: true };
       } catch (error) {
         return { repo, ok: false, error };
       }
     }),
   );
+}
+
+/**
+ * Lists a repo's files into the cache, and its gating: the catalog then shows sizes, fit and "gated" before
+ * any click. A gating the Hub does not say (an older mirror) leaves the last one known.
+ */
+export async function lookUpRepo(hub: HubClient, cache: HubFileCache, repo: string, revision = "main"): Promise<void> {
+  await listRepoFiles(hub, cache, repo, revision);
+  const gating = await hub.gating(repo).catch(() => undefined);
+  if (gating !== undefined) cache.setGating(repo, gating);
 }
 
 /** Repos the user added with hf:owner/repo[:QUANT] or a Hub URL: kept in the settings table, key "catalog.added". */

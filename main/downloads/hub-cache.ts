@@ -1,5 +1,12 @@
+import { z } from "zod";
 import type { Db } from "../storage/database";
+import { readSetting, writeSetting } from "../storage/settings-table";
 import type { RemoteFile } from "./gguf-parts";
+import type { HubGating } from "./hub-client";
+
+/** Each looked-up repo's gating, kept in the settings table (the catalog flags a gated repo before any click). */
+const GATING_KEY = "hub.gating";
+const GatingSchema = z.record(z.string(), z.enum(["auto", "manual"]).nullable());
 
 /** The last Hub listing of each repo, so the catalog works offline after one look-up. */
 export class HubFileCache {
@@ -24,5 +31,19 @@ export class HubFileCache {
     const first = rows[0];
     if (!first) return null;
     return { files: rows.map((r) => ({ path: r.path, size: r.size, sha256: r.sha256 })), fetchedAt: first.fetched_at };
+  }
+
+  setGating(repo: string, gating: HubGating): void {
+    writeSetting(this.db, GATING_KEY, { ...this.allGating(), [repo.toLowerCase()]: gating });
+  }
+
+  /** undefined when never looked up. */
+  gating(repo: string): HubGating | undefined {
+    return this.allGating()[repo.toLowerCase()];
+  }
+
+  private allGating(): Record<string, HubGating> {
+    const parsed = GatingSchema.safeParse(readSetting(this.db, GATING_KEY) ?? {});
+    return parsed.success ? parsed.data : {};
   }
 }

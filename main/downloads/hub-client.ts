@@ -7,6 +7,9 @@ import { sleep } from "./backoff";
 import { discard, header, NetError, readBody, retryAfterMs, send } from "./http";
 import { DEFAULT_HUB_ENDPOINT } from "./model-ref";
 
+export type HubGating = "auto" | "manual" | null;
+const ModelInfo = z.object({ gated: z.union([z.boolean(), z.string()]).optional() });
+
 export interface HubClientOptions {
   endpoint?: string;
   token?: string;
@@ -139,6 +142,23 @@ export class HubClient {
       next = nextLink ? new URL(nextLink, next).toString() : null;
     }
     return files;
+  }
+
+  /**
+   * Whether the repo is gated (its files need the license accepted on the Hub and a token): the model info's
+   * `gated`, "auto" or "manual" approval, or null for an open repo.
+   */
+  async gating(repo: string, signal?: AbortSignal): Promise<HubGating> {
+    const res = await this.getWithRateLimit(`${this.endpoint}/api/models/${repo}`, repo, signal);
+    const info = ModelInfo.safeParse(JSON.parse((await readBody(res)).toString("utf8")) as unknown);
+    if (!info.success) throw downloadError("internal", "http", `The Hub sent unexpected model info for ${repo}.`, { repo });
+    const gated = info.data.gated;
+    return gated === "auto" || gated === "manual" ? gated : gated === true ? "manual" : null;
+  }
+
+  /** The repo's page on the Hub, where its license is accepted. */
+  repoPage(repo: string): string {
+    return `${this.endpoint}/${repo}`;
   }
 
   async listQuants(repo: string, revision = "main", signal?: AbortSignal): Promise<QuantGroup[]> {

@@ -1,4 +1,5 @@
-import { session, type WebContents } from "electron";
+import { session, shell, type WebContents } from "electron";
+import { isOpenableExternally } from "./external-link";
 
 /** True for the renderer's own files and nothing else. */
 export function isAppUrl(url: string, rendererIndexUrl: string): boolean {
@@ -11,7 +12,7 @@ export function isAppUrl(url: string, rendererIndexUrl: string): boolean {
   }
 }
 
-/** Electron's security checklist: no navigation, no new windows, no permissions. */
+/** Electron's security checklist: no navigation, no new windows (Hub pages open in the browser), no permissions. */
 export function hardenSession(): void {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
@@ -23,5 +24,9 @@ export function hardenWebContents(contents: WebContents, rendererIndexUrl: strin
   });
   contents.on("will-redirect", (event) => event.preventDefault());
   contents.on("will-attach-webview", (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: "deny" }));
+  // A Hub page (a gated repo's terms) opens in the user's browser; the app never opens a window.
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isOpenableExternally(url)) void shell.openExternal(url);
+    return { action: "deny" };
+  });
 }

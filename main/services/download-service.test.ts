@@ -90,6 +90,24 @@ describe("DownloadService", () => {
     expect((await svc.catalog()).some((e) => e.repo === REPO)).toBe(false);
   });
 
+  it("flags a gated repo from its look-up, before any download, with its Hub page; lists added repos first, the latest on top", async () => {
+    fresh();
+    const svc = service();
+    const open = await svc.addToCatalog(`hf:${REPO}`);
+    expect(open).toMatchObject({ gated: null, repoPage: `${emulator.endpoint}/${REPO}` });
+    const gated = await svc.addToCatalog("hf:m2d-test/Gated-GGUF");
+    expect(gated).toMatchObject({ gated: "manual", repoPage: `${emulator.endpoint}/m2d-test/Gated-GGUF` });
+    // Kept with the catalog: a later start lists it gated before any look-up.
+    expect((await service().catalog()).find((e) => e.repo === "m2d-test/Gated-GGUF")?.gated).toBe("manual");
+    const order = (await svc.catalog()).map((e) => e.repo);
+    expect(order.slice(0, 2)).toEqual(["m2d-test/Gated-GGUF", REPO]);
+    expect(order.indexOf("unsloth/MiniMax-M2-GGUF")).toBeGreaterThan(1);
+    // A catalog refresh looks the gating up for every repo it lists.
+    const { entries } = await svc.refreshCatalog();
+    expect(entries.find((e) => e.repo === "m2d-test/Gated-GGUF")?.gated).toBe("manual");
+    expect(entries.find((e) => e.repo === REPO)?.gated).toBeNull();
+  });
+
   it("rejects a missing quant and a gated repo with clear typed errors", async () => {
     fresh();
     const svc = service();

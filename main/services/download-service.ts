@@ -33,9 +33,9 @@ import {
   type DownloadSettings,
   type HubClient,
 } from "../downloads";
-import { catalogView, catalogWithAdded, readAddedEntries, refreshCatalog, writeAddedEntries, type CatalogRepo } from "../downloads/catalog";
+import { catalogView, catalogWithAdded, lookUpRepo, readAddedEntries, refreshCatalog, writeAddedEntries, type CatalogRepo } from "../downloads/catalog";
 import { syncFileAndDirectory } from "../downloads/durability";
-import { listRepoFiles, planDownload } from "../downloads/plan";
+import { planDownload } from "../downloads/plan";
 import { readLibrarySettings } from "../downloads/settings";
 import { DownloadStore } from "../downloads/store";
 import type { Db } from "../storage/database";
@@ -161,12 +161,15 @@ export class DownloadService {
     const urls = added.flatMap((a): CatalogEntry[] =>
       "url" in a
         ? [{
-            repo: a.url, publisher: new URL(a.url).host, description: "A plain URL you added.", added: true, ...urlFamily(a.fileName), fetchedAt: null,
+            repo: a.url, publisher: new URL(a.url).host, description: "A plain URL you added.", added: true, ...urlFamily(a.fileName), fetchedAt: null, gated: null, repoPage: null,
             quants: [{ quant: a.fileName, ref: a.url, known: false, totalBytes: null, parts: 1, fit: catalogQuantFit(null, machine), recommended: false }],
           }]
         : [],
     );
-    return [...repos, ...urls];
+    // The user's own entries first, the latest added at the top; then the shipped catalog.
+    const addedAt = new Map(added.map((a, i) => ["repo" in a ? a.repo.toLowerCase() : a.url, i]));
+    const order = (e: CatalogEntry) => (e.added ? -1 - (addedAt.get(e.repo.toLowerCase()) ?? addedAt.get(e.repo) ?? 0) : 0);
+    return [...repos, ...urls].map((e, i) => ({ e, i })).sort((a, b) => order(a.e) - order(b.e) || a.i - b.i).map(({ e }) => e);
   }
 
   async refreshCatalog(): Promise<{ entries: CatalogEntry[]; errors: Array<{ repo: string; error: DownloadError }> }> {
@@ -187,7 +190,8 @@ export class DownloadService {
       key = ref.repo;
       // With a quant or file, the plan checks it exists (and says which quants do); else list the repo.
       const quant = ref.quant || ref.file ? ((await planDownload(this.hub, this.cache, ref)).quant ?? undefined) : undefined;
-      if (!ref.quant && !ref.file) await listRepoFiles(this.hub, this.cache, ref.repo, ref.revision);
+      if (!ref.quant && !ref.file) await lookUpRepo(this.hub, this.cache, ref.repo, ref.revision);
+      else if (this.cache.gating(ref.repo) === undefined) await lookUpRepo(this.hub, this.cache, ref.repo, ref.revision).catch(() => undefined);
       const existing = added.find((a): a is Extract<typeof a, { repo: string }> => "repo" in a && a.repo.toLowerCase() === ref.repo.toLowerCase());
       if (!existing) added.push(quant ? { repo: ref.repo, quant } : { repo: ref.repo });
       else if (quant && !existing.quant) existing.quant = quant;
@@ -350,7 +354,11 @@ export class DownloadService {
     const best: CatalogQuantView | undefined = recommendQuant(quants) ?? quants.find((q) => q.totalBytes === null && q.quant === repo.recommended);
     if (best) best.recommended = true;
     const isAdded = added.some((a) => "repo" in a && a.repo.toLowerCase() === repo.repo.toLowerCase());
-    return { repo: repo.repo, publisher: repo.publisher, description: repo.description, added: isAdded, family: repo.family, familyName: repo.familyName, fetchedAt: repo.fetchedAt, quants };
+    const gated = this.cache.gating(repo.repo) ?? null;
+    return {
+      repo: repo.repo, publisher: repo.publisher, description: repo.description, added: isAdded, family: repo.family, familyName: repo.familyName,
+      fetchedAt: repo.fetchedAt, quants, gated, repoPage: this.hub.repoPage(repo.repo),
+    };
   }
 
   private async register(primary: string, mode: "reference" | "copy" | "scan"): Promise<string> {

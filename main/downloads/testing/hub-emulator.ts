@@ -206,9 +206,19 @@ export class HubEmulator {
     const url = new URL(req.url ?? "/", this.endpoint);
     const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/([^/]+)$/.exec(url.pathname);
     if (tree) return this.onTree(decodeURIComponent(tree[1] ?? ""), url, res);
+    const info = /^\/api\/models\/([^/]+\/[^/]+)$/.exec(url.pathname);
+    if (info) return this.onModelInfo(decodeURIComponent(info[1] ?? ""), res);
     const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
     if (resolve) return this.onResolve(req, res, decodeURIComponent(resolve[1] ?? ""), decodeURIComponent(resolve[3] ?? ""));
     hubError(res, 404, "RepoNotFound", "Not found");
+  }
+
+  /** The model info's `gated` as the Hub gives it: "manual" (or "auto") for a gated repo, false for an open one. */
+  private onModelInfo(repoId: string, res: ServerResponse): void {
+    const repo = this.repos.get(repoId);
+    if (!repo) return hubError(res, 401, "RepoNotFound", "Repository not found");
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ id: repoId, modelId: repoId, private: false, gated: repo.gated ? "manual" : false }));
   }
 
   private onTree(repoId: string, url: URL, res: ServerResponse): void {

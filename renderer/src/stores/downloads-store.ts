@@ -3,7 +3,11 @@ import type { CatalogEntry, DownloadView } from "../../../app/contract/downloads
 import { client } from "../client/client-instance";
 import { electronBridge } from "../client/ipc-transport";
 import { errorMessage } from "../lib/errors";
-import { toastError } from "./toast-store";
+import { toastError, useToastStore } from "./toast-store";
+import { useUiStore } from "./ui-store";
+
+/** A catalog look-up older than this is done again when the Models page opens. */
+const CATALOG_STALE_MS = 24 * 60 * 60 * 1000;
 
 interface DownloadsState {
   catalog: CatalogEntry[];
@@ -13,7 +17,13 @@ interface DownloadsState {
   refreshing: boolean;
   /** Why the last catalog look-up or add failed, per repo or for the add field. */
   catalogErrors: Array<{ repo: string; message: string }>;
+  /** The last automatic look-up found the Hub unreachable (the catalog shows what was cached). */
+  offline: boolean;
   addError: string | null;
+  /** The download that just started: the Downloads tab shows it, scrolled into view and marked. */
+  justStarted: string | null;
+  /** Looks the catalog up on the Hub once per session when a repo was never looked up or not for a day (quietly offline). */
+  refreshIfStale(): Promise<void>;
   loadCatalog(): Promise<void>;
   refreshCatalog(): Promise<void>;
   add(ref: string): Promise<boolean>;
@@ -43,6 +53,8 @@ async function attempt(work: () => Promise<void>): Promise<void> {
   }
 }
 
+let lookedUpThisSession = false;
+
 /** The catalog and the downloads panel, fed by downloads.progress events. */
 export const useDownloadsStore = create<DownloadsState>((set, get) => {
   const upsert = (download: DownloadView) =>
@@ -59,13 +71,32 @@ export const useDownloadsStore = create<DownloadsState>((set, get) => {
     downloads: [],
     refreshing: false,
     catalogErrors: [],
+    offline: false,
     addError: null,
+    justStarted: null,
+    async refreshIfStale() {
+      if (lookedUpThisSession || get().refreshing) return;
+      const stale = (e: CatalogEntry) => e.repoPage !== null && (e.fetchedAt === null || Date.now() - e.fetchedAt > CATALOG_STALE_MS);
+      if (!get().catalog.some(stale)) return;
+      lookedUpThisSession = true;
+      set({ refreshing: true });
+      try {
+        const { entries, errors } = await client().call("catalog.refresh", {});
+        // Offline is the normal case for a look-up nobody asked for: the cached sizes stay, with no alarm.
+        const real = errors.filter((e) => e.error.details?.reason !== "offline");
+        set({ catalog: entries, catalogErrors: real.map((e) => ({ repo: e.repo, message: e.error.message })), offline: real.length < errors.length });
+      } catch {
+        // The explicit "Look up on the Hub" says why; here the cached catalog simply stays.
+      } finally {
+        set({ refreshing: false });
+      }
+    },
     loadCatalog: () => attempt(async () => set({ catalog: (await client().call("catalog.list", {})).entries })),
     async refreshCatalog() {
       set({ refreshing: true });
       await attempt(async () => {
         const { entries, errors } = await client().call("catalog.refresh", {});
-        set({ catalog: entries, catalogErrors: errors.map((e) => ({ repo: e.repo, message: e.error.message })) });
+        set({ catalog: entries, catalogErrors: errors.map((e) => ({ repo: e.repo, message: e.error.message })), offline: false });
       });
       set({ refreshing: false });
     },
@@ -73,7 +104,8 @@ export const useDownloadsStore = create<DownloadsState>((set, get) => {
       set({ refreshing: true, addError: null });
       try {
         const { entry } = await client().call("catalog.add", { ref });
-        set((s) => ({ catalog: [...s.catalog.filter((e) => e.repo !== entry.repo), entry] }));
+        // The newest added repo goes on top, as the backend lists it.
+        set((s) => ({ catalog: [entry, ...s.catalog.filter((e) => e.repo !== entry.repo)] }));
         return true;
       } catch (error) {
         set({ addError: errorMessage(error) });
@@ -88,7 +120,15 @@ export const useDownloadsStore = create<DownloadsState>((set, get) => {
         set((s) => ({ catalog: s.catalog.filter((e) => e.repo !== repo) }));
       }),
     loadDownloads: () => attempt(async () => set({ downloads: (await client().call("downloads.list", {})).downloads })),
-    download: (ref) => attempt(async () => upsert(await client().call("downloads.start", { ref }))),
+    download: (ref) =>
+      attempt(async () => {
+        const started = await client().call("downloads.start", { ref });
+        upsert(started);
+        set({ justStarted: started.id });
+        useUiStore.getState().showModels("downloads");
+        const name = started.repo ? `${started.repo}${started.quant ? ` ${started.quant}` : ""}` : started.ref;
+        useToastStore.getState().show({ kind: "info", text: `Downloading ${name}` }, 4000);
+      }),
     pause: (id) => attempt(async () => upsert(await client().call("downloads.pause", { id }))),
     resume: (id) => attempt(async () => upsert(await client().call("downloads.resume", { id }))),
     cancel: (id) => attempt(async () => void (await client().call("downloads.cancel", { id }))),

@@ -18,6 +18,17 @@ function CatalogRepo({ entry, busyRefs }: { entry: CatalogEntry; busyRefs: Reado
           </button>
         )}
       </div>
+      {entry.gated && (
+        <p className="warn catalog-gated" data-testid="catalog-gated">
+          <span className="badge">Gated</span> Its files need the license accepted on the Hub{entry.gated === "manual" ? " (the authors approve each request)" : ""} and a
+          Hub token in Settings.{" "}
+          {entry.repoPage && (
+            <a href={entry.repoPage} target="_blank" rel="noopener noreferrer" data-testid="catalog-gated-link">
+              Accept the terms on the Hub
+            </a>
+          )}
+        </p>
+      )}
       <p className="muted">
         {entry.description} {entry.fetchedAt === null ? "Sizes appear after a look-up on the Hub." : `Looked up ${new Date(entry.fetchedAt).toLocaleString()}.`}
       </p>
@@ -65,6 +76,7 @@ export function CatalogSection() {
   const refreshing = useDownloadsStore((s) => s.refreshing);
   const errors = useDownloadsStore((s) => s.catalogErrors);
   const addError = useDownloadsStore((s) => s.addError);
+  const offline = useDownloadsStore((s) => s.offline);
   const [ref, setRef] = useState("");
   const inputId = useId();
   const errorId = useId();
@@ -102,6 +114,7 @@ export function CatalogSection() {
         </div>
         {addError && <p id={errorId} role="alert" className="error">{addError}</p>}
       </form>
+      {offline && <p className="muted" data-testid="catalog-offline">The Hub could not be reached: sizes and fit are from the last look-up.</p>}
       {errors.length > 0 && (
         <ul role="alert" className="error">
           {errors.map((e) => <li key={e.repo}>{e.repo}: {e.message}</li>)}

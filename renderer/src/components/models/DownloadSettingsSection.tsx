@@ -68,10 +68,8 @@ export function DownloadSettingsSection() {
 
   if (!view) return null;
   return (
-    <details className="models-section download-settings" data-testid="download-settings">
-      <summary>
-        <h2>Settings</h2>
-      </summary>
+    <section className="models-section download-settings" data-testid="download-settings" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Download settings</h2>
       <div className="settings-grid">
         <label htmlFor={`${id}-endpoint`}>Hub endpoint</label>
         <div className="row">
@@ -127,6 +125,6 @@ export function DownloadSettingsSection() {
           onCommit={(n) => n >= 0 && void save({ downloads: { bandwidthLimitBps: n * MB } })}
         />
       </div>
-    </details>
+    </section>
   );
 }

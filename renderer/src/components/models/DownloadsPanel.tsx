@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import type { DownloadView } from "../../../../app/contract/downloads-api";
 import { useDownloadsStore } from "../../stores/downloads-store";
 import { downloadProblem, fileName, formatEta, formatSize } from "./labels";
@@ -15,8 +16,17 @@ function DownloadItem({ download }: { download: DownloadView }) {
   const name = download.repo ? `${download.repo}${download.quant ? ` ${download.quant}` : ""}` : fileName(download.primaryPath);
   const problem = downloadProblem(download);
   const active = download.state === "running" || download.state === "queued";
+  const isNew = useDownloadsStore((s) => s.justStarted === download.id);
+  const row = useRef<HTMLLIElement>(null);
+  // The download that just started is shown where it is in the list, marked for a moment.
+  useEffect(() => {
+    if (!isNew) return;
+    row.current?.scrollIntoView({ block: "nearest" });
+    const unmark = setTimeout(() => useDownloadsStore.setState((s) => (s.justStarted === download.id ? { justStarted: null } : s)), 3000);
+    return () => clearTimeout(unmark);
+  }, [isNew, download.id]);
   return (
-    <li className={`download download-${download.state}`} data-testid="download" data-state={download.state} aria-label={`${name}: ${STATE_LABEL[download.state]}`}>
+    <li ref={row} className={`download download-${download.state}${isNew ? " download-new" : ""}`} data-testid="download" data-new={isNew || undefined} data-state={download.state} aria-label={`${name}: ${STATE_LABEL[download.state]}`}>
       <div className="download-head">
         <strong>{name}</strong>
         <span data-testid="download-state">{STATE_LABEL[download.state]}</span>

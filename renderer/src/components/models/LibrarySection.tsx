@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import type { LibraryModel } from "../../../../app/contract/downloads-api";
 import { MODEL_INVALID_LABEL } from "../../../../app/contract/model-invalid";
+import { useUiStore } from "../../stores/ui-store";
 import { useLibraryStore } from "../../stores/library-store";
 import { useModelsStore } from "../../stores/models-store";
 import { formatInt } from "../../lib/format";
@@ -133,7 +134,15 @@ export function LibrarySection() {
       <p role="status" className="muted" data-testid="library-notice">{notice}</p>
       {error && <p role="alert" className="error" data-testid="library-error">{error}</p>}
       {loadError && <p role="alert" className="error">{loadError}</p>}
-      {loaded && models.length === 0 && <p className="muted">No models yet: download one from the catalog or import a GGUF.</p>}
+      {loaded && models.length === 0 && (
+        <p className="muted">
+          No models yet: download one from the{" "}
+          <button type="button" className="link-button" onClick={() => useUiStore.getState().setModelsTab("catalog")} data-testid="library-browse-catalog">
+            catalog
+          </button>{" "}
+          or import a GGUF.
+        </p>
+      )}
       <ul className="library" data-testid="library">
         {models.map((m) => <LibraryItem key={m.id} model={m} onDeleted={setNotice} />)}
       </ul>

@@ -44,7 +44,7 @@ describe("recommendedDownload", () => {
     quant: q, ref: `hf:o/r:${q}`, known: true, totalBytes: null, parts: 1, fit: { verdict: "unknown", detail: "" }, recommended: false, ...over,
   });
   const entry = (repo: string, quants: CatalogQuantView[]): CatalogEntry => ({
-    repo, publisher: "o", description: "", added: false, family: "unknown", familyName: "", fetchedAt: null, quants,
+    repo, publisher: "o", description: "", added: false, family: "unknown", familyName: "", fetchedAt: null, gated: null, repoPage: null, quants,
   });
 
   it("takes the first quant recommended for this machine, skipping usual picks not yet sized and ones that do not fit", () => {
