@@ -21,13 +21,15 @@ import { openQuestions } from "./tty-questions";
 export const agentSpec = defineCommand({
   name: "agent",
   summary: "run the agent on a folder: its steps, each tool's output, and in Ask mode a question before each change",
-  positionals: '"task"',
+  positionals: '"task" | --resume ID | --list',
   details: [
     "--model is a GGUF file or a library name (owner/repo:QUANT, see m2d models).",
     "Approvals are asked on the terminal (/dev/tty when stdin or stderr is redirected): y = approve, a = approve and",
     "always allow (what it saves is shown first), n = decline and say why on the next line (or n REASON; the model",
     "reads the reason), anything else = decline. With no terminal, what needs approval is",
     "refused, never approved. --json prints the events instead and refuses approvals too.",
+    "--resume ID goes on with an interrupted run (a quit, a crash, a kill) from its last completed step, in its own",
+    "workspace; it needs the data folder the run was in (--data-dir or $M2D_DATA_DIR). --list shows the runs it can resume.",
   ].join("\n"),
   options: {
     workspace: { type: "string", value: "DIR", help: "the folder the agent works in (required)" },
@@ -40,6 +42,8 @@ export const agentSpec = defineCommand({
     ctx: { type: "string", value: "N", help: "context size in tokens (default: the app's choice for this model)" },
     gpu: { type: "string", default: "auto", value: GpuChoiceSchema.options.join("|"), help: "compute backend" },
     "trust-workspace-mcp": { type: "boolean", default: false, help: "start the MCP servers of the workspace's .m2d/mcp.json without asking (this content of the file)" },
+    resume: { type: "string", value: "ID", help: "go on with an interrupted run (its conversation id, as --list and the run's first line print it)" },
+    list: { type: "boolean", default: false, help: "list the runs of the data folder that can be resumed, and exit" },
   },
 });
 
@@ -79,6 +83,18 @@ function toolOutput(backend: Backend, toolMessageId: string | null): string {
   }
 }
 
+/** `m2d agent --list`: the data folder's runs that can go on, latest first, one a line. */
+async function listInterrupted(dataDir: string): Promise<void> {
+  const backend = createBackend({ dataDir, spawnEngine: forkSpawner(distPath("engine/main.js")), log: () => undefined });
+  try {
+    const runs = backend.agent.interrupted();
+    if (runs.length === 0) process.stdout.write("No agent run to resume.\n");
+    for (const run of runs) process.stdout.write(`${run.conversationId}  ${new Date(run.updatedAt).toISOString().slice(0, 16).replace("T", " ")}  ${run.workspace}  ${run.title}\n`);
+  } finally {
+    await backend.close();
+  }
+}
+
 /**
  * `m2d agent --workspace DIR --model MODEL "task"`: the app's agent loop from a terminal.
  * In Ask mode it asks here; with no terminal attached, what needs approval is refused.
@@ -86,10 +102,15 @@ function toolOutput(backend: Backend, toolMessageId: string | null): string {
 export async function agentCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseCommandArgs(agentSpec, argv);
   const task = positionals.join(" ").trim();
-  if (!values.workspace || !values.model || !task) {
-    throw new AppError("bad_request", `Usage: ${usageLine(agentSpec)} (--workspace and --model are required)`);
+  const resumeId = values.resume;
+  if (values.list || resumeId !== undefined) {
+    if (task) throw new AppError("bad_request", `--${values.list ? "list" : "resume"} takes no task: the run's own task goes on.`);
+    if (!values["data-dir"] && !process.env.M2D_DATA_DIR) throw new AppError("bad_request", `--${values.list ? "list" : "resume"} needs the data folder the run was in: --data-dir DIR or $M2D_DATA_DIR.`);
   }
-  const workspace = values.workspace;
+  if (values.list) return listInterrupted(values["data-dir"] ?? defaultDataDir());
+  if (!values.model || (resumeId === undefined && (!values.workspace || !task))) {
+    throw new AppError("bad_request", `Usage: ${usageLine(agentSpec)} (--model is required, and --workspace with a task)`);
+  }
   // Without --mode, the workspace's own mode (Ask until the user changes it).
   const mode = values.mode?.replace("-", "_") as PolicyMode | undefined;
   if (mode !== undefined && !POLICY_MODES.includes(mode)) throw new AppError("bad_request", `--mode must be one of ask, auto-edit, full-auto, read-only.`);
@@ -103,6 +124,14 @@ export async function agentCommand(argv: string[]): Promise<void> {
   const modelPath = resolveModelArg(values.model, values["data-dir"] ?? defaultDataDir());
   const dataDir = values["data-dir"] ?? (process.env.M2D_DATA_DIR ? defaultDataDir() : mkdtempSync(join(tmpdir(), "m2d-agent-")));
   const backend = createBackend({ dataDir, spawnEngine: forkSpawner(distPath("engine/main.js")), log: () => undefined });
+  // A resumed run works in its own workspace; an unknown id or a finished run is refused before the model loads.
+  let workspace: string;
+  try {
+    workspace = resumeId === undefined ? values.workspace! : backend.agent.resumable(resumeId).workspace;
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
   const print = (line: string) => process.stdout.write(line);
   const dim = stylerFor(process.stdout).dim;
   const terminal = values.json ? { interface: null, close: () => undefined } : openQuestions();
@@ -178,7 +207,10 @@ export async function agentCommand(argv: string[]): Promise<void> {
         if (event.type === "agent.done") resolve(event);
       });
     });
-    await backend.agent.start({ workspace, task, maxSteps, ...(mode ? { mode } : {}) });
+    const started = resumeId === undefined
+      ? await backend.agent.start({ workspace, task, maxSteps, ...(mode ? { mode } : {}) })
+      : await backend.agent.resume({ conversationId: resumeId, maxSteps, ...(mode ? { mode } : {}) });
+    if (!values.json) process.stderr.write(dim(`conversation ${started.conversationId}${resumeId === undefined ? "" : " (resumed)"} · m2d agent --resume ${started.conversationId} goes on after an interruption\n`));
     process.once("SIGINT", () => void backend.agent.stopAll());
     const outcome = await done;
     if (!values.json) {

@@ -119,16 +119,40 @@ export class AgentService {
     if (this.runs.has(conversationId) || this.starting.has(conversationId)) {
       throw new AppError("engine_busy", "The agent is already working in this conversation.", { conversationId });
     }
-    const workspace = this.workspaceOf(conversationId);
-    const from = resumePoint(this.chat.repo.listBranchPath(conversationId), new Set(this.compactions.list(conversationId).map((c) => c.summaryMessageId)));
-    if (!from.ok) throw new AppError("bad_request", from.message, { conversationId, reason: from.reason });
+    const { workspace, from } = this.resumable(conversationId);
     this.starting.add(conversationId);
     try {
-      const started = await this.launch({ workspace, conversationId, maxSteps: options.maxSteps, resumeFrom: from.messageId, ...(options.mode && { mode: options.mode }), ...(options.repeatLimit !== undefined && { repeatLimit: options.repeatLimit }) });
-      return { ...started, resumedFrom: from.messageId };
+      const started = await this.launch({ workspace, conversationId, maxSteps: options.maxSteps, resumeFrom: from, ...(options.mode && { mode: options.mode }), ...(options.repeatLimit !== undefined && { repeatLimit: options.repeatLimit }) });
+      return { ...started, resumedFrom: from };
     } finally {
       this.starting.delete(conversationId);
     }
+  }
+
+  /**
+   * The workspace and resume point of a run that can go on; a typed error for an unknown id (not_found), a chat,
+   * or a run that already finished or has no task (bad_request). `m2d agent --resume` asks before loading a model.
+   */
+  resumable(conversationId: string): { workspace: string; from: string } {
+    const workspace = this.workspaceOf(conversationId);
+    const from = this.resumePointOf(conversationId);
+    if (!from.ok) throw new AppError("bad_request", from.message, { conversationId, reason: from.reason });
+    return { workspace, from: from.messageId };
+  }
+
+  /** Where `resume` would go on from in this conversation (the compaction summaries count as completed steps). */
+  private resumePointOf(conversationId: string) {
+    return resumePoint(this.chat.repo.listBranchPath(conversationId), new Set(this.compactions.list(conversationId).map((c) => c.summaryMessageId)));
+  }
+
+  /** Agent conversations that can go on (cut off by a quit, a crash, a stop or max steps; not running here, not ended by an answer), latest first: `m2d agent --list`. */
+  interrupted(): Array<{ conversationId: string; title: string; workspace: string; updatedAt: number }> {
+    return this.chat.repo
+      .listConversations({ now: Date.now(), kind: "agent" })
+      .flatMap((group) => group.conversations)
+      .filter((c) => c.workspace !== undefined && !this.runs.has(c.id) && this.resumePointOf(c.id).ok)
+      .toSorted((a, b) => b.updatedAt - a.updatedAt)
+      .map((c) => ({ conversationId: c.id, title: c.title, workspace: c.workspace!, updatedAt: c.updatedAt }));
   }
 
   /** "Compact now": the running loop compacts its history before its next step. */
