@@ -34,6 +34,7 @@ import { acquireDataLock, type DataLock } from "./storage/data-lock";
 import type { DataFolderOwnerKind, LoadOptions, LoadedModel } from "../app/contract";
 import { ApiServerService } from "./api/api-service";
 import { AttemptsService, type AttemptsVerification } from "./services/attempts-service";
+import { scoreAttempt } from "./agent/attempts/verifier";
 
 export interface BackendOptions {
   dataDir: string;
@@ -122,7 +123,13 @@ function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
     if (event.type === "generation.event") chat.onGenerationEvent(event.generationId, event.event);
   });
   const agent = new AgentService(db, chat, options.dataDir, publish, engineContextMeter(models, engine));
-  const attempts = new AttemptsService(db, agent, options.dataDir, publish, { ...defaultAttemptsVerification, ...options.attemptsVerification });
+  // The execution-free verifier: the loaded model's p(YES) for each attempt, through the engine's score op.
+  const verifierEngine = { score: generations.score.bind(generations), contextSize: () => models.current()?.contextSize ?? null };
+  const attempts = new AttemptsService(db, agent, options.dataDir, publish, {
+    ...defaultAttemptsVerification,
+    score: (input, signal) => scoreAttempt(verifierEngine, input, signal),
+    ...options.attemptsVerification,
+  });
   const stoppedRuns = attempts.recoverInterrupted();
   if (stoppedRuns > 0) log("info", `Marked ${stoppedRuns} attempts run(s) cut off by a quit as stopped.`);
   const downloads = new DownloadService({
