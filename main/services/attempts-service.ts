@@ -13,16 +13,9 @@ import { compactTrajectory } from "../agent/attempts/trajectory";
 import { applyChanges } from "../agent/attempts/apply";
 import type { AgentService } from "./agent-service";
 import type { AgentOutcome } from "./agent-loop";
+import type { RankInput, Ranked } from "../agent/attempts/rank";
 
-/** What the ranking reads of each attempt (R2E-Gym's hybrid order is helper A's `rankAttempts`). */
-export interface RankInput {
-  index: number;
-  failed: boolean;
-  verifier: number | null;
-  regression: { passed: number; failed: number } | null;
-  reproduction: { passed: number; failed: number } | null;
-}
-export type Ranked = { index: number; rank: number | null; reasons: string[] }[];
+export type { RankInput, Ranked };
 
 /** The verification pieces, injected so the service is tested with the real ones and the backend wires them. */
 export interface AttemptsVerification {
