@@ -65,7 +65,8 @@ describe("attempts view", () => {
     expect(runStatusLabel(run({ attempts: [attempt(0), attempt(1, { state: "running" }), attempt(2, { state: "pending" })] }))).toBe("attempt 2 of 3");
     expect(runStatusLabel(run({ attempts: [attempt(0, { state: "verifying" }), attempt(1)] }))).toBe("verifying attempt 1 of 2");
     expect(runStatusLabel(run({ state: "ranked", attempts: [attempt(0, { rank: 2 }), attempt(1, { rank: 1 })] }))).toBe("ranked · attempt 2 is best");
-    expect(runStatusLabel(run({ state: "ranked", attempts: [attempt(0, { state: "failed" }), attempt(1, { state: "failed" })] }))).toBe("ranked · no attempt succeeded");
+    expect(runStatusLabel(run({ state: "ranked", attempts: [attempt(0, { state: "failed" }), attempt(1, { state: "failed" })] }))).toBe("finished · no attempt succeeded");
+    expect(runStatusLabel(run({ state: "ranked", attempts: [attempt(0), attempt(1, { state: "failed" })] }))).toBe("finished · not ranked");
     expect(runStatusLabel(run({ state: "applied", applied: { index: 1, conversationId: "c1", checkpointIds: ["k"] } }))).toBe("attempt 2 applied");
   });
 

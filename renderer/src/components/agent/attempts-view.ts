@@ -66,7 +66,9 @@ export function runStatusLabel(run: AttemptsRun): string {
     }
     case "ranked": {
       const best = run.attempts.find((a) => a.rank === 1);
-      return best ? `ranked · attempt ${best.index + 1} is best` : "ranked · no attempt succeeded";
+      if (best) return `ranked · attempt ${best.index + 1} is best`;
+      // Finished attempts with no rank: the build has no ranking, so the user picks by diff and tests.
+      return run.attempts.some((a) => a.state === "done") ? "finished · not ranked" : "finished · no attempt succeeded";
     }
     case "applied":
       return run.applied ? `attempt ${run.applied.index + 1} applied` : "applied";
