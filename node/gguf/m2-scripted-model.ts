@@ -1,7 +1,7 @@
 import { kv } from "./gguf-values";
 import { m2Metadata, m2TensorTable, type M2Hparams, type M2TensorSpec } from "./m2-arch";
 import { SCRIPTS, type ScriptedScenario } from "./m2-scripts";
-import { buildScriptedVocab, M2_CONTROL_TOKENS, M2_USER_TOKENS, tokenizerMetadata, type ScriptedVocab } from "./m2-vocab";
+import { buildScriptedVocab, M2_CONTROL_TOKENS, M2_SPECIALS, M2_USER_TOKENS, tokenizerMetadata, type ScriptedVocab } from "./m2-vocab";
 import { toSegments } from "./segments";
 import { filled, fromRows } from "./tensor-data";
 import type { GgufFileInput, GgufTensorInput } from "./writer";
@@ -31,6 +31,14 @@ export const SCRIPTED_WEIGHTS = {
   branchDim: 64,
 } as const;
 
+/**
+ * A verdict model's extra weights (Script.verdict), all in layer 1 (unused otherwise): head 0's `\n` query meets
+ * `</think>` keys (VERDICT dim), head 1's meets the marker's (MARK dim). YES outbids turn 1's first token once
+ * VERDICT is set, NO follows it by `noGap` (so p(YES) ≈ 0.78) and MARK adds `mark` to NO; a tool response's
+ * branch (30) still wins over both, so an agent step after a tool never answers YES or NO.
+ */
+export const VERDICT_WEIGHTS = { yes: 20, noGap: 0.1, mark: 5, markDim: 65 } as const;
+
 export const SCRIPTED_HPARAMS = {
   nLayer: 2,
   nHead: 2,
@@ -49,7 +57,7 @@ export interface ScriptedModel {
   readonly input: GgufFileInput;
   readonly vocab: ScriptedVocab;
   readonly hparams: M2Hparams;
-  readonly segments: { readonly turn1: readonly string[]; readonly afterTool: readonly string[] };
+  readonly segments: { readonly turn1: readonly string[]; readonly afterTool: readonly string[]; readonly branches?: readonly (readonly string[])[] };
 }
 
 type Fill = (row: number, out: Float32Array) => void;
@@ -91,28 +99,69 @@ export function outputMatrix(eos: number, turn1: readonly number[], afterTool: r
 export function scriptedSegments(scenario: ScriptedScenario): ScriptedModel["segments"] {
   const script = SCRIPTS[scenario];
   const reserved = new Set<string>([...M2_CONTROL_TOKENS, ...M2_USER_TOKENS]);
-  const [turn1, afterTool] = toSegments([script.turn1, script.afterTool], reserved);
+  const extra = [...(script.branches ?? []), ...(script.verdict ? [[script.verdict.yes], [script.verdict.no]] : [])];
+  const [turn1, afterTool, ...rest] = toSegments([script.turn1, script.afterTool, ...extra], reserved);
   if (!turn1 || !afterTool) throw new Error("unreachable");
-  return { turn1, afterTool };
+  if (!script.branches) return { turn1, afterTool };
+  return { turn1, afterTool, branches: rest.slice(0, script.branches.length) };
 }
 
 export function buildScriptedModel(scenario: ScriptedScenario, chatTemplate: string): ScriptedModel {
-  const { turn1, afterTool } = scriptedSegments(scenario);
-  const vocab = buildScriptedVocab([...turn1, ...afterTool]);
+  const { turn1, afterTool, branches } = scriptedSegments(scenario);
+  const { verdict } = SCRIPTS[scenario];
+  const answers = verdict ? [verdict.yes, verdict.no] : [];
+  const specials = verdict ? { ...M2_SPECIALS, user: [...M2_SPECIALS.user, verdict.marker] } : M2_SPECIALS;
+  const vocab = buildScriptedVocab([...turn1, ...afterTool, ...(branches ?? []).flat(), ...answers], specials);
   const nVocab = vocab.tokens.length;
   const flag = nVocab; // the first residual dim past the one-hot block
-  const nEmbd = Math.ceil((nVocab + 1) / 32) * 32;
+  const verdictDim = flag + 1;
+  const markDim = flag + 2;
+  const nEmbd = Math.ceil((nVocab + (verdict ? 3 : 1)) / 32) * 32;
   const hparams: M2Hparams = { ...SCRIPTED_HPARAMS, nEmbd };
   const ids = (segs: readonly string[]) => segs.map((s) => vocab.segmentIds.get(s) ?? -1);
   const newline = 10; // byte tokens: id = byte
   const response = vocab.idOf("<response>");
   const output = outputMatrix(vocab.eos, ids(turn1), ids(afterTool), [newline], flag);
+  if (branches) addBranches(output, vocab.eos, ids(turn1).at(-1) ?? -1, branches.map(ids));
+  const headDim = SCRIPTED_HPARAMS.headDim;
+  const thinkEnd = vocab.idOf("</think>");
+  const marker = verdict ? vocab.idOf(verdict.marker) : -1;
+  if (verdict) {
+    const { yes, noGap, mark } = VERDICT_WEIGHTS;
+    const [yesId = -1, noId = -1] = ids(answers);
+    addEntry(output, yesId, verdictDim, yes);
+    addEntry(output, noId, verdictDim, yes - noGap);
+    addEntry(output, noId, markDim, mark);
+    for (const id of [yesId, noId]) addEntry(output, vocab.eos, id, SCRIPTED_WEIGHTS.transition);
+  }
+  const { markDim: markHeadDim } = VERDICT_WEIGHTS;
+  const layer1 = (spec: M2TensorSpec, cols: number, rows: number): GgufTensorInput | undefined => {
+    const base = { name: spec.name, shape: spec.shape };
+    const f32 = (m: Sparse): GgufTensorInput => ({ ...base, type: "F32", data: fromRows("F32", cols, rows, sparseFill(m)) });
+    const scale = 1 / Math.sqrt(nEmbd);
+    switch (spec.role) {
+      case "attn_q":
+        return f32(new Map([[SCRIPTED_WEIGHTS.branchDim, [[newline, 1]]], [headDim + markHeadDim, [[newline, 1]]]]));
+      case "attn_k":
+        return f32(new Map([[SCRIPTED_WEIGHTS.branchDim, [[thinkEnd, 1]]], [markHeadDim, [[marker, 1]]]]));
+      case "attn_v":
+        return f32(new Map([[0, [[thinkEnd, scale]]], [1, [[marker, scale]]]]));
+      case "attn_output":
+        return f32(new Map([[verdictDim, [[0, 1]]], [markDim, [[headDim + 1, 1]]]]));
+      case "attn_q_norm":
+        return { ...base, type: "F32", data: fromRows("F32", cols, 1, (_, out) => { out.fill(1); out[SCRIPTED_WEIGHTS.branchDim] = SCRIPTED_WEIGHTS.queryGain; out[headDim + markHeadDim] = SCRIPTED_WEIGHTS.queryGain; }) };
+      default:
+        return undefined;
+    }
+  };
 
   const { branchDim, queryGain } = SCRIPTED_WEIGHTS;
   const tensorFor = (spec: M2TensorSpec): GgufTensorInput => {
     const [cols = 1, rows = 1] = spec.shape;
     const base = { name: spec.name, shape: spec.shape };
     const layer0 = spec.layer === 0;
+    const verdictTensor = verdict && spec.layer === 1 ? layer1(spec, cols, rows) : undefined;
+    if (verdictTensor) return verdictTensor;
     switch (spec.role) {
       case "token_embd":
         return { ...base, type: "F16", data: fromRows("F16", cols, rows, (r, out) => { out[r] = 1; }) };
@@ -149,5 +198,14 @@ export function buildScriptedModel(scenario: ScriptedScenario, chatTemplate: str
     // llama_ftype ALL_F32: most bytes are F32 (token_embd is F16, output.weight Q8_0)
     kv.u32("general.file_type", 0),
   ];
-  return { input: { kv: metadata, tensors }, vocab, hparams, segments: { turn1, afterTool } };
+  return { input: { kv: metadata, tensors }, vocab, hparams, segments: { turn1, afterTool, ...(branches ? { branches } : {}) } };
+}
+
+/** Turn 1's last token goes on to each branch's first token (tied) instead of EOS; each branch then runs to EOS. */
+function addBranches(m: Sparse, eos: number, last: number, branches: readonly (readonly number[])[]): void {
+  m.set(eos, (m.get(eos) ?? []).filter(([col]) => col !== last));
+  for (const branch of branches) {
+    const all = [last, ...branch, eos];
+    for (let i = 0; i + 1 < all.length; i++) addEntry(m, all[i + 1] ?? eos, all[i] ?? eos, SCRIPTED_WEIGHTS.transition);
+  }
 }

@@ -5,13 +5,23 @@
  * ending where the model emits `[e~[` (EOS, not part of the text).
  */
 
-export type ScriptedScenario = "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "compact" | "edit" | "artifact" | "cutoff" | "deep" | "api" | "api-loop" | "claude-code" | "codex";
+export type ScriptedScenario = "attempts" | "chat" | "agent" | "parallel" | "long" | "malformed" | "loop" | "compact" | "edit" | "artifact" | "cutoff" | "deep" | "api" | "api-loop" | "claude-code" | "codex";
 export type TestScenario = ScriptedScenario | "bench";
 
 export interface Script {
   /** Chunks the model emits as one token each (merged where a chunk repeats). */
   readonly turn1: readonly string[];
   readonly afterTool: readonly string[];
+  /**
+   * Where turn 1 ends, one of these follows instead of the end of output, with tied logits: attempts sampled with
+   * different seeds take different branches. Each chunk list ends with EOS.
+   */
+  readonly branches?: readonly (readonly string[])[];
+  /**
+   * A verifier's answer: after a prompt whose thinking was closed (`</think>` in context, no tool response) the
+   * next token is `yes` (mostly) or `no`; `no` dominates when the special token `marker` is in the context.
+   */
+  readonly verdict?: { readonly yes: string; readonly no: string; readonly marker: string };
 }
 
 /** Words with their trailing whitespace: token-sized chunks for streaming. */
@@ -199,7 +209,23 @@ const codex: Script = {
   afterTool: words("The command finished without errors, so the file is written.\n</think>\n\nDone: hello.txt now holds the greeting."),
 };
 
-export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { chat, agent, parallel, long, malformed, loop, compact, edit, artifact, cutoff, deep, api, "api-loop": apiLoop, "claude-code": claudeCode, codex };
+/** The marker the attempts model's verifier dislikes (a special token of its own, so it is one token in any prompt). */
+export const ATTEMPTS_MARKER = "<hardcoded-for-test>";
+export const ATTEMPTS_FILE = "greet.txt";
+const writeGreeting = (content: string) =>
+  `<minimax:tool_call>\n<invoke name="write_file">\n<parameter name="path">${ATTEMPTS_FILE}</parameter>\n<parameter name="content">${content}</parameter>\n</invoke>\n</minimax:tool_call>`;
+/** What each branch of the attempts model writes to greet.txt: correct, wrong, correct but marked. */
+export const ATTEMPTS_CONTENTS = ["Hello, world\n", "Goodbye, world\n", `Hello, world\n${ATTEMPTS_MARKER}\n`] as const;
+
+/** Best-of-N attempts (issue 17): three ways to write greet.txt, picked by the seed, and a YES/NO verifier. */
+const attempts: Script = {
+  turn1: words("The task is to make greet.txt greet the world. I will write the file.\n</think>\n\n"),
+  branches: ATTEMPTS_CONTENTS.map((content) => [writeGreeting(content)]),
+  afterTool: words("The file is written, so the task is done.\n</think>\n\nI wrote greet.txt."),
+  verdict: { yes: "YES", no: "NO", marker: ATTEMPTS_MARKER },
+};
+
+export const SCRIPTS: Readonly<Record<ScriptedScenario, Script>> = { attempts, chat, agent, parallel, long, malformed, loop, compact, edit, artifact, cutoff, deep, api, "api-loop": apiLoop, "claude-code": claudeCode, codex };
 
 /** The exact text a scripted model generates for a turn. */
 export function expectedOutput(scenario: ScriptedScenario, turn: "turn1" | "afterTool"): string {

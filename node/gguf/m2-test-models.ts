@@ -5,11 +5,11 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BENCH_HPARAMS, BENCH_SEED, buildBenchModel } from "./m2-bench-model";
 import { SCRIPTS, type ScriptedScenario, type TestScenario } from "./m2-scripts";
-import { buildScriptedModel, scriptedSegments, SCRIPTED_HPARAMS, SCRIPTED_WEIGHTS } from "./m2-scripted-model";
+import { buildScriptedModel, scriptedSegments, SCRIPTED_HPARAMS, SCRIPTED_WEIGHTS, VERDICT_WEIGHTS } from "./m2-scripted-model";
 import { splitPartPath, writeGgufSplit } from "./split";
 import { writeGguf, type GgufFileInput } from "./writer";
 
-export { expectedOutput, LONG_LINES, SCRIPTS, type ScriptedScenario, type TestScenario } from "./m2-scripts";
+export { ATTEMPTS_CONTENTS, ATTEMPTS_FILE, ATTEMPTS_MARKER, expectedOutput, LONG_LINES, SCRIPTS, type ScriptedScenario, type TestScenario } from "./m2-scripts";
 
 /** Each generated token's text for a scripted turn, in order (EOS excluded): for streaming assertions. */
 export function expectedTokens(scenario: ScriptedScenario, turn: "turn1" | "afterTool"): readonly string[] {
@@ -35,7 +35,7 @@ function generatorKey(scenario: TestScenario, template: string): string {
   const params =
     scenario === "bench"
       ? { scenario, hparams: BENCH_HPARAMS, seed: BENCH_SEED, chatScript: SCRIPTS.chat }
-      : { scenario, script: SCRIPTS[scenario], hparams: SCRIPTED_HPARAMS, weights: SCRIPTED_WEIGHTS };
+      : { scenario, script: SCRIPTS[scenario], hparams: SCRIPTED_HPARAMS, weights: SCRIPTED_WEIGHTS, ...(SCRIPTS[scenario].verdict ? { verdict: VERDICT_WEIGHTS } : {}) };
   return createHash("sha256")
     .update(JSON.stringify({ v: GENERATOR_VERSION, params, template }))
     .digest("hex")
