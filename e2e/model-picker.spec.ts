@@ -84,6 +84,32 @@ test("the agent form offers the library's models when no model is loaded", async
   await expect(page.locator(`[data-testid=new-agent-task] [data-testid=picker-model][data-path="${path}"]`)).toBeVisible();
 });
 
+test("the agent form still offers the library's models when a model is already loaded, and switches from there", async ({ page, host }) => {
+  const [chat, agent] = await Promise.all([ensureTestModel("chat"), ensureTestModel("agent")]);
+  await page.goto(host.url);
+  await importIntoLibrary(page, chat);
+  await importIntoLibrary(page, agent);
+  const dialog = await openPicker(page);
+  await dialog.getByTestId("model-gpu").selectOption("cpu"); // "auto" probes GPU backends
+  await dialog.locator(`[data-testid=picker-model][data-path="${chat}"] [data-testid=picker-load]`).click();
+  await expect(dialog.locator(`[data-testid=picker-model][data-path="${chat}"]`)).toHaveClass(/\bloaded\b/, { timeout: 90_000 });
+  await page.getByTestId("model-button").click(); // close the popover
+
+  await page.getByTestId("new-agent-task").click();
+  const form = page.getByTestId("new-agent-task");
+  const model = form.getByTestId("agent-model");
+  const summary = model.locator("> summary");
+  await expect(summary).toContainText("m2-scripted-chat");
+  await summary.click();
+  await expect(model.locator("[data-testid=picker-model]")).toHaveCount(2);
+  await expect(model.locator(`[data-testid=picker-model][data-path="${chat}"]`)).toHaveClass(/\bloaded\b/);
+  await screenshot(page, "agent-form-model-loaded");
+  await model.getByTestId("model-gpu").selectOption("cpu");
+  await model.locator(`[data-testid=picker-model][data-path="${agent}"] [data-testid=picker-load]`).click();
+  await expect(summary).toContainText("m2-scripted-agent", { timeout: 90_000 });
+  await expect(page.getByTestId("model-button")).toContainText("m2-scripted-agent");
+});
+
 test("the first screen's 'Get the recommended model for this machine' starts that download at once", async ({ page }) => {
   const emulator = await HubEmulator.start();
   const host = await startHeadlessHost(undefined, { HF_ENDPOINT: emulator.endpoint });

@@ -7,6 +7,7 @@ import { useAgentStore } from "../../stores/agent-store";
 import { useAttemptsStore, type StartRefusal } from "../../stores/attempts-store";
 import { toastError } from "../../stores/toast-store";
 import { useModelsStore } from "../../stores/models-store";
+import { modelName } from "../model/format";
 import { ModelPanel } from "../model/ModelPanel";
 import { ModeSelect } from "./ModeSelect";
 
@@ -107,7 +108,17 @@ export function NewAgentTask() {
     <div className="new-agent-task" data-testid="new-agent-task">
       <h2>New agent task</h2>
       <p className="muted">M2 works on a folder through tools. Reads run; what the mode says asks for your approval first. Commands run in the OS sandbox.</p>
-      {loaded === null && <ModelPanel />}
+      {loaded === null ? (
+        <ModelPanel />
+      ) : (
+        // With a model loaded the form still offers the library (switch before starting), folded away.
+        <details className="agent-model" data-testid="agent-model">
+          <summary>
+            Model: <strong>{modelName(loaded)}</strong> · {loaded.report.quantization} — change
+          </summary>
+          <ModelPanel />
+        </details>
+      )}
       <form onSubmit={(e) => void submit(e)} className="agent-form">
         <label htmlFor={`${id}-ws`}>Workspace folder</label>
         <input
