@@ -10,6 +10,7 @@ import { forkSpawner } from "../engine/fork-spawner";
 import { defaultDataDir } from "../paths";
 import { distPath } from "./dist-paths";
 import { answerPrinter, parseReasoningMode } from "./answer-printer";
+import { attemptsCommand } from "./attempts-command";
 import { formatToolOutput, writePreview } from "./agent-display";
 import { parseApprovalAnswer, REASON_QUESTION } from "./approval-answer";
 import { defineCommand, parseCommandArgs, usageLine } from "./command-spec";
@@ -44,6 +45,10 @@ export const agentSpec = defineCommand({
     "trust-workspace-mcp": { type: "boolean", default: false, help: "start the MCP servers of the workspace's .m2d/mcp.json without asking (this content of the file)" },
     resume: { type: "string", value: "ID", help: "go on with an interrupted run (its conversation id, as --list and the run's first line print it)" },
     list: { type: "boolean", default: false, help: "list the runs of the data folder that can be resumed, and exit" },
+    attempts: { type: "string", value: "N", help: "best-of-N: N attempts (2-8), each in its own copy, tested, scored and ranked; then asks which to apply" },
+    "test-command": { type: "string", value: "CMD", help: "with --attempts: the test command to run on each attempt (default: detected)" },
+    isolation: { type: "string", value: "copy|worktree", help: "with --attempts: git worktrees (a clean repo, the default there) or copies" },
+    apply: { type: "string", value: "best", help: "with --attempts: apply the top-ranked attempt without asking" },
   },
 });
 
@@ -123,6 +128,12 @@ export async function agentCommand(argv: string[]): Promise<void> {
   const reasoningMode = parseReasoningMode(values.reasoning);
   const modelPath = resolveModelArg(values.model, values["data-dir"] ?? defaultDataDir());
   const dataDir = values["data-dir"] ?? (process.env.M2D_DATA_DIR ? defaultDataDir() : mkdtempSync(join(tmpdir(), "m2d-agent-")));
+  if (values.attempts !== undefined) {
+    return attemptsCommand({
+      attempts: values.attempts, testCommand: values["test-command"], isolation: values.isolation, apply: values.apply,
+      workspace: values.workspace!, task, modelPath, dataDir, mode, maxSteps, contextSize, gpu: gpu.data,
+    });
+  }
   const backend = createBackend({ dataDir, spawnEngine: forkSpawner(distPath("engine/main.js")), log: () => undefined });
   // A resumed run works in its own workspace; an unknown id or a finished run is refused before the model loads.
   let workspace: string;
