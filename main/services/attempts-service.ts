@@ -343,8 +343,12 @@ export class AttemptsService {
     await rm(this.runDir(run.id), { recursive: true, force: true });
   }
 
+  /**
+   * Beside the data folder, not in it: the data folder is hidden from every sandbox and refused by the path guard,
+   * so an attempt's agent could neither write its copy nor run its tests there.
+   */
   private runDir(runId: string): string {
-    return join(this.dataDir, "attempts", runId);
+    return join(`${this.dataDir}-attempts`, runId);
   }
 
   /** Stored, then published: every state change of a run. */
