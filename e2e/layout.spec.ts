@@ -1,5 +1,7 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import type { Locator, Page } from "@playwright/test";
-import { expect, screenshot as shot, test } from "./fixtures";
+import { expect, loadScriptedModel, screenshot as shot, test } from "./fixtures";
 
 /*
  * The layout at the window sizes people use, in light and dark: side panels never cover the header's buttons,
@@ -99,4 +101,56 @@ test("at 800×600 the sidebar collapses to a rail that opens over the page, and 
   await page.getByTestId("nav-models").evaluate((el) => (el as HTMLElement).click());
   const composer = await box(page.locator(".composer"));
   expect(composer.x + composer.width).toBeLessThanOrEqual(801);
+});
+
+test("at 800×600 the Changed files and Settings panels are overlays with close buttons, clear of the header's buttons and of each other", async ({ page, host }) => {
+  test.setTimeout(150_000);
+  // A real folder the sandbox would also see (its tmpfs hides /tmp), as agent.spec.ts picks one.
+  const workspace = mkdtempSync(join(existsSync("/var/cache") ? "/var/cache" : process.cwd(), "m2d-e2e-layout-"));
+  try {
+    await page.setViewportSize({ width: 800, height: 600 });
+    await loadScriptedModel(page, host.url, "edit");
+    await page.getByTestId("sidebar-toggle").click();
+    await page.getByTestId("new-agent-task").click();
+    await page.getByTestId("agent-workspace").fill(workspace);
+    await page.getByTestId("agent-task").fill("Make a notes file.");
+    await page.getByTestId("agent-start").click();
+    await page.getByTestId("approval-card").getByTestId("approve").click({ timeout: 90_000 });
+    const changes = page.getByTestId("changed-files");
+    await expect(changes).toBeVisible({ timeout: 90_000 });
+    await expect(page.getByTestId("agent-send")).toBeVisible({ timeout: 90_000 });
+
+    const header = ["model-button", "settings-toggle"].map((id) => page.getByTestId(id));
+    const clearOfHeader = async (panel: Locator) => {
+      for (const button of header) expect(overlaps(await box(panel), await box(button))).toBe(false);
+      const b = await box(panel);
+      expect(b.x + b.width).toBeLessThanOrEqual(801);
+    };
+    // An overlay: the conversation keeps the whole width under it.
+    expect((await box(page.locator(".message-list, .message-pane").first())).width).toBeGreaterThan(600);
+    await clearOfHeader(changes);
+
+    await page.getByTestId("settings-toggle").click();
+    const settings = page.getByTestId("settings-panel");
+    await expect(settings).toBeVisible();
+    await shot(page, "changed-files-and-settings-800x600-light");
+    await clearOfHeader(settings);
+    await clearOfHeader(changes);
+    expect(overlaps(await box(changes), await box(settings))).toBe(false);
+
+    // Each closes with its own button; Changed files comes back from its tab.
+    await changes.getByTestId("changed-files-close").click();
+    await expect(changes).toHaveCount(0);
+    const tab = page.getByTestId("changed-files-open");
+    await expect(tab).toHaveText("Changed files (1)");
+    expect(overlaps(await box(tab), await box(settings))).toBe(false);
+    await settings.getByRole("button", { name: "Close settings" }).click();
+    await expect(settings).toHaveCount(0);
+    for (const button of header) expect(overlaps(await box(tab), await box(button))).toBe(false);
+    await tab.click();
+    await expect(changes).toBeVisible();
+    await expect(changes.getByTestId("changed-file")).toHaveAttribute("data-path", "notes.md");
+  } finally {
+    rmSync(workspace, { recursive: true, force: true });
+  }
 });

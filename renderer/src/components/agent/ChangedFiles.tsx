@@ -60,10 +60,24 @@ export function ChangedFiles() {
   const files = useAgentStore((s) => s.files);
   const running = useAgentStore((s) => s.running);
   const tree = useMemo(() => fileTree(changedFiles(changes, files)), [changes, files]);
+  // In a narrow window the panel is an overlay: it closes to a small button that brings it back.
+  const [open, setOpen] = useState(true);
   if (changes.length === 0) return null;
+  if (!open) {
+    return (
+      <button type="button" className="changed-files-tab" onClick={() => setOpen(true)} data-testid="changed-files-open">
+        Changed files ({changes.length})
+      </button>
+    );
+  }
   return (
     <section className="changed-files" aria-label="Changed files" data-testid="changed-files">
-      <h2>Changed files</h2>
+      <header>
+        <h2>Changed files</h2>
+        <button type="button" className="icon-button changed-files-close" onClick={() => setOpen(false)} aria-label="Close changed files" data-testid="changed-files-close">
+          ✕
+        </button>
+      </header>
       <Folder node={tree} busy={running} />
     </section>
   );
