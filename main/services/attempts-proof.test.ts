@@ -101,4 +101,38 @@ describe("best-of-N proof on the scripted attempts model", () => {
     for (const attempt of backend.attempts.get(runId).attempts) expect(attempt.directory).toBeNull();
     expect(git(root, "worktree", "list").split("\n").filter(Boolean)).toHaveLength(1);
   }, 300_000);
+
+  it("an attempt whose engine crashes mid-run fails with engine_crashed, and the run still verifies and ranks the rest", async () => {
+    const root = repo("crash");
+    let runId = "";
+    let killed = false;
+    let firstRunning = false;
+    const off = backend.events.subscribe((event) => {
+      if (event.type === "attempts.updated" && event.run.id === runId) firstRunning = event.run.attempts[0]?.state === "running" && event.run.attempts[0].conversationId !== null;
+      // The first attempt's first streamed token: kill the engine process under it.
+      if (event.type === "generation.event" && firstRunning && !killed && event.event.type === "reasoning_delta") {
+        const pid = backend.engine.getStatus().pid;
+        if (pid) {
+          killed = true;
+          process.kill(pid, "SIGKILL");
+        }
+      }
+    });
+    const started = await backend.attempts.start({ workspace: root, task: "Make greet.txt say exactly 'Hello, world'.", attempts: 3, testCommand: "sh test.sh", mode: "auto_edit", maxSteps: 4, testTimeoutMs: 30_000, baseSeed: 9 });
+    runId = started.runId;
+    await started.done;
+    off();
+    expect(killed).toBe(true);
+    const run = backend.attempts.get(runId);
+    expect(run.state).toBe("ranked");
+    const [crashed, marked, correct] = run.attempts;
+    expect(crashed).toMatchObject({ state: "failed", failure: { reason: "engine_crashed" }, rank: null, verifier: null, regression: null });
+    // The engine restarted and reloaded the model for the next attempt, which ran as if nothing had happened.
+    expect(marked).toMatchObject({ state: "done", regression: { passed: 1 } });
+    expect(correct).toMatchObject({ state: "done", regression: { passed: 1 }, rank: 1 });
+    expect(marked!.verifier!.score).toBeLessThan(0.01);
+    expect(marked!.rank).toBe(2);
+    expect(readFileSync(join(root, ATTEMPTS_FILE), "utf8")).toBe("Hi\n");
+    await backend.attempts.discard(runId);
+  }, 300_000);
 });
