@@ -17,7 +17,9 @@ export const AttemptIsolationSchema = z.enum(["worktree", "copy"]);
 export type AttemptIsolation = z.infer<typeof AttemptIsolationSchema>;
 
 /** Where the test command came from; "none": nothing was detected and none was set, so no regression tests run. */
-export const TestCommandSourceSchema = z.enum(["workspace_setting", "request", "package.json", "pyproject.toml", "Makefile", "none"]);
+export const TestCommandSourceSchema = z.enum([
+  "workspace_setting", "request", "package.json", "pyproject.toml", "setup.cfg", "pytest.ini", "tox.ini", "Makefile", "Cargo.toml", "go.mod", "none",
+]);
 
 export const TestCommandSchema = z.object({
   /** null only with source "none". */
