@@ -38,8 +38,8 @@ function repo(name: string): string {
   return dir;
 }
 
-/** Detached: no controlling terminal, so /dev/tty cannot be opened either. */
-const m2d = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { input: "", encoding: "utf8", env, timeout: 150_000, detached: true });
+/** In a new session (setsid): no controlling terminal, so /dev/tty cannot be opened either. */
+const m2d = (args: string[]) => spawnSync("setsid", ["--wait", process.execPath, cli, ...args], { input: "", encoding: "utf8", env, timeout: 150_000 });
 
 beforeAll(async () => {
   model = await ensureTestModel("edit");
