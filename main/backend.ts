@@ -34,6 +34,9 @@ import { acquireDataLock, type DataLock } from "./storage/data-lock";
 import type { DataFolderOwnerKind, LoadOptions, LoadedModel } from "../app/contract";
 import { ApiServerService } from "./api/api-service";
 import { AttemptsService, type AttemptsVerification } from "./services/attempts-service";
+import { detectTestCommand } from "./agent/attempts/detect-test-command";
+import { runTestCommand } from "./agent/attempts/test-runner";
+import { rankAttempts } from "./agent/attempts/rank";
 import { scoreAttempt } from "./agent/attempts/verifier";
 
 export interface BackendOptions {
@@ -89,14 +92,8 @@ export function createBackend(options: BackendOptions): Backend {
   }
 }
 
-/**
- * Until the test-command detection, the sandboxed test runner, the verifier and the ranking are wired in: no test
- * command unless the request names one, no verifier score, no rank (each attempt says why).
- */
-const defaultAttemptsVerification: AttemptsVerification = {
-  detectTestCommand: async () => ({ command: null, source: "none" }),
-  rank: (inputs) => inputs.map(({ index }) => ({ index, rank: null, reasons: ["Ranking is not available in this build."] })),
-};
+/** Best-of-N verification: the workspace's test command, run in the agent's sandbox and parsed, and R2E-Gym's ranking. */
+const defaultAttemptsVerification: AttemptsVerification = { detectTestCommand, runTests: runTestCommand, rank: rankAttempts };
 
 function wireBackend(options: BackendOptions, dataLock: DataLock): Backend {
   const startedAt = Date.now();
