@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { detectTestCommand } from "./detect-test-command";
 import { OUTPUT_TAIL_CHARS, runTestCommand } from "./test-runner";
 
 // Real commands in the agent's bubblewrap sandbox, on real folders.
@@ -25,6 +26,16 @@ describe("runTestCommand", () => {
     const run = await runTestCommand({ directory: dir, command: "node --test --test-reporter=tap a.test.mjs", timeoutMs: 60_000 });
     expect(run).toMatchObject({ exitCode: 1, timedOut: false, passed: 1, failed: 1 });
     expect(run.tests).toEqual([{ name: "adds", ok: true }, { name: "breaks", ok: false }]);
+  }, 90_000);
+
+  it("the command detected from package.json runs offline in the sandbox and is parsed", async () => {
+    const dir = workspace({
+      "package.json": JSON.stringify({ name: "x", version: "1.0.0", scripts: { test: "node --test --test-reporter=tap" } }),
+      "a.test.mjs": 'import test from "node:test";\ntest("one", () => {});\ntest("two", () => {});\n',
+    });
+    const { command } = await detectTestCommand(dir);
+    const run = await runTestCommand({ directory: dir, command: command!, timeoutMs: 60_000 });
+    expect(run).toMatchObject({ exitCode: 0, passed: 2, failed: 0, tests: [{ name: "one", ok: true }, { name: "two", ok: true }] });
   }, 90_000);
 
   it("reads TAP a shell script prints, and a clean exit passes", async () => {
