@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, loadScriptedModel, test } from "./fixtures";
+import { expect, loadScriptedModel, sandboxVisibleDir, test } from "./fixtures";
 
 /*
  * Prompt processing in the agent's live step (issue 16), against the real headless host and engine on the
@@ -10,20 +10,8 @@ import { expect, loadScriptedModel, test } from "./fixtures";
 
 test.setTimeout(150_000);
 
-/** A real folder the sandbox would also see (its tmpfs hides /tmp). */
-function workspaceDir(): string {
-  for (const base of ["/var/cache", "/var/lib", process.cwd()]) {
-    try {
-      return mkdtempSync(join(base, "m2d-e2e-progress-"));
-    } catch {
-      // not writable here: try the next one
-    }
-  }
-  throw new Error("No writable folder for the agent's workspace.");
-}
-
 test("the agent's live step shows the prompt's processing before its first token", async ({ page, host }) => {
-  const workspace = workspaceDir();
+  const workspace = sandboxVisibleDir("m2d-e2e-progress-");
   try {
     writeFileSync(join(workspace, "README.md"), "# Demo\n");
     await loadScriptedModel(page, host.url, "agent");

@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "@playwright/test";
-import { expect, loadScriptedModel, screenshot, test } from "./fixtures";
+import { expect, loadScriptedModel, sandboxVisibleDir, screenshot, test } from "./fixtures";
 
 /*
  * Resume in the app (issue 17 part 1): a run cut off by a crash of the whole backend (the host SIGKILLed with its
@@ -9,21 +9,9 @@ import { expect, loadScriptedModel, screenshot, test } from "./fixtures";
  * The "edit" model's write waits on an approval in Ask mode, so the run is reliably mid-way when the host dies.
  */
 
-/** A real folder the sandbox would also see (its tmpfs hides /tmp), as agent.spec.ts picks one. */
-function workspaceDir(): string {
-  for (const base of ["/var/cache", "/var/lib", process.cwd()]) {
-    try {
-      return mkdtempSync(join(base, "m2d-e2e-resume-"));
-    } catch {
-      // not writable here: try the next one
-    }
-  }
-  throw new Error("No writable folder for the agent's workspace.");
-}
-
 let workspace: string;
 test.beforeEach(() => {
-  workspace = workspaceDir();
+  workspace = sandboxVisibleDir("m2d-e2e-resume-");
   writeFileSync(join(workspace, "README.md"), "# Demo\n");
 });
 test.afterEach(() => rmSync(workspace, { recursive: true, force: true }));

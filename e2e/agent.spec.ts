@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Locator, Page } from "@playwright/test";
-import { expect, loadScriptedModel, test } from "./fixtures";
+import { expect, loadScriptedModel, sandboxVisibleDir, test } from "./fixtures";
 
 /*
  * The agent workspace against the real headless host, the real engine and real files:
@@ -12,21 +12,9 @@ import { expect, loadScriptedModel, test } from "./fixtures";
  * asking, by design, so a list_files call never asks there; a write does.
  */
 
-/** A real folder the sandbox would also see (its tmpfs hides /tmp), as the attack suite picks one. */
-function workspaceDir(): string {
-  for (const base of ["/var/cache", "/var/lib", process.cwd()]) {
-    try {
-      return mkdtempSync(join(base, "m2d-e2e-agent-"));
-    } catch {
-      // not writable here: try the next one
-    }
-  }
-  throw new Error("No writable folder for the agent's workspace.");
-}
-
 let workspace: string;
 test.beforeEach(() => {
-  workspace = workspaceDir();
+  workspace = sandboxVisibleDir("m2d-e2e-agent-");
   mkdirSync(join(workspace, "src"));
   writeFileSync(join(workspace, "README.md"), "# Demo\n");
   writeFileSync(join(workspace, "src", "index.ts"), "export {};\n");

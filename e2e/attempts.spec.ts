@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect, loadScriptedModel, screenshot, test } from "./fixtures";
+import { expect, loadScriptedModel, sandboxVisibleDir, screenshot, test } from "./fixtures";
 
 /*
  * Best-of-N in the app (issue 17 part 2) against the real headless host, the real engine, real git worktrees and
@@ -9,24 +9,12 @@ import { expect, loadScriptedModel, screenshot, test } from "./fixtures";
  * one attempt is applied.
  */
 
-/** A real folder outside /tmp, as e2e/agent.spec.ts picks one. */
-function workspaceDir(): string {
-  for (const base of ["/var/cache", "/var/lib", process.cwd()]) {
-    try {
-      return mkdtempSync(join(base, "m2d-e2e-attempts-"));
-    } catch {
-      // not writable here: try the next one
-    }
-  }
-  throw new Error("No writable folder for the workspace.");
-}
-
 const git = (cwd: string, ...args: string[]) =>
   execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" } }).toString();
 
 let workspace: string;
 test.beforeEach(() => {
-  workspace = workspaceDir();
+  workspace = sandboxVisibleDir("m2d-e2e-attempts-");
   mkdirSync(join(workspace, "src"));
   writeFileSync(join(workspace, "README.md"), "# Demo\n");
   writeFileSync(join(workspace, "src", "index.ts"), "export {};\n");

@@ -1,27 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "@playwright/test";
-import { expect, loadScriptedModel, test } from "./fixtures";
+import { expect, loadScriptedModel, sandboxVisibleDir, test } from "./fixtures";
 
 /*
  * Chat and agent details users expect (issue 16), against the real headless host, the real engine and scripted models.
  */
 
-/** A real folder the sandbox would also see (its tmpfs hides /tmp). */
-function workspaceDir(): string {
-  for (const base of ["/var/cache", "/var/lib", process.cwd()]) {
-    try {
-      return mkdtempSync(join(base, "m2d-e2e-details-"));
-    } catch {
-      // not writable here: try the next one
-    }
-  }
-  throw new Error("No writable folder for the agent's workspace.");
-}
-
 let workspace: string;
 test.beforeEach(() => {
-  workspace = workspaceDir();
+  workspace = sandboxVisibleDir("m2d-e2e-details-");
   mkdirSync(join(workspace, "src"));
   writeFileSync(join(workspace, "README.md"), "# Demo\n");
 });

@@ -86,3 +86,18 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`) });
 }
+
+/**
+ * A fresh workspace folder the agent's sandbox also sees (its tmpfs hides /tmp): under /var/cache, /var/lib or
+ * the repo, whichever is writable.
+ */
+export function sandboxVisibleDir(prefix: string): string {
+  for (const base of ["/var/cache", "/var/lib", process.cwd()]) {
+    try {
+      return mkdtempSync(join(base, prefix));
+    } catch {
+      // not writable here: try the next one
+    }
+  }
+  throw new Error(`No writable folder for a workspace (${prefix}).`);
+}

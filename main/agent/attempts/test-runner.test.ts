@@ -1,22 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { scratchWorkspaces } from "./scratch-workspaces";
 import { detectTestCommand } from "./detect-test-command";
 import { OUTPUT_TAIL_CHARS, runTestCommand } from "./test-runner";
 
 // Real commands in the agent's bubblewrap sandbox, on real folders.
 
-const scratch = realpathSync(mkdtempSync(join(tmpdir(), "m2d-testrun-")));
-let n = 0;
-function workspace(files: Record<string, string>): string {
-  const dir = join(scratch, `ws${n++}`);
-  mkdirSync(dir);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = scratchWorkspaces("m2d-testrun-");
+const workspace = scratch.workspace;
+afterAll(scratch.remove);
 
 describe("runTestCommand", () => {
   it("reads node --test's TAP per test", async () => {
