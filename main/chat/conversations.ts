@@ -45,6 +45,13 @@ export function renameConversation(ctx: ChatContext, id: string, title: string):
   return getConversation(ctx, id);
 }
 
+/** An agent conversation's workspace moved (an attempt's copy is parked under its own name once it ends). */
+export function moveWorkspace(ctx: ChatContext, id: string, workspace: string): Conversation {
+  if (getConversation(ctx, id).workspace === undefined) throw new AppError("bad_request", "Only an agent conversation has a workspace", { conversationId: id });
+  ctx.prepare("UPDATE conversations SET workspace = ? WHERE id = ?").run(workspace, id);
+  return getConversation(ctx, id);
+}
+
 export function setPinned(ctx: ChatContext, id: string, pinned: boolean): Conversation {
   getConversation(ctx, id);
   ctx.prepare("UPDATE conversations SET pinned = ? WHERE id = ?").run(pinned ? 1 : 0, id);

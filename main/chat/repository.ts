@@ -55,6 +55,10 @@ export class ChatRepository {
     return conversations.setPinned(this.ctx, id, pinned);
   }
 
+  moveWorkspace(id: string, workspace: string): Conversation {
+    return conversations.moveWorkspace(this.ctx, id, workspace);
+  }
+
   updateSettings(id: string, patch: SettingsPatch): Conversation {
     return conversations.updateSettings(this.ctx, id, patch);
   }

@@ -373,6 +373,12 @@ export class AgentService {
     return { conversationId: conversation.id, assistantMessageId: answer.id };
   }
 
+  /** The conversation's workspace folder moved (an attempt's copy, parked once its run ended). */
+  moveWorkspace(conversationId: string, workspace: string): void {
+    if (this.runs.has(conversationId)) throw new AppError("engine_busy", "The agent is still working in this workspace.", { conversationId });
+    this.chat.repo.moveWorkspace(conversationId, workspace);
+  }
+
   workspaceOf(conversationId: string): string {
     const conversation = this.chat.repo.getConversation(conversationId);
     if (conversation.kind !== "agent" || !conversation.workspace) {

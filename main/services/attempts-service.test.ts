@@ -75,6 +75,14 @@ describe("best-of-N attempts", () => {
       expect(backend.chat.repo.getConversation(attempt.conversationId!).settings.seed).toBe(7 + attempt.index);
     }
     expect(run.attempts.map((a) => a.rank)).toEqual([1, 2]);
+    // Both attempts worked in the same folder, so the second one's first prompt is the first one's up to the answer:
+    // the engine kept that prefix in its KV cache and evaluated only what differs (issue 17: "reusing the shared prompt prefix").
+    const firstStep = (conversationId: string) => backend.chat.repo.listBranchPath(conversationId).find((m) => m.role === "assistant")!.stats!;
+    const [first, second] = run.attempts.map((a) => firstStep(a.conversationId!));
+    console.log(`attempts prefix reuse: attempt 1 step 1 evaluated ${first!.evaluatedTokens}/${first!.promptTokens}, attempt 2 step 1 evaluated ${second!.evaluatedTokens}/${second!.promptTokens}`);
+    expect(second!.promptTokens).toBe(first!.promptTokens);
+    expect(second!.evaluatedTokens).toBeLessThanOrEqual(2);
+    expect(first!.evaluatedTokens).toBeGreaterThan(first!.promptTokens / 2); // after the reproduction step's prompt, in another folder
     for (const attempt of run.attempts) expect(attempt.rankReasons).toContain("regression 1/1 passed");
     expect(git(root, "worktree", "list").split("\n").filter(Boolean)).toHaveLength(1 + 1 + 2); // the workspace, the base, two attempts
     // Nothing reached the workspace.
@@ -86,7 +94,7 @@ describe("best-of-N attempts", () => {
     expect(formatTreeDiff(await treeChanges(before, root))).toBe(run.attempts[0]!.diff);
     expect(backend.attempts.get(runId)).toMatchObject({ state: "applied", applied: { index: 0, conversationId: applied.conversationId } });
     for (const attempt of backend.attempts.get(runId).attempts) expect(attempt.directory).toBeNull();
-    expect(existsSync(join(dataDir, "attempts", runId))).toBe(false);
+    expect(existsSync(join(`${dataDir}-attempts`, runId))).toBe(false);
     expect(git(root, "worktree", "list").split("\n").filter(Boolean)).toHaveLength(1);
 
     // The Changed-files panel lists it, and agent.revert puts the workspace back.
@@ -110,9 +118,14 @@ describe("best-of-N attempts", () => {
       expect(attempt.regression).toMatchObject({ timedOut: true, exitCode: null, failed: 1 });
       expect(attempt.regression!.durationMs).toBeLessThan(20_000);
     }
+    // The command set for the run is the workspace's from now on; clearing the setting brings detection back.
+    expect(await backend.attempts.detectTestCommand(dir)).toEqual({ command: "sleep 600", source: "workspace_setting" });
+    expect(backend.agent.workspaceSettings.get(realpathSync(dir)).testCommand).toBe("sleep 600");
+    backend.agent.workspaceSettings.update(realpathSync(dir), { testCommand: null });
+    expect(await backend.attempts.detectTestCommand(dir)).toEqual({ command: null, source: "none" });
     await backend.attempts.discard(runId);
     expect(backend.attempts.get(runId).state).toBe("discarded");
-    expect(existsSync(join(dataDir, "attempts", runId))).toBe(false);
+    expect(existsSync(join(`${dataDir}-attempts`, runId))).toBe(false);
     expect(readFileSync(join(dir, "a.txt"), "utf8")).toBe("x\n");
     expect(existsSync(join(dir, "notes.md"))).toBe(false);
   }, 180_000);

@@ -7,7 +7,7 @@ import type { PolicyMode } from "../../app/agent/types";
 import type { Db } from "../storage/database";
 import { resolveWorkspaceRoot } from "../agent/workspace";
 import { AttemptsStore } from "../agent/attempts/store";
-import { chooseIsolation, copyTree, createIsolatedCopy, isolationError, removeIsolatedCopy } from "../agent/attempts/isolation";
+import { chooseIsolation, copyTree, createIsolatedCopy, isolationError, moveIsolatedCopy, removeIsolatedCopy } from "../agent/attempts/isolation";
 import { formatTreeDiff, REPRO_DIR, treeChanges } from "../agent/attempts/tree-diff";
 import { compactTrajectory } from "../agent/attempts/trajectory";
 import { applyChanges } from "../agent/attempts/apply";
@@ -64,6 +64,9 @@ interface Live {
 
 const TERMINAL_ATTEMPT = new Set(["done", "failed"]);
 
+/** The folder of the run every attempt works in while its agent runs (see runAttempt). */
+const WORK_DIR = "work";
+
 /**
  * Best-of-N attempts (issue 17 part 2). A run makes an untouched base copy of the workspace, optional reproduction
  * tests in a scratch copy, then N attempts one after another through the agent loop, each in its own copy and
@@ -89,14 +92,17 @@ export class AttemptsService {
     return this.store.markInterrupted();
   }
 
+  /** The workspace's saved test command, else the one detected from its files. */
   async detectTestCommand(workspace: string): Promise<TestCommand> {
-    return this.verification.detectTestCommand(await resolveWorkspaceRoot(workspace));
+    const root = await resolveWorkspaceRoot(workspace);
+    const saved = this.agent.workspaceSettings.get(root).testCommand;
+    return saved ? { command: saved, source: "workspace_setting" } : this.verification.detectTestCommand(root);
   }
 
   async start(options: StartAttempts): Promise<{ runId: string; done: Promise<void> }> {
     const root = await resolveWorkspaceRoot(options.workspace);
     const isolation = await chooseIsolation(root, options.isolation);
-    const testCommand: TestCommand = options.testCommand ? { command: options.testCommand, source: "request" } : await this.verification.detectTestCommand(root);
+    const testCommand: TestCommand = options.testCommand ? { command: options.testCommand, source: "request" } : await this.detectTestCommand(root);
     const id = randomUUID();
     const runDir = this.runDir(id);
     await mkdir(runDir, { recursive: true, mode: 0o700 });
@@ -113,9 +119,17 @@ export class AttemptsService {
       regression: null, reproduction: null, verifier: null, rank: null, rankReasons: [],
     }));
     const run: AttemptsRun = { id, workspace: root, task: options.task, isolation, testCommand, state: "running", attempts, applied: null, error: null, createdAt: Date.now() };
-    this.store.insert(run, baseDir);
+    try {
+      this.store.insert(run, baseDir);
+    } catch (error) {
+      await removeIsolatedCopy(root, baseDir, isolation).catch(() => undefined);
+      await rm(runDir, { recursive: true, force: true });
+      throw error;
+    }
     const live: Live = { run, controller: new AbortController(), current: null, done: Promise.resolve() };
     this.live.set(id, live);
+    // A command the user set for this run is the workspace's from now on (shown, and editable, in its settings).
+    if (options.testCommand) this.agent.workspaceSettings.update(root, { testCommand: options.testCommand });
     this.changed(run);
     live.done = this.execute(live, options, baseDir).finally(() => this.live.delete(id));
     return { runId: id, done: live.done };
@@ -210,7 +224,11 @@ export class AttemptsService {
       run.state = "failed";
       run.error = AppError.from(error).message;
     }
-    this.changed(run);
+    const unsaved = this.changed(run);
+    if (unsaved) {
+      run.error = `${run.error ? `${run.error} ` : ""}The result could not be stored (${unsaved.message}); after a restart this run reads as stopped.`;
+      this.changed(run);
+    }
   }
 
   /** The reproduction step: its own conversation in a scratch copy; the folder it wrote, or null when it wrote none. */
@@ -221,45 +239,79 @@ export class AttemptsService {
       const outcome = await this.runAgent(live, { workspace: dir, task: reproductionPrompt(options.task), mode: options.mode, maxSteps: options.maxSteps });
       if (outcome.outcome.reason === "aborted") return null;
       const written: string[] = await readdir(join(dir, REPRO_DIR)).catch(() => []);
-      return written.includes("run.sh") ? join(dir, REPRO_DIR) : null;
+      if (written.includes("run.sh")) return join(dir, REPRO_DIR);
     } catch {
-      return null;
+      // No reproduction tests (a full disk, an agent error): the attempts are verified without them.
     }
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    return null;
   }
 
+  /**
+   * Every attempt works in the same folder (`work`), parked under its own number once its agent ends: the agent's
+   * system prompt names the workspace, so with one path the attempts' prompts are identical up to the first answer
+   * and the engine evaluates only what follows the prefix the previous attempt left in its KV cache.
+   */
   private async runAttempt(live: Live, attempt: Attempt, options: StartAttempts, baseDir: string): Promise<void> {
     const { run } = live;
-    const dir = join(this.runDir(run.id), String(attempt.index));
+    const work = join(this.runDir(run.id), WORK_DIR);
+    const parked = join(this.runDir(run.id), String(attempt.index));
     attempt.state = "running";
     this.changed(run);
     try {
       // A worktree from the repository at HEAD; a copy from the base copy, the workspace as it was at the start.
-      await (run.isolation === "worktree" ? createIsolatedCopy(run.workspace, dir, "worktree") : copyTree(baseDir, dir));
+      await (run.isolation === "worktree" ? createIsolatedCopy(run.workspace, work, "worktree") : createIsolatedCopy(baseDir, work, "copy"));
     } catch (error) {
       const failure = isolationError(error);
-      return this.fail(attempt, (failure.details as { reason: "disk_full" | "isolation_failed" }).reason, failure.message), this.changed(run);
+      this.fail(attempt, (failure.details as { reason: "disk_full" | "isolation_failed" }).reason, failure.message);
+      this.changed(run);
+      return;
     }
-    attempt.directory = dir;
+    attempt.directory = work;
+    const worked = await this.runAttemptAgent(live, attempt, options, work);
+    try {
+      await moveIsolatedCopy(run.workspace, work, parked, run.isolation);
+      attempt.directory = parked;
+      if (attempt.conversationId) this.agent.moveWorkspace(attempt.conversationId, parked);
+    } catch (error) {
+      // The next attempt needs `work`: this one's copy goes, and so does the attempt.
+      await removeIsolatedCopy(run.workspace, work, run.isolation).catch(() => undefined);
+      attempt.directory = null;
+      if (worked) this.fail(attempt, "isolation_failed", `Could not keep the attempt's copy: ${AppError.from(error).message}`);
+      this.changed(run);
+      return;
+    }
+    if (worked) {
+      try {
+        const changes = await treeChanges(baseDir, parked);
+        attempt.diff = formatTreeDiff(changes);
+        attempt.changedFiles = changes.map((c) => c.path);
+      } catch (error) {
+        this.fail(attempt, "agent_error", `Could not read the attempt's changes: ${AppError.from(error).message}`);
+      }
+    }
+    this.changed(run);
+  }
+
+  /** The attempt's agent run in `dir`: true when it ended well; else the attempt is marked failed. */
+  private async runAttemptAgent(live: Live, attempt: Attempt, options: StartAttempts, dir: string): Promise<boolean> {
     try {
       const seed = options.baseSeed === undefined ? undefined : options.baseSeed + attempt.index;
       const { conversationId, outcome } = await this.runAgent(live, { workspace: dir, task: options.task, mode: options.mode, maxSteps: options.maxSteps, seed }, (id) => {
         attempt.conversationId = id;
-        this.changed(run);
+        this.changed(live.run);
       });
       attempt.conversationId = conversationId;
-      if (outcome.reason === "aborted") return this.fail(attempt, "aborted", outcome.explanation), this.changed(run);
-      if (outcome.reason === "error") {
+      if (outcome.reason === "aborted") this.fail(attempt, "aborted", outcome.explanation);
+      else if (outcome.reason === "error") {
         const crashed = /interrupted|crash|engine_/i.test(outcome.explanation);
-        return this.fail(attempt, crashed ? "engine_crashed" : "agent_error", outcome.explanation), this.changed(run);
-      }
-      const changes = await treeChanges(baseDir, dir);
-      attempt.diff = formatTreeDiff(changes);
-      attempt.changedFiles = changes.map((c) => c.path);
+        this.fail(attempt, crashed ? "engine_crashed" : "agent_error", outcome.explanation);
+      } else return true;
     } catch (error) {
       const failure = AppError.from(error);
       this.fail(attempt, failure.code === "engine_crashed" ? "engine_crashed" : "agent_error", failure.message);
     }
-    this.changed(run);
+    return false;
   }
 
   private async runAgent(
@@ -351,9 +403,18 @@ export class AttemptsService {
     return join(`${this.dataDir}-attempts`, runId);
   }
 
-  /** Stored, then published: every state change of a run. */
-  private changed(run: AttemptsRun): void {
-    this.store.save(run);
+  /**
+   * Stored, then published: every state change of a run. A store that fails (a full disk) does not end the run:
+   * each save writes the whole run, so the next one that succeeds catches up; the last one must succeed (execute).
+   */
+  private changed(run: AttemptsRun): AppError | null {
+    let failure: AppError | null = null;
+    try {
+      this.store.save(run);
+    } catch (error) {
+      failure = AppError.from(error);
+    }
     this.publish({ type: "attempts.updated", run: structuredClone(run) });
+    return failure;
   }
 }

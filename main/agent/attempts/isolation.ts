@@ -1,4 +1,4 @@
-import { copyFile, constants, lstat, mkdir, readdir, readlink, rm, symlink } from "node:fs/promises";
+import { copyFile, constants, lstat, mkdir, readdir, readlink, rename, rm, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { AppError } from "../../../app/contract/errors";
 import type { AttemptIsolation } from "../../../app/contract/attempts-api";
@@ -75,6 +75,12 @@ export async function copyTree(from: string, to: string, skip: ReadonlySet<strin
     else if (entry.isSymbolicLink()) await symlink(await readlink(source), target);
     else if (entry.isFile()) await copyFile(source, target, constants.COPYFILE_EXCL);
   }
+}
+
+/** Moves an attempt's copy to `to` (which must not exist); git moves a worktree, so the repository still knows it. */
+export async function moveIsolatedCopy(root: string, from: string, to: string, isolation: AttemptIsolation): Promise<void> {
+  if (isolation === "worktree") await hostGit(root, ["worktree", "move", from, to]);
+  else await rename(from, to);
 }
 
 /** Removes an attempt's copy; a worktree is unregistered from the repository too. */
