@@ -109,4 +109,11 @@ test("two attempts on a git workspace fill their columns side by side; a dirty t
   await expect(page.getByTestId("attempts-panel")).toHaveAttribute("data-state", "applied");
   await page.getByTestId("attempts-open-applied").click();
   await expect(page.getByTestId("changed-files").getByTestId("changed-file")).toHaveAttribute("data-path", "notes.md");
+
+  // The command set for the run is the workspace's now: the next best-of-N form offers it as the workspace setting.
+  await page.getByTestId("new-agent-task").click();
+  await page.getByTestId("agent-workspace").fill(workspace);
+  await page.getByTestId("agent-attempts").fill("2");
+  await expect(page.getByTestId("agent-test-command-source")).toHaveText("from workspace setting");
+  await expect(page.getByTestId("agent-test-command")).toHaveValue("test -f notes.md");
 });

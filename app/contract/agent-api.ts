@@ -19,6 +19,9 @@ const AllowedToolSchema = z.union([z.enum(TOOL_NAMES), z.string().regex(/^mcp__[
 const CompactAtSchema = z.number().min(0.3).max(0.95);
 export const DEFAULT_COMPACT_AT = 0.8;
 
+/** The command best-of-N runs on each attempt (issue 17); it runs in the agent's sandbox like run_command. */
+const TestCommandTextSchema = z.string().trim().min(1).max(1000);
+
 /** What the user chose for one workspace; everything risky is off until turned on. */
 export const WorkspaceSettingsSchema = z.object({
   mode: PolicyModeSchema.default("ask"),
@@ -35,6 +38,8 @@ export const WorkspaceSettingsSchema = z.object({
     .default({ enabled: false, allowedHosts: [] }),
   /** Compact the run's history when the next step's prompt would pass this share of the context; null: never. */
   compactAt: CompactAtSchema.nullable().default(DEFAULT_COMPACT_AT),
+  /** Best-of-N's test command for this workspace; null: detected from package.json, pyproject.toml, a Makefile… */
+  testCommand: TestCommandTextSchema.nullable().default(null),
 });
 export type WorkspaceSettings = z.infer<typeof WorkspaceSettingsSchema>;
 
@@ -47,6 +52,7 @@ export const WorkspaceSettingsPatchSchema = z
     allowUnsandboxed: z.boolean(),
     fetch: z.object({ enabled: z.boolean(), allowedHosts: z.array(z.string().min(1).max(253)).max(500) }).partial(),
     compactAt: CompactAtSchema.nullable(),
+    testCommand: TestCommandTextSchema.nullable(),
   })
   .partial()
   .strict();

@@ -22,7 +22,7 @@ describe("per-workspace agent settings", () => {
     const s = store();
     expect(s.get("/w/a")).toEqual({
       mode: "ask", allowedTools: [], allowedCommands: [], network: false, allowUnsandboxed: false, fetch: { enabled: false, allowedHosts: [] },
-      compactAt: 0.8,
+      compactAt: 0.8, testCommand: null,
     });
     s.update("/w/a", { mode: "auto_edit", fetch: { enabled: true } });
     s.update("/w/a", { fetch: { allowedHosts: ["docs.python.org"] } });
@@ -55,6 +55,15 @@ describe("per-workspace agent settings", () => {
     // A row saved before the setting existed gets the default.
     t.db.prepare("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 1)").run("agent.workspace:/old", '{"mode":"auto_edit"}');
     expect(s.get("/old")).toMatchObject({ mode: "auto_edit", compactAt: 0.8 });
+  });
+
+  it("best-of-N's test command is saved per workspace, trimmed; blank or oversized text is refused and nothing is saved", () => {
+    const s = store();
+    expect(s.update("/w", { testCommand: "  npm test -- --run  " }).testCommand).toBe("npm test -- --run");
+    for (const bad of ["", "   ", "x".repeat(1001)]) expect(() => s.update("/w", { testCommand: bad })).toThrow();
+    expect(s.get("/w").testCommand).toBe("npm test -- --run");
+    expect(s.get("/other").testCommand).toBeNull();
+    expect(s.update("/w", { testCommand: null }).testCommand).toBeNull();
   });
 
   it("a corrupt stored row falls back to the defaults, never to something more permissive", () => {

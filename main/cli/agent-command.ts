@@ -46,7 +46,7 @@ export const agentSpec = defineCommand({
     resume: { type: "string", value: "ID", help: "go on with an interrupted run (its conversation id, as --list and the run's first line print it)" },
     list: { type: "boolean", default: false, help: "list the runs of the data folder that can be resumed, and exit" },
     attempts: { type: "string", value: "N", help: "best-of-N: N attempts (2-8), each in its own copy, tested, scored and ranked; then asks which to apply" },
-    "test-command": { type: "string", value: "CMD", help: "with --attempts: the test command to run on each attempt (default: detected)" },
+    "test-command": { type: "string", value: "CMD", help: "with --attempts: the test command to run on each attempt, remembered for the workspace (default: the saved one, else detected)" },
     isolation: { type: "string", value: "copy|worktree", help: "with --attempts: git worktrees (a clean repo, the default there) or copies" },
     apply: { type: "string", value: "best", help: "with --attempts: apply the top-ranked attempt without asking" },
   },

@@ -59,7 +59,8 @@ export function NewAgentTask() {
   }, [workspace, modeChosen]);
 
   const bestOfN = attempts >= 2;
-  // Best-of-N shows the test command it would run, detected from the folder; editing it overrides it for the run.
+  // Best-of-N shows the test command it would run (the workspace's saved one, else detected from its files); an
+  // edited one is sent with the run, and the backend keeps it as the workspace's.
   useEffect(() => {
     const path = workspace.trim();
     setDetected(null);

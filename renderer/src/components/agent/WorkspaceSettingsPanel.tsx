@@ -28,6 +28,32 @@ function useWorkspaceSettings(workspace: string) {
 }
 
 /** A removable list with an add field: allowed commands, fetch hosts. */
+/** Best-of-N's test command for this workspace, saved when the field loses focus or on Enter; empty: detect it. */
+function TestCommandField({ value, onSave }: { value: string | null; onSave: (command: string | null) => void }) {
+  const id = useId();
+  const [draft, setDraft] = useState(value ?? "");
+  useEffect(() => setDraft(value ?? ""), [value]);
+  const commit = () => {
+    const next = draft.trim() || null;
+    if (next !== value) onSave(next);
+  };
+  return (
+    <label htmlFor={id}>
+      Test command for best-of-N attempts
+      <input
+        id={id}
+        value={draft}
+        placeholder="detected (npm test, pytest, make test…)"
+        spellCheck={false}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === "Enter" && commit()}
+        data-testid="ws-test-command"
+      />
+    </label>
+  );
+}
+
 function EditableList({ label, items, placeholder, onChange, testId }: {
   label: string;
   items: readonly string[];
@@ -142,6 +168,7 @@ export function WorkspaceSettingsPanel({ workspace }: { workspace: string }) {
           <option value="off">never (off)</option>
         </select>
       </label>
+      <TestCommandField value={settings.testCommand} onSave={(testCommand) => void save({ testCommand })} />
       <McpSettings workspace={workspace} />
     </section>
   );
