@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { renderM2Prompt } from "../m2/prompt";
+import { promptCorpus } from "../m2/prompt-corpus";
 import { summarizeM2Events, type M2EndReason, type M2ParseEvent, type M2ParsedOutput } from "../m2/parser";
 import type { ModelProtocol } from "./protocol";
 import { familyById } from "./registry";
@@ -40,6 +42,18 @@ function pick(got: M2ParsedOutput, expected: Partial<M2ParsedOutput>): Partial<M
 }
 
 const SUCCESSORS = ["minimax-m2.1", "minimax-m2.5", "minimax-m2.7"] as const;
+
+describe("M2-family prompts: each successor renders as its template does", () => {
+  const identity = (version: string) => `You are a helpful assistant. Your name is MiniMax-M${version} and is built by MiniMax.`;
+  // M2.1's template prints nothing for null content; M2.5's and M2.7's print Python's None, as M2's does.
+  it.each([
+    ["minimax-m2.1", "2.1", ""],
+    ["minimax-m2.5", "2.5", "None"],
+    ["minimax-m2.7", "2.7", "None"],
+  ] as const)("%s: its identity, and %j for null content, on the whole corpus", (id, version, noneText) => {
+    for (const { request } of promptCorpus) expect(protocol(id).renderPrompt(request)).toBe(renderM2Prompt(request, { defaultIdentity: identity(version), noneText }));
+  });
+});
 
 describe("M2-family protocols: the reasoning/content split of each model's known output shapes", () => {
   it.each(["minimax-m2", ...SUCCESSORS] as const)("%s: the usual shape", (id) => {

@@ -10,11 +10,13 @@ const identity = (name: string) => `You are a helpful assistant. Your name is ${
 
 /**
  * M2.1, M2.5 and M2.7 keep M2's architecture and tool-call syntax. Their templates add the
- * default system prompt above and print nothing (not Python's None) for null content. The app
- * has no verified copy of those templates (resources/templates/PROVENANCE.md), so a GGUF of
- * these models is rendered with its own embedded template; the TS renderer is the fallback.
+ * default system prompt above; for null content M2.1's prints nothing, while M2.5's and M2.7's
+ * are M2's with only the identity changed, so they print Python's `None` as M2's does
+ * (`noneText`; resources/templates/PROVENANCE.md says how this is known). No byte-exact copy is
+ * vendored, so a GGUF of these models is rendered with its own embedded template; the TS
+ * renderer is the fallback.
  */
-function m2Successor(id: "minimax-m2.1" | "minimax-m2.5" | "minimax-m2.7", version: string): ModelFamily {
+function m2Successor(id: "minimax-m2.1" | "minimax-m2.5" | "minimax-m2.7", version: string, noneText: "" | "None"): ModelFamily {
   const displayName = `MiniMax-M${version}`;
   const escaped = version.replace(".", "\\.");
   return {
@@ -26,7 +28,7 @@ function m2Successor(id: "minimax-m2.1" | "minimax-m2.5" | "minimax-m2.7", versi
       templateMarker: `Your name is ${displayName} and`,
     },
     // These models sometimes stop without </think> (M2.1 most): the answer must not be lost.
-    protocol: m2FamilyProtocol({ defaultIdentity: identity(displayName), noneText: "" }, { unclosedReasoningIsAnswer: true }),
+    protocol: m2FamilyProtocol({ defaultIdentity: identity(displayName), noneText }, { unclosedReasoningIsAnswer: true }),
     sampling: MINIMAX_SAMPLING,
   };
 }
@@ -45,9 +47,9 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
     protocol: m2Protocol,
     sampling: MINIMAX_SAMPLING,
   },
-  m2Successor("minimax-m2.1", "2.1"),
-  m2Successor("minimax-m2.5", "2.5"),
-  m2Successor("minimax-m2.7", "2.7"),
+  m2Successor("minimax-m2.1", "2.1", ""),
+  m2Successor("minimax-m2.5", "2.5", "None"),
+  m2Successor("minimax-m2.7", "2.7", "None"),
   {
     id: "minimax-m3",
     displayName: "MiniMax-M3",

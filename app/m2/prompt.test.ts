@@ -224,6 +224,20 @@ describe("renderM2Prompt variants (M2.1 and later)", () => {
     promptCorpus.forEach(({ request }, i) => expect(rendered[i]).toEqual({ ok: true, text: renderM2Prompt(request, variant) }));
   });
 
+  /**
+   * M2.5's and M2.7's templates are M2's with only the identity changed: no `content is none` branch, so null
+   * content prints `None` (PROVENANCE.md: the copies of the official files in Xinference's model registry).
+   */
+  it.each(["2.5", "2.7"])("M2.%s: matches Jinja2 on the whole corpus with M2's template given its identity, None kept", (version) => {
+    const identity = `You are a helpful assistant. Your name is MiniMax-M${version} and is built by MiniMax.`;
+    const successor: M2TemplateVariant = { defaultIdentity: identity, noneText: "None" };
+    const template = official.replace('set model_identity = "You are a helpful assistant."', `set model_identity = "${identity}"`);
+    expect(template).toContain(identity);
+    const rendered = renderWithJinja2(template, promptCorpus.map(({ request }) => templateContext(request)));
+    promptCorpus.forEach(({ request }, i) => expect(rendered[i]).toEqual({ ok: true, text: renderM2Prompt(request, successor) }));
+    expect(renderM2Prompt({ messages: [{ role: "user", content: null }] }, successor)).toBe(`]~!b[]~b]system\n${identity}[e~[\n]~b]user\nNone[e~[\n]~b]ai\n<think>\n`);
+  });
+
   it("uses the variant's default system prompt when there is no system content", () => {
     expect(renderM2Prompt({ messages: [{ role: "user", content: "hi" }] }, variant)).toBe(
       `]~!b[]~b]system\n${variant.defaultIdentity}[e~[\n]~b]user\nhi[e~[\n]~b]ai\n<think>\n`,

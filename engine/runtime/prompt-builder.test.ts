@@ -60,12 +60,12 @@ describe("model family in the report and the prompt", () => {
     expect(events?.map((e) => e.type)).toEqual(["reasoning_delta", "content_delta"]);
   });
 
-  it("M2.7 known by its file name, without a template: its TS renderer with the M2.7 default system prompt", () => {
+  it("M2.7 known by its file name, without a template: its TS renderer with the M2.7 default system prompt (and None for null content, as its template prints)", () => {
     const { report, builder, prompt } = build({ architecture: "minimax-m2", name: null, chatTemplate: null, path: "/m/MiniMax-M2.7-UD-Q2_K_XL-00001-of-00003.gguf" });
     expect(report).toMatchObject({ family: "minimax-m2.7", chatTemplate: "missing" });
     expect(builder.format).toBe("m2-renderer");
     expect(prompt).toBe(
-      "]~!b[]~b]system\nYou are a helpful assistant. Your name is MiniMax-M2.7 and is built by MiniMax.[e~[\n]~b]user\n[e~[\n]~b]ai\n<think>\n",
+      "]~!b[]~b]system\nYou are a helpful assistant. Your name is MiniMax-M2.7 and is built by MiniMax.[e~[\n]~b]user\nNone[e~[\n]~b]ai\n<think>\n",
     );
   });
 
