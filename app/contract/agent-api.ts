@@ -20,7 +20,7 @@ const CompactAtSchema = z.number().min(0.3).max(0.95);
 export const DEFAULT_COMPACT_AT = 0.8;
 
 /** The command best-of-N runs on each attempt (issue 17); it runs in the agent's sandbox like run_command. */
-const TestCommandTextSchema = z.string().trim().min(1).max(1000);
+export const TestCommandTextSchema = z.string().trim().min(1).max(1000);
 
 /** What the user chose for one workspace; everything risky is off until turned on. */
 export const WorkspaceSettingsSchema = z.object({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PolicyModeSchema } from "./agent-api";
+import { PolicyModeSchema, TestCommandTextSchema } from "./agent-api";
 
 /**
  * Best-of-N agent attempts (issue 17 part 2): N runs of one task, each in its own copy of the workspace,
@@ -23,7 +23,7 @@ export const TestCommandSourceSchema = z.enum([
 
 export const TestCommandSchema = z.object({
   /** null only with source "none". */
-  command: z.string().min(1).max(1000).nullable(),
+  command: TestCommandTextSchema.nullable(),
   source: TestCommandSourceSchema,
 });
 export type TestCommand = z.infer<typeof TestCommandSchema>;
@@ -120,7 +120,7 @@ export const attemptsMethods = {
         task: z.string().min(1).max(1_000_000),
         attempts: z.number().int().min(MIN_ATTEMPTS).max(MAX_ATTEMPTS),
         /** Overrides the detected or saved test command for this run. */
-        testCommand: z.string().min(1).max(1000).optional(),
+        testCommand: TestCommandTextSchema.optional(),
         /** A git workspace with uncommitted changes cannot get worktrees at HEAD; "copy" copies the folder as it is. */
         isolation: AttemptIsolationSchema.optional(),
         mode: PolicyModeSchema.optional(),

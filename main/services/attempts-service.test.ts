@@ -139,6 +139,12 @@ describe("best-of-N attempts", () => {
       details: { reason: "dirty_tree", offer: "copy" },
     });
     expect((await backend.attempts.list()).length).toBe(runs);
+    // A blank test command is refused at the contract, before a copy is made or the workspace's setting is touched.
+    git(root, "checkout", "--", "README.md");
+    const blank = await backend.dispatch("attempts.start", { workspace: root, task: "x", attempts: 2, testCommand: "   " }, { transport: "cli" });
+    expect(blank).toMatchObject({ ok: false, error: { code: "bad_request" } });
+    expect((await backend.attempts.list()).length).toBe(runs);
+    expect(backend.agent.workspaceSettings.get(realpathSync(root)).testCommand).toBeNull();
   });
 
   it("runs survive a restart through the contract; one a quit cut off reads as stopped", async () => {

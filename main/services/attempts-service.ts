@@ -120,6 +120,8 @@ export class AttemptsService {
     }));
     const run: AttemptsRun = { id, workspace: root, task: options.task, isolation, testCommand, state: "running", attempts, applied: null, error: null, createdAt: Date.now() };
     try {
+      // A command the user set for this run is the workspace's from now on (shown, and editable, in its settings).
+      if (options.testCommand) this.agent.workspaceSettings.update(root, { testCommand: options.testCommand });
       this.store.insert(run, baseDir);
     } catch (error) {
       await removeIsolatedCopy(root, baseDir, isolation).catch(() => undefined);
@@ -128,8 +130,6 @@ export class AttemptsService {
     }
     const live: Live = { run, controller: new AbortController(), current: null, done: Promise.resolve() };
     this.live.set(id, live);
-    // A command the user set for this run is the workspace's from now on (shown, and editable, in its settings).
-    if (options.testCommand) this.agent.workspaceSettings.update(root, { testCommand: options.testCommand });
     this.changed(run);
     live.done = this.execute(live, options, baseDir).finally(() => this.live.delete(id));
     return { runId: id, done: live.done };
