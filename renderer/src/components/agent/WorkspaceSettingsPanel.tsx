@@ -27,7 +27,6 @@ function useWorkspaceSettings(workspace: string) {
   return { settings, save };
 }
 
-/** A removable list with an add field: allowed commands, fetch hosts. */
 /** Best-of-N's test command for this workspace, saved when the field loses focus or on Enter; empty: detect it. */
 function TestCommandField({ value, onSave }: { value: string | null; onSave: (command: string | null) => void }) {
   const id = useId();
@@ -54,6 +53,7 @@ function TestCommandField({ value, onSave }: { value: string | null; onSave: (co
   );
 }
 
+/** A removable list with an add field: allowed commands, fetch hosts. */
 function EditableList({ label, items, placeholder, onChange, testId }: {
   label: string;
   items: readonly string[];
