@@ -4,3 +4,4 @@ export { MODEL_FAMILY_IDS, THINKING_MODES } from "./protocol";
 export { familyById, familyThinking, MODEL_FAMILIES } from "./registry";
 export { detectModelFamily, familyFromName, type FamilyDetection, type FamilyEvidence } from "./detect";
 export { renderContinuation } from "./continuation";
+export { classifyChatTemplate, protocolForTemplate, type ChatTemplateKind } from "./template";

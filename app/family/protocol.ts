@@ -64,6 +64,12 @@ export interface ModelProtocol {
    * Absent: this family cannot be forced.
    */
   readonly toolCallOpener?: { readonly reasoningEnd: string; opener(name?: string): string };
+  /**
+   * This protocol as it renders `embedded`, a GGUF's template, when that is a revision of the family's
+   * `reference` template (ModelFamily.templateFile) it reproduces exactly; undefined for any other text.
+   * Absent: only the reference itself counts (app/family/template.ts).
+   */
+  forTemplate?(embedded: string, reference: string): ModelProtocol | undefined;
 }
 
 /** Sampling MiniMax recommends for the model (data, see registry.ts). */
@@ -91,9 +97,10 @@ export interface ModelFamily {
   displayName: string;
   match: FamilyMatch;
   /**
-   * The official chat template as shipped in resources/ (a path under it, e.g. "minimax-m2.jinja"),
-   * when the app has a verified copy. The engine renders with `protocol` only for a GGUF whose
-   * embedded template equals it; any other embedded template is rendered as is.
+   * The family's reference chat template as shipped in resources/ (a path under it, e.g.
+   * "minimax-m2.jinja"). The engine renders with `protocol` only for a GGUF whose embedded
+   * template is it or a revision of it the protocol knows (`ModelProtocol.forTemplate`); any
+   * other embedded template is rendered as is.
    */
   templateFile?: string;
   protocol: ModelProtocol;

@@ -9,12 +9,12 @@ const MINIMAX_SAMPLING: SamplingDefaults = { temperature: 1.0, topP: 0.95, topK:
 const identity = (name: string) => `You are a helpful assistant. Your name is ${name} and is built by MiniMax.`;
 
 /**
- * M2.1, M2.5 and M2.7 keep M2's architecture and tool-call syntax. Their templates add the
- * default system prompt above; for null content M2.1's prints nothing, while M2.5's and M2.7's
- * are M2's with only the identity changed, so they print Python's `None` as M2's does
- * (`noneText`; resources/templates/PROVENANCE.md says how this is known). No byte-exact copy is
- * vendored, so a GGUF of these models is rendered with its own embedded template; the TS
- * renderer is the fallback.
+ * M2.1, M2.5 and M2.7 keep M2's architecture and tool-call syntax. Their templates are revisions
+ * of M2's: the default system prompt above, and for null content M2.1's prints nothing (MiniMax's
+ * fix), while M2.5's and M2.7's print Python's `None` as M2's does (`noneText`;
+ * resources/templates/PROVENANCE.md says how this is known). A GGUF's own revision is recognised
+ * against M2's file and rendered with its own values (ModelProtocol.forTemplate); these are the
+ * defaults for a GGUF without a template.
  */
 function m2Successor(id: "minimax-m2.1" | "minimax-m2.5" | "minimax-m2.7", version: string, noneText: "" | "None"): ModelFamily {
   const displayName = `MiniMax-M${version}`;
@@ -27,6 +27,7 @@ function m2Successor(id: "minimax-m2.1" | "minimax-m2.5" | "minimax-m2.7", versi
       name: new RegExp(`minimax[-_ ]?m${escaped}(?!\\d)`, "i"),
       templateMarker: `Your name is ${displayName} and`,
     },
+    templateFile: "minimax-m2.jinja",
     // These models sometimes stop without </think> (M2.1 most): the answer must not be lost.
     protocol: m2FamilyProtocol({ defaultIdentity: identity(displayName), noneText }, { unclosedReasoningIsAnswer: true }),
     sampling: MINIMAX_SAMPLING,

@@ -4,6 +4,7 @@ import { renderWithJinja2 } from "../../testing/jinja2";
 import { AppError } from "../contract/errors";
 import { M2_TEMPLATE, renderM2Prompt, type M2TemplateVariant } from "./prompt";
 import { promptCorpus } from "./prompt-corpus";
+import { recognizeM2Template } from "./template-detect";
 import { PromptRequestSchema, type ChatMessage, type PromptRequest } from "./types";
 
 const official = readFileSync(new URL("../../resources/minimax-m2.jinja", import.meta.url), "utf8");
@@ -210,32 +211,49 @@ describe("renderM2Prompt variants (M2.1 and later)", () => {
   const variant: M2TemplateVariant = { defaultIdentity: "You are a helpful assistant. Your name is MiniMax-M2.1 and is built by MiniMax.", noneText: "" };
 
   /**
-   * M2's template with the two documented M2.1 edits applied (not the official M2.1 file, which
-   * could not be fetched; see resources/templates/PROVENANCE.md): checks the variant's logic.
+   * The revisions of M2's template GGUFs carry, built from M2's file by the edits their history shows
+   * (resources/templates/PROVENANCE.md): each identity, MiniMax's null-content fix (MiniMax-M2 9354a5c,
+   * in M2.1's file) and the tool-call name line. Not copies of the official files: the edits are what
+   * recognizeM2Template reads, and Jinja2 on each must equal the TS renderer given what it read.
    */
-  const edited = official
-    .replace('set model_identity = "You are a helpful assistant."', `set model_identity = "${variant.defaultIdentity}"`)
-    .replace("    {%- else -%}\n        {{- content }}", "    {%- elif content is none -%}\n        {{- '' }}\n    {%- else -%}\n        {{- content }}");
+  const identityLine = 'set model_identity = "You are a helpful assistant."';
+  const withIdentityLine = (template: string, identity: string) => template.replace(identityLine, `set model_identity = "${identity}"`);
+  const noneFix = (template: string) =>
+    template.replace("    {%- else -%}\n        {{- content }}", "    {%- elif content is none -%}\n        {{- '' }}\n    {%- else -%}\n        {{- content }}");
+  const nameLine = "            {%- set last_tool_call.name = message.tool_calls[-1].function.name -%}";
+  const nameFix = (template: string) =>
+    template.replace(
+      nameLine,
+      "            {%- if message.tool_calls[-1].function -%}\n                {%- set last_tool_call.name = message.tool_calls[-1].function.name -%}\n            {%- else -%}\n                {%- set last_tool_call.name = message.tool_calls[-1].name -%}\n            {%- endif -%}",
+    );
+  const plainName = (template: string) => template.replace(nameLine, "            {%- set last_tool_call.name = message.tool_calls[-1].name -%}");
+  const identity = (version: string) => `You are a helpful assistant. Your name is MiniMax-M${version} and is built by MiniMax.`;
+  const revisions: Array<[string, string, M2TemplateVariant]> = [
+    ["M2 as first published", official, M2_TEMPLATE],
+    [
+      "M2 after MiniMax's fix and its later identity (f62f643)",
+      nameFix(noneFix(withIdentityLine(official, "You are MiniMax-M2, a helpful AI assistant built by MiniMax. Knowledge cutoff: 2025-06."))),
+      { defaultIdentity: "You are MiniMax-M2, a helpful AI assistant built by MiniMax. Knowledge cutoff: 2025-06.", noneText: "" },
+    ],
+    ["M2.1 (M2's fixed file, c6b717a's identity)", nameFix(noneFix(withIdentityLine(official, identity("2.1")))), variant],
+    ["M2.5 (M2's first file, its identity, `.name`)", plainName(withIdentityLine(official, identity("2.5"))), { defaultIdentity: identity("2.5"), noneText: "None" }],
+    ["M2.7 (as M2.5)", plainName(withIdentityLine(official, identity("2.7"))), { defaultIdentity: identity("2.7"), noneText: "None" }],
+  ];
 
-  it("matches Jinja2 on the whole corpus with M2's template edited the documented way", () => {
-    expect(edited.split("content is none")).toHaveLength(2);
-    expect(edited).toContain(variant.defaultIdentity);
-    const rendered = renderWithJinja2(edited, promptCorpus.map(({ request }) => templateContext(request)));
-    promptCorpus.forEach(({ request }, i) => expect(rendered[i]).toEqual({ ok: true, text: renderM2Prompt(request, variant) }));
+  it.each(revisions)("%s: recognised, and Jinja2 on the whole corpus equals the TS renderer given what was read", (_name, template, expected) => {
+    expect(template.split("content is none")).toHaveLength(expected.noneText === "" ? 2 : 1);
+    expect(template).toContain(expected.defaultIdentity);
+    const revision = recognizeM2Template(template, official);
+    expect(revision).toEqual(expected);
+    if (!revision) return;
+    const requests = promptCorpus.map(({ request }) => withIdentity(request, revision));
+    const rendered = renderWithJinja2(template, requests.map(templateContext));
+    requests.forEach((request, i) => expect(rendered[i]).toEqual({ ok: true, text: renderM2Prompt(request, revision) }));
   });
 
-  /**
-   * M2.5's and M2.7's templates are M2's with only the identity changed: no `content is none` branch, so null
-   * content prints `None` (PROVENANCE.md: the copies of the official files in Xinference's model registry).
-   */
-  it.each(["2.5", "2.7"])("M2.%s: matches Jinja2 on the whole corpus with M2's template given its identity, None kept", (version) => {
-    const identity = `You are a helpful assistant. Your name is MiniMax-M${version} and is built by MiniMax.`;
-    const successor: M2TemplateVariant = { defaultIdentity: identity, noneText: "None" };
-    const template = official.replace('set model_identity = "You are a helpful assistant."', `set model_identity = "${identity}"`);
-    expect(template).toContain(identity);
-    const rendered = renderWithJinja2(template, promptCorpus.map(({ request }) => templateContext(request)));
-    promptCorpus.forEach(({ request }, i) => expect(rendered[i]).toEqual({ ok: true, text: renderM2Prompt(request, successor) }));
-    expect(renderM2Prompt({ messages: [{ role: "user", content: null }] }, successor)).toBe(`]~!b[]~b]system\n${identity}[e~[\n]~b]user\nNone[e~[\n]~b]ai\n<think>\n`);
+  it("M2.5 prints Python's None for null content, as its template does", () => {
+    const successor: M2TemplateVariant = { defaultIdentity: identity("2.5"), noneText: "None" };
+    expect(renderM2Prompt({ messages: [{ role: "user", content: null }] }, successor)).toBe(`]~!b[]~b]system\n${identity("2.5")}[e~[\n]~b]user\nNone[e~[\n]~b]ai\n<think>\n`);
   });
 
   it("uses the variant's default system prompt when there is no system content", () => {

@@ -2,6 +2,7 @@ import type { ModelProtocol } from "../family/protocol";
 import { createM2StreamParser, type M2StreamParserOptions } from "./parser";
 import { BLOCK_OPEN } from "./parser-tool-block";
 import { M2_TEMPLATE, renderM2Prompt, type M2TemplateVariant } from "./prompt";
+import { recognizeM2Template } from "./template-detect";
 
 /**
  * The protocol of MiniMax-M2 and its successors on the same architecture (M2.1, M2.5, M2.7):
@@ -23,6 +24,11 @@ export function m2FamilyProtocol(
     reasoningInHistory: "after-last-user",
     // M2 calls tools after its reasoning: `</think>\n\n<minimax:tool_call>\n<invoke name="…">`.
     toolCallOpener: { reasoningEnd: "</think>", opener: (name) => `\n\n${BLOCK_OPEN}\n${name === undefined ? "" : `<invoke name="${name}">\n`}` },
+    // A GGUF's own revision of M2's template (its identity, the null-content fix) is rendered with its own values.
+    forTemplate: (embedded, reference) => {
+      const revision = recognizeM2Template(embedded, reference);
+      return revision === undefined ? undefined : m2FamilyProtocol(revision, parsing);
+    },
   };
 }
 

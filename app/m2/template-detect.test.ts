@@ -1,39 +1,45 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { classifyChatTemplate } from "./template-detect";
+import { M2_TEMPLATE } from "./prompt";
+import { recognizeM2Template } from "./template-detect";
 
 const official = readFileSync(new URL("../../resources/minimax-m2.jinja", import.meta.url), "utf8");
+const identityLine = 'set model_identity = "You are a helpful assistant."';
 
-describe("classifyChatTemplate", () => {
-  it("recognizes the official template", () => {
-    expect(classifyChatTemplate(official, official)).toBe("official");
+// Jinja2 parity of each recognised revision is in prompt.test.ts; these pin what counts as one.
+describe("recognizeM2Template", () => {
+  it("reads M2's file as M2's first template, trailing whitespace aside", () => {
+    expect(recognizeM2Template(official, official)).toEqual(M2_TEMPLATE);
+    expect(recognizeM2Template(`${official.trimEnd()}\n\n`, official)).toEqual(M2_TEMPLATE);
   });
 
-  it("ignores trailing whitespace at the end only", () => {
-    expect(classifyChatTemplate(official.trimEnd(), official)).toBe("official");
-    expect(classifyChatTemplate(`${official}\n\n  \t`, official)).toBe("official");
-    expect(classifyChatTemplate(official, `${official.trimEnd()}\r\n`)).toBe("official");
+  it("reads another default identity, and MiniMax's null-content fix as printing nothing", () => {
+    const edited = official
+      .replace(identityLine, 'set model_identity = "You are MiniMax-M2.7."')
+      .replace("    {%- else -%}\n        {{- content }}", "    {%- elif content is none -%}\n        {{- '' }}\n    {%- else -%}\n        {{- content }}");
+    expect(recognizeM2Template(edited, official)).toEqual({ defaultIdentity: "You are MiniMax-M2.7.", noneText: "" });
   });
 
-  it("treats any other change as modified", () => {
-    expect(classifyChatTemplate(official.replace("You are a helpful assistant.", "You are M2."), official)).toBe(
-      "modified",
-    );
-    expect(classifyChatTemplate(` ${official}`, official)).toBe("modified");
-    // Whitespace inside the template can reach the prompt, so it counts.
-    expect(classifyChatTemplate(official.replace("\n", "\n "), official)).toBe("modified");
-    expect(classifyChatTemplate(official.replaceAll("\n", "\r\n"), official)).toBe("modified");
-    expect(classifyChatTemplate("{{ messages }}", official)).toBe("modified");
+  it("ignores whitespace that a -%} or {%- marker strips anyway (re-indented copies)", () => {
+    const reindented = official.replace("{%- macro render_tool_namespace", "\n\n   {%- macro render_tool_namespace").replace("-%}\n", "-%}\n\t\t");
+    expect(reindented).not.toBe(official);
+    expect(recognizeM2Template(reindented, official)).toEqual(M2_TEMPLATE);
   });
 
-  it("reports absent or blank templates as missing", () => {
-    expect(classifyChatTemplate(undefined, official)).toBe("missing");
-    expect(classifyChatTemplate("", official)).toBe("missing");
-    expect(classifyChatTemplate(" \n\t", official)).toBe("missing");
-  });
-
-  it("counts a present template as modified when there is no official copy to compare with", () => {
-    expect(classifyChatTemplate(official, undefined)).toBe("modified");
-    expect(classifyChatTemplate(undefined, undefined)).toBe("missing");
+  it("refuses every change that could reach the prompt", () => {
+    const changes = [
+      official.replace("'<minimax:tool_call>'", "'<tool_call>'"), // a token
+      official.replace("]~b]user", "]~b]human"), // a role header
+      official.replace("{% endfor %}", " {% endfor %}"), // whitespace no marker strips
+      ` ${official}`, // text before the first tag
+      official.replace(identityLine, 'set model_identity = "Say \\"hi\\"."'), // an identity with escapes: not read
+      official.replace(`{%- set model_identity = "You are a helpful assistant." -%}`, ""), // no identity at all
+      official.replace("    {%- else -%}\n        {{- content }}", "    {%- elif content is none -%}\n        {{- 'null' }}\n    {%- else -%}\n        {{- content }}"),
+      "{{ messages }}",
+    ];
+    for (const changed of changes) {
+      expect(changed).not.toBe(official);
+      expect(recognizeM2Template(changed, official)).toBeUndefined();
+    }
   });
 });

@@ -49,13 +49,24 @@ describe("model family in the report and the prompt", () => {
     expect(logs).toEqual([]);
   });
 
+  it("M2 with MiniMax's fixed template: recognised as a revision, rendered by the TS renderer with the file's identity and nothing for null content", () => {
+    const fixed = officialM2Template()
+      .replace('"You are a helpful assistant."', '"You are MiniMax-M2, a helpful AI assistant built by MiniMax. Knowledge cutoff: 2025-06."')
+      .replace("    {%- else -%}\n        {{- content }}", "    {%- elif content is none -%}\n        {{- '' }}\n    {%- else -%}\n        {{- content }}");
+    const { report, builder, prompt, logs } = build({ architecture: "minimax-m2", name: "MiniMax-M2", chatTemplate: fixed });
+    expect(report).toMatchObject({ family: "minimax-m2", chatTemplate: "official" });
+    expect(builder.format).toBe("m2-renderer");
+    expect(prompt).toBe("]~!b[]~b]system\nYou are MiniMax-M2, a helpful AI assistant built by MiniMax. Knowledge cutoff: 2025-06.[e~[\n]~b]user\n[e~[\n]~b]ai\n<think>\n");
+    expect(logs).toEqual([]);
+  });
+
   it("M2.5 with its own template: reported as M2.5, rendered through the GGUF's template, parsed as M2", () => {
     const own = "{% for m in messages %}<{{ m.role }}>{% endfor %}{% if add_generation_prompt %}]~b]ai\n<think>\n{% endif %}";
     const { report, builder, prompt, logs } = build({ architecture: "minimax-m2", name: "MiniMax-M2.5", chatTemplate: own });
     expect(report).toMatchObject({ family: "minimax-m2.5", familyName: "MiniMax-M2.5", chatTemplate: "modified", isM2: true });
     expect(builder.format).toBe("embedded-template");
     expect(prompt).toBe("<user>]~b]ai\n<think>\n");
-    expect(logs[0]).toContain("No verified copy of the official MiniMax-M2.5 template");
+    expect(logs[0]).toContain("neither the official MiniMax-M2.5 template nor a known revision of it");
     const events = builder.protocol?.createParser().push("why\n</think>\n\nanswer");
     expect(events?.map((e) => e.type)).toEqual(["reasoning_delta", "content_delta"]);
   });

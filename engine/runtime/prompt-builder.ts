@@ -1,6 +1,7 @@
 import { Template } from "@huggingface/jinja";
 import { AppError, type ModelReport, type ParsedGenerationRequest } from "../../app/contract";
-import { familyById, renderContinuation, type ModelProtocol } from "../../app/family";
+import { familyById, protocolForTemplate, renderContinuation, type ModelProtocol } from "../../app/family";
+import { officialTemplate } from "./official-template";
 import { m2Protocol } from "../../app/m2/protocol";
 import { renderWithinBudget, templateBudgetFromEnv, type TemplateBudget } from "./template-budget";
 
@@ -26,12 +27,14 @@ export class PromptBuilder {
     private readonly budget: TemplateBudget = templateBudgetFromEnv(),
   ) {
     const family = report.family === "unknown" ? undefined : familyById(report.family);
-    this.protocol = family?.protocol ?? null;
+    // The GGUF's own revision of the family's template (its identity, say), when the protocol knows it.
+    const revision = family && embeddedTemplate ? protocolForTemplate(family, embeddedTemplate, officialTemplate(family)) : undefined;
+    this.protocol = revision ?? family?.protocol ?? null;
     if (report.chatTemplate === "modified" && embeddedTemplate) {
       log(
-        family?.templateFile === undefined && family
-          ? `No verified copy of the official ${family.displayName} template ships with the app; using the GGUF's own.`
-          : `The GGUF's chat template differs from the official ${family?.displayName ?? "MiniMax-M2"} template; using the embedded one.`,
+        family
+          ? `The GGUF's chat template is neither the official ${family.displayName} template nor a known revision of it; using the embedded one.`
+          : "Not a model family the app knows: prompts use the GGUF's own chat template, and replies are read as plain text.",
       );
       this.format = "embedded-template";
       try {

@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import type { ModelReport } from "../../app/contract";
 import { detectModelFamily } from "../../app/family";
-import { classifyChatTemplate } from "../../app/m2/template-detect";
+import { classifyChatTemplate } from "../../app/family/template";
 import { inspectModel, type ModelReport as GgufReport } from "../../node/gguf/report";
 import { officialTemplate } from "./official-template";
 
@@ -12,7 +12,7 @@ export function toContractReport(gguf: GgufReport): ModelReport {
     { architecture: gguf.architecture, name: gguf.name, chatTemplate: embedded, fileName: basename(gguf.path) },
     officialTemplate,
   );
-  const chatTemplate = classifyChatTemplate(embedded, detection.family ? officialTemplate(detection.family) : undefined);
+  const chatTemplate = classifyChatTemplate(embedded, detection.family, detection.family ? officialTemplate(detection.family) : undefined);
   return {
     path: gguf.path,
     name: gguf.name,
