@@ -106,7 +106,7 @@ export function scriptedSegments(scenario: ScriptedScenario): ScriptedModel["seg
   return { turn1, afterTool, branches: rest.slice(0, script.branches.length) };
 }
 
-export function buildScriptedModel(scenario: ScriptedScenario, chatTemplate: string): ScriptedModel {
+export function buildScriptedModel(scenario: ScriptedScenario, chatTemplate: string, generalName = `m2-scripted-${scenario}`): ScriptedModel {
   const { turn1, afterTool, branches } = scriptedSegments(scenario);
   const { verdict } = SCRIPTS[scenario];
   const answers = verdict ? [verdict.yes, verdict.no] : [];
@@ -193,7 +193,7 @@ export function buildScriptedModel(scenario: ScriptedScenario, chatTemplate: str
 
   const tensors = m2TensorTable(hparams, nVocab).map(tensorFor);
   const metadata = [
-    ...m2Metadata(hparams, `m2-scripted-${scenario}`),
+    ...m2Metadata(hparams, generalName),
     ...tokenizerMetadata(vocab, chatTemplate),
     // llama_ftype ALL_F32: most bytes are F32 (token_embd is F16, output.weight Q8_0)
     kv.u32("general.file_type", 0),

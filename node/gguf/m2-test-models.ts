@@ -77,12 +77,26 @@ export async function ensure(name: string, parts: number, write: (prefix: string
   return job;
 }
 
-/** Path of a generated minimax-m2 test model for `scenario`, created on first use. */
-export async function ensureTestModel(scenario: TestScenario): Promise<string> {
-  const template = await readChatTemplate();
-  const name = `m2-${scenario}-${generatorKey(scenario, template)}`;
+/**
+ * A scripted model passed off as another model of its architecture: its general.name and embedded
+ * chat template (what family detection reads), `label` naming the file. The script plays the same,
+ * since the weights look at the last token only.
+ */
+export interface ScriptedIdentity {
+  label: string;
+  generalName: string;
+  chatTemplate: string;
+}
+
+/** Path of a generated minimax-m2 test model for `scenario`, created on first use; `identity` for another M2-architecture model. */
+export async function ensureTestModel(scenario: TestScenario, identity?: ScriptedIdentity): Promise<string> {
+  if (identity && scenario === "bench") throw new Error("the bench model has no scripted identity");
+  const template = identity?.chatTemplate ?? (await readChatTemplate());
+  const key = identity ? createHash("sha256").update(`${generatorKey(scenario, template)}\n${identity.generalName}`).digest("hex").slice(0, 12) : generatorKey(scenario, template);
+  const name = identity ? `m2-${scenario}-${identity.label}-${key}` : `m2-${scenario}-${key}`;
   const [path] = await ensure(name, 1, async (prefix) => {
-    await writeGguf(`${prefix}.gguf`, buildInput(scenario, template));
+    const input = identity && scenario !== "bench" ? buildScriptedModel(scenario, template, identity.generalName).input : buildInput(scenario, template);
+    await writeGguf(`${prefix}.gguf`, input);
     return [`${prefix}.gguf`];
   });
   if (!path) throw new Error("unreachable");

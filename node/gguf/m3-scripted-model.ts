@@ -70,7 +70,7 @@ export function m3ScriptedSegments(scenario: M3ScriptedScenario): M3ScriptedMode
  * `<mm:think>` (thinking enabled) and `</mm:think>` (disabled); each of them also queries the
  * branch, so a tool response in context switches to the after-tool script in every mode.
  */
-export function buildM3ScriptedModel(scenario: M3ScriptedScenario, chatTemplate: string): M3ScriptedModel {
+export function buildM3ScriptedModel(scenario: M3ScriptedScenario, chatTemplate: string, generalName = `m3-scripted-${scenario}`): M3ScriptedModel {
   const { turn1, afterTool } = m3ScriptedSegments(scenario);
   const vocab = buildScriptedVocab([...turn1, ...afterTool], M3_SPECIALS);
   const nVocab = vocab.tokens.length;
@@ -119,7 +119,7 @@ export function buildM3ScriptedModel(scenario: M3ScriptedScenario, chatTemplate:
 
   const tensors = m3TensorTable(hparams, nVocab).map(tensorFor);
   const metadata = [
-    ...m3Metadata(hparams, `m3-scripted-${scenario}`),
+    ...m3Metadata(hparams, generalName),
     ...tokenizerMetadata(vocab, chatTemplate),
     // llama_ftype ALL_F32: most bytes are F32 (token_embd is F16, output.weight Q8_0)
     kv.u32("general.file_type", 0),
