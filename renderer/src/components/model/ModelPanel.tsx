@@ -1,7 +1,7 @@
 import { useEffect, useId, useState } from "react";
 import type { GpuChoice, LoadOptions } from "../../../../app/contract";
 import { useModelsStore } from "../../stores/models-store";
-import { formatBytes, memoryLabel, modelName } from "./format";
+import { formatBytes, memoryLabel, modelName, promptFormatFact } from "./format";
 import { formatInt } from "../../lib/format";
 import { AUTO_CHOICES, contextSize, offloadChoice, planParams, type PlanChoices } from "./load-choices";
 import { LoadPlanner, needsConfirm } from "./LoadPlanner";
@@ -51,6 +51,7 @@ export function ModelPanel() {
   };
   const blockedByRisk = needsConfirm(plan) && !confirmed;
   const loading = loadingPath !== null;
+  const promptFormat = loaded ? promptFormatFact(loaded) : undefined;
   const percent = Math.round((progress ?? 0) * 100);
 
   return (
@@ -63,6 +64,8 @@ export function ModelPanel() {
           <dd>
             {loaded.report.architecture} · {loaded.report.quantization} · {formatBytes(loaded.report.fileSizeBytes)}
           </dd>
+          <dt>Prompt</dt>
+          <dd data-testid="loaded-template">{promptFormat?.fact}</dd>
           <dt>Context</dt>
           <dd>{formatInt(loaded.contextSize)} tokens</dd>
           <dt>Backend</dt>
@@ -116,6 +119,11 @@ export function ModelPanel() {
         </div>
         <LoadPlanner plan={plan} planError={planError} planning={planning} choices={choices} onChoices={setChoices} confirmed={confirmed} onConfirmed={setConfirmed} />
       </form>
+      {promptFormat?.notice && (
+        <p className="notice" data-testid="template-notice">
+          {promptFormat.notice}
+        </p>
+      )}
       {loaded?.offload?.fallbackReason && (
         <p className="notice" data-testid="offload-fallback">
           {loaded.offload.fallbackReason}

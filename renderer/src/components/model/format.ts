@@ -21,3 +21,22 @@ export function memoryLabel(model: LoadedModel): string {
   if (vram.total > 0) return `VRAM ${formatBytes(vram.used)} / ${formatBytes(vram.total)}`;
   return ramLabel({ total: ram.total, available: ram.free });
 }
+
+/**
+ * How the loaded model's prompts are built, for the Model panel: `fact` always, `notice` when the app
+ * does not render the model's template the way MiniMax's own would (engine/runtime/prompt-builder.ts).
+ */
+export function promptFormatFact(model: LoadedModel): { fact: string; notice?: string } {
+  const { family, familyName, chatTemplate } = model.report;
+  if (family === "unknown") {
+    return chatTemplate === "missing"
+      ? { fact: "Unknown model · no chat template", notice: "The app does not recognise this model and the file has no chat template: prompts use MiniMax-M2's format, and replies are shown as plain text." }
+      : { fact: "Unknown model · the file's own template", notice: "The app does not recognise this model: prompts use the chat template inside the file, and replies are shown as plain text, with no reasoning or tool calls read from them." };
+  }
+  if (chatTemplate === "missing") return { fact: `${familyName} · no template in the file, the app's ${familyName} format` };
+  if (model.promptFormat === "m2-renderer") return { fact: `${familyName} · official template` };
+  return {
+    fact: `${familyName} · the file's own template`,
+    notice: `This file's chat template is not MiniMax's official ${familyName} template, nor a revision the app knows, so prompts are rendered from the file's own template. Replies are still read as ${familyName}'s.`,
+  };
+}
