@@ -97,6 +97,9 @@ describe("HubClient against the emulator", () => {
     const catalog = loadCatalog();
     // Newest models first; M2's October repos stay listed.
     expect(catalog.repos.map((r) => r.repo)).toEqual([
+      "unsloth/MiniMax-M3.1-Flash-GGUF",
+      "unsloth/MiniMax-M3-GGUF",
+      "bartowski/MiniMax-M3-GGUF",
       "unsloth/MiniMax-M2.7-GGUF",
       "bartowski/MiniMaxAI_MiniMax-M2.7-GGUF",
       "unsloth/MiniMax-M2.5-GGUF",
