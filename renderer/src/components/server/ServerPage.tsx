@@ -3,7 +3,8 @@ import type { ApiRequestEntry, ApiServerStatus } from "../../../../app/contract/
 import { copyText } from "../../lib/clipboard";
 import { useServerStore } from "../../stores/server-store";
 import { toastError, useToastStore } from "../../stores/toast-store";
-import { clientSnippets, maskKey } from "./snippets";
+import { useModelsStore } from "../../stores/models-store";
+import { clientSnippets, maskKey, snippetModel } from "./snippets";
 
 async function copy(text: string, what: string): Promise<void> {
   if (await copyText(text)) useToastStore.getState().show({ kind: "info", text: `${what} copied` }, 2000);
@@ -99,6 +100,9 @@ export function ServerPage() {
   const portValid = port.trim() !== "" && Number.isInteger(portNumber) && portNumber >= 0 && portNumber <= 65535;
   const baseUrl = status.baseUrl ?? `http://127.0.0.1:${settings.port || 1234}/v1`;
   const shownKey = revealed ? key : maskKey(key);
+  const family = useModelsStore((s) => s.loaded?.report.family);
+  const familyName = useModelsStore((s) => s.loaded?.report.familyName);
+  const model = snippetModel(family, familyName);
 
   return (
     <div className="server-page models-page" data-testid="server-page">
@@ -164,13 +168,13 @@ export function ServerPage() {
       <section className="models-section">
         <h2>Use it from</h2>
         <p className="muted">Any model name answers with the loaded model; a library model's name loads it first.</p>
-        {clientSnippets(baseUrl, shownKey).map((snippet, index) => (
+        {clientSnippets(baseUrl, shownKey, model).map((snippet, index) => (
           <div className="server-snippet" key={snippet.id}>
             <div className="section-head">
               <h3>
                 {snippet.title} <small className="muted">{snippet.where}</small>
               </h3>
-              <button type="button" onClick={() => void copy(clientSnippets(baseUrl, key)[index]!.text, snippet.title)} data-testid={`snippet-copy-${snippet.id}`}>
+              <button type="button" onClick={() => void copy(clientSnippets(baseUrl, key, model)[index]!.text, snippet.title)} data-testid={`snippet-copy-${snippet.id}`}>
                 Copy
               </button>
             </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientSnippets, maskKey } from "./snippets";
+import { clientSnippets, maskKey, snippetModel } from "./snippets";
 
 const BASE = "http://127.0.0.1:1234/v1";
 const KEY = "m2d-abcdefghijklmnopqrstuvwxyz012345";
@@ -20,6 +20,15 @@ describe("client snippets", () => {
   it("opencode gets valid provider JSON for an OpenAI-compatible endpoint", () => {
     const config = JSON.parse(byId.opencode!) as { provider: { m2desktop: { npm: string; options: { baseURL: string; apiKey: string } } } };
     expect(config.provider.m2desktop).toMatchObject({ npm: "@ai-sdk/openai-compatible", options: { baseURL: BASE, apiKey: KEY } });
+  });
+
+  it("names the loaded model's family, MiniMax-M2 before anything (or an unknown model) is loaded", () => {
+    const m31 = Object.fromEntries(clientSnippets(BASE, KEY, snippetModel("minimax-m3.1", "MiniMax-M3.1")).map((s) => [s.id, s.text]));
+    expect(m31.codex).toMatch(/^model = "minimax-m3.1"\n/);
+    expect(m31["openai-sdk"]).toContain(`model: "minimax-m3.1"`);
+    expect(JSON.parse(m31.opencode!).provider.m2desktop.models).toEqual({ "minimax-m3.1": { name: "MiniMax-M3.1 (M2 Desktop)" } });
+    expect(snippetModel("unknown", "Unknown model")).toEqual({ id: "minimax-m2", name: "MiniMax-M2" });
+    expect(snippetModel(undefined, undefined)).toEqual({ id: "minimax-m2", name: "MiniMax-M2" });
   });
 
   it("a masked key keeps only its start", () => {

@@ -1,3 +1,4 @@
+import type { ModelFamilyId } from "../../../../app/family";
 /** Copy-paste setups for the clients people point at the local API server. */
 
 export interface Snippet {
@@ -8,12 +9,22 @@ export interface Snippet {
   text: string;
 }
 
-/** Any name answers with the loaded model; this one says what it is. */
-export const SNIPPET_MODEL = "minimax-m2";
+/** The model a snippet names: any name answers with the loaded model, so this one only says what it is. */
+export interface SnippetModel {
+  id: string;
+  name: string;
+}
 
-/** The snippets for a server at `baseUrl` (`http://HOST:PORT/v1`) and `key` (masked or real). */
-export function clientSnippets(baseUrl: string, key: string): Snippet[] {
+/** The loaded model's family ("minimax-m3.1", "MiniMax-M3.1"), else MiniMax-M2's, as named before anything is loaded. */
+export function snippetModel(family: ModelFamilyId | undefined, familyName: string | undefined): SnippetModel {
+  if (family === undefined || family === "unknown" || familyName === undefined) return { id: "minimax-m2", name: "MiniMax-M2" };
+  return { id: family, name: familyName };
+}
+
+/** The snippets for a server at `baseUrl` (`http://HOST:PORT/v1`) and `key` (masked or real), naming `model`. */
+export function clientSnippets(baseUrl: string, key: string, model: SnippetModel = snippetModel(undefined, undefined)): Snippet[] {
   const origin = baseUrl.replace(/\/v1$/, "");
+  const modelId = model.id;
   return [
     {
       id: "claude-code",
@@ -26,7 +37,7 @@ export function clientSnippets(baseUrl: string, key: string): Snippet[] {
       title: "Codex CLI",
       where: "~/.codex/config.toml (then: M2D_API_KEY=… codex)",
       text: [
-        `model = "${SNIPPET_MODEL}"`,
+        `model = "${modelId}"`,
         `model_provider = "m2desktop"`,
         ``,
         `[model_providers.m2desktop]`,
@@ -50,7 +61,7 @@ export function clientSnippets(baseUrl: string, key: string): Snippet[] {
               npm: "@ai-sdk/openai-compatible",
               name: "M2 Desktop",
               options: { baseURL: baseUrl, apiKey: key },
-              models: { [SNIPPET_MODEL]: { name: "MiniMax M2 (M2 Desktop)" } },
+              models: { [modelId]: { name: `${model.name} (M2 Desktop)` } },
             },
           },
         },
@@ -67,7 +78,7 @@ export function clientSnippets(baseUrl: string, key: string): Snippet[] {
         ``,
         `const client = new OpenAI({ baseURL: "${baseUrl}", apiKey: "${key}" });`,
         `const completion = await client.chat.completions.create({`,
-        `  model: "${SNIPPET_MODEL}",`,
+        `  model: "${modelId}",`,
         `  messages: [{ role: "user", content: "Hello" }],`,
         `});`,
       ].join("\n"),
@@ -81,7 +92,7 @@ export function clientSnippets(baseUrl: string, key: string): Snippet[] {
         ``,
         `const client = new Anthropic({ baseURL: "${origin}", apiKey: "${key}" });`,
         `const message = await client.messages.create({`,
-        `  model: "${SNIPPET_MODEL}",`,
+        `  model: "${modelId}",`,
         `  max_tokens: 1024,`,
         `  messages: [{ role: "user", content: "Hello" }],`,
         `});`,
