@@ -22,12 +22,16 @@ async function loadM3(page: Page, url: string): Promise<void> {
 
 test("an M3 conversation offers its thinking modes and keeps the one chosen", async ({ page, host }) => {
   await loadM3(page, host.url);
+  // Nothing M2-only once M3 is loaded: the welcome names it, the sampling reset reads its family's defaults.
+  await expect(page.getByTestId("welcome").getByRole("heading")).toHaveText("Chat with MiniMax-M3, locally");
   await ask(page, "Show me a tiny example.");
+  await expect(answers(page).nth(0)).toHaveAttribute("aria-label", "Assistant message");
   await expect(answers(page).nth(0)).toHaveAttribute("data-status", "complete", { timeout: 90_000 });
   await page.getByTestId("settings-toggle").click();
   const mode = page.getByTestId("model-thinking-mode");
   await expect(mode).toHaveValue("");
   await expect(mode.locator("option")).toHaveText(["Model default (adaptive)", "Enabled", "Adaptive", "Disabled"]);
+  await expect(page.getByTestId("reset-defaults")).toHaveText("Reset to MiniMax-M3 defaults (1.0, 0.95, 40)");
   await mode.selectOption("disabled");
   await page.reload();
   if (!(await page.getByTestId("settings-panel").isVisible())) await page.getByTestId("settings-toggle").click();

@@ -75,6 +75,11 @@ export function familyById(id: ModelFamilyId): ModelFamily | undefined {
   return MODEL_FAMILIES.find((family) => family.id === id);
 }
 
+/** The sampling MiniMax recommends for a family's model; undefined for a model of no known family. */
+export function familySampling(id: ModelFamilyId): SamplingDefaults | undefined {
+  return familyById(id)?.sampling;
+}
+
 /** The thinking modes a family offers as a chat setting (ModelProtocol.thinking); undefined when it has none. */
 export function familyThinking(id: ModelFamilyId): ModelProtocol["thinking"] {
   return familyById(id)?.protocol.thinking;

@@ -98,7 +98,7 @@ describe("Anthropic messages through the local API server", () => {
     expect(error).toBeInstanceOf(Anthropic.BadRequestError);
     expect((error as InstanceType<typeof Anthropic.BadRequestError>).error).toEqual({
       type: "error",
-      error: { type: "invalid_request_error", message: "messages[0].content[1] is a image block: MiniMax-M2 reads text only." },
+      error: { type: "invalid_request_error", message: "messages[0].content[1] is a image block: the local model reads text only." },
     });
   });
 

@@ -8,7 +8,7 @@ import { anthropicThinking } from "./thinking-mode";
 type TextPart = { type: "text"; text: string };
 
 function refuse(where: string, block: { type: string }): never {
-  throw new AppError("bad_request", `${where} is a ${block.type} block: MiniMax-M2 reads text only.`, { param: where });
+  throw new AppError("bad_request", `${where} is a ${block.type} block: the local model reads text only.`, { param: where });
 }
 
 type ResultPart = Exclude<AnthropicBlock["content"], string | undefined>[number];

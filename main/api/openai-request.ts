@@ -9,7 +9,7 @@ type Parts = Exclude<OpenAiMessage["content"], string | null | undefined>;
 function textParts(parts: Parts, where: string): Array<{ type: "text"; text: string }> {
   return parts.map((part, index) => {
     if (part.type !== "text" || typeof part.text !== "string") {
-      throw new AppError("bad_request", `${where}.content[${index}] is a ${part.type} part: MiniMax-M2 reads text only.`, { param: `${where}.content[${index}]` });
+      throw new AppError("bad_request", `${where}.content[${index}] is a ${part.type} part: the local model reads text only.`, { param: `${where}.content[${index}]` });
     }
     return { type: "text", text: part.text };
   });

@@ -14,7 +14,7 @@ function partsText(parts: string | readonly Part[], where: string): string {
   return parts
     .map((part, index) => {
       if (typeof part.text !== "string" || !/^(input_text|output_text|text)$/.test(part.type)) {
-        throw new AppError("bad_request", `${where}.content[${index}] is a ${part.type} part: MiniMax-M2 reads text only.`, { param: `${where}.content[${index}]` });
+        throw new AppError("bad_request", `${where}.content[${index}] is a ${part.type} part: the local model reads text only.`, { param: `${where}.content[${index}]` });
       }
       return part.text;
     })

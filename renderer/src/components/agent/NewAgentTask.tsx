@@ -108,7 +108,7 @@ export function NewAgentTask() {
   return (
     <div className="new-agent-task" data-testid="new-agent-task">
       <h2>New agent task</h2>
-      <p className="muted">M2 works on a folder through tools. Reads run; what the mode says asks for your approval first. Commands run in the OS sandbox.</p>
+      <p className="muted">The model works on a folder through tools. Reads run; what the mode says asks for your approval first. Commands run in the OS sandbox.</p>
       {loaded === null ? (
         <ModelPanel />
       ) : (
@@ -210,7 +210,7 @@ export function NewAgentTask() {
           id={`${id}-task`}
           rows={4}
           value={task}
-          placeholder="What should M2 do in this folder?"
+          placeholder="What should the model do in this folder?"
           onChange={(e) => setTask(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) void submit(e);

@@ -25,6 +25,8 @@ import { SettingsPanel } from "./SettingsPanel";
 /** The first screen: one call to action (pick a model from the library, or get one), then how to start. */
 function Welcome() {
   const loaded = useModelsStore((s) => s.loaded !== null);
+  // The loaded model's name when the app knows it; else MiniMax's, which the app is for.
+  const modelName = useModelsStore((s) => (s.loaded && s.loaded.report.family !== "unknown" ? s.loaded.report.familyName : "MiniMax"));
   const libraryEmpty = useLibraryStore((s) => s.loaded && s.models.length === 0);
   const catalog = useDownloadsStore((s) => s.catalog);
   const pick = recommendedDownload(catalog);
@@ -38,7 +40,7 @@ function Welcome() {
   };
   return (
     <div className="welcome" data-testid="welcome">
-      <h2>Chat with MiniMax-M2, locally</h2>
+      <h2>Chat with {modelName}, locally</h2>
       {loaded ? (
         <p className="muted">
           Type below to start. <kbd>Ctrl</kbd>+<kbd>K</kbd> searches your conversations, <kbd>Ctrl</kbd>+<kbd>N</kbd> starts a new one, <kbd>Esc</kbd> stops an answer.

@@ -148,7 +148,7 @@ export function Composer() {
         ref={ref}
         value={draft}
         rows={1}
-        placeholder={canAnswer ? "Message M2 — Enter to send, Shift+Enter for a new line, drop text files here" : "Load a model to start chatting"}
+        placeholder={canAnswer ? "Message the model — Enter to send, Shift+Enter for a new line, drop text files here" : "Load a model to start chatting"}
         aria-label="Message"
         data-testid="composer-input"
         onChange={(e) => useComposerStore.getState().setDraft(e.target.value)}

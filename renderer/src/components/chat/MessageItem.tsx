@@ -14,7 +14,7 @@ import { MessageActions } from "./MessageActions";
 import { ThinkingBlock } from "./ThinkingBlock";
 import { ToolCallCard, ToolResultCard } from "./ToolCallCard";
 
-const ROLE_LABEL: Record<StoredMessage["role"], string> = { user: "You", assistant: "M2", system: "System", tool: "Tool" };
+const ROLE_LABEL: Record<StoredMessage["role"], string> = { user: "You", assistant: "Assistant", system: "System", tool: "Tool" };
 
 function StatusNote({ message }: { message: StoredMessage }) {
   switch (message.status) {

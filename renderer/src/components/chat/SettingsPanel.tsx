@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 import { CHAT_SETTINGS_DEFAULTS, type SettingsPatch } from "../../../../app/chat/types";
-import { familyThinking, type ThinkingMode as ModelThinkingMode } from "../../../../app/family";
+import { familySampling, familyThinking, type ThinkingMode as ModelThinkingMode } from "../../../../app/family";
 import { useChatStore } from "../../stores/chat-store";
 import { useModelsStore } from "../../stores/models-store";
 import { usePrefsStore, type ThinkingMode } from "../../stores/prefs-store";
@@ -70,6 +70,11 @@ export function SettingsPanel({ children }: { children?: ReactNode }) {
   const thinkingId = useId();
   // Shown only when the loaded model's family switches between thinking modes (ModelProtocol.thinking).
   const modelThinking = useModelsStore((s) => (s.loaded ? familyThinking(s.loaded.report.family) : undefined));
+  // The loaded model's recommended sampling (registry data), MiniMax's shared one otherwise.
+  const family = useModelsStore((s) => s.loaded?.report.family);
+  const familyName = useModelsStore((s) => s.loaded?.report.familyName);
+  const defaults = (family !== undefined ? familySampling(family) : undefined) ?? CHAT_SETTINGS_DEFAULTS;
+  const defaultsOf = family !== undefined && family !== "unknown" ? familyName : "MiniMax";
   const modelThinkingId = useId();
   const systemId = useId();
 
@@ -137,8 +142,8 @@ export function SettingsPanel({ children }: { children?: ReactNode }) {
           <NumberField label="Top P" value={settings.topP} min={0} max={1} step={0.01} onCommit={(v) => v !== null && save({ topP: v })} />
           <NumberField label="Top K" value={settings.topK} min={0} max={1000} step={1} integer onCommit={(v) => v !== null && save({ topK: v })} />
           <NumberField label="Max tokens" value={settings.maxTokens} min={1} max={1_048_576} step={1} integer optional hint="Empty: until the model stops or the context is full." onCommit={(v) => save({ maxTokens: v })} />
-          <button type="button" onClick={() => save({ ...CHAT_SETTINGS_DEFAULTS })} data-testid="reset-defaults">
-            Reset to M2 defaults (1.0, 0.95, 40)
+          <button type="button" onClick={() => save({ temperature: defaults.temperature, topP: defaults.topP, topK: defaults.topK })} data-testid="reset-defaults">
+            Reset to {defaultsOf} defaults ({defaults.temperature.toFixed(1)}, {defaults.topP}, {defaults.topK})
           </button>
         </>
       )}
