@@ -82,6 +82,9 @@ export function ServerPage() {
   const [revealed, setRevealed] = useState(false);
   const [port, setPort] = useState("");
   const id = useId();
+  // The loaded model the snippets name.
+  const family = useModelsStore((s) => s.loaded?.report.family);
+  const familyName = useModelsStore((s) => s.loaded?.report.familyName);
 
   useEffect(() => {
     const stop = useServerStore.getState().start();
@@ -100,8 +103,6 @@ export function ServerPage() {
   const portValid = port.trim() !== "" && Number.isInteger(portNumber) && portNumber >= 0 && portNumber <= 65535;
   const baseUrl = status.baseUrl ?? `http://127.0.0.1:${settings.port || 1234}/v1`;
   const shownKey = revealed ? key : maskKey(key);
-  const family = useModelsStore((s) => s.loaded?.report.family);
-  const familyName = useModelsStore((s) => s.loaded?.report.familyName);
   const model = snippetModel(family, familyName);
 
   return (
