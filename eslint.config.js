@@ -2,6 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import globals from "globals";
 import layers from "./scripts/lint/layers.js";
+import reactHooks from "eslint-plugin-react-hooks";
 
 const nodeBuiltins = ["node:*", "fs", "fs/*", "path", "os", "child_process", "crypto", "http", "https", "net", "url", "util", "stream", "events", "worker_threads", "zlib", "buffer", "process"];
 
@@ -33,6 +34,12 @@ export default tseslint.config(
         ],
       }],
     },
+  },
+  {
+    // Hooks in the same order on every render: a hook after an early return blanked the Server page once.
+    files: ["renderer/**/*.tsx", "renderer/**/*.ts"],
+    plugins: { "react-hooks": reactHooks },
+    rules: { "react-hooks/rules-of-hooks": "error" },
   },
   {
     // The renderer reaches the backend only through the contract client.
