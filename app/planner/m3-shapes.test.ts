@@ -106,6 +106,17 @@ describe("M3 on an RTX 4090 (24 GB) + 256 GB RAM", () => {
     withinBudget(plan);
   });
 
+  it("a pinned --n-cpu-moe N counts blocks as llama.cpp does: the dense blocks below N move nothing, and the plan keeps N", () => {
+    for (const nCpuMoe of [2, 3, 4, 40]) {
+      const pinned = planLoad({ ...request("Q4_K_M", [rtxPro6000], ram512, 32_768), override: { nCpuMoe } });
+      expect(pinned).toMatchObject({ source: "n-cpu-moe", nCpuMoe: nCpuMoe <= 3 ? 0 : nCpuMoe });
+      expect(pinned.cpuExpertLayers).toEqual(Array.from({ length: Math.max(0, nCpuMoe - 3) }, (_, i) => i + 3));
+    }
+    // the same placement as raw patterns is recognised as --n-cpu-moe 10
+    const patterns = planLoad({ ...request("Q4_K_M", [rtxPro6000], ram512, 32_768), override: { patterns: [String.raw`blk\.([3-9])\.ffn_(up|down|gate)_exps=CPU`] } });
+    expect(patterns).toMatchObject({ source: "patterns", nCpuMoe: 10, cpuExpertLayers: [3, 4, 5, 6, 7, 8, 9] });
+  });
+
   it("puts the MSA KV cache on the GPU at its real size: 60 blocks × 4 KV heads × (K+V) 128 plus the 57 indexer heads, f16", () => {
     expect(plan.gpus[0]?.kvCache).toBe((60 * 4 * 256 * 2 + 57 * 256 * 2) * 32_768);
     expect(plan.ram.kvCache).toBe(0);

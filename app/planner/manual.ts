@@ -45,7 +45,8 @@ export function manualPlan(req: PlanRequest, env: Env): LoadPlan {
 /** A manual placement equals --n-cpu-moe N when exactly the expert tensors of the first GPU blocks moved to RAM. */
 function manualN(tensors: readonly PlannerTensor[], layout: LayerLayout, onCpu: (t: PlannerTensor) => boolean, ramExperts: number[]): number | null {
   const sorted = ramExperts.sort((a, b) => a - b);
-  const n = prefixN(sorted, layout);
+  const expertBlocks = new Set(tensors.flatMap((t) => (t.isExpert && t.layer !== null ? [t.layer] : [])));
+  const n = prefixN(sorted, layout, (l) => expertBlocks.has(l));
   if (n === null) return null;
   const set = new Set(sorted);
   for (const t of tensors) {

@@ -172,9 +172,14 @@ export function candidateNCpuMoe(c: Candidate): number | null {
   return ramAttentionBlocks(c).length > 0 ? null : prefixN(ramExpertBlocks(c), c.layout);
 }
 
-/** N such that the GPU blocks with experts in RAM are exactly those below N (--n-cpu-moe N), or null. */
-export function prefixN(ramExperts: readonly number[], layout: LayerLayout): number | null {
-  const gpuBlocks = layout.blocks.flatMap((d, l) => (d === CPU ? [] : [l]));
-  if (!ramExperts.every((l, i) => gpuBlocks[i] === l)) return null;
-  return ramExperts.length > 0 ? (ramExperts.at(-1) ?? 0) + 1 : 0;
+/**
+ * N such that the GPU blocks with experts in RAM are exactly those below N (--n-cpu-moe N), or null.
+ * A block without routed experts (M3's leading dense blocks) is below any N alike: --n-cpu-moe 2
+ * on M3 moves block 1's experts and nothing of block 0.
+ */
+export function prefixN(ramExperts: readonly number[], layout: LayerLayout, hasExperts: (layer: number) => boolean = () => true): number | null {
+  const gpuExpertBlocks = layout.blocks.flatMap((d, l) => (d !== CPU && hasExperts(l) ? [l] : []));
+  const ram = ramExperts.filter(hasExperts);
+  if (!ram.every((l, i) => gpuExpertBlocks[i] === l)) return null;
+  return ram.length > 0 ? (ram.at(-1) ?? 0) + 1 : 0;
 }
