@@ -43,7 +43,11 @@ for (let i = 0; i < rounds; i++) wall.push((await run(128, i + 2)) / 128);
 await ctx.printTimings();
 // llama.cpp counts every decode of one token since the context was made (warm-up included).
 const match = /eval time =\s+([\d.]+) ms \/\s+(\d+) runs/.exec(perfLine);
-const decodeMs = match ? Number(match[1]) / Number(match[2]) : NaN;
+if (match == null) {
+  console.error("node-llama-cpp-direct: llama.cpp printed no 'eval time' line, so the time in llama_decode is unknown");
+  process.exit(1);
+}
+const decodeMs = Number(match[1]) / Number(match[2]);
 const wallMs = wall.reduce((a, b) => a + b, 0) / wall.length;
 wall.sort((a, b) => a - b);
 console.log(
